@@ -1,0 +1,37 @@
+// Bundles: extension host (cjs, vscode external), worker (cjs), CLI (cjs, shebang), webviews (browser iife).
+// The wasm binaries are copied beside the bundles so the VSIX and dist/ carry what the wasm rung needs.
+// Usage: node esbuild.mjs [--production] [--watch] [--only extension,worker,cli,webview]
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const production = args.includes('--production');
+const watch = args.includes('--watch');
+const onlyIdx = args.indexOf('--only');
+const only = onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : null;
+
+const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+// Native tfjs rungs are optional and installed by the user: never bundle them, require at run time.
+const optionalNative = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+const builds = {
+  extension: { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  worker: { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: optionalNative },
+  cli: { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: optionalNative, banner: { js: '#!/usr/bin/env node' } },
+  webview: { platform: 'browser', target: 'es2022', format: 'iife', bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', entryPoints: existsSync('webview') ? readdirSync('webview').filter((f) => /^[a-zA-Z]+\.ts$/.test(f) && f !== 'contract.ts').map((f) => join('webview', f)) : [], outdir: 'dist/webview' },
+};
+
+function copyWasm() {
+  const src = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+  mkdirSync('dist/wasm', { recursive: true });
+  for (const f of readdirSync(src).filter((f) => f.endsWith('.wasm'))) cpSync(join(src, f), join('dist/wasm', f));
+}
+
+const selected = Object.entries(builds).filter(([name, b]) => (!only || only.includes(name)) && existsSync(b.entryPoints[0] ?? '') );
+copyWasm();
+if (watch) {
+  for (const [, b] of selected) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(selected.map(([, b]) => esbuild.build(b)));
+  console.log(`built ${selected.map(([n]) => n).join(', ')}${production ? ' (production)' : ''}`);
+}

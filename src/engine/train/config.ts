@@ -1,0 +1,39 @@
+/** Typed training configuration: what a checkpoint's manifest records as `training`. */
+import type { ArchName } from '../models/registry';
+
+export interface AdversarialConfig {
+  norm: 'l2' | 'linf';
+  eps: number;
+  /** PGD iterations used to make each training example. */
+  steps: number;
+  /** Default 2.5·ε/steps (Madry et al.). */
+  stepSize?: number;
+}
+
+export interface TrainConfig {
+  model: ArchName;
+  /** Dataset spec, e.g. 'fashion-mnist', 'cifar10:/path', 'folder:/path', 'npy:/path'. */
+  data: string;
+  trainLimit?: number;
+  testLimit?: number;
+  epochs: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd';
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+  schedule?: 'constant' | 'step' | 'cosine';
+  /** Random crop (pad 4) and horizontal flip; sensible for CIFAR-like data only. */
+  augment?: boolean;
+  adversarial?: AdversarialConfig;
+  seed: number;
+}
+
+export const DEFAULT_TRAIN: Omit<TrainConfig, 'model' | 'data'> = {
+  epochs: 5,
+  batchSize: 128,
+  optimizer: 'adam',
+  lr: 1e-3,
+  schedule: 'constant',
+  seed: 0,
+};
