@@ -1,14 +1,34 @@
 /**
  * Registers the project's own kernels on the wasm backend, where stock tfjs-backend-wasm
- * lacks a kernel (Conv2DBackpropFilter) or has a slow one (Conv2DBackpropInput, MaxPoolGrad).
- * Must run before tf.setBackend('wasm').
+ * lacks a kernel (Conv2DBackpropFilter) or has a slow one (Conv2DBackpropInput, MaxPoolGrad,
+ * BatchMatMul with transposes). Must run before tf.setBackend('wasm').
  */
+import * as tf from '@tensorflow/tfjs-core';
+// The stock kernels register on import; ours must come after them to replace them.
+import '@tensorflow/tfjs-backend-wasm';
 import { setRegisteredCustomKernels } from '../backend/ladder';
+import { captureStockKernel } from './call';
+import { conv2dBackpropFilter, conv2dBackpropInput } from './convGrads';
+
+/** The stock kernels our kernels are built from (captured before we replace any name). */
+const BUILDING_BLOCKS = ['Conv2D', 'Transpose', 'Reshape', 'Reverse', 'PadV2', 'Slice', 'BatchMatMul'];
+
+const OURS: Array<[string, tf.KernelFunc]> = [
+  ['Conv2DBackpropFilter', conv2dBackpropFilter as tf.KernelFunc],
+  ['Conv2DBackpropInput', conv2dBackpropInput as tf.KernelFunc],
+];
 
 let done = false;
 export function registerWasmKernels(): void {
   if (done) return;
   done = true;
+  for (const name of BUILDING_BLOCKS) captureStockKernel(name);
   const names: string[] = [];
+  for (const [kernelName, kernelFunc] of OURS) {
+    // unregister first: registerKernel would warn about the duplicate and then replace it anyway.
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    names.push(kernelName);
+  }
   setRegisteredCustomKernels(names);
 }
