@@ -1,0 +1,87 @@
+"""PyTorch reference for `robust-features bench`: the same cnn (conv32-conv64-dense128), batch 128,
+28x28x1, the same three workloads (train step with Adam, PGD step, representation-inversion step).
+Prints one JSON object {threads, torch, rows: [{workload, imagesPerSec, msPerStep}]}.
+Usage: python3 bench/torch_bench.py [--threads 2] [--batch 128] [--seconds 4]"""
+import argparse, json, statistics, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+p = argparse.ArgumentParser()
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--batch", type=int, default=128)
+p.add_argument("--seconds", type=float, default=4.0)
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+torch.manual_seed(0)
+
+
+class Cnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.c2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.f1 = nn.Linear(64 * 7 * 7, 128)
+        self.f2 = nn.Linear(128, 10)
+
+    def rep(self, x):  # g(x): the input of the final linear layer
+        x = F.max_pool2d(F.relu(self.c1(x)), 2)
+        x = F.max_pool2d(F.relu(self.c2(x)), 2)
+        return F.relu(self.f1(x.flatten(1)))
+
+    def forward(self, x):
+        return self.f2(self.rep(x))
+
+
+m = Cnn()
+opt = torch.optim.Adam(m.parameters(), 1e-3)
+x = torch.rand(a.batch, 1, 28, 28)
+y = torch.randint(0, 10, (a.batch,))
+target_rep = m.rep(torch.rand(a.batch, 1, 28, 28)).detach()
+
+
+def train_step():
+    opt.zero_grad()
+    F.cross_entropy(m(x), y).backward()
+    opt.step()
+
+
+def l2_step(xa, g, step):
+    n = g.flatten(1).norm(dim=1).view(-1, 1, 1, 1) + 1e-10
+    return (xa + step * g / n).clamp(0, 1)
+
+
+def pgd_step():
+    xa = x.clone().requires_grad_(True)
+    loss = F.cross_entropy(m(xa), y)
+    (g,) = torch.autograd.grad(loss, xa)
+    with torch.no_grad():
+        d = (l2_step(xa, g, 0.1) - x).flatten(1)
+        d = d.renorm(p=2, dim=0, maxnorm=1.5).view_as(x)
+        return (x + d).clamp(0, 1)
+
+
+def invert_step():
+    xa = x.clone().requires_grad_(True)
+    loss = (m.rep(xa) - target_rep).norm(dim=1).sum()
+    (g,) = torch.autograd.grad(loss, xa)
+    with torch.no_grad():
+        return l2_step(xa, -g, 0.1)
+
+
+def measure(fn):
+    m.eval() if fn is not train_step else m.train()
+    for _ in range(2):
+        fn()
+    times = []
+    t_end = time.perf_counter() + a.seconds
+    while time.perf_counter() < t_end or len(times) < 5:
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    ms = statistics.median(times) * 1000
+    return {"msPerStep": ms, "imagesPerSec": a.batch / ms * 1000, "steps": len(times)}
+
+
+rows = [dict(workload=w, **measure(f)) for w, f in [("train", train_step), ("pgd", pgd_step), ("invert", invert_step)]]
+print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__, "batch": a.batch, "rows": rows}))

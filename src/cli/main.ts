@@ -1,0 +1,48 @@
+/**
+ * `robust-features <command>`: the engine headless, for servers, CI and clusters.
+ * Each command lives in its own file; this one only dispatches and turns errors into messages.
+ */
+import { runInfo } from './commands/info';
+import { runTrain } from './commands/train';
+import { runEval } from './commands/evalCmd';
+import { runBench } from './commands/bench';
+import { TOOL_VERSION } from '../engine/provenance';
+
+type Command = (argv: string[]) => Promise<void>;
+
+const commands: Record<string, { run: Command; summary: string }> = {
+  info: { run: runInfo, summary: 'version, the compute backend chosen (and why others were skipped), datasets found' },
+  train: { run: runTrain, summary: 'train a model: --model cnn --data fashion-mnist [--adv --norm l2 --eps 1.5] --epochs N --out DIR' },
+  eval: { run: runEval, summary: 'robust accuracy: --checkpoint DIR --norm l2 --eps 0.5,1,1.5 --steps 20 [--restarts R] [--limit N] [--json]' },
+  bench: { run: runBench, summary: 'images/s of the train, PGD and inversion steps per backend, against PyTorch where present [--json]' },
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return [`robust-features ${TOOL_VERSION}`, '', 'usage: robust-features <command> [options]', '', ...rows, '', 'Every command takes --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu and --help.'].join('\n');
+}
+
+async function main(): Promise<void> {
+  const [name, ...rest] = process.argv.slice(2);
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return;
+  }
+  if (name === '--version') {
+    console.log(TOOL_VERSION);
+    return;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(`robust-features: unknown command '${name}'\n\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  await cmd.run(rest);
+}
+
+main().catch((e: unknown) => {
+  console.error(`robust-features: ${e instanceof Error ? e.message : String(e)}`);
+  if (process.env.RFL_DEBUG && e instanceof Error) console.error(e.stack);
+  process.exitCode = 1;
+});

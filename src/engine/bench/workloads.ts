@@ -1,0 +1,74 @@
+/**
+ * The three bench workloads of DESIGN.md, at batch B on 28×28×1 with the `cnn` model:
+ * a training step (forward, backward, Adam update), a PGD step (loss gradient with respect to the
+ * input, L2 step and projection) and a representation-inversion step (gradient of ‖g(x_r) − g(x)‖
+ * with respect to x_r, unconstrained L2 step). Same definitions as bench/torch_bench.py.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { buildModel } from '../models/registry';
+import { attack } from '../attacks/attack';
+import { inferenceFn } from '../eval/accuracy';
+
+export type Workload = 'train' | 'pgd' | 'invert';
+export const WORKLOADS: readonly Workload[] = ['train', 'pgd', 'invert'];
+
+export interface WorkloadTiming {
+  workload: Workload;
+  batch: number;
+  msPerStep: number;
+  imagesPerSec: number;
+  steps: number;
+}
+
+/** Returns a function that runs one step of the workload and waits for its result. */
+export function makeWorkload(workload: Workload, batch: number): { step: () => Promise<void>; dispose: () => void } {
+  const built = buildModel('cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
+  const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.randomUniform([batch], 0, 10, 'int32', 2) as tf.Tensor1D;
+  const yOneHot = tf.oneHot(y, 10);
+  const target = tf.tidy(() => built.representation.apply(tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 3), { training: false }) as tf.Tensor2D);
+  const opt = tf.train.adam(1e-3);
+  const vars = built.model.trainableWeights.map((v) => v.read() as tf.Variable);
+  const fn = inferenceFn(built.model);
+  const steps: Record<Workload, () => Promise<void>> = {
+    train: async () => {
+      const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(yOneHot, built.model.apply(x, { training: true }) as tf.Tensor2D) as tf.Scalar, true, vars);
+      await loss?.data();
+      loss?.dispose();
+    },
+    pgd: async () => {
+      const r = await attack(fn, x, y, { norm: 'l2', eps: 1.5, stepSize: 0.1, iterations: 1, randomStart: false, useBest: false });
+      await r.adv.data();
+      r.adv.dispose();
+    },
+    invert: async () => {
+      const r = await attack(fn, x, y, {
+        norm: 'unconstrained', eps: 0, stepSize: 0.1, iterations: 1, randomStart: false, useBest: false, targeted: true,
+        customLoss: (_m, xr) => tf.norm(tf.sub(built.representation.apply(xr, { training: false }) as tf.Tensor2D, target), 2, 1) as tf.Tensor1D,
+      });
+      await r.adv.data();
+      r.adv.dispose();
+    },
+  };
+  return { step: steps[workload], dispose: () => tf.dispose([x, y, yOneHot, target, ...built.model.weights.map((w) => w.read())]) };
+}
+
+/** Median step time after two warm-up steps, over at least `minSteps` and `seconds`. */
+export async function timeWorkload(workload: Workload, batch: number, seconds: number, minSteps = 5): Promise<WorkloadTiming> {
+  const w = makeWorkload(workload, batch);
+  try {
+    for (let i = 0; i < 2; i++) await w.step();
+    const times: number[] = [];
+    const end = performance.now() + seconds * 1000;
+    while (performance.now() < end || times.length < minSteps) {
+      const t = performance.now();
+      await w.step();
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    const ms = times[Math.floor(times.length / 2)] as number;
+    return { workload, batch, msPerStep: ms, imagesPerSec: (batch / ms) * 1000, steps: times.length };
+  } finally {
+    w.dispose();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Robust accuracy under a stated attack, for a list of ε (an accuracy–ε curve). An example counts
+ * as robust when the model classifies it correctly both clean and at the attack's output — the
+ * attack starts at examples already misclassified too, but they count as errors either way.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset, JobContext } from '../types';
+import { throwIfAborted } from '../types';
+import { attack } from '../attacks/attack';
+import { defaultStepSize } from '../attacks/defaults';
+import { batchRanges, batchTensors } from '../train/batches';
+import type { LogitsFn } from './accuracy';
+
+export interface RobustEvalOptions {
+  norm: 'l2' | 'linf';
+  eps: number[];
+  steps: number;
+  /** Per ε; default 2.5·ε/steps. */
+  stepSize?: (eps: number) => number;
+  restarts: number;
+  randomStart: boolean;
+  seed: number;
+  batchSize: number;
+}
+
+export interface RobustEvalResult {
+  standardAcc: number;
+  /** Keyed by ε as the caller wrote it (String(eps)). */
+  robustAcc: Record<string, number>;
+  attack: { norm: string; steps: number; stepSize: Record<string, number>; stepSizeRule: string; restarts: number; randomStart: boolean; useBest: boolean; targeted: false; lossFn: 'cross-entropy' };
+  n: number;
+  seed: number;
+}
+
+export async function evaluateRobustness(fn: LogitsFn, ds: Dataset, o: RobustEvalOptions, ctx: JobContext = {}): Promise<RobustEvalResult> {
+  const n = ds.shape[0];
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const step = o.stepSize ?? ((e: number) => defaultStepSize(e, o.steps));
+  let clean = 0;
+  const robust = new Map<number, number>(o.eps.map((e) => [e, 0]));
+  const totalWork = Math.ceil(n / o.batchSize) * o.eps.length;
+  let work = 0;
+  for (const [s, e] of batchRanges(n, o.batchSize)) {
+    const { x, y } = batchTensors(ds, all.subarray(s, e));
+    const correct = tf.tidy(() => tf.equal(tf.argMax(fn(x), 1), y));
+    const correctArr = (await correct.data()) as Uint8Array;
+    clean += correctArr.reduce((a, b) => a + b, 0);
+    for (const eps of o.eps) {
+      throwIfAborted(ctx.signal, 'evaluation');
+      const r = await attack(fn, x, y, { norm: o.norm, eps, stepSize: step(eps), iterations: o.steps, randomStart: o.randomStart || o.restarts > 0, randomRestarts: o.restarts, useBest: true, seed: o.seed + s, signal: ctx.signal });
+      r.adv.dispose();
+      const success = r.success ?? [];
+      let ok = 0;
+      for (let i = 0; i < success.length; i++) if (correctArr[i] && !success[i]) ok++;
+      robust.set(eps, (robust.get(eps) ?? 0) + ok);
+      work++;
+      ctx.onProgress?.({ phase: 'eval', fraction: work / totalWork, message: `ε=${eps}: batch ${Math.ceil(e / o.batchSize)} of ${Math.ceil(n / o.batchSize)}` });
+    }
+    tf.dispose([x, y, correct]);
+  }
+  return {
+    standardAcc: n ? clean / n : 0,
+    robustAcc: Object.fromEntries(o.eps.map((e) => [String(e), n ? (robust.get(e) ?? 0) / n : 0])),
+    attack: { norm: o.norm, steps: o.steps, stepSize: Object.fromEntries(o.eps.map((e) => [String(e), step(e)])), stepSizeRule: o.stepSize ? 'given' : '2.5·ε/steps', restarts: o.restarts, randomStart: o.randomStart || o.restarts > 0, useBest: true, targeted: false, lossFn: 'cross-entropy' },
+    n,
+    seed: o.seed,
+  };
+}

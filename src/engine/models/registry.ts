@@ -1,0 +1,63 @@
+/**
+ * Model registry. Every architecture is sized by the input shape and exposes its representation
+ * layer g(x): the input of the final linear layer, which the paper's D_R / D_NR construction
+ * matches (paper §3.1, min ‖g(x_r) − g(x)‖₂).
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { buildMlp } from './mlp';
+import { buildCnn } from './cnn';
+import { buildResnet } from './resnet';
+import { buildVgg } from './vgg';
+import { SeededInit } from './init';
+
+export type ArchName = 'mlp' | 'cnn' | 'resnet' | 'vgg';
+export const ARCHS: readonly ArchName[] = ['mlp', 'cnn', 'resnet', 'vgg'];
+
+export interface ArchSpec {
+  inputShape: [number, number, number];
+  numClasses: number;
+  seed: number;
+}
+
+/** What a builder returns: the representation g(x) as a symbolic tensor, before the linear head. */
+export type ArchBuilder = (input: tfl.SymbolicTensor, init: SeededInit) => tfl.SymbolicTensor;
+
+export const ARCH_DESCRIPTIONS: Record<ArchName, string> = {
+  mlp: 'flatten → dense 256 → dense 128 → linear',
+  cnn: 'conv3×3 32 → maxpool → conv3×3 64 → maxpool → dense 128 → linear (the reference workload)',
+  resnet: 'small ResNet: conv 16, three stages of basic blocks (16, 32, 64; stride 2 between), global average pool → linear',
+  vgg: 'small VGG: [conv 32, conv 32, pool] [conv 64, conv 64, pool] → dense 128 → linear',
+};
+
+const builders: Record<ArchName, ArchBuilder> = { mlp: buildMlp, cnn: buildCnn, resnet: buildResnet, vgg: buildVgg };
+
+export interface BuiltModel {
+  arch: ArchName;
+  /** inputs → logits */
+  model: tfl.LayersModel;
+  /** inputs → g(x), sharing weights with `model` */
+  representation: tfl.LayersModel;
+}
+
+export function parseArch(name: string): ArchName {
+  if ((ARCHS as readonly string[]).includes(name)) return name as ArchName;
+  throw new Error(`Unknown model '${name}': expected one of ${ARCHS.join(', ')}`);
+}
+
+export function buildModel(arch: ArchName, spec: ArchSpec): BuiltModel {
+  const init = new SeededInit(spec.seed);
+  const input = tfl.input({ shape: spec.inputShape, name: 'image' });
+  const rep = builders[arch](input, init);
+  const logits = tfl.layers
+    .dense({ units: spec.numClasses, name: 'logits', ...init.dense() })
+    .apply(rep) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: input, outputs: logits, name: arch });
+  return { arch, model, representation: representationOf(model) };
+}
+
+/** The sub-model from the input to the input of the final linear layer (named 'logits'). */
+export function representationOf(model: tfl.LayersModel): tfl.LayersModel {
+  const head = model.getLayer('logits');
+  const rep = head.getInputAt(0) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: model.inputs, outputs: rep, name: `${model.name}_g` });
+}

@@ -1,0 +1,33 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { SeededInit } from './init';
+
+type T = tfl.SymbolicTensor;
+
+function convBn(x: T, filters: number, strides: number, init: SeededInit, relu: boolean): T {
+  let y = tfl.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', useBias: false, ...init.conv() }).apply(x) as T;
+  y = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(y) as T;
+  return relu ? (tfl.layers.activation({ activation: 'relu' }).apply(y) as T) : y;
+}
+
+/** A basic residual block (He et al. 2016); a 1×1 projection where the shape changes. */
+function block(x: T, filters: number, strides: number, init: SeededInit): T {
+  const inFilters = x.shape[x.shape.length - 1];
+  let y = convBn(x, filters, strides, init, true);
+  y = convBn(y, filters, 1, init, false);
+  let shortcut = x;
+  if (strides !== 1 || inFilters !== filters) {
+    shortcut = tfl.layers.conv2d({ filters, kernelSize: 1, strides, padding: 'same', useBias: false, ...init.conv() }).apply(x) as T;
+    shortcut = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(shortcut) as T;
+  }
+  const sum = tfl.layers.add().apply([y, shortcut]) as T;
+  return tfl.layers.activation({ activation: 'relu' }).apply(sum) as T;
+}
+
+/** A small ResNet: stem 16, stages 16/32/64 of one block each, global average pool. */
+export function buildResnet(input: T, init: SeededInit): T {
+  let x = convBn(input, 16, 1, init, true);
+  x = block(x, 16, 1, init);
+  x = block(x, 32, 2, init);
+  x = block(x, 64, 2, init);
+  return tfl.layers.globalAveragePooling2d({}).apply(x) as T;
+}

@@ -1,0 +1,74 @@
+/**
+ * Epoch snapshots for resumable training. Each epoch's weights, optimizer state and loop state
+ * go into a staging folder that is renamed to `epochs/NNNN` in one step: a snapshot folder
+ * either exists whole or not at all, whatever moment the process is killed.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../data/atomic';
+import { serializeModel } from '../models/checkpoint';
+import { encodeOptimizerState, restoreOptimizerState } from './optimizer';
+
+export interface LoopState {
+  epochsDone: number;
+  history: EpochRecord[];
+  trainSec: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  testAccuracy?: number;
+  lr: number;
+  seconds: number;
+  imagesPerSec: number;
+}
+
+const KEEP = 2;
+
+export async function writeSnapshot(outDir: string, model: tfl.LayersModel, opt: tf.Optimizer, state: LoopState): Promise<string> {
+  const epochsDir = path.join(outDir, 'epochs');
+  const name = String(state.epochsDone).padStart(4, '0');
+  const staging = path.join(epochsDir, `.staging-${name}-${process.pid}`);
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  const { json, weights } = await serializeModel(model);
+  const optState = await encodeOptimizerState(opt);
+  writeFileAtomic(path.join(staging, 'weights.bin'), weights);
+  writeFileAtomic(path.join(staging, 'model.json'), json);
+  writeFileAtomic(path.join(staging, 'optimizer.bin'), optState.data);
+  writeFileAtomic(path.join(staging, 'state.json'), JSON.stringify({ ...state, optimizerSpecs: optState.specs }));
+  const final = path.join(epochsDir, name);
+  fs.rmSync(final, { recursive: true, force: true });
+  fs.renameSync(staging, final);
+  for (const old of listSnapshots(outDir).slice(0, -KEEP)) fs.rmSync(path.join(epochsDir, old), { recursive: true, force: true });
+  return final;
+}
+
+export function listSnapshots(outDir: string): string[] {
+  const epochsDir = path.join(outDir, 'epochs');
+  if (!fs.existsSync(epochsDir)) return [];
+  return fs.readdirSync(epochsDir).filter((n) => /^\d{4}$/.test(n)).sort();
+}
+
+/** Restores weights and optimizer state from the newest snapshot; undefined when there is none. */
+export async function restoreLatest(outDir: string, model: tfl.LayersModel, opt: tf.Optimizer): Promise<LoopState | undefined> {
+  const last = listSnapshots(outDir).at(-1);
+  if (!last) return undefined;
+  const dir = path.join(outDir, 'epochs', last);
+  const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as LoopState & { optimizerSpecs: tf.io.WeightsManifestEntry[] };
+  const mj = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  const wbuf = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const specs = mj.weightsManifest.flatMap((g) => g.weights);
+  const named = tf.io.decodeWeights(wbuf.buffer.slice(wbuf.byteOffset, wbuf.byteOffset + wbuf.byteLength), specs);
+  // Weights are matched by position: the same architecture built the same way names them alike
+  // up to tfjs's per-process uid suffixes.
+  const values = specs.map((s) => named[s.name] as tf.Tensor);
+  model.setWeights(values);
+  values.forEach((t) => t.dispose());
+  await restoreOptimizerState(opt, state.optimizerSpecs, fs.readFileSync(path.join(dir, 'optimizer.bin')));
+  return { epochsDone: state.epochsDone, history: state.history, trainSec: state.trainSec };
+}
