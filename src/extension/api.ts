@@ -1,0 +1,22 @@
+/**
+ * What activate() returns. Only `testHooks` today, and only outside production mode: it lets
+ * the real-VS-Code tests (test/vscode) observe the status bar and the workers. It is a TEST
+ * HOOK, not an API: no other extension should rely on it.
+ */
+export interface TestHooks {
+  /** How long activate() took, ms. */
+  activationMs: number;
+  /** The job status bar text now; undefined when hidden or before first use. */
+  statusText(): string | undefined;
+  /** Every status bar text shown so far, with Date.now() times. */
+  statusHistory(): { t: number; text: string }[];
+  /** Pids of live compute workers. */
+  workerPids(): number[];
+  /** Whether the lazily loaded services (queue, status bar) have been created. */
+  servicesLoaded(): boolean;
+}
+
+export interface RobustFeaturesApi {
+  /** TEST HOOK (see above); undefined in production. */
+  testHooks?: TestHooks;
+}

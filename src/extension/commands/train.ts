@@ -1,0 +1,95 @@
+/**
+ * Train Model / Adversarially Train Model. With an argument (tests, other commands, tasks) no
+ * prompt is shown; without one the user picks an architecture, epochs and, for adversarial
+ * training, the threat model. Resolves when the job ends, with its plain-data outcome.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AdversarialConfig, TrainConfig } from '../../engine/train/config';
+import type { ArchName } from '../../engine/models/registry';
+import { dataSpecSetting, runsFolder } from '../config';
+import type { Services } from '../services';
+import { jobsAllowed } from '../trust';
+import type { JobOutcome } from '../worker/job';
+import { notifyOutcome } from './notify';
+
+export interface TrainCommandArgs {
+  config?: Partial<TrainConfig>;
+  /** Checkpoint folder; default runs/models/<arch>-<training>-<time>. */
+  outDir?: string;
+  resume?: boolean;
+  /** Shown in the status bar and notifications. */
+  name?: string;
+}
+
+// Mirrors the engine's registry (a type-only import keeps tfjs out of the extension bundle;
+// Record<ArchName, …> makes a new architecture a compile error here until it is listed).
+const ARCHS: Record<ArchName, string> = {
+  mlp: 'dense 256 → dense 128: seconds per epoch',
+  cnn: 'conv 32 → conv 64 → dense 128: the reference workload',
+  resnet: 'small ResNet (16/32/64)',
+  vgg: 'small VGG (32/64)',
+};
+
+// Madry et al.'s defaults, scaled for 28×28 grey images in [0,1].
+const DEFAULT_DEFAULTS = { epochs: 5, batchSize: 128, optimizer: 'adam', lr: 1e-3, schedule: 'constant', seed: 0 } as const;
+const THREATS: { label: string; adv: AdversarialConfig }[] = [
+  { label: 'L∞, ε = 0.1', adv: { norm: 'linf', eps: 0.1, steps: 7 } },
+  { label: 'L∞, ε = 0.2', adv: { norm: 'linf', eps: 0.2, steps: 10 } },
+  { label: 'L2, ε = 1.0', adv: { norm: 'l2', eps: 1.0, steps: 7 } },
+  { label: 'L2, ε = 2.0', adv: { norm: 'l2', eps: 2.0, steps: 10 } },
+];
+
+export async function trainCommand(services: () => Promise<Services>, adversarial: boolean, args?: TrainCommandArgs): Promise<JobOutcome | undefined> {
+  if (!jobsAllowed()) return undefined;
+  const config = args?.config ? args.config : await promptConfig(adversarial);
+  if (!config) return undefined;
+  const full: TrainConfig = { ...DEFAULT_DEFAULTS, model: 'mlp', data: dataSpecSetting(), ...config };
+  if (adversarial && !full.adversarial) full.adversarial = THREATS[0]!.adv;
+  const training = full.adversarial ? `${full.adversarial.norm}-${full.adversarial.eps}` : 'standard';
+  let outDir = args?.outDir;
+  if (!outDir) {
+    const runs = runsFolder();
+    if (!runs) {
+      void vscode.window.showErrorMessage('Robust Features: open a folder first (checkpoints go to its runs folder), or set robustFeatures.runsFolder to an absolute path.');
+      return undefined;
+    }
+    outDir = path.join(runs, 'models', `${full.model}-${training}-${timestamp()}`);
+  }
+  const name = args?.name ?? `${full.adversarial ? 'Adv-train' : 'Train'} ${full.model}`;
+  const s = await services();
+  const job = s.queue.enqueue(name, { kind: 'train', params: { config: full, outDir, resume: args?.resume } });
+  s.log.info(`${name} (${job.id}) queued → ${outDir}\n${JSON.stringify(full)}`);
+  const outcome = await job.done;
+  notifyOutcome(outcome, s.log);
+  return outcome;
+}
+
+async function promptConfig(adversarial: boolean): Promise<Partial<TrainConfig> | undefined> {
+  const arch = await vscode.window.showQuickPick(
+    (Object.keys(ARCHS) as ArchName[]).map((a) => ({ label: a, description: ARCHS[a] })),
+    { title: adversarial ? 'Adversarially train: architecture' : 'Train: architecture', ignoreFocusOut: true },
+  );
+  if (!arch) return undefined;
+  let adv: AdversarialConfig | undefined;
+  if (adversarial) {
+    const threat = await vscode.window.showQuickPick(THREATS.map((t) => ({ label: t.label, description: `PGD ${t.adv.steps} steps`, adv: t.adv })), {
+      title: 'Threat model (the paper trains robust models with PGD, Madry et al.)',
+      ignoreFocusOut: true,
+    });
+    if (!threat) return undefined;
+    adv = threat.adv;
+  }
+  const epochs = await vscode.window.showInputBox({
+    title: 'Epochs',
+    value: String(DEFAULT_DEFAULTS.epochs),
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^[1-9]\d{0,3}$/.test(v.trim()) ? undefined : 'a whole number ≥ 1'),
+  });
+  if (!epochs) return undefined;
+  return { model: arch.label as ArchName, epochs: Number(epochs), ...(adv ? { adversarial: adv } : {}) };
+}
+
+function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}

@@ -1,0 +1,71 @@
+/**
+ * The compute worker: a child process (child_process.fork from the extension host) that runs
+ * engine operations behind the JSON-RPC contract in src/shared/workerProtocol.ts.
+ * It exists so that tensor work, native crashes and memory growth never touch the extension
+ * host (DESIGN.md). No `vscode` import here: this file also runs under plain Node in tests.
+ */
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  HeartbeatNotification,
+  InitializeRequest,
+  LogNotification,
+  PROTOCOL_VERSION,
+  TrainRequest,
+  WorkerErrorCodes,
+} from '../shared/workerProtocol';
+import { initBackend } from '../engine/backend/ladder';
+import { trainModel } from '../engine/train/trainModel';
+import { JobRunner } from './jobRunner';
+import { forwardConsole } from './console';
+
+if (!process.send) {
+  console.error('robust-features worker: must be started with child_process.fork (no IPC channel)');
+  process.exit(2);
+}
+
+const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+const runner = new JobRunner(connection);
+forwardConsole(connection, () => runner.currentJobId);
+
+let initialized = false;
+let heartbeat: NodeJS.Timeout | undefined;
+
+connection.onRequest(InitializeRequest, async (params) => {
+  if (params.protocolVersion !== PROTOCOL_VERSION) {
+    throw runner.error(WorkerErrorCodes.ProtocolMismatch, `worker speaks protocol ${PROTOCOL_VERSION}, client ${params.protocolVersion}`);
+  }
+  const backend = await initBackend(params.backend);
+  initialized = true;
+  clearInterval(heartbeat);
+  if (params.heartbeatMs > 0) {
+    // unref: a heartbeat alone must not keep an orphaned worker alive.
+    heartbeat = setInterval(() => {
+      void connection.sendNotification(HeartbeatNotification, {
+        pid: process.pid,
+        uptimeSec: Math.round(process.uptime()),
+        rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20),
+        jobId: runner.currentJobId,
+      });
+    }, params.heartbeatMs).unref();
+  }
+  for (const r of backend.ladder) {
+    void connection.sendNotification(LogNotification, { level: 'info', line: `backend ladder: ${r.backend} ${r.status} (${r.reason})` });
+  }
+  return { protocolVersion: PROTOCOL_VERSION, backend, pid: process.pid, nodeVersion: process.version };
+});
+
+connection.onRequest(TrainRequest, (params, token) => {
+  if (!initialized) throw runner.error(WorkerErrorCodes.NotInitialized, 'initialize must be called before train');
+  return runner.run(params.jobId, token, (ctx) => trainModel(params.config, params.outDir, { ...ctx, resume: params.resume }));
+});
+
+// The extension host went away (reload, crash, kill): nothing is left to report to, so exit.
+process.on('disconnect', () => process.exit(0));
+connection.onClose(() => process.exit(0));
+process.on('uncaughtException', (e) => {
+  // Reported on stderr, which the client keeps as the log tail of the failed job.
+  console.error(`robust-features worker: uncaught ${e.stack ?? String(e)}`);
+  process.exit(1);
+});
+
+connection.listen();
