@@ -9,6 +9,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setRegisteredCustomKernels } from '../backend/ladder';
 import { captureStockKernel } from './call';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './convGrads';
+import { maxPoolGrad } from './maxPoolGrad';
+import { batchMatMul } from './batchMatMul';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
 const BUILDING_BLOCKS = ['Conv2D', 'Transpose', 'Reshape', 'Reverse', 'PadV2', 'Slice', 'BatchMatMul'];
@@ -16,6 +18,8 @@ const BUILDING_BLOCKS = ['Conv2D', 'Transpose', 'Reshape', 'Reverse', 'PadV2', '
 const OURS: Array<[string, tf.KernelFunc]> = [
   ['Conv2DBackpropFilter', conv2dBackpropFilter as tf.KernelFunc],
   ['Conv2DBackpropInput', conv2dBackpropInput as tf.KernelFunc],
+  ['MaxPoolGrad', maxPoolGrad as tf.KernelFunc],
+  ['BatchMatMul', batchMatMul as tf.KernelFunc],
 ];
 
 let done = false;
@@ -25,9 +29,12 @@ export function registerWasmKernels(): void {
   for (const name of BUILDING_BLOCKS) captureStockKernel(name);
   const names: string[] = [];
   for (const [kernelName, kernelFunc] of OURS) {
-    // unregister first: registerKernel would warn about the duplicate and then replace it anyway.
-    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    // Unregister first: registerKernel would warn about the duplicate and then replace it anyway.
+    // Keep the stock setupFunc: the backend calls it at init, and when we fall back to the stock
+    // kernelFunc (captured above) it needs the cwrap'd wasm function that setup creates.
+    const stockConfig = tf.getKernel(kernelName, 'wasm');
+    if (stockConfig) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: stockConfig?.setupFunc });
     names.push(kernelName);
   }
   setRegisteredCustomKernels(names);

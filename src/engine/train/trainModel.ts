@@ -101,7 +101,7 @@ function trainStep(built: BuiltModel, opt: tf.Optimizer, vars: tf.Variable[], x:
     opt.minimize(() => {
       const logits = built.model.apply(x, { training: true }) as tf.Tensor2D;
       // Kept past the gradient tape's scope; disposed below once stacked.
-      hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
+      hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')) as tf.Scalar);
       const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar;
       // Coupled L2 weight decay, as PyTorch's weight_decay adds wd·θ to the gradient.
       if (weightDecay <= 0) return ce;
