@@ -1,0 +1,46 @@
+/**
+ * Per-example tensor helpers shared by the attack steps and the attack loop.
+ *
+ * Every attack tensor is batch-first; "per example" means "over all non-batch dims",
+ * as in robustness's `attack_steps.py` (`g.view(g.shape[0], -1)` norms, `renorm(p=2, dim=0)`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Guard against division by a zero norm: the library adds 1e-10 in `L2Step.step`/`random_perturb`. */
+export const NORM_GUARD = 1e-10;
+
+/**
+ * torch's `renorm` divides by `norm + 1e-7` when rescaling; we keep that constant so a
+ * renormalised perturbation has exactly the library's (infinitesimally-inside) radius.
+ */
+export const RENORM_GUARD = 1e-7;
+
+/** Shape [n, 1, 1, …] matching `x`'s rank, so a per-example value broadcasts over the example. */
+export function perExampleShape(x: tf.Tensor): number[] {
+  return [x.shape[0] ?? 1, ...new Array<number>(x.rank - 1).fill(1)];
+}
+
+/** L2 norm of each example over all non-batch dims, shaped [n, 1, 1, …] for broadcasting. */
+export function perExampleL2Norm(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.reshape(tf.norm(tf.reshape(x, [x.shape[0] ?? 1, -1]), 2, 1), perExampleShape(x)));
+}
+
+/**
+ * Rescales each example whose L2 norm exceeds `maxNorm` down to `maxNorm`; others are untouched.
+ * Same semantics as `Tensor.renorm(p=2, dim=0, maxnorm)` used by `L2Step.project`.
+ */
+export function renormPerExample<T extends tf.Tensor>(x: T, maxNorm: number): T {
+  return tf.tidy(() => {
+    const norm = perExampleL2Norm(x);
+    const scale = tf.where(tf.greater(norm, maxNorm), tf.div(maxNorm, tf.add(norm, RENORM_GUARD)), tf.onesLike(norm));
+    return tf.mul<T>(x, scale);
+  });
+}
+
+/**
+ * Per-example select: `mask[i] ? a[i] : b[i]`. tf.where broadcasts numpy-style (trailing dims
+ * first), so a rank-1 mask must be reshaped to [n, 1, 1, …] before it can select whole examples.
+ */
+export function selectPerExample<T extends tf.Tensor>(mask: tf.Tensor1D, a: T, b: T): T {
+  return tf.tidy(() => tf.where<T>(tf.reshape(mask, perExampleShape(a)), a, b));
+}

@@ -1,0 +1,101 @@
+/**
+ * One run of projected gradient ascent: the library's inner `get_adv_examples` in
+ * robustness `attacker.Attacker.forward`. `attack.ts` adds restarts and reporting on top.
+ *
+ * Per iteration: one forward + one backward (tf.valueAndGrad of the per-example losses with
+ * dy = m, i.e. the gradient of m·Σ losses), then step + project, a few element-wise ops. No
+ * sync read unless a progress hook asks for one. The library differentiates the *mean* loss; the
+ * sum gives each example its own gradient independent of batch size, and since every shipped
+ * step normalises the gradient (sign or unit ℓ2 norm) the iterates are the same.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { throwIfAborted } from '../types';
+import type { AttackStep } from './attackStep';
+import { BestIterate } from './bestIterate';
+
+/** What the attack optimises: per-example loss and (for cross-entropy) the predicted class. */
+export interface Objective {
+  evaluate(x: tf.Tensor4D): { losses: tf.Tensor1D; pred?: tf.Tensor1D };
+}
+
+export interface PgdConfig {
+  step: AttackStep;
+  objective: Objective;
+  /** +1: ascend the loss (untargeted). −1: descend it (targeted). */
+  m: 1 | -1;
+  iterations: number;
+  useBest: boolean;
+  randomStart: boolean;
+  seed?: number;
+  restart: number;
+  signal?: AbortSignal;
+  onIteration?: (iteration: number, meanLoss: number, restart: number) => void;
+  inspect?: (iteration: number, x: tf.Tensor4D, restart: number) => void;
+}
+
+/** The returned point, its loss and prediction; all owned by the caller. */
+export interface PgdRun {
+  adv: tf.Tensor4D;
+  loss: tf.Tensor1D;
+  pred?: tf.Tensor1D;
+}
+
+/** Lets an abort (delivered as an event) be seen between iterations of a synchronous backend. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+function lossAndGrad(objective: Objective, x: tf.Tensor4D, dy: tf.Tensor1D): { losses: tf.Tensor1D; grad: tf.Tensor4D; pred?: tf.Tensor1D } {
+  let pred: tf.Tensor1D | undefined;
+  const { value, grad } = tf.valueAndGrad((xx: tf.Tensor4D) => {
+    const r = objective.evaluate(xx);
+    // Created inside the gradient's forward scope: keep it or tfjs disposes it on the way out.
+    if (r.pred) pred = tf.keep(r.pred);
+    return r.losses;
+  })(x, dy);
+  return { losses: value, grad, pred };
+}
+
+export async function runPgd(x0: tf.Tensor4D, cfg: PgdConfig): Promise<PgdRun> {
+  const { step, objective, m } = cfg;
+  const n = x0.shape[0];
+  const best = new BestIterate(m);
+  const dy = tf.fill<tf.Rank.R1>([n], m);
+  // Random start "to escape certain types of gradient masking" (library comment).
+  let x: tf.Tensor4D = cfg.randomStart ? step.randomPerturb(x0, cfg.seed) : tf.clone(x0);
+  let xOwned = true; // false once x has been handed to the result
+  try {
+    for (let i = 0; i < cfg.iterations; i++) {
+      if (cfg.signal) {
+        await yieldToEventLoop();
+        throwIfAborted(cfg.signal, 'attack');
+      }
+      cfg.inspect?.(i, x, cfg.restart);
+      let losses: tf.Tensor1D;
+      let pred: tf.Tensor1D | undefined;
+      let grad: tf.Tensor4D | undefined;
+      if (step.useGrad) ({ losses, grad, pred } = lossAndGrad(objective, x, dy));
+      else ({ losses, pred } = tf.tidy(() => objective.evaluate(x)));
+      if (cfg.onIteration) cfg.onIteration(i, tf.tidy(() => tf.mean(losses)).dataSync()[0] ?? NaN, cfg.restart);
+      // The loss belongs to the iterate *before* this step, as in the library.
+      if (cfg.useBest) best.offer(x, losses, pred);
+      else tf.dispose([losses, ...(pred ? [pred] : [])]);
+      const next = tf.tidy(() => step.project(step.step(x, grad)));
+      tf.dispose([x, ...(grad ? [grad] : [])]);
+      x = next;
+    }
+    cfg.inspect?.(cfg.iterations, x, cfg.restart);
+    const last = tf.tidy(() => objective.evaluate(x));
+    if (!cfg.useBest) {
+      // The library skips this forward when !use_best; we pay it to report loss and success.
+      xOwned = false;
+      return { adv: x, loss: last.losses, pred: last.pred };
+    }
+    best.offer(x, last.losses, last.pred);
+    return best.release();
+  } finally {
+    if (xOwned) x.dispose();
+    best.dispose();
+    dy.dispose();
+  }
+}
