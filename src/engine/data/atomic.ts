@@ -1,0 +1,117 @@
+/**
+ * Atomic file writes for every artifact the project produces (DESIGN.md: "Writes are
+ * atomic"). A run killed mid-write (cancel, crash, power loss) must leave either the old
+ * file or the new one, never a half-written .npy or manifest that a later step trusts.
+ *
+ * Recipe: write a temp file in the same folder (rename is only atomic within one file
+ * system), fsync it (so the rename cannot land before the data), rename over the target,
+ * then fsync the folder (so the rename itself survives a crash; best effort, some file
+ * systems and Windows refuse to open folders).
+ */
+import {
+  promises as fsp,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Whatever callers have at hand: encoded files, tfjs weight buffers, JSON text. */
+export type FileData = ArrayBufferView | ArrayBuffer | string;
+
+function toBytes(data: FileData): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function tempName(target: string): string {
+  const dir = path.dirname(target);
+  const base = path.basename(target);
+  // Dot-prefixed so that watchers and globs skip it; pid + random so concurrent writers don't clash.
+  return path.join(dir, `.${base}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Async twin of writeFileAtomic, for large files written while the event loop must stay
+ * responsive (e.g. a worker answering cancel requests during a 600 MB images.npy write).
+ */
+export async function writeFileAtomicAsync(file: string, data: FileData): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempName(file);
+  const bytes = toBytes(data);
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(tmp, 'wx');
+    let off = 0;
+    while (off < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, off, bytes.length - off);
+      off += bytesWritten;
+    }
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await handle?.close().catch(() => undefined);
+    await fsp.unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await syncDir(path.dirname(file));
+}
+
+/**
+ * Writes `data` to `file` atomically, creating parent folders as needed. Synchronous, so
+ * that callers can sequence writes (weights before model.json) without awaiting.
+ */
+export function writeFileAtomic(file: string, data: FileData): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempName(file);
+  const bytes = toBytes(data);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx');
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // The temp file may never have been created.
+    }
+    throw e;
+  }
+  try {
+    const dfd = openSync(path.dirname(file), 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // Best effort: see the header comment.
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const h = await fsp.open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Best effort: see the header comment.
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Reading files into bytes with errors that name the file. Parsers work on bytes (so that
+ * they can be fuzzed without touching the disk); this is the only place that touches fs
+ * for them, and the only place that knows about gzip.
+ */
+import { promises as fsp } from 'node:fs';
+import { gunzip, gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { DataFormatError } from './errors';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Refuse to inflate past this: a corrupt or hostile .gz must not exhaust memory. */
+const MAX_INFLATED = 4 * 1024 ** 3 - 1;
+
+/** Reads a whole file; missing / unreadable files become DataFormatError naming the file. */
+export async function readFileBytes(file: string): Promise<Uint8Array> {
+  try {
+    return await fsp.readFile(file);
+  } catch (e) {
+    throw new DataFormatError(file, describeFsError(e), { cause: e });
+  }
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EISDIR':
+      return 'is a folder, expected a file';
+    case 'ENOTDIR':
+      return 'is a file, expected a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return `cannot read: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** gzip is detected by its magic bytes 1f 8b, not by the file name: renamed files are common. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Inflates gzip data (sync; used by parsers and fuzz tests); raw bytes pass through. */
+export function maybeGunzipSync(bytes: Uint8Array, file: string): Uint8Array {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_INFLATED });
+  } catch (e) {
+    throw gzipError(file, e);
+  }
+}
+
+/** Same, off the main thread, so that a worker stays responsive while loading 26 MB .gz files. */
+export async function maybeGunzip(bytes: Uint8Array, file: string): Promise<Uint8Array> {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return await gunzipAsync(bytes, { maxOutputLength: MAX_INFLATED });
+  } catch (e) {
+    throw gzipError(file, e);
+  }
+}
+
+function gzipError(file: string, e: unknown): DataFormatError {
+  const msg = e instanceof Error ? e.message : String(e);
+  // zlib reports a cut-off download as Z_BUF_ERROR "unexpected end of file".
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const what = code === 'Z_BUF_ERROR' ? 'truncated gzip data' : 'corrupt gzip data';
+  return new DataFormatError(file, `${what} (${msg})`, { cause: e });
+}
