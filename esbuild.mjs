@@ -12,8 +12,10 @@ const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : null;
 
 const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
-// Native tfjs rungs are optional and installed by the user: never bundle them, require at run time.
-const optionalNative = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// tfjs stays in node_modules (shipped in the VSIX): the optional native rungs (tfjs-node, -gpu),
+// installed by the user, register their backend on the tfjs-core instance they resolve, so there
+// must be exactly one instance, the one in node_modules, never a bundled copy beside it.
+const optionalNative = ['@tensorflow/*'];
 const builds = {
   extension: { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   worker: { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: optionalNative },

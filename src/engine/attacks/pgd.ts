@@ -9,6 +9,9 @@
  * step normalises the gradient (sign or unit ℓ2 norm) the iterates are the same.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone has no gradient functions (tfjs-layers registers them on import); the attack
+// needs them whether or not the model came from tfjs-layers. Registration is idempotent.
+import '../backend/gradients';
 import { throwIfAborted } from '../types';
 import type { AttackStep } from './attackStep';
 import { BestIterate } from './bestIterate';

@@ -28,8 +28,10 @@ export function learningRateAt(cfg: TrainConfig, epoch: number, stepInEpoch: num
  * the schedule writes it directly, which is what the optimizer reads on every applyGradients.
  */
 export function setLearningRate(opt: tf.Optimizer, lr: number): void {
-  if (opt instanceof tf.SGDOptimizer) opt.setLearningRate(lr);
-  else (opt as unknown as { learningRate: number }).learningRate = lr;
+  // Duck-typed: tfjs optimizers override Symbol.hasInstance, so `adam instanceof SGDOptimizer` is true.
+  const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 /** Optimizer state as bytes (same encoding as TF.js weights) for epoch snapshots. */

@@ -1,0 +1,7 @@
+/**
+ * tfjs-core alone registers no gradient functions; tfjs-layers' Node build registers all of them
+ * on the shared tfjs-core instance when it loads. Import this module for that side effect wherever
+ * gradients are taken without a layers model in sight (attacks on plain functions, theory).
+ * (`@tensorflow/tfjs-core/dist/register_all_gradients` is ESM-only and breaks the CJS bundles.)
+ */
+import '@tensorflow/tfjs-layers';
