@@ -99,7 +99,9 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
     );
   }
   // Copy into a fresh, aligned buffer: the data offset need not be a multiple of 4.
-  const raw = bytes.slice(dataStart, dataStart + need);
+  // (Not bytes.slice: on a Buffer that is a view into a shared pool, not a copy.)
+  const raw = new Uint8Array(need);
+  raw.set(bytes.subarray(dataStart, dataStart + need));
   if (!HOST_LE && info.size > 1) swapBytes(raw, info.size);
   switch (info.dtype) {
     case 'uint8':
