@@ -38,6 +38,9 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
 export async function encodeOptimizerState(opt: tf.Optimizer): Promise<{ specs: tf.io.WeightsManifestEntry[]; data: Buffer }> {
   const named = await opt.getWeights();
   const { data, specs } = await tf.io.encodeWeights(named);
+  // getWeights() returns the optimizer's own slot variables plus a fresh 'iter' scalar: only that
+  // one belongs to us.
+  named.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
   const ab = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
   return { specs, data: Buffer.from(ab) };
 }

@@ -45,6 +45,16 @@ export async function trainOnDatasets(cfg: TrainConfig, train: Dataset, test: Da
   if (n === 0) throw new Error(`${train.source}: the training set is empty`);
   const built: BuiltModel = buildModel(cfg.model, { inputShape: [h, w, c], numClasses: train.numClasses, seed: cfg.seed });
   const opt = createOptimizer(cfg);
+  try {
+    return await trainLoop(cfg, train, test, outDir, ctx, built, opt);
+  } finally {
+    built.model.dispose();
+    opt.dispose();
+  }
+}
+
+async function trainLoop(cfg: TrainConfig, train: Dataset, test: Dataset, outDir: string, ctx: JobContext & { resume?: boolean }, built: BuiltModel, opt: tf.Optimizer): Promise<TrainResult> {
+  const n = train.shape[0];
   let state: LoopState = { epochsDone: 0, history: [], trainSec: 0 };
   if (listSnapshots(outDir).length > 0) {
     if (!ctx.resume) throw new Error(`${outDir} already holds a training run: resume it (--resume) or choose another output folder`);
