@@ -1,0 +1,79 @@
+/** The CLI as users run it: the esbuild bundle dist/cli.js, in a child process. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../../..');
+const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: root });
+
+before(() => {
+  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], { cwd: root, encoding: 'utf8' });
+  assert.equal(b.status, 0, b.stderr);
+});
+
+test('info names the wasm backend, why the native rungs were skipped, and finds Fashion-MNIST', () => {
+  const r = cli('info', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as { backend: { name: string; ladder: { backend: string; status: string; reason: string }[] }; datasets: { name: string; found: boolean }[] };
+  assert.equal(info.backend.name, 'wasm');
+  const node = info.backend.ladder.find((l) => l.backend === 'tfjs-node');
+  assert.equal(node?.status, 'skipped');
+  assert.match(node?.reason ?? '', /not installed/);
+  assert.ok(info.datasets.find((d) => d.name === 'fashion-mnist')?.found);
+  const text = cli('info');
+  assert.match(text.stdout, /→ wasm\s+chosen\s+SIMD on/);
+});
+
+test('train then eval --json: the documented output shape, written into metrics.json', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
+  const t = cli('train', '--model', 'mlp', '--limit', '1000', '--test-limit', '200', '--epochs', '1', '--out', out, '--json');
+  assert.equal(t.status, 0, t.stderr);
+  const trained = JSON.parse(t.stdout) as { standardAcc: number; n: number };
+  assert.ok(trained.standardAcc > 0.6, `accuracy ${trained.standardAcc}`);
+  const e = cli('eval', '--checkpoint', out, '--norm', 'l2', '--eps', '0.5,1.5', '--steps', '5', '--limit', '100', '--json');
+  assert.equal(e.status, 0, e.stderr);
+  const r = JSON.parse(e.stdout) as { standardAcc: number; robustAcc: Record<string, number>; attack: { norm: string; steps: number; restarts: number; backend: string }; n: number };
+  assert.deepEqual(Object.keys(r.robustAcc), ['0.5', '1.5']);
+  assert.equal(r.n, 100);
+  assert.equal(r.attack.norm, 'l2');
+  assert.equal(r.attack.steps, 5);
+  assert.match(r.attack.backend, /^wasm/);
+  // Robust accuracy can only fall as ε grows, and never exceeds clean accuracy.
+  assert.ok((r.robustAcc['1.5'] as number) <= (r.robustAcc['0.5'] as number));
+  assert.ok((r.robustAcc['0.5'] as number) <= r.standardAcc);
+  const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { robustAcc: { l2: Record<string, number> }; attack: { l2: { steps: number } } };
+  assert.equal(metrics.robustAcc.l2['1.5'], r.robustAcc['1.5']);
+  assert.equal(metrics.attack.l2.steps, 5);
+});
+
+test('bad input gets a clear error naming what is wrong, and a non-zero exit', () => {
+  const cases: [string[], RegExp][] = [
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['train', '--model', 'resnet50', '--out', '/tmp/x'], /Unknown model 'resnet50'/],
+    [['train', '--model', 'mlp'], /--out DIR is required/],
+    [['train', '--out', '/tmp/x', '--epochs', 'ten'], /--epochs must be a number, got 'ten'/],
+    [['eval', '--checkpoint', '/nonexistent/ckpt', '--eps', '1'], /\/nonexistent\/ckpt\/manifest.json: missing/],
+    [['eval', '--checkpoint', '/tmp', '--eps', '1,x'], /--eps must be a comma-separated list of numbers/],
+    [['info', '--backend', 'gpu'], /Unknown backend 'gpu'/],
+    [['train', '--data', 'cifar10:/nonexistent', '--out', '/tmp/x'], /nonexistent/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(...args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, re, args.join(' '));
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace for a user error');
+  }
+});
+
+test('a checkpoint whose weights do not match its model.json is refused, naming the file', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
+  assert.equal(cli('train', '--model', 'mlp', '--limit', '200', '--test-limit', '50', '--epochs', '1', '--out', out, '--json').status, 0);
+  const w = path.join(out, 'weights.bin');
+  fs.writeFileSync(w, fs.readFileSync(w).subarray(0, 1000));
+  const r = cli('eval', '--checkpoint', out, '--eps', '1', '--limit', '10');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /weights\.bin: 1000 bytes, but .*model\.json describes \d+ bytes/);
+});
