@@ -79,7 +79,12 @@ export async function runPgd(x0: tf.Tensor4D, cfg: PgdConfig): Promise<PgdRun> {
       let grad: tf.Tensor4D | undefined;
       if (step.useGrad) ({ losses, grad, pred } = lossAndGrad(objective, x, dy));
       else ({ losses, pred } = tf.tidy(() => objective.evaluate(x)));
-      if (cfg.onIteration) cfg.onIteration(i, tf.tidy(() => tf.mean(losses)).dataSync()[0] ?? NaN, cfg.restart);
+      if (cfg.onIteration) {
+        const mean = tf.mean(losses);
+        const value = mean.dataSync()[0] ?? NaN; // the only sync read, and only when asked for
+        mean.dispose();
+        cfg.onIteration(i, value, cfg.restart);
+      }
       // The loss belongs to the iterate *before* this step, as in the library.
       if (cfg.useBest) best.offer(x, losses, pred);
       else tf.dispose([losses, ...(pred ? [pred] : [])]);
