@@ -22,21 +22,20 @@ export async function readFileBytes(file: string): Promise<Uint8Array> {
   }
 }
 
+const FS_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EISDIR: 'is a folder, expected a file',
+  ENOTDIR: 'is a file, expected a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/** Node's fs errors in words (the code alone, e.g. ENOENT, means little to many users). */
 export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or folder';
-    case 'EISDIR':
-      return 'is a folder, expected a file';
-    case 'ENOTDIR':
-      return 'is a file, expected a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return `cannot read: ${e instanceof Error ? e.message : String(e)}`;
-  }
+  return (
+    (code && FS_PROBLEMS[code]) ?? `cannot read: ${e instanceof Error ? e.message : String(e)}`
+  );
 }
 
 /** gzip is detected by its magic bytes 1f 8b, not by the file name: renamed files are common. */

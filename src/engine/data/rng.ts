@@ -9,17 +9,18 @@
  * that nearby seeds (0, 1, 2…) give unrelated streams.
  */
 
+/** Members are plain functions (no `this`), so `Array.from({length: n}, rng.next)` works. */
 export interface Rng {
   /** Uniform in [0, 1), 32 bits of randomness. */
-  next(): number;
+  next: () => number;
   /** Uniform integer in [0, n); n must be a positive integer ≤ 2^32. */
-  int(n: number): number;
+  int: (n: number) => number;
   /** Standard normal N(0, 1) (Box–Muller). */
-  normal(): number;
+  normal: () => number;
   /** Fisher–Yates shuffle in place; returns the same array. */
-  shuffle<T extends { length: number; [i: number]: unknown }>(array: T): T;
+  shuffle: <T extends { length: number; [i: number]: unknown }>(array: T) => T;
   /** An independent generator derived from this one (for parallel streams). */
-  fork(): Rng;
+  fork: () => Rng;
 }
 
 /** Mixes an arbitrary finite number (including non-integers and > 2^32) into 32 bits. */

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects tests synchronously; their promises belong to the runner. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
@@ -20,5 +21,9 @@ test('atomic writes replace the file, create folders, accept strings / views / A
   mkdirSync(path.join(dir, 'isdir'));
   assert.throws(() => writeFileAtomic(path.join(dir, 'isdir'), 'x'));
   await assert.rejects(writeFileAtomicAsync(path.join(dir, 'isdir'), 'x'));
-  assert.deepEqual(readdirSync(dir).sort(), ['a', 'isdir', 'w.bin'], 'failed writes clean up their temp file');
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    ['a', 'isdir', 'w.bin'],
+    'failed writes clean up their temp file',
+  );
 });

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects tests synchronously; their promises belong to the runner. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,12 @@ test('CIFAR records are transposed from CHW planes to HWC', () => {
   assert.equal(n, 2);
   assert.deepEqual(Array.from(labels), [3, 7]);
   // record r, row y, col x, channel ch ← byte 1 + ch*1024 + y*32 + x of the record
-  for (const [r, y, x, ch] of [[0, 0, 0, 0], [0, 0, 1, 2], [1, 31, 5, 1], [1, 31, 31, 2]] as const) {
+  for (const [r, y, x, ch] of [
+    [0, 0, 0, 0],
+    [0, 0, 1, 2],
+    [1, 31, 5, 1],
+    [1, 31, 31, 2],
+  ] as const) {
     const p = y * 32 + x;
     assert.equal(pixels[r * 3072 + p * 3 + ch], (r * 7 + ch * 50 + p) % 256);
   }
@@ -34,16 +40,40 @@ test('CIFAR folder: train batches concatenated, test batch, meta class names, ta
   assert.deepEqual(test1.shape, [1, 32, 32, 3]);
   assert.deepEqual(test1.classNames, names);
   writeFileSync(path.join(inner, 'batches.meta.txt'), 'a\nb\n');
-  await assertDataErrorAsync(() => loadCifar10(inner, 'test'), path.join(inner, 'batches.meta.txt'), /lists 2 class names, expected 10/);
+  await assertDataErrorAsync(
+    () => loadCifar10(inner, 'test'),
+    path.join(inner, 'batches.meta.txt'),
+    /lists 2 class names, expected 10/,
+  );
 });
 
 test('CIFAR errors name the file: size not a multiple of 3073, bad label, empty, missing', async () => {
-  assertDataError(() => parseCifarBatch(new Uint8Array(1000), 'd.bin'), 'd.bin', /^size 1000 bytes is not a multiple of 3073 .*0 whole records and 1000 bytes left over/);
-  assertDataError(() => parseCifarBatch(cifarBatch([1, 2]).subarray(0, 6000), 'd.bin'), 'd.bin', /1 whole records and 2927 bytes left over/);
-  assertDataError(() => parseCifarBatch(cifarBatch([1, 10]), 'd.bin'), 'd.bin', /record 1 \(byte offset 3073\) has label 10/);
+  assertDataError(
+    () => parseCifarBatch(new Uint8Array(1000), 'd.bin'),
+    'd.bin',
+    /^size 1000 bytes is not a multiple of 3073 .*0 whole records and 1000 bytes left over/,
+  );
+  assertDataError(
+    () => parseCifarBatch(cifarBatch([1, 2]).subarray(0, 6000), 'd.bin'),
+    'd.bin',
+    /1 whole records and 2927 bytes left over/,
+  );
+  assertDataError(
+    () => parseCifarBatch(cifarBatch([1, 10]), 'd.bin'),
+    'd.bin',
+    /record 1 \(byte offset 3073\) has label 10/,
+  );
   assertDataError(() => parseCifarBatch(new Uint8Array(0), 'd.bin'), 'd.bin', /empty file/);
   const dir = tempDir();
-  await assertDataErrorAsync(() => loadCifar10(dir, 'train'), dir, /not found: expected data_batch_1\.bin/);
+  await assertDataErrorAsync(
+    () => loadCifar10(dir, 'train'),
+    dir,
+    /not found: expected data_batch_1\.bin/,
+  );
   writeFileSync(path.join(dir, 'data_batch_1.bin'), Buffer.alloc(3074));
-  await assertDataErrorAsync(() => loadCifar10(dir, 'train'), path.join(dir, 'data_batch_1.bin'), /not a multiple of 3073/);
+  await assertDataErrorAsync(
+    () => loadCifar10(dir, 'train'),
+    path.join(dir, 'data_batch_1.bin'),
+    /not a multiple of 3073/,
+  );
 });

@@ -32,11 +32,15 @@ export function idxLabels(labels: number[]): Buffer {
 }
 
 /** CIFAR records: label, then channel-planes where pixel value = f(record, channel, position). */
-export function cifarBatch(labels: number[], f = (r: number, ch: number, p: number) => (r * 7 + ch * 50 + p) % 256): Buffer {
+export function cifarBatch(
+  labels: number[],
+  f = (r: number, ch: number, p: number) => (r * 7 + ch * 50 + p) % 256,
+): Buffer {
   const b = Buffer.alloc(labels.length * 3073);
   labels.forEach((l, r) => {
     b[r * 3073] = l;
-    for (let ch = 0; ch < 3; ch++) for (let p = 0; p < 1024; p++) b[r * 3073 + 1 + ch * 1024 + p] = f(r, ch, p);
+    for (let ch = 0; ch < 3; ch++)
+      for (let p = 0; p < 1024; p++) b[r * 3073 + 1 + ch * 1024 + p] = f(r, ch, p);
   });
   return b;
 }
@@ -46,7 +50,11 @@ export function assertDataError(fn: () => unknown, file: string, problem: RegExp
   assert.throws(fn, (e: unknown) => isDataError(e, file, problem));
 }
 
-export async function assertDataErrorAsync(fn: () => Promise<unknown>, file: string, problem: RegExp): Promise<void> {
+export async function assertDataErrorAsync(
+  fn: () => Promise<unknown>,
+  file: string,
+  problem: RegExp,
+): Promise<void> {
   await assert.rejects(fn, (e: unknown) => isDataError(e, file, problem));
 }
 

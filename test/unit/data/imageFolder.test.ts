@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects tests synchronously; their promises belong to the runner. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,15 @@ import { loadImageFolder } from '../../../src/engine/data/imageFolder';
 import { encodePng } from '../../../src/engine/data/png';
 import { assertDataErrorAsync, tempDir } from './helpers';
 
-const gray = (h: number, w: number, v: number): Buffer => encodePng(new Uint8Array(h * w).fill(v), h, w, 1);
+const gray = (h: number, w: number, v: number): Buffer =>
+  encodePng(new Uint8Array(h * w).fill(v), h, w, 1);
 const rgb = (h: number, w: number, [r, g, b]: number[]): Buffer =>
-  encodePng(Uint8Array.from({ length: h * w * 3 }, (_, i) => [r, g, b][i % 3]!), h, w, 3);
+  encodePng(
+    Uint8Array.from({ length: h * w * 3 }, (_, i) => [r, g, b][i % 3]!),
+    h,
+    w,
+    3,
+  );
 
 function put(dir: string, rel: string, bytes: Uint8Array | string): string {
   const file = path.join(dir, rel);
@@ -31,7 +38,10 @@ test('classes are sorted folder names; files sorted; hidden and non-image files 
   assert.deepEqual(d.classNames, ['ant', 'zebra']);
   assert.deepEqual(d.shape, [3, 4, 3, 1]);
   assert.deepEqual(Array.from(d.labels), [0, 1, 1]);
-  assert.deepEqual([d.images[0], d.images[12], d.images[24]], [30, 20, 10].map((v) => Math.fround(v / 255)));
+  assert.deepEqual(
+    [d.images[0], d.images[12], d.images[24]],
+    [30, 20, 10].map((v) => Math.fround(v / 255)),
+  );
 });
 
 test('channel rule: majority wins (tie keeps RGB); option overrides; JPEG decodes', async () => {
@@ -44,8 +54,13 @@ test('channel rule: majority wins (tie keeps RGB); option overrides; JPEG decode
   assert.equal(g.images[8], Math.fround(Math.round(0.299 * 255) / 255)); // red → BT.601 luma
   const c = await loadImageFolder(dir, { channels: 3 });
   assert.deepEqual(c.shape, [3, 2, 2, 3]);
-  assert.deepEqual(Array.from(c.images.subarray(0, 3)), [100, 100, 100].map((v) => Math.fround(v / 255)));
-  const red = Buffer.from(Array.from({ length: 16 }, (_, i) => (i % 4 === 1 || i % 4 === 2 ? 0 : 255)));
+  assert.deepEqual(
+    Array.from(c.images.subarray(0, 3)),
+    [100, 100, 100].map((v) => Math.fround(v / 255)),
+  );
+  const red = Buffer.from(
+    Array.from({ length: 16 }, (_, i) => (i % 4 === 1 || i % 4 === 2 ? 0 : 255)),
+  );
   const jpg = jpeg.encode({ width: 2, height: 2, data: red }, 95);
   put(dir, 'b/4.jpg', jpg.data);
   const tie = await loadImageFolder(dir);
@@ -71,14 +86,22 @@ test('train/ and test/ splits share class indices', async () => {
   assert.deepEqual(Array.from(te.labels), [1, 2]);
   const flat = tempDir();
   put(flat, 'a/1.png', gray(2, 2, 1));
-  await assertDataErrorAsync(() => loadImageFolder(flat, { split: 'test' }), flat, /no test\/ subfolder/);
+  await assertDataErrorAsync(
+    () => loadImageFolder(flat, { split: 'test' }),
+    flat,
+    /no test\/ subfolder/,
+  );
 });
 
 test('image folder errors name the file: corrupt, wrong size, not an image, empty', async () => {
   const dir = tempDir();
   put(dir, 'a/1.png', gray(4, 4, 1));
   const small = put(dir, 'b/2.png', gray(3, 4, 1));
-  await assertDataErrorAsync(() => loadImageFolder(dir), small, /image is 4×3 but .*1\.png is 4×4: all images must share one size/);
+  await assertDataErrorAsync(
+    () => loadImageFolder(dir),
+    small,
+    /image is 4×3 but .*1\.png is 4×4: all images must share one size/,
+  );
   const good = gray(3, 4, 1);
   const corrupt = put(dir, 'b/2.png', good.subarray(0, good.length - 20));
   await assertDataErrorAsync(() => loadImageFolder(dir), corrupt, /^cannot decode PNG/);
@@ -89,5 +112,9 @@ test('image folder errors name the file: corrupt, wrong size, not an image, empt
   const empty = tempDir();
   mkdirSync(path.join(empty, 'a'));
   await assertDataErrorAsync(() => loadImageFolder(empty), empty, /no PNG or JPEG images/);
-  await assertDataErrorAsync(() => loadImageFolder(path.join(empty, 'nope')), path.join(empty, 'nope'), /no such file or folder/);
+  await assertDataErrorAsync(
+    () => loadImageFolder(path.join(empty, 'nope')),
+    path.join(empty, 'nope'),
+    /no such file or folder/,
+  );
 });

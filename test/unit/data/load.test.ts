@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects tests synchronously; their promises belong to the runner. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,14 @@ import { encodePng } from '../../../src/engine/data/png';
 import { assertDataError, cifarBatch, idxImages, idxLabels, tempDir } from './helpers';
 
 test('specs: kinds, default Fashion-MNIST, bare folders detected, errors', () => {
-  assert.deepEqual(parseSpec('fashion-mnist'), { kind: 'fashion-mnist', path: DEFAULT_FASHION_MNIST_DIR });
-  assert.deepEqual(parseSpec('cifar10:C:\\data\\cifar'), { kind: 'cifar10', path: 'C:\\data\\cifar' });
+  assert.deepEqual(parseSpec('fashion-mnist'), {
+    kind: 'fashion-mnist',
+    path: DEFAULT_FASHION_MNIST_DIR,
+  });
+  assert.deepEqual(parseSpec('cifar10:C:\\data\\cifar'), {
+    kind: 'cifar10',
+    path: 'C:\\data\\cifar',
+  });
   assertDataError(() => parseSpec('mnist'), 'mnist', /needs a folder: write mnist:PATH/);
   assertDataError(() => parseSpec('imagenet:/x'), 'imagenet:/x', /unknown dataset/);
   const dir = tempDir();
@@ -26,11 +33,18 @@ test('selection: seeded, class-balanced, in base order; limit ≥ n keeps all', 
   assert.notDeepEqual(a, selectIndices(labels, 3, { limit: 30, seed: 2 }));
   const counts = [0, 0, 0];
   for (const i of a) counts[labels[i]!]!++;
-  assert.deepEqual(counts, [13, 12, 5], 'class 2 runs out at 5; the others share the rest, differing by ≤ 1');
+  assert.deepEqual(
+    counts,
+    [13, 12, 5],
+    'class 2 runs out at 5; the others share the rest, differing by ≤ 1',
+  );
   assert.equal(new Set(a).size, 30);
   const fileOrder = selectIndices(labels, 3, { limit: 6, shuffle: false });
   assert.deepEqual(Array.from(fileOrder), [0, 1, 70, 71, 95, 96]);
-  assert.deepEqual(Array.from(selectIndices(labels, 3, {})), Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(selectIndices(labels, 3, {})),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   assert.equal(selectIndices(labels, 3, { limit: 500, seed: 3 }).length, 100);
 });
 
@@ -41,7 +55,10 @@ test('loadDataset over every kind, and subset / batches', async () => {
   writeFileSync(path.join(idx, 't10k-images-idx3-ubyte'), idxImages(4, 2, 2));
   writeFileSync(path.join(idx, 't10k-labels-idx1-ubyte'), idxLabels([3, 1, 3, 1]));
   const m = await loadDataset(`mnist:${idx}`, { split: 'test', limit: 2, seed: 5 });
-  assert.deepEqual([m.shape, m.source, [...m.labels].sort()], [[2, 2, 2, 1], `mnist:${idx}`, [1, 3]]);
+  assert.deepEqual(
+    [m.shape, m.source, [...m.labels].sort()],
+    [[2, 2, 2, 1], `mnist:${idx}`, [1, 3]],
+  );
   assert.equal(m.classNames?.[3], '3');
   const cif = path.join(root, 'cifar');
   mkdirSync(cif);
@@ -60,18 +77,34 @@ test('loadDataset over every kind, and subset / batches', async () => {
   const s = subset(back, [1, 1, 0]);
   assert.deepEqual(Array.from(s.labels), [back.labels[1], back.labels[1], back.labels[0]]);
   const bs = [...batches(s, 2)];
-  assert.deepEqual(bs.map((b) => [b.start, b.shape[0], b.images.length]), [[0, 2, 8], [2, 1, 4]]);
+  assert.deepEqual(
+    bs.map((b) => [b.start, b.shape[0], b.images.length]),
+    [
+      [0, 2, 8],
+      [2, 1, 4],
+    ],
+  );
   assert.equal([...batches(s, 2, { dropLast: true })].length, 1);
 });
 
 test('findDatasets reports the Debian Fashion-MNIST', () => {
   const found = findDatasets([]);
   assert.equal(found[0]!.name, 'fashion-mnist');
-  assert.equal(found[0]!.found, existsSync(path.join(DEFAULT_FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')));
+  assert.equal(
+    found[0]!.found,
+    existsSync(path.join(DEFAULT_FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')),
+  );
   const root = tempDir();
   mkdirSync(path.join(root, 'cifar'));
   writeFileSync(path.join(root, 'cifar', 'data_batch_1.bin'), cifarBatch([1]));
   mkdirSync(path.join(root, 'junk'));
   const more = findDatasets([root]).slice(1);
-  assert.deepEqual(more, [{ name: 'cifar', spec: `cifar10:${path.join(root, 'cifar')}`, path: path.join(root, 'cifar'), found: true }]);
+  assert.deepEqual(more, [
+    {
+      name: 'cifar',
+      spec: `cifar10:${path.join(root, 'cifar')}`,
+      path: path.join(root, 'cifar'),
+      found: true,
+    },
+  ]);
 });

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects tests synchronously; their promises belong to the runner. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,7 +22,13 @@ test('writePreviewGrid lays out tiles with padding and scale', () => {
   const n = 5, h = 2, w = 3; // prettier-ignore
   const images = new Float32Array(n * h * w);
   for (let i = 0; i < n; i++) images.fill(i / 4, i * h * w, (i + 1) * h * w);
-  const d: Dataset = { images, labels: new Int32Array(n), shape: [n, h, w, 1], numClasses: 1, source: 't' };
+  const d: Dataset = {
+    images,
+    labels: new Int32Array(n),
+    shape: [n, h, w, 1],
+    numClasses: 1,
+    source: 't',
+  };
   const file = path.join(tempDir(), 'sub', 'preview.png');
   writePreviewGrid(file, d, [4, 3, 2, 1, 0], 3, { pad: 1, scale: 2, background: 0 });
   const p = PNG.sync.read(readFileSync(file));

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects tests synchronously; their promises belong to the runner. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { makeRng, permutation } from '../../../src/engine/data/rng';
@@ -24,15 +25,22 @@ test('rng distributions: next in [0,1), int uniform, normal moments, shuffle is 
     sum += z;
     sumSq += z * z;
   }
-  for (const c of counts) assert.ok(Math.abs(c - N / 6) < 5 * Math.sqrt(N / 6), `int(6) counts ${counts.join(',')}`);
+  for (const c of counts)
+    assert.ok(Math.abs(c - N / 6) < 5 * Math.sqrt(N / 6), `int(6) counts ${counts.join(',')}`);
   assert.ok(Math.abs(sum / N) < 0.05);
   assert.ok(Math.abs(sumSq / N - 1) < 0.05);
   const p = permutation(1000, makeRng(3));
-  assert.deepEqual([...p].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   assert.deepEqual(p, permutation(1000, makeRng(3)));
   const arr = ['a', 'b', 'c'];
   assert.equal(makeRng(1).shuffle(arr), arr);
   assert.throws(() => r.int(0), RangeError);
   const f = makeRng(9);
-  assert.notDeepEqual(Array.from({ length: 3 }, f.fork().next), Array.from({ length: 3 }, f.fork().next));
+  assert.notDeepEqual(
+    Array.from({ length: 3 }, f.fork().next),
+    Array.from({ length: 3 }, f.fork().next),
+  );
 });

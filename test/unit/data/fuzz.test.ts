@@ -1,0 +1,182 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects tests synchronously; their promises belong to the runner. */
+/**
+ * Property: every parser, on any bytes (arbitrary, or a valid file with edits / truncation /
+ * appended junk), either parses into a self-consistent result or throws DataFormatError —
+ * never a RangeError, TypeError or anything else. RFL_FUZZ_RUNS sets runs per property.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { DataFormatError } from '../../../src/engine/data/errors';
+import { parseIdxImages, parseIdxLabels } from '../../../src/engine/data/idx';
+import { parseCifarBatch } from '../../../src/engine/data/cifar';
+import { encodeNpy, parseNpy } from '../../../src/engine/data/npy';
+import { decodeImage } from '../../../src/engine/data/imageFolder';
+import { encodePng } from '../../../src/engine/data/png';
+import { cifarBatch, idxImages, idxLabels } from './helpers';
+
+const RUNS = Number(process.env.RFL_FUZZ_RUNS ?? 2000);
+
+interface Mutation {
+  edits: [number, number][];
+  cut: number | undefined;
+  extra: Uint8Array;
+}
+
+/** Edits biased toward the header (first 24 bytes), where parsers make their decisions. */
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  edits: fc.array(
+    fc.tuple(fc.oneof(fc.nat({ max: 23 }), fc.nat()), fc.integer({ min: 0, max: 255 })),
+    { maxLength: 4 },
+  ),
+  cut: fc.option(fc.oneof(fc.nat({ max: 40 }), fc.nat()), { nil: undefined }),
+  extra: fc.uint8Array({ maxLength: 8 }),
+});
+
+function mutate(base: Uint8Array, m: Mutation): Uint8Array {
+  const b = Uint8Array.from(base);
+  for (const [pos, v] of m.edits) if (b.length) b[pos % b.length] = v;
+  const cut = m.cut === undefined ? b.length : Math.min(m.cut, b.length);
+  const out = new Uint8Array(cut + m.extra.length);
+  out.set(b.subarray(0, cut));
+  out.set(m.extra, cut);
+  return out;
+}
+
+function parsesOrDataError(parse: (bytes: Uint8Array) => void): (bytes: Uint8Array) => void {
+  return (bytes) => {
+    try {
+      parse(bytes);
+    } catch (e) {
+      if (!(e instanceof DataFormatError)) throw e;
+      assert.equal(e.file, 'fuzz.bin');
+      assert.ok(e.problem.length > 0);
+    }
+  };
+}
+
+function fuzz(
+  name: string,
+  parse: (bytes: Uint8Array) => void,
+  valid: Uint8Array[],
+  runs = RUNS,
+): void {
+  test(`fuzz ${name}: arbitrary bytes and mutated valid files parse or throw DataFormatError`, () => {
+    const check = parsesOrDataError(parse);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), check), { numRuns: runs });
+    const fromValid = fc.tuple(fc.constantFrom(...valid), mutation).map(([b, m]) => mutate(b, m));
+    fc.assert(fc.property(fromValid, check), { numRuns: runs });
+  });
+}
+
+fuzz(
+  'IDX images',
+  (b) => {
+    const r = parseIdxImages(b, 'fuzz.bin');
+    assert.equal(r.pixels.length, r.n * r.height * r.width);
+  },
+  [idxImages(3, 4, 5), gzipSync(idxImages(2, 3, 3)), idxImages(0, 1, 1)],
+);
+
+fuzz(
+  'IDX labels',
+  (b) => {
+    parseIdxLabels(b, 'fuzz.bin');
+  },
+  [idxLabels([1, 2, 3]), gzipSync(idxLabels([9, 0]))],
+);
+
+fuzz(
+  'CIFAR batch',
+  (b) => {
+    const r = parseCifarBatch(b, 'fuzz.bin');
+    assert.equal(r.pixels.length, r.n * 3072);
+    assert.ok(r.labels.every((l) => l < 10));
+  },
+  [cifarBatch([1]), cifarBatch([0, 9])],
+);
+
+fuzz(
+  'npy',
+  (b) => {
+    const r = parseNpy(b, 'fuzz.bin');
+    assert.equal(
+      r.data.length,
+      r.shape.reduce((x, y) => x * y, 1),
+    );
+  },
+  [
+    encodeNpy(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]),
+    encodeNpy(Uint8Array.from([7]), [1, 1, 1, 1]),
+    encodeNpy(Int32Array.from([1, -1]), [2]),
+  ],
+);
+
+// Image decoding goes through pngjs / jpeg-js; fewer runs, they are slower per input.
+fuzz(
+  'PNG/JPEG decode',
+  (b) => {
+    const r = decodeImage(b, 'fuzz.bin');
+    assert.equal(r.rgba.length, r.width * r.height * 4);
+  },
+  [
+    encodePng(
+      Uint8Array.from({ length: 12 }, (_, i) => i * 20),
+      2,
+      2,
+      3,
+    ),
+    encodePng(new Uint8Array(9), 3, 3, 1),
+  ],
+  Math.ceil(RUNS / 4),
+);
+
+/** Well-formed framing around generated header dicts: exercises the header parser, not the magic check. */
+test('fuzz npy headers: generated dict literals parse or throw DataFormatError', () => {
+  const token = fc.oneof(
+    fc.constantFrom(
+      "'descr': '<f4'",
+      "'descr': '|u1'",
+      "'descr': '<i8'",
+      "'descr': '>i4'",
+      "'descr': [('a', '<f4')]",
+      "'fortran_order': True",
+      "'fortran_order': False",
+    ),
+    fc
+      .array(
+        fc.oneof(
+          fc.nat({ max: 5 }).map(String),
+          fc.constantFrom('-1', '1e3', '99999999999999999999', '3L', ' ', ''),
+        ),
+        { maxLength: 5 },
+      )
+      .map((a) => `'shape': (${a.join(', ')})`),
+    fc.string({ maxLength: 12 }),
+  );
+  const header = fc
+    .tuple(fc.array(token, { maxLength: 5 }), fc.boolean())
+    .map(([ts, brace]) => (brace ? `{${ts.join(', ')}, }` : ts.join(' ')));
+  const file = fc
+    .tuple(header, fc.constantFrom(1, 2, 3), fc.uint8Array({ maxLength: 64 }))
+    .map(([h, major, data]) => {
+      const text = Buffer.from(h, major === 3 ? 'utf8' : 'latin1');
+      const lenSize = major === 1 ? 2 : 4;
+      const b = Buffer.alloc(8 + lenSize + text.length + data.length);
+      b.write('\x93NUMPY', 0, 'latin1');
+      b[6] = major;
+      if (major === 1) b.writeUInt16LE(text.length, 8);
+      else b.writeUInt32LE(text.length, 8);
+      b.set(text, 8 + lenSize);
+      b.set(data, 8 + lenSize + text.length);
+      return new Uint8Array(b);
+    });
+  fc.assert(
+    fc.property(
+      file,
+      parsesOrDataError((b) => void parseNpy(b, 'fuzz.bin')),
+    ),
+    { numRuns: RUNS },
+  );
+});
