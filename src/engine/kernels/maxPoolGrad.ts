@@ -1,0 +1,60 @@
+/**
+ * MaxPoolGrad for the wasm backend, written in plain JS over the wasm heap. The stock kernel
+ * walks, for every input pixel, every window that might contain it; here each window is visited
+ * once, channels innermost (contiguous in NHWC, so V8 streams through memory), its argmax found
+ * and dy added at that position. Ties and NaN follow the cpu backend: the first strictly greater
+ * value in row-major window order wins, and a window with no value > −∞ passes no gradient.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { heapF32, TI } from './call';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): TI {
+  const { dy, input } = args.inputs as { dy: TI; input: TI };
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const { top: pt, left: pl } = info.padInfo;
+  const backend = args.backend as BackendWasm;
+  const out = backend.makeOutput(input.shape, 'float32') as TI;
+  // Views only after the allocation above (a heap growth would detach them).
+  const dx = heapF32(backend, out);
+  const x = heapF32(backend, input);
+  const g = heapF32(backend, dy);
+  dx.fill(0);
+  const best = new Float32Array(c);
+  const where = new Int32Array(c);
+  const rowStride = w * c;
+  for (let b = 0; b < n; b++) {
+    const xb = b * h * rowStride;
+    for (let oy = 0; oy < ho; oy++) {
+      const y0 = oy * sh - pt;
+      const r0 = Math.max(0, y0), r1 = Math.min(h, y0 + kh);
+      for (let ox = 0; ox < wo; ox++) {
+        const x0 = ox * sw - pl;
+        const c0 = Math.max(0, x0), c1 = Math.min(w, x0 + kw);
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let r = r0; r < r1; r++) {
+          for (let col = c0; col < c1; col++) {
+            const base = xb + r * rowStride + col * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[base + ch]!;
+              if (v > best[ch]!) {
+                best[ch] = v;
+                where[ch] = base + ch;
+              }
+            }
+          }
+        }
+        const gBase = ((b * ho + oy) * wo + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const at = where[ch]!;
+          if (at >= 0) dx[at] = dx[at]! + g[gBase + ch]!;
+        }
+      }
+    }
+  }
+  return out;
+}
