@@ -10,6 +10,8 @@ export interface TestHooks {
   statusText(): string | undefined;
   /** Every status bar text shown so far, with Date.now() times. */
   statusHistory(): { t: number; text: string }[];
+  /** The queue: running jobs first, then queued ones. */
+  jobs(): { id: string; name: string; state: string; cancelRequested: boolean }[];
   /** Pids of live compute workers. */
   workerPids(): number[];
   /** Whether the lazily loaded services (queue, status bar) have been created. */

@@ -25,14 +25,17 @@ export function poolSizeSetting(): number {
  * ('cifar10:/x', 'folder:/x', 'npy:/x') passes through; a bare folder means Fashion-MNIST IDX files.
  */
 export function dataSpecSetting(): string {
-  const v = vscode.workspace.getConfiguration(SECTION).get<string>('dataPath', DEFAULT_DATA_PATH).trim() || DEFAULT_DATA_PATH;
+  const v =
+    vscode.workspace.getConfiguration(SECTION).get<string>('dataPath', DEFAULT_DATA_PATH).trim() ||
+    DEFAULT_DATA_PATH;
   if (/^[a-z0-9-]+:/i.test(v) && !/^[a-z]:[\\/]/i.test(v)) return v; // has a scheme (but is not a Windows drive)
   return v === DEFAULT_DATA_PATH ? 'fashion-mnist' : `fashion-mnist:${v}`;
 }
 
 /** The runs folder as an absolute path, or undefined when no folder is open to anchor a relative one. */
 export function runsFolder(): string | undefined {
-  const v = vscode.workspace.getConfiguration(SECTION).get<string>('runsFolder', 'runs').trim() || 'runs';
+  const v =
+    vscode.workspace.getConfiguration(SECTION).get<string>('runsFolder', 'runs').trim() || 'runs';
   if (path.isAbsolute(v)) return v;
   const ws = vscode.workspace.workspaceFolders?.[0];
   return ws && ws.uri.scheme === 'file' ? path.join(ws.uri.fsPath, v) : undefined;

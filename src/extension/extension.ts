@@ -23,22 +23,42 @@ export function activate(context: vscode.ExtensionContext): RobustFeaturesApi {
       return services;
     }));
 
-  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  register('robustFeatures.showBackend', async () => (await import('./commands/showBackend')).showBackendCommand(getServices));
-  register('robustFeatures.trainModel', async (args?: TrainCommandArgs) => (await import('./commands/train')).trainCommand(getServices, false, args));
-  register('robustFeatures.adversariallyTrainModel', async (args?: TrainCommandArgs) => (await import('./commands/train')).trainCommand(getServices, true, args));
-  register('robustFeatures.cancelJob', async (jobId?: string) => (await import('./commands/jobs')).cancelJobCommand(services, jobId));
-  register('robustFeatures.jobMenu', async () => (await import('./commands/jobs')).jobMenuCommand(services, log));
+  const register = (id: string, fn: (...args: never[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  register('robustFeatures.showBackend', async () =>
+    (await import('./commands/showBackend')).showBackendCommand(getServices),
+  );
+  register('robustFeatures.trainModel', async (args?: TrainCommandArgs) =>
+    (await import('./commands/train')).trainCommand(getServices, false, args),
+  );
+  register('robustFeatures.adversariallyTrainModel', async (args?: TrainCommandArgs) =>
+    (await import('./commands/train')).trainCommand(getServices, true, args),
+  );
+  register('robustFeatures.cancelJob', async (jobId?: string) =>
+    (await import('./commands/jobs')).cancelJobCommand(services, jobId),
+  );
+  register('robustFeatures.jobMenu', async () =>
+    (await import('./commands/jobs')).jobMenuCommand(services, log),
+  );
   register('robustFeatures.showLog', () => log.show(true));
 
   const activationMs = performance.now() - t0;
-  log.info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'} workspace)`);
+  log.info(
+    `activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'} workspace)`,
+  );
   if (context.extensionMode === vscode.ExtensionMode.Production) return {};
   return {
     testHooks: {
       activationMs,
       statusText: () => services?.statusBar.text,
       statusHistory: () => [...(services?.statusBar.history ?? [])],
+      jobs: () =>
+        (services?.queue.jobs ?? []).map((j) => ({
+          id: j.id,
+          name: j.name,
+          state: j.state,
+          cancelRequested: j.cancelRequested,
+        })),
       workerPids: () => services?.queue.workerPids() ?? [],
       servicesLoaded: () => services !== undefined,
     },

@@ -33,7 +33,8 @@ export class Services implements vscode.Disposable {
       if (job.outcome) {
         const o = job.outcome;
         const line = `${o.name} (${o.id}) ${o.state} after ${(o.durationMs / 1000).toFixed(1)} s${o.reason ? `: ${o.reason}` : ''}`;
-        if (o.state === 'failed') log.error([line, ...(o.logTail ?? []).map((l) => `  | ${l}`)].join('\n'));
+        if (o.state === 'failed')
+          log.error([line, ...(o.logTail ?? []).map((l) => `  | ${l}`)].join('\n'));
         else log.info(line);
       }
     });

@@ -12,7 +12,11 @@ const DONE_DISPLAY_MS = 8000;
 export const JOB_MENU_COMMAND = 'robustFeatures.jobMenu';
 
 export class JobStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('robustFeatures.job', vscode.StatusBarAlignment.Left, 50);
+  private readonly item = vscode.window.createStatusBarItem(
+    'robustFeatures.job',
+    vscode.StatusBarAlignment.Left,
+    50,
+  );
   private lastRender = 0;
   private timer: NodeJS.Timeout | undefined;
   private hideTimer: NodeJS.Timeout | undefined;
@@ -36,7 +40,13 @@ export class JobStatusBar implements vscode.Disposable {
     if (finished) this.finished = finished;
     const wait = this.lastRender + MIN_INTERVAL_MS - Date.now();
     if (wait <= 0) this.render();
-    else this.timer ??= setTimeout(() => this.render(), wait);
+    // Re-checked when the timer fires: Node timers run off the loop's cached clock and can fire
+    // a few ms early by Date.now(), which would break the ≤ 4/s promise.
+    else
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.update();
+      }, wait);
   }
 
   private render(): void {
@@ -60,8 +70,14 @@ export class JobStatusBar implements vscode.Disposable {
     } else if (this.finished && !this.hideTimer) {
       const o = this.finished;
       const acc = o.result?.metrics.standardAcc;
-      const icon = o.state === 'succeeded' ? '$(check)' : o.state === 'cancelled' ? '$(circle-slash)' : '$(error)';
-      const detail = o.state === 'succeeded' && acc !== undefined ? `${(acc * 100).toFixed(1)}%` : o.state;
+      const icon =
+        o.state === 'succeeded'
+          ? '$(check)'
+          : o.state === 'cancelled'
+            ? '$(circle-slash)'
+            : '$(error)';
+      const detail =
+        o.state === 'succeeded' && acc !== undefined ? `${(acc * 100).toFixed(1)}%` : o.state;
       this.show(`${icon} ${o.name} · ${detail}`, o.reason ?? `${o.name}: ${o.state}`);
       this.hideTimer = setTimeout(() => this.hide(), DONE_DISPLAY_MS);
     } else if (!this.finished) this.hide();

@@ -34,7 +34,8 @@ export function statusText(v: JobView): string {
     if (p.epoch !== undefined && p.epochs !== undefined) parts.push(`ep ${p.epoch}/${p.epochs}`);
     if (p.step !== undefined && p.steps !== undefined) parts.push(`step ${p.step}/${p.steps}`);
     if (p.loss !== undefined && Number.isFinite(p.loss)) parts.push(`loss ${p.loss.toFixed(3)}`);
-    if (p.etaSec !== undefined && Number.isFinite(p.etaSec)) parts.push(`ETA ${formatEta(p.etaSec)}`);
+    if (p.etaSec !== undefined && Number.isFinite(p.etaSec))
+      parts.push(`ETA ${formatEta(p.etaSec)}`);
   }
   if (v.backend) parts.push(v.backend);
   if (v.queuedBehind > 0) parts.push(`+${v.queuedBehind} queued`);
@@ -47,7 +48,8 @@ export function statusTooltip(v: JobView): string {
   if (p) {
     lines.push(`phase: ${p.phase}${p.message ? ` — ${p.message}` : ''}`);
     if (p.accuracy !== undefined) lines.push(`accuracy: ${(p.accuracy * 100).toFixed(1)}%`);
-    if (p.imagesPerSec !== undefined) lines.push(`throughput: ${p.imagesPerSec.toFixed(0)} images/s`);
+    if (p.imagesPerSec !== undefined)
+      lines.push(`throughput: ${p.imagesPerSec.toFixed(0)} images/s`);
   }
   if (v.backend) lines.push(`backend: ${v.backend}`);
   lines.push('', 'Click to cancel or show the log.');

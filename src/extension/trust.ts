@@ -5,12 +5,15 @@
  */
 import * as vscode from 'vscode';
 
-export const UNTRUSTED_MESSAGE = 'Robust Features: jobs do not run in Restricted Mode. Trust this workspace to train or build datasets.';
+export const UNTRUSTED_MESSAGE =
+  'Robust Features: jobs do not run in Restricted Mode. Trust this workspace to train or build datasets.';
 
 export function jobsAllowed(): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((choice) => {
-    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-  });
+  void vscode.window
+    .showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust')
+    .then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
   return false;
 }

@@ -47,7 +47,9 @@ export interface TrainParams {
 export type TrainResult = Awaited<ReturnType<typeof trainModel>>;
 export type CheckpointMetrics = TrainResult['metrics'];
 
-export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, JobErrorData>('initialize');
+export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, JobErrorData>(
+  'initialize',
+);
 export const TrainRequest = new RequestType<TrainParams, TrainResult, JobErrorData>('job/train');
 
 // ---- notifications (worker → client) ---------------------------------------------------------

@@ -7,7 +7,10 @@ import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { format } from 'node:util';
 import { LogNotification, type LogLevel } from '../shared/workerProtocol';
 
-export function forwardConsole(connection: MessageConnection, jobId: () => string | undefined): void {
+export function forwardConsole(
+  connection: MessageConnection,
+  jobId: () => string | undefined,
+): void {
   const levels: [keyof Console & ('log' | 'info' | 'warn' | 'error' | 'debug'), LogLevel][] = [
     ['log', 'info'],
     ['info', 'info'],
@@ -20,7 +23,9 @@ export function forwardConsole(connection: MessageConnection, jobId: () => strin
     console[method] = (...args: unknown[]) => {
       original(...args);
       const line = format(...args);
-      void connection.sendNotification(LogNotification, { jobId: jobId(), level, line }).catch(() => undefined);
+      void connection
+        .sendNotification(LogNotification, { jobId: jobId(), level, line })
+        .catch(() => undefined);
     };
   }
 }

@@ -5,7 +5,12 @@
  */
 import { ResponseError, type CancellationToken, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { JobContext } from '../engine/types';
-import { LogNotification, ProgressNotification, WorkerErrorCodes, type JobErrorData } from '../shared/workerProtocol';
+import {
+  LogNotification,
+  ProgressNotification,
+  WorkerErrorCodes,
+  type JobErrorData,
+} from '../shared/workerProtocol';
 
 export class JobRunner {
   /** One job at a time per worker: the client's queue guarantees it, this field reports it. */
@@ -15,18 +20,28 @@ export class JobRunner {
 
   error(code: number, message: string, cause?: unknown): ResponseError<JobErrorData> {
     const e = cause instanceof Error ? cause : undefined;
-    return new ResponseError<JobErrorData>(code, message, { name: e?.name ?? 'Error', stack: e?.stack });
+    return new ResponseError<JobErrorData>(code, message, {
+      name: e?.name ?? 'Error',
+      stack: e?.stack,
+    });
   }
 
-  async run<T>(jobId: string, token: CancellationToken, op: (ctx: JobContext) => Promise<T>): Promise<T> {
-    if (this.currentJobId) throw this.error(WorkerErrorCodes.JobFailed, `worker is busy with job ${this.currentJobId}`);
+  async run<T>(
+    jobId: string,
+    token: CancellationToken,
+    op: (ctx: JobContext) => Promise<T>,
+  ): Promise<T> {
+    if (this.currentJobId)
+      throw this.error(WorkerErrorCodes.JobFailed, `worker is busy with job ${this.currentJobId}`);
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     this.currentJobId = jobId;
     const ctx: JobContext = {
       signal: abort.signal,
-      onProgress: (event) => void this.connection.sendNotification(ProgressNotification, { jobId, event }),
-      log: (line) => void this.connection.sendNotification(LogNotification, { jobId, level: 'info', line }),
+      onProgress: (event) =>
+        void this.connection.sendNotification(ProgressNotification, { jobId, event }),
+      log: (line) =>
+        void this.connection.sendNotification(LogNotification, { jobId, level: 'info', line }),
     };
     try {
       if (token.isCancellationRequested) abort.abort();

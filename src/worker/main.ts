@@ -17,13 +17,18 @@ import { initBackend } from '../engine/backend/ladder';
 import { trainModel } from '../engine/train/trainModel';
 import { JobRunner } from './jobRunner';
 import { forwardConsole } from './console';
+import { installEventLoopTurns } from './eventLoopTurns';
 
 if (!process.send) {
   console.error('robust-features worker: must be started with child_process.fork (no IPC channel)');
   process.exit(2);
 }
 
-const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+installEventLoopTurns();
+const connection = createMessageConnection(
+  new IPCMessageReader(process),
+  new IPCMessageWriter(process),
+);
 const runner = new JobRunner(connection);
 forwardConsole(connection, () => runner.currentJobId);
 
@@ -32,7 +37,10 @@ let heartbeat: NodeJS.Timeout | undefined;
 
 connection.onRequest(InitializeRequest, async (params) => {
   if (params.protocolVersion !== PROTOCOL_VERSION) {
-    throw runner.error(WorkerErrorCodes.ProtocolMismatch, `worker speaks protocol ${PROTOCOL_VERSION}, client ${params.protocolVersion}`);
+    throw runner.error(
+      WorkerErrorCodes.ProtocolMismatch,
+      `worker speaks protocol ${PROTOCOL_VERSION}, client ${params.protocolVersion}`,
+    );
   }
   const backend = await initBackend(params.backend);
   initialized = true;
@@ -49,14 +57,25 @@ connection.onRequest(InitializeRequest, async (params) => {
     }, params.heartbeatMs).unref();
   }
   for (const r of backend.ladder) {
-    void connection.sendNotification(LogNotification, { level: 'info', line: `backend ladder: ${r.backend} ${r.status} (${r.reason})` });
+    void connection.sendNotification(LogNotification, {
+      level: 'info',
+      line: `backend ladder: ${r.backend} ${r.status} (${r.reason})`,
+    });
   }
-  return { protocolVersion: PROTOCOL_VERSION, backend, pid: process.pid, nodeVersion: process.version };
+  return {
+    protocolVersion: PROTOCOL_VERSION,
+    backend,
+    pid: process.pid,
+    nodeVersion: process.version,
+  };
 });
 
 connection.onRequest(TrainRequest, (params, token) => {
-  if (!initialized) throw runner.error(WorkerErrorCodes.NotInitialized, 'initialize must be called before train');
-  return runner.run(params.jobId, token, (ctx) => trainModel(params.config, params.outDir, { ...ctx, resume: params.resume }));
+  if (!initialized)
+    throw runner.error(WorkerErrorCodes.NotInitialized, 'initialize must be called before train');
+  return runner.run(params.jobId, token, (ctx) =>
+    trainModel(params.config, params.outDir, { ...ctx, resume: params.resume }),
+  );
 });
 
 // The extension host went away (reload, crash, kill): nothing is left to report to, so exit.

@@ -32,7 +32,14 @@ const ARCHS: Record<ArchName, string> = {
 };
 
 // Madry et al.'s defaults, scaled for 28×28 grey images in [0,1].
-const DEFAULT_DEFAULTS = { epochs: 5, batchSize: 128, optimizer: 'adam', lr: 1e-3, schedule: 'constant', seed: 0 } as const;
+const DEFAULT_DEFAULTS = {
+  epochs: 5,
+  batchSize: 128,
+  optimizer: 'adam',
+  lr: 1e-3,
+  schedule: 'constant',
+  seed: 0,
+} as const;
 const THREATS: { label: string; adv: AdversarialConfig }[] = [
   { label: 'L∞, ε = 0.1', adv: { norm: 'linf', eps: 0.1, steps: 7 } },
   { label: 'L∞, ε = 0.2', adv: { norm: 'linf', eps: 0.2, steps: 10 } },
@@ -40,25 +47,41 @@ const THREATS: { label: string; adv: AdversarialConfig }[] = [
   { label: 'L2, ε = 2.0', adv: { norm: 'l2', eps: 2.0, steps: 10 } },
 ];
 
-export async function trainCommand(services: () => Promise<Services>, adversarial: boolean, args?: TrainCommandArgs): Promise<JobOutcome | undefined> {
+export async function trainCommand(
+  services: () => Promise<Services>,
+  adversarial: boolean,
+  args?: TrainCommandArgs,
+): Promise<JobOutcome | undefined> {
   if (!jobsAllowed()) return undefined;
   const config = args?.config ? args.config : await promptConfig(adversarial);
   if (!config) return undefined;
-  const full: TrainConfig = { ...DEFAULT_DEFAULTS, model: 'mlp', data: dataSpecSetting(), ...config };
+  const full: TrainConfig = {
+    ...DEFAULT_DEFAULTS,
+    model: 'mlp',
+    data: dataSpecSetting(),
+    ...config,
+  };
   if (adversarial && !full.adversarial) full.adversarial = THREATS[0]!.adv;
-  const training = full.adversarial ? `${full.adversarial.norm}-${full.adversarial.eps}` : 'standard';
+  const training = full.adversarial
+    ? `${full.adversarial.norm}-${full.adversarial.eps}`
+    : 'standard';
   let outDir = args?.outDir;
   if (!outDir) {
     const runs = runsFolder();
     if (!runs) {
-      void vscode.window.showErrorMessage('Robust Features: open a folder first (checkpoints go to its runs folder), or set robustFeatures.runsFolder to an absolute path.');
+      void vscode.window.showErrorMessage(
+        'Robust Features: open a folder first (checkpoints go to its runs folder), or set robustFeatures.runsFolder to an absolute path.',
+      );
       return undefined;
     }
     outDir = path.join(runs, 'models', `${full.model}-${training}-${timestamp()}`);
   }
   const name = args?.name ?? `${full.adversarial ? 'Adv-train' : 'Train'} ${full.model}`;
   const s = await services();
-  const job = s.queue.enqueue(name, { kind: 'train', params: { config: full, outDir, resume: args?.resume } });
+  const job = s.queue.enqueue(name, {
+    kind: 'train',
+    params: { config: full, outDir, resume: args?.resume },
+  });
   s.log.info(`${name} (${job.id}) queued → ${outDir}\n${JSON.stringify(full)}`);
   const outcome = await job.done;
   notifyOutcome(outcome, s.log);
@@ -68,15 +91,21 @@ export async function trainCommand(services: () => Promise<Services>, adversaria
 async function promptConfig(adversarial: boolean): Promise<Partial<TrainConfig> | undefined> {
   const arch = await vscode.window.showQuickPick(
     (Object.keys(ARCHS) as ArchName[]).map((a) => ({ label: a, description: ARCHS[a] })),
-    { title: adversarial ? 'Adversarially train: architecture' : 'Train: architecture', ignoreFocusOut: true },
+    {
+      title: adversarial ? 'Adversarially train: architecture' : 'Train: architecture',
+      ignoreFocusOut: true,
+    },
   );
   if (!arch) return undefined;
   let adv: AdversarialConfig | undefined;
   if (adversarial) {
-    const threat = await vscode.window.showQuickPick(THREATS.map((t) => ({ label: t.label, description: `PGD ${t.adv.steps} steps`, adv: t.adv })), {
-      title: 'Threat model (the paper trains robust models with PGD, Madry et al.)',
-      ignoreFocusOut: true,
-    });
+    const threat = await vscode.window.showQuickPick(
+      THREATS.map((t) => ({ label: t.label, description: `PGD ${t.adv.steps} steps`, adv: t.adv })),
+      {
+        title: 'Threat model (the paper trains robust models with PGD, Madry et al.)',
+        ignoreFocusOut: true,
+      },
+    );
     if (!threat) return undefined;
     adv = threat.adv;
   }
@@ -87,7 +116,7 @@ async function promptConfig(adversarial: boolean): Promise<Partial<TrainConfig> 
     validateInput: (v) => (/^[1-9]\d{0,3}$/.test(v.trim()) ? undefined : 'a whole number ≥ 1'),
   });
   if (!epochs) return undefined;
-  return { model: arch.label as ArchName, epochs: Number(epochs), ...(adv ? { adversarial: adv } : {}) };
+  return { model: arch.label, epochs: Number(epochs), ...(adv ? { adversarial: adv } : {}) };
 }
 
 function timestamp(d = new Date()): string {

@@ -67,7 +67,10 @@ export class Job extends EventEmitter<{ change: [Job]; done: [JobOutcome] }> {
   }
 
   /** Called by the queue only. */
-  setState(state: JobState, patch: Partial<Pick<Job, 'progress' | 'backend' | 'workerPid' | 'startedAt'>> = {}): void {
+  setState(
+    state: JobState,
+    patch: Partial<Pick<Job, 'progress' | 'backend' | 'workerPid' | 'startedAt'>> = {},
+  ): void {
     this.state = state;
     Object.assign(this, patch);
     this.emit('change', this);
@@ -76,7 +79,14 @@ export class Job extends EventEmitter<{ change: [Job]; done: [JobOutcome] }> {
   /** Called by the queue only; the first call wins. */
   finish(o: Omit<JobOutcome, 'id' | 'name' | 'durationMs' | 'backend' | 'workerPid'>): JobOutcome {
     if (this.outcome) return this.outcome;
-    this.outcome = { id: this.id, name: this.name, durationMs: Date.now() - (this.startedAt ?? this.createdAt), backend: this.backend, workerPid: this.workerPid, ...o };
+    this.outcome = {
+      id: this.id,
+      name: this.name,
+      durationMs: Date.now() - (this.startedAt ?? this.createdAt),
+      backend: this.backend,
+      workerPid: this.workerPid,
+      ...o,
+    };
     this.state = o.state;
     this.emit('change', this);
     this.emit('done', this.outcome);

@@ -6,9 +6,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
-import { WorkerErrorCodes, type BackendChoice, type InitializeResult, type LogParams } from '../../shared/workerProtocol';
-import { Job, type JobOutcome, type JobSpec } from './job';
-import { WorkerExitedError, WorkerProcess } from './workerProcess';
+import {
+  WorkerErrorCodes,
+  type BackendChoice,
+  type InitializeResult,
+  type LogParams,
+} from '../../shared/workerProtocol';
+import { describeFailure } from './describeFailure';
+import { Job, type JobSpec } from './job';
+import { WorkerProcess } from './workerProcess';
 
 export interface JobQueueOptions {
   workerScript: string;
@@ -32,7 +38,11 @@ interface Slot {
   idleTimer?: NodeJS.Timeout;
 }
 
-export class JobQueue extends EventEmitter<{ change: [Job]; log: [LogParams & { pid?: number }]; output: [string] }> {
+export class JobQueue extends EventEmitter<{
+  change: [Job];
+  log: [LogParams & { pid?: number }];
+  output: [string];
+}> {
   private readonly queued: Job[] = [];
   private readonly slots = new Set<Slot>();
   private disposed = false;
@@ -57,7 +67,9 @@ export class JobQueue extends EventEmitter<{ change: [Job]; log: [LogParams & { 
 
   /** The backend of a live worker, starting an idle one if none is alive (Show Backend). */
   async backendInfo(): Promise<InitializeResult> {
-    const slot = [...this.slots].find((s) => s.worker.alive && s.backend === this.options.backend()) ?? this.spawn();
+    const slot =
+      [...this.slots].find((s) => s.worker.alive && s.backend === this.options.backend()) ??
+      this.spawn();
     if (!slot.job) this.armIdleTimer(slot);
     return slot.ready;
   }
@@ -91,7 +103,10 @@ export class JobQueue extends EventEmitter<{ change: [Job]; log: [LogParams & { 
     // The engine checks its AbortSignal between steps; one that never yields is killed.
     setTimeout(() => {
       if (!job.finished && slot.job === job) {
-        this.emit('output', `job ${job.id} did not stop within ${this.options.cancelGraceMs} ms: killing worker ${slot.worker.pid}`);
+        this.emit(
+          'output',
+          `job ${job.id} did not stop within ${this.options.cancelGraceMs} ms: killing worker ${slot.worker.pid}`,
+        );
         slot.worker.kill();
       }
     }, this.options.cancelGraceMs).unref();
@@ -104,7 +119,8 @@ export class JobQueue extends EventEmitter<{ change: [Job]; log: [LogParams & { 
       const busy = [...this.slots].filter((s) => s.job).length;
       if (busy >= poolSize) return;
       const want = this.options.backend();
-      const slot = [...this.slots].find((s) => !s.job && s.worker.alive && s.backend === want) ?? this.spawn();
+      const slot =
+        [...this.slots].find((s) => !s.job && s.worker.alive && s.backend === want) ?? this.spawn();
       const job = this.queued.shift()!;
       void this.run(slot, job);
     }
@@ -113,12 +129,17 @@ export class JobQueue extends EventEmitter<{ change: [Job]; log: [LogParams & { 
   private spawn(): Slot {
     const worker = new WorkerProcess(this.options.workerScript, this.options.env);
     const backend = this.options.backend();
-    const slot: Slot = { worker, backend, ready: worker.initialize(backend, this.options.heartbeatMs) };
+    const slot: Slot = {
+      worker,
+      backend,
+      ready: worker.initialize(backend, this.options.heartbeatMs),
+    };
     slot.ready.catch(() => undefined); // surfaced through run() / backendInfo()
     worker.on('log', (p) => this.emit('log', { ...p, pid: worker.pid }));
     worker.on('output', (line) => this.emit('output', `[worker ${worker.pid}] ${line}`));
     worker.on('progress', (p) => {
-      if (slot.job?.id === p.jobId && !slot.job.finished) slot.job.setState('running', { progress: p.event });
+      if (slot.job?.id === p.jobId && !slot.job.finished)
+        slot.job.setState('running', { progress: p.event });
     });
     worker.on('exit', () => {
       this.slots.delete(slot);
@@ -140,7 +161,7 @@ export class JobQueue extends EventEmitter<{ change: [Job]; log: [LogParams & { 
       const result = await slot.worker.train({ jobId: job.id, ...job.spec.params }, cts);
       job.finish({ state: 'succeeded', result });
     } catch (e) {
-      job.finish(this.describeFailure(job, e));
+      job.finish(describeFailure(e, job.cancelRequested, this.options.cancelGraceMs));
     } finally {
       cts.dispose();
       slot.job = undefined;
@@ -150,17 +171,6 @@ export class JobQueue extends EventEmitter<{ change: [Job]; log: [LogParams & { 
     if (slot.worker.alive && slot.backend !== this.options.backend()) this.drop(slot);
     else if (slot.worker.alive) this.armIdleTimer(slot);
     this.pump();
-  }
-
-  private describeFailure(job: Job, e: unknown): Omit<JobOutcome, 'id' | 'name' | 'durationMs' | 'backend' | 'workerPid'> {
-    if (e instanceof ResponseError && e.code === WorkerErrorCodes.Cancelled) return { state: 'cancelled', reason: 'cancelled' };
-    if (e instanceof WorkerExitedError) {
-      if (job.cancelRequested) return { state: 'cancelled', reason: `worker killed after ${this.options.cancelGraceMs} ms grace` };
-      return { state: 'failed', reason: e.message, logTail: e.logTail };
-    }
-    const data = e instanceof ResponseError ? (e.data as { stack?: string } | undefined) : undefined;
-    const message = e instanceof Error ? e.message : String(e);
-    return { state: 'failed', reason: message, logTail: data?.stack ? data.stack.split('\n').slice(0, 12) : undefined };
   }
 
   private armIdleTimer(slot: Slot): void {

@@ -75,7 +75,10 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
       this.emit('exit', this.exited);
     });
     this.child.on('error', (e) => this.output(`worker process error: ${e.message}`));
-    this.connection = createMessageConnection(new IPCMessageReader(this.child), new IPCMessageWriter(this.child));
+    this.connection = createMessageConnection(
+      new IPCMessageReader(this.child),
+      new IPCMessageWriter(this.child),
+    );
     this.connection.onNotification(ProgressNotification, (p) => this.emit('progress', p));
     this.connection.onNotification(LogNotification, (p) => {
       this.tail.push(`[${p.level}] ${p.line}`);
@@ -97,8 +100,15 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
   }
 
   async initialize(backend: BackendChoice, heartbeatMs: number): Promise<InitializeResult> {
-    const result = await this.guard(this.connection.sendRequest(InitializeRequest, { protocolVersion: PROTOCOL_VERSION, backend, heartbeatMs }));
-    if (result.protocolVersion !== PROTOCOL_VERSION) throw new Error(`worker protocol ${result.protocolVersion} ≠ ${PROTOCOL_VERSION}`);
+    const result = await this.guard(
+      this.connection.sendRequest(InitializeRequest, {
+        protocolVersion: PROTOCOL_VERSION,
+        backend,
+        heartbeatMs,
+      }),
+    );
+    if (result.protocolVersion !== PROTOCOL_VERSION)
+      throw new Error(`worker protocol ${result.protocolVersion} ≠ ${PROTOCOL_VERSION}`);
     this.info = result;
     return result;
   }
@@ -143,7 +153,9 @@ export class WorkerExitedError extends Error {
     readonly exit: WorkerExit,
     readonly logTail: string[],
   ) {
-    super(`compute worker ${exit.expected ? 'was stopped' : 'crashed'} (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`})`);
+    super(
+      `compute worker ${exit.expected ? 'was stopped' : 'crashed'} (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`})`,
+    );
     this.name = 'WorkerExitedError';
   }
 }
