@@ -8,6 +8,7 @@
  */
 import { writeFileAtomicAsync } from './atomic';
 import { DataFormatError, bytesWord } from './errors';
+import { formatHeaderDict, padHeader, parseHeaderDict } from './npyHeader';
 
 export type NpyDtype = 'uint8' | 'float32' | 'int32' | 'int64';
 export type NpyData = Uint8Array | Float32Array | Int32Array;
@@ -136,47 +137,6 @@ function swapBytes(b: Uint8Array, size: number): void {
   for (let i = 0; i < b.length; i += size) b.subarray(i, i + size).reverse();
 }
 
-/**
- * The header is a Python dict literal, e.g. `{'descr': '<f4', 'fortran_order': False,
- * 'shape': (3, 28, 28, 1), }`. numpy itself uses ast.literal_eval; three targeted patterns
- * are enough for the keys it always writes (and a structured dtype's list descr fails the
- * descr pattern, which is the error we want).
- */
-function parseHeaderDict(
-  header: string,
-  file: string,
-): { descr: string; fortran: boolean; shape: number[] } {
-  const h = header.trim();
-  const bad = (what: string): never => {
-    throw new DataFormatError(file, `bad .npy header ${JSON.stringify(h.slice(0, 120))}: ${what}`);
-  };
-  if (!h.startsWith('{') || !h.endsWith('}')) bad('not a dict literal');
-  const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(h)?.[1];
-  if (descr === undefined) {
-    if (/['"]descr['"]\s*:\s*\[/.test(h)) {
-      throw new DataFormatError(
-        file,
-        'unsupported dtype: structured arrays (record dtypes) are not supported',
-      );
-    }
-    bad("no 'descr' string");
-  }
-  const fortran = /['"]fortran_order['"]\s*:\s*(True|False)\b/.exec(h)?.[1];
-  if (fortran === undefined) bad("no 'fortran_order' True/False");
-  const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(h)?.[1];
-  if (shapeText === undefined) bad("no 'shape' tuple");
-  const parts = shapeText!.split(',').map((s) => s.trim());
-  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop(); // "(3,)"
-  if (parts.length === 1 && parts[0] === '') parts.pop(); // "()"
-  const shape = parts.map((p) => {
-    const m = /^(\d+)L?$/.exec(p); // "L": Python 2 longs, still found in old files
-    const v = m ? Number(m[1]) : NaN;
-    if (!Number.isSafeInteger(v)) bad(`shape entry '${p}' is not a non-negative integer`);
-    return v;
-  });
-  return { descr: descr!, fortran: fortran === 'True', shape };
-}
-
 const WRITE_DESCR = { uint8: '|u1', float32: '<f4', int32: '<i4' } as const;
 
 /** Encodes an array as .npy v1.0 (v2.0 only if the header cannot fit), exactly as numpy does. */
@@ -193,17 +153,14 @@ export function encodeNpy(data: NpyData, shape: readonly number[]): Buffer {
       : data instanceof Float32Array
         ? WRITE_DESCR.float32
         : WRITE_DESCR.int32;
-  const shapeRepr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeRepr}, }`;
-  // numpy ≥1.21 leaves room to grow the first axis in place (GROWTH_AXIS_MAX_DIGITS = 21).
-  if (shape.length > 0) dict += ' '.repeat(Math.max(0, 21 - String(shape[0]).length));
+  const dict = formatHeaderDict(descr, shape);
   let major = 1;
   let prefix = 10;
-  let padded = pad(dict, prefix);
+  let padded = padHeader(dict, prefix);
   if (padded.length > 0xffff) {
     major = 2;
     prefix = 12;
-    padded = pad(dict, prefix);
+    padded = padHeader(dict, prefix);
   }
   const out = Buffer.alloc(prefix + padded.length + data.byteLength);
   out.set(MAGIC, 0);
@@ -217,13 +174,6 @@ export function encodeNpy(data: NpyData, shape: readonly number[]): Buffer {
   out.set(body, at);
   if (!HOST_LE && data.BYTES_PER_ELEMENT > 1) swapBytes(out.subarray(at), data.BYTES_PER_ELEMENT);
   return out;
-}
-
-/** Spaces then "\n" so that magic + version + length + header is a multiple of 64 (numpy's ARRAY_ALIGN). */
-function pad(dict: string, prefix: number): string {
-  // Like numpy, an already aligned header still gets a full 64 spaces (padlen is never 0).
-  const padLen = 64 - ((prefix + dict.length + 1) % 64);
-  return dict + ' '.repeat(padLen) + '\n';
 }
 
 /** Writes an .npy file atomically. */
