@@ -5,7 +5,8 @@
  *   mnist:PATH               a folder of MNIST IDX files
  *   cifar10:PATH             CIFAR-10 binary batches (the folder, or the one above cifar-10-batches-bin/)
  *   folder:PATH              an image folder (one subfolder per class; optional train/ test/)
- *   npy:PATH                 a dataset folder (images.npy, labels.npy, manifest.json)
+ *   npy:PATH                 a dataset folder (images.npy, labels.npy, manifest.json), or a
+ *                            folder of train/ and test/ dataset folders
  *   PATH                     any of the folder kinds above, detected from the files present
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -64,7 +65,7 @@ export function detectKind(dir: string): DatasetKind | undefined {
   const cifar = resolveCifarDir(dir);
   if (['data_batch_1.bin', 'test_batch.bin'].some((f) => existsSync(path.join(cifar, f))))
     return 'cifar10';
-  if (has('images.npy')) return 'npy';
+  if (has('images.npy') || has(path.join('train', 'images.npy'))) return 'npy';
   try {
     if (
       readdirSync(dir, { withFileTypes: true }).some(

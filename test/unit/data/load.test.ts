@@ -8,7 +8,14 @@ import { DEFAULT_FASHION_MNIST_DIR } from '../../../src/engine/data/idx';
 import { findDatasets, loadDataset, parseSpec, selectIndices } from '../../../src/engine/data/load';
 import { writeDatasetFolder } from '../../../src/engine/data/constructed';
 import { encodePng } from '../../../src/engine/data/png';
-import { assertDataError, cifarBatch, idxImages, idxLabels, tempDir } from './helpers';
+import {
+  assertDataError,
+  assertDataErrorAsync,
+  cifarBatch,
+  idxImages,
+  idxLabels,
+  tempDir,
+} from './helpers';
 
 test('specs: kinds, default Fashion-MNIST, bare folders detected, errors', () => {
   assert.deepEqual(parseSpec('fashion-mnist'), {
@@ -74,6 +81,16 @@ test('loadDataset over every kind, and subset / batches', async () => {
   assert.deepEqual(back.images, m.images);
   assert.deepEqual(back.labels, m.labels);
   assert.deepEqual((await loadDataset(npy, { split: 'train' })).shape, [2, 2, 2, 1]);
+  await assertDataErrorAsync(
+    () => loadDataset(`npy:${npy}`, { split: 'test' }),
+    npy,
+    /no test split/,
+  );
+  // A folder of train/ and test/ dataset folders is detected as npy and has both splits.
+  const split = path.join(root, 'split');
+  await writeDatasetFolder(path.join(split, 'train'), m, { dtype: 'float32' });
+  await writeDatasetFolder(path.join(split, 'test'), subset(m, [0]), { dtype: 'float32' });
+  assert.deepEqual((await loadDataset(split, { split: 'test' })).shape, [1, 2, 2, 1]);
   const s = subset(back, [1, 1, 0]);
   assert.deepEqual(Array.from(s.labels), [back.labels[1], back.labels[1], back.labels[0]]);
   const bs = [...batches(s, 2)];
