@@ -29,14 +29,20 @@ function validate<T extends tf.Tensor>(x: tf.Tensor4D, target: T, opts: AttackOp
     throw new Error(`attack: ${msg}`);
   };
   if (x.rank !== 4) bad(`x must be NHWC (rank 4), got shape [${x.shape.join(', ')}]`);
-  if (target.shape[0] !== x.shape[0]) bad(`target has ${target.shape[0]} rows but x has ${x.shape[0]} examples`);
-  if (!opts.customLoss && target.rank !== 1) bad('without a custom loss, target must be a rank-1 tensor of class indices');
-  if (!Number.isInteger(opts.iterations) || opts.iterations < 0) bad(`iterations must be an integer ≥ 0, got ${opts.iterations}`);
-  if (!(opts.stepSize >= 0) || !Number.isFinite(opts.stepSize)) bad(`stepSize must be finite and ≥ 0, got ${opts.stepSize}`);
+  if (target.shape[0] !== x.shape[0])
+    bad(`target has ${target.shape[0]} rows but x has ${x.shape[0]} examples`);
+  if (!opts.customLoss && target.rank !== 1)
+    bad('without a custom loss, target must be a rank-1 tensor of class indices');
+  if (!Number.isInteger(opts.iterations) || opts.iterations < 0)
+    bad(`iterations must be an integer ≥ 0, got ${opts.iterations}`);
+  if (!(opts.stepSize >= 0) || !Number.isFinite(opts.stepSize))
+    bad(`stepSize must be finite and ≥ 0, got ${opts.stepSize}`);
   if (opts.norm !== 'unconstrained' && !(opts.eps >= 0)) bad(`eps must be ≥ 0, got ${opts.eps}`);
   const restarts = opts.randomRestarts ?? 0;
-  if (!Number.isInteger(restarts) || restarts < 0) bad(`randomRestarts must be an integer ≥ 0, got ${restarts}`);
-  if (opts.origInput && !tf.util.arraysEqual(opts.origInput.shape, x.shape)) bad('origInput must have the shape of x');
+  if (!Number.isInteger(restarts) || restarts < 0)
+    bad(`randomRestarts must be an integer ≥ 0, got ${restarts}`);
+  if (opts.origInput && !tf.util.arraysEqual(opts.origInput.shape, x.shape))
+    bad('origInput must have the shape of x');
 }
 
 /** Untargeted: the model no longer predicts the label. Targeted: it predicts the target. */
@@ -48,7 +54,10 @@ function crossEntropyObjective(model: AttackModel, labels: tf.Tensor1D): Objecti
   return {
     evaluate: (x) => {
       const logits = model(x);
-      return { losses: crossEntropyPerExample(logits, labels), pred: tf.argMax<tf.Tensor1D>(logits, 1) };
+      return {
+        losses: crossEntropyPerExample(logits, labels),
+        pred: tf.argMax<tf.Tensor1D>(logits, 1),
+      };
     },
   };
 }
@@ -119,7 +128,9 @@ export async function attack<T extends tf.Tensor = tf.Tensor1D>(
         const prev: PgdRun = result;
         // Library: `to_ret[misclass] = adv[misclass]`, so the last successful restart wins.
         const replace = tf.tidy(() =>
-          labels && run.pred ? successMask(run.pred, labels, targeted) : tf.less<tf.Tensor1D>(tf.mul(prev.loss, m), tf.mul(run.loss, m)),
+          labels && run.pred
+            ? successMask(run.pred, labels, targeted)
+            : tf.less<tf.Tensor1D>(tf.mul(prev.loss, m), tf.mul(run.loss, m)),
         );
         result = mergeRuns(replace, prev, run); // disposes prev and run
         replace.dispose();

@@ -31,10 +31,16 @@ export interface AttackStep {
 }
 
 /** Mirrors `AttackerStep.__init__(orig_input, eps, step_size, use_grad=True)`. */
-export type AttackStepFactory = (origInput: tf.Tensor, eps: number, stepSize: number, useGrad?: boolean) => AttackStep;
+export type AttackStepFactory = (
+  origInput: tf.Tensor,
+  eps: number,
+  stepSize: number,
+  useGrad?: boolean,
+) => AttackStep;
 
 /** A step that needs a gradient throws on `undefined` rather than silently doing nothing. */
 export function requireGrad<T>(grad: T | undefined, who: string): T {
-  if (grad === undefined) throw new Error(`${who}.step needs a gradient (useGrad is true for this step)`);
+  if (grad === undefined)
+    throw new Error(`${who}.step needs a gradient (useGrad is true for this step)`);
   return grad;
 }

@@ -30,7 +30,14 @@ export class BestIterate {
     this.x = selectPerExample(replace, x, oldX);
     this.loss = tf.where(replace, loss, oldLoss);
     this.pred = pred && oldPred ? tf.where(replace, pred, oldPred) : undefined;
-    tf.dispose([replace, oldX, oldLoss, loss, ...(oldPred ? [oldPred] : []), ...(pred ? [pred] : [])]);
+    tf.dispose([
+      replace,
+      oldX,
+      oldLoss,
+      loss,
+      ...(oldPred ? [oldPred] : []),
+      ...(pred ? [pred] : []),
+    ]);
   }
 
   /** Hands the best iterate, its loss and prediction to the caller, who then owns them. */

@@ -22,7 +22,9 @@ export class L2Step implements AttackStep {
    */
   step<T extends tf.Tensor>(x: T, grad: T | undefined): T {
     const g = requireGrad(grad, 'L2Step');
-    return tf.tidy(() => tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), this.stepSize)));
+    return tf.tidy(() =>
+      tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), this.stepSize)),
+    );
   }
 
   /**

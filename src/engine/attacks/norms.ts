@@ -22,7 +22,9 @@ export function perExampleShape(x: tf.Tensor): number[] {
 
 /** L2 norm of each example over all non-batch dims, shaped [n, 1, 1, …] for broadcasting. */
 export function perExampleL2Norm(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.reshape(tf.norm(tf.reshape(x, [x.shape[0] ?? 1, -1]), 2, 1), perExampleShape(x)));
+  return tf.tidy(() =>
+    tf.reshape(tf.norm(tf.reshape(x, [x.shape[0] ?? 1, -1]), 2, 1), perExampleShape(x)),
+  );
 }
 
 /**
@@ -32,7 +34,11 @@ export function perExampleL2Norm(x: tf.Tensor): tf.Tensor {
 export function renormPerExample<T extends tf.Tensor>(x: T, maxNorm: number): T {
   return tf.tidy(() => {
     const norm = perExampleL2Norm(x);
-    const scale = tf.where(tf.greater(norm, maxNorm), tf.div(maxNorm, tf.add(norm, RENORM_GUARD)), tf.onesLike(norm));
+    const scale = tf.where(
+      tf.greater(norm, maxNorm),
+      tf.div(maxNorm, tf.add(norm, RENORM_GUARD)),
+      tf.onesLike(norm),
+    );
     return tf.mul<T>(x, scale);
   });
 }

@@ -45,10 +45,16 @@ export interface PgdRun {
 
 /** Lets an abort (delivered as an event) be seen between iterations of a synchronous backend. */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  return new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
 }
 
-function lossAndGrad(objective: Objective, x: tf.Tensor4D, dy: tf.Tensor1D): { losses: tf.Tensor1D; grad: tf.Tensor4D; pred?: tf.Tensor1D } {
+function lossAndGrad(
+  objective: Objective,
+  x: tf.Tensor4D,
+  dy: tf.Tensor1D,
+): { losses: tf.Tensor1D; grad: tf.Tensor4D; pred?: tf.Tensor1D } {
   let pred: tf.Tensor1D | undefined;
   const { value, grad } = tf.valueAndGrad((xx: tf.Tensor4D) => {
     const r = objective.evaluate(xx);

@@ -17,7 +17,8 @@ export { UnconstrainedStep } from './unconstrainedStep';
 export const attackSteps: Record<ThreatModel, AttackStepFactory> = {
   l2: (origInput, eps, stepSize, useGrad) => new L2Step(origInput, eps, stepSize, useGrad),
   linf: (origInput, eps, stepSize, useGrad) => new LinfStep(origInput, eps, stepSize, useGrad),
-  unconstrained: (origInput, eps, stepSize, useGrad) => new UnconstrainedStep(origInput, eps, stepSize, useGrad),
+  unconstrained: (origInput, eps, stepSize, useGrad) =>
+    new UnconstrainedStep(origInput, eps, stepSize, useGrad),
 };
 
 export const THREAT_MODELS = Object.keys(attackSteps) as ThreatModel[];
@@ -29,6 +30,7 @@ export function makeStep(
   stepSize: number,
 ): AttackStep {
   const factory = typeof norm === 'function' ? norm : attackSteps[norm];
-  if (!factory) throw new Error(`Unknown threat model '${String(norm)}': expected ${THREAT_MODELS.join(', ')}`);
+  if (!factory)
+    throw new Error(`Unknown threat model '${String(norm)}': expected ${THREAT_MODELS.join(', ')}`);
   return factory(origInput, eps, stepSize);
 }

@@ -13,7 +13,11 @@ export type AttackModel = (x: tf.Tensor4D) => tf.Tensor2D;
  * returns `(loss, None)`; here just the [n] loss). Representation inversion passes a target
  * representation as `target` and a distance as the loss, with `targeted: true` to minimise it.
  */
-export type CustomLoss<T extends tf.Tensor> = (model: AttackModel, x: tf.Tensor4D, target: T) => tf.Tensor1D;
+export type CustomLoss<T extends tf.Tensor> = (
+  model: AttackModel,
+  x: tf.Tensor4D,
+  target: T,
+) => tf.Tensor1D;
 
 export interface AttackOptions<T extends tf.Tensor = tf.Tensor1D> {
   /** Threat model from the registry, or a caller's own step (library: `constraint`). */

@@ -25,7 +25,9 @@ export class UnconstrainedStep implements AttackStep {
   /** ℓ2-normalised step per example, as in L2Step. */
   step<T extends tf.Tensor>(x: T, grad: T | undefined): T {
     const g = requireGrad(grad, 'UnconstrainedStep');
-    return tf.tidy(() => tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), this.stepSize)));
+    return tf.tidy(() =>
+      tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), this.stepSize)),
+    );
   }
 
   /** Only the image box: ε is ignored. */
@@ -40,7 +42,10 @@ export class UnconstrainedStep implements AttackStep {
    */
   randomPerturb<T extends tf.Tensor>(x: T, seed?: number): T {
     return tf.tidy(() => {
-      const noise = renormPerExample(tf.randomUniform(x.shape, -0.5, 0.5, 'float32', seed), this.stepSize);
+      const noise = renormPerExample(
+        tf.randomUniform(x.shape, -0.5, 0.5, 'float32', seed),
+        this.stepSize,
+      );
       return tf.clipByValue(tf.add(x, noise), 0, 1) as T;
     });
   }

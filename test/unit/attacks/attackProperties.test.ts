@@ -15,15 +15,16 @@ before(async () => {
   await initBackend('cpu');
 });
 
-const batchArb = fc
-  .integer({ min: 1, max: 4 })
-  .chain((n) =>
-    fc.record({
-      n: fc.constant(n),
-      pixels: fc.array(fc.float({ min: 0, max: 1, noNaN: true }), { minLength: n * D, maxLength: n * D }),
-      labels: fc.array(fc.integer({ min: 0, max: CLASSES - 1 }), { minLength: n, maxLength: n }),
+const batchArb = fc.integer({ min: 1, max: 4 }).chain((n) =>
+  fc.record({
+    n: fc.constant(n),
+    pixels: fc.array(fc.float({ min: 0, max: 1, noNaN: true }), {
+      minLength: n * D,
+      maxLength: n * D,
     }),
-  );
+    labels: fc.array(fc.integer({ min: 0, max: CLASSES - 1 }), { minLength: n, maxLength: n }),
+  }),
+);
 
 describe('attack: feasible set', () => {
   it('every iterate is within ε of the clean input (ℓ2 / ℓ∞) and inside [0,1]', async () => {
@@ -43,16 +44,24 @@ describe('attack: feasible set', () => {
           const y = tf.tensor1d(batch.labels, 'int32');
           let seen = 0;
           const res = await attack(net.model, x, y, {
-            norm, eps, stepSize, iterations, randomStart, targeted, seed,
+            norm,
+            eps,
+            stepSize,
+            iterations,
+            randomStart,
+            targeted,
+            seed,
             inspect: (_i, xi) => {
               seen++;
-              for (const d of perExampleDist(xi, x, norm === 'l2' ? 2 : 'inf')) assert.ok(d <= eps + TOL, `‖δ‖ = ${d} > ε = ${eps}`);
+              for (const d of perExampleDist(xi, x, norm === 'l2' ? 2 : 'inf'))
+                assert.ok(d <= eps + TOL, `‖δ‖ = ${d} > ε = ${eps}`);
               const [lo, hi] = minMax(xi);
               assert.ok(lo >= 0 && hi <= 1, `iterate outside [0,1]: [${lo}, ${hi}]`);
             },
           });
           assert.equal(seen, iterations + 1);
-          for (const d of perExampleDist(res.adv, x, norm === 'l2' ? 2 : 'inf')) assert.ok(d <= eps + TOL);
+          for (const d of perExampleDist(res.adv, x, norm === 'l2' ? 2 : 'inf'))
+            assert.ok(d <= eps + TOL);
           tf.dispose([x, y, res.adv]);
           net.dispose();
         },
@@ -66,13 +75,19 @@ describe('attack: feasible set', () => {
     const x = tf.randomUniform<tf.Rank.R4>([3, H, W, 1], 0, 1, 'float32', 5);
     const y = tf.tensor1d([0, 1, 2], 'int32');
     const res = await attack(net.model, x, y, {
-      norm: 'unconstrained', eps: 0, stepSize: 2, iterations: 4,
+      norm: 'unconstrained',
+      eps: 0,
+      stepSize: 2,
+      iterations: 4,
       inspect: (_i, xi) => {
         const [lo, hi] = minMax(xi);
         assert.ok(lo >= 0 && hi <= 1);
       },
     });
-    assert.ok(Math.max(...perExampleDist(res.adv, x, 2)) > 0.5, 'ε must not constrain the unconstrained step');
+    assert.ok(
+      Math.max(...perExampleDist(res.adv, x, 2)) > 0.5,
+      'ε must not constrain the unconstrained step',
+    );
     tf.dispose([x, y, res.adv]);
     net.dispose();
   });
@@ -95,7 +110,10 @@ describe('attack: useBest', () => {
           const clean = await attack(net.model, x, y, { norm, eps, stepSize, iterations: 0 });
           const res = await attack(net.model, x, y, { norm, eps, stepSize, iterations });
           for (let i = 0; i < batch.n; i++)
-            assert.ok((res.finalLoss[i] ?? NaN) >= (clean.finalLoss[i] ?? NaN) - 1e-6, `example ${i}: ${res.finalLoss[i]} < ${clean.finalLoss[i]}`);
+            assert.ok(
+              (res.finalLoss[i] ?? NaN) >= (clean.finalLoss[i] ?? NaN) - 1e-6,
+              `example ${i}: ${res.finalLoss[i]} < ${clean.finalLoss[i]}`,
+            );
           tf.dispose([x, y, res.adv, clean.adv]);
           net.dispose();
         },

@@ -18,7 +18,10 @@ before(async () => {
   net = trainedNet();
 });
 
-async function runOn(backend: 'wasm' | 'cpu', opts: AttackOptions): Promise<{ adv: Float32Array; loss: Float32Array; success: boolean[] }> {
+async function runOn(
+  backend: 'wasm' | 'cpu',
+  opts: AttackOptions,
+): Promise<{ adv: Float32Array; loss: Float32Array; success: boolean[] }> {
   assert.ok(await tf.setBackend(backend));
   const { x, y } = toTensors(bandsTask(9, 3));
   const before = tf.memory().numTensors;
@@ -33,11 +36,17 @@ async function runOn(backend: 'wasm' | 'cpu', opts: AttackOptions): Promise<{ ad
 describe('wasm vs cpu', () => {
   for (const norm of ['l2', 'linf'] as const) {
     it(`${norm}-PGD gives the same adversarial batch on both backends`, async () => {
-      const opts: AttackOptions = { norm, eps: norm === 'l2' ? 0.8 : 0.2, stepSize: norm === 'l2' ? 0.3 : 0.07, iterations: 5 };
+      const opts: AttackOptions = {
+        norm,
+        eps: norm === 'l2' ? 0.8 : 0.2,
+        stepSize: norm === 'l2' ? 0.3 : 0.07,
+        iterations: 5,
+      };
       const w = await runOn('wasm', opts);
       const c = await runOn('cpu', opts);
       let maxDiff = 0;
-      for (let i = 0; i < w.adv.length; i++) maxDiff = Math.max(maxDiff, Math.abs((w.adv[i] ?? 0) - (c.adv[i] ?? 0)));
+      for (let i = 0; i < w.adv.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs((w.adv[i] ?? 0) - (c.adv[i] ?? 0)));
       // float32 summation order differs between backends; over 5 normalised steps that stays ≪ the step size.
       assert.ok(maxDiff < 1e-3, `max |wasm − cpu| = ${maxDiff}`);
       assert.deepEqual(w.success, c.success);

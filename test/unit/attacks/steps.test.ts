@@ -10,9 +10,13 @@ import { perExampleDist } from './helpers';
 const close = (actual: ArrayLike<number>, expected: number[], tol = 1e-6): void => {
   assert.equal(actual.length, expected.length);
   for (let i = 0; i < expected.length; i++)
-    assert.ok(Math.abs((actual[i] ?? NaN) - (expected[i] ?? NaN)) <= tol, `index ${i}: ${actual[i]} vs ${expected[i]}`);
+    assert.ok(
+      Math.abs((actual[i] ?? NaN) - (expected[i] ?? NaN)) <= tol,
+      `index ${i}: ${actual[i]} vs ${expected[i]}`,
+    );
 };
-const t4 = (values: number[], n: number): tf.Tensor4D => tf.tensor4d(values, [n, 1, values.length / n, 1]);
+const t4 = (values: number[], n: number): tf.Tensor4D =>
+  tf.tensor4d(values, [n, 1, values.length / n, 1]);
 
 before(async () => {
   await initBackend('cpu');
