@@ -39,6 +39,8 @@ step_tools() {
     { tail -30 "$R/tools-install.log"; return 1; }
 }
 
+# --tools-only: playwright-core and mocha only (what scripts/vscode/run-electron.mjs needs).
+if [ "${1:-}" = --tools-only ]; then t step_tools; exit 0; fi
 t step_apt
 t step_codeserver
 t step_tools

@@ -3,6 +3,7 @@
 # Debian's chromium through playwright-core, fully offline (recipe: /work/shared/recipes/vscode-ci).
 # Two sessions: 'main' (workspace trust off: activation, commands, backend, training jobs) and
 # 'restricted' (trust on, so the fresh folder opens in Restricted Mode).
+# RFL_VSIX_CHECK=1 adds a packaged-VSIX check (scripts/vscode/check-vsix.cjs).
 # Closing line, read by scripts/runTests.mjs: "vscode: N passed, N failed". Exit 1 on any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -59,9 +60,25 @@ session() { # $1 = suite name (main | restricted)
   echo "### session $name took $((SECONDS - s))s"
 }
 
+# Opt-in (RFL_VSIX_CHECK=1, ~50 s): package the VSIX as users get it and run its worker alone.
+# Off by default: vsce's prepublish rebuilds dist/ in production mode, and it is slow.
+vsix_check() {
+  local s=$SECONDS vsix=$R/vsix/robust-features-lab.vsix
+  mkdir -p "$R/vsix"
+  if npx vsce package --skip-license -o "$vsix" >"$R/logs/vsix.log" 2>&1 && node scripts/vscode/check-vsix.cjs "$vsix"; then
+    PASSED=$((PASSED + 1))
+    echo "vsix: $(du -k "$vsix" | cut -f1) KB"
+  else
+    tail -20 "$R/logs/vsix.log"
+    FAILED=$((FAILED + 1))
+  fi
+  echo "### vsix check took $((SECONDS - s))s"
+}
+
 T0=$SECONDS
 session main
 session restricted
+[ "${RFL_VSIX_CHECK:-0}" = 1 ] && vsix_check
 echo "### vscode tests took $((SECONDS - T0))s (logs: $R/logs)"
 summary
 [ "$FAILED" -eq 0 ]
