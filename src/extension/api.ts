@@ -11,7 +11,13 @@ export interface TestHooks {
   /** Every status bar text shown so far, with Date.now() times. */
   statusHistory(): { t: number; text: string }[];
   /** The queue: running jobs first, then queued ones. */
-  jobs(): { id: string; name: string; state: string; cancelRequested: boolean }[];
+  jobs(): {
+    id: string;
+    name: string;
+    state: string;
+    cancelRequested: boolean;
+    workerRssMB?: number;
+  }[];
   /** Pids of live compute workers. */
   workerPids(): number[];
   /** Whether the lazily loaded services (queue, status bar) have been created. */

@@ -58,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): RobustFeaturesApi {
           name: j.name,
           state: j.state,
           cancelRequested: j.cancelRequested,
+          workerRssMB: j.workerRssMB,
         })),
       workerPids: () => services?.queue.workerPids() ?? [],
       servicesLoaded: () => services !== undefined,

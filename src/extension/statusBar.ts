@@ -65,6 +65,8 @@ export class JobStatusBar implements vscode.Disposable {
         backend: current.backend,
         cancelRequested: current.cancelRequested,
         queuedBehind: jobs.length - 1,
+        workerPid: current.workerPid,
+        workerRssMB: current.workerRssMB,
       };
       this.show(statusText(view), statusTooltip(view));
     } else if (this.finished && !this.hideTimer) {

@@ -12,6 +12,8 @@ export interface JobView {
   backend?: string;
   cancelRequested: boolean;
   queuedBehind: number;
+  workerPid?: number;
+  workerRssMB?: number;
 }
 
 export function formatEta(sec: number): string {
@@ -52,6 +54,8 @@ export function statusTooltip(v: JobView): string {
       lines.push(`throughput: ${p.imagesPerSec.toFixed(0)} images/s`);
   }
   if (v.backend) lines.push(`backend: ${v.backend}`);
+  if (v.workerPid)
+    lines.push(`worker: pid ${v.workerPid}${v.workerRssMB ? `, ${v.workerRssMB} MB` : ''}`);
   lines.push('', 'Click to cancel or show the log.');
   return lines.join('\n\n');
 }

@@ -35,6 +35,8 @@ export class Job extends EventEmitter<{ change: [Job]; done: [JobOutcome] }> {
   progress: ProgressEvent | undefined;
   backend: string | undefined;
   workerPid: number | undefined;
+  /** From the worker's heartbeats: its resident memory, for the status bar tooltip. */
+  workerRssMB: number | undefined;
   cancelRequested = false;
   readonly createdAt = Date.now();
   startedAt: number | undefined;

@@ -141,6 +141,9 @@ export class JobQueue extends EventEmitter<{
       if (slot.job?.id === p.jobId && !slot.job.finished)
         slot.job.setState('running', { progress: p.event });
     });
+    worker.on('heartbeat', (p) => {
+      if (slot.job) slot.job.workerRssMB = p.rssMB; // shown at the next render, no render of its own
+    });
     worker.on('exit', () => {
       this.slots.delete(slot);
       clearTimeout(slot.idleTimer);

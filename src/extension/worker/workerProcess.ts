@@ -50,6 +50,8 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
   private readonly child: ChildProcess;
   private readonly connection: MessageConnection;
   private killing = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private silentWarned = false;
   exited: WorkerExit | undefined;
   lastHeartbeat = Date.now();
   info: InitializeResult | undefined;
@@ -71,6 +73,7 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
     }
     this.child.on('exit', (code, signal) => {
       this.exited = { code, signal, expected: this.killing };
+      clearInterval(this.watchdog);
       this.connection.dispose();
       this.emit('exit', this.exited);
     });
@@ -86,6 +89,9 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
     });
     this.connection.onNotification(HeartbeatNotification, (p) => {
       this.lastHeartbeat = Date.now();
+      if (this.silentWarned)
+        this.emit('log', { level: 'info', line: `worker ${p.pid} is responsive again` });
+      this.silentWarned = false;
       this.emit('heartbeat', p);
     });
     this.connection.listen();
@@ -110,12 +116,31 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
     if (result.protocolVersion !== PROTOCOL_VERSION)
       throw new Error(`worker protocol ${result.protocolVersion} ≠ ${PROTOCOL_VERSION}`);
     this.info = result;
+    if (heartbeatMs > 0) this.startWatchdog(heartbeatMs);
     return result;
   }
 
   /** Sends the request; `cancel` sends $/cancelRequest, which the worker turns into an AbortSignal. */
   train(params: TrainParams, cancel: CancellationTokenSource): Promise<TrainResult> {
     return this.guard(this.connection.sendRequest(TrainRequest, params, cancel.token));
+  }
+
+  /**
+   * Warns (once per silence) when heartbeats stop: the worker is stuck in a long synchronous
+   * step or hung. Only a warning: a slow kernel is not a fault; Cancel Job can still kill it.
+   */
+  private startWatchdog(heartbeatMs: number): void {
+    const silentMs = Math.max(30_000, 10 * heartbeatMs);
+    this.lastHeartbeat = Date.now();
+    clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => {
+      const silent = Date.now() - this.lastHeartbeat;
+      if (silent < silentMs || this.silentWarned) return;
+      this.silentWarned = true;
+      const line = `no heartbeat from worker ${this.pid} for ${Math.round(silent / 1000)} s: busy in a long step, or hung`;
+      this.emit('log', { level: 'warn', line });
+    }, heartbeatMs);
+    this.watchdog.unref();
   }
 
   /** SIGTERM, then SIGKILL if the process ignores it (a wasm kernel in a tight loop may). */

@@ -133,6 +133,8 @@ suite('training jobs', () => {
       name: 'Train crash',
     });
     await waitFor('training progress', () => isProgressText(hooks.statusText()), 60_000);
+    // Heartbeats reach us while the engine computes (the worker's event loop gets turns).
+    await waitFor('a heartbeat during training', () => hooks.jobs()[0]?.workerRssMB, 10_000);
     const [pid] = hooks.workerPids();
     assert.ok(pid);
     process.kill(pid, 'SIGKILL');
