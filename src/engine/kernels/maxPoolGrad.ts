@@ -1,13 +1,14 @@
 /**
- * MaxPoolGrad for the wasm backend, written in plain JS over the wasm heap. The stock kernel
- * walks, for every input pixel, every window that might contain it; here each window is visited
- * once, channels innermost (contiguous in NHWC, so V8 streams through memory), its argmax found
- * and dy added at that position. Ties and NaN follow the cpu backend: the first strictly greater
+ * MaxPoolGrad for the wasm backend. The stock kernel walks, for every input pixel, every window
+ * that might contain it; here each window is visited once, 4 channels at a time in our SIMD loop
+ * (simd.ts: max over the window, then dy added where x equals it), or in plain JS when the
+ * channel count is not a multiple of 4. Ties and NaN follow the cpu backend: the first strictly greater
  * value in row-major window order wins, and a window with no value > −∞ passes no gradient.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { heapF32, TI } from './call';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdFor } from './simd';
 
 export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): TI {
   const { dy, input } = args.inputs as { dy: TI; input: TI };
@@ -23,6 +24,30 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.K
   const x = heapF32(backend, input);
   const g = heapF32(backend, dy);
   dx.fill(0);
+  const fast = c % 4 === 0 ? simdFor(backend) : null;
+  if (fast) {
+    const ptr = (t: TI) => backend.dataIdMap.get(t.dataId)!.memoryOffset as number;
+    const [px, pdx, pdy] = [ptr(input), ptr(out), ptr(dy)];
+    const cb = 4 * c;
+    const overlap = sh < kh || sw < kw ? 1 : 0;
+    // Windows fully inside the row go to the SIMD loop in one call; clipped ones one by one.
+    const oxA = Math.min(wo, Math.ceil(pl / sw)), oxB = Math.max(oxA, Math.min(wo, Math.floor((w + pl - kw) / sw) + 1));
+    for (let b = 0; b < n; b++) {
+      for (let oy = 0; oy < ho; oy++) {
+        const y0 = oy * sh - pt, r0 = Math.max(0, y0), rows = Math.min(h, y0 + kh) - r0;
+        const dyRow = pdy + (b * ho + oy) * wo * cb;
+        const call = (ox: number, count: number) => {
+          const x0 = ox * sw - pl, c0 = Math.max(0, x0), cols = Math.min(w, x0 + kw) - c0;
+          const at = ((b * h + r0) * w + c0) * cb;
+          fast.poolGrad(px + at, pdx + at, dyRow + ox * cb, rows, cols, w * cb, cb, cb, count, sw * cb, overlap);
+        };
+        for (let ox = 0; ox < oxA; ox++) call(ox, 1);
+        if (oxB > oxA) call(oxA, oxB - oxA);
+        for (let ox = oxB; ox < wo; ox++) call(ox, 1);
+      }
+    }
+    return out;
+  }
   const best = new Float32Array(c);
   const where = new Int32Array(c);
   const rowStride = w * c;

@@ -11,15 +11,19 @@ import { captureStockKernel } from './call';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './convGrads';
 import { maxPoolGrad } from './maxPoolGrad';
 import { batchMatMul } from './batchMatMul';
+import { sum } from './sum';
+import { identity } from './identity';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
-const BUILDING_BLOCKS = ['Conv2D', 'Transpose', 'Reshape', 'Reverse', 'PadV2', 'Slice', 'BatchMatMul'];
+const BUILDING_BLOCKS = ['Conv2D', 'Transpose', 'Reshape', 'Reverse', 'PadV2', 'Slice', 'BatchMatMul', 'Sum', 'Identity'];
 
 const OURS: Array<[string, tf.KernelFunc]> = [
   ['Conv2DBackpropFilter', conv2dBackpropFilter as tf.KernelFunc],
   ['Conv2DBackpropInput', conv2dBackpropInput as tf.KernelFunc],
   ['MaxPoolGrad', maxPoolGrad as tf.KernelFunc],
   ['BatchMatMul', batchMatMul as tf.KernelFunc],
+  ['Sum', sum as tf.KernelFunc],
+  ['Identity', identity as tf.KernelFunc],
 ];
 
 let done = false;

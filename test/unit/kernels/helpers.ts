@@ -1,6 +1,8 @@
 /** Shared set-up for the kernel tests: cpu and wasm (+ our kernels) in one process. */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core registers gradients only on request (tfjs-layers does it too).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';

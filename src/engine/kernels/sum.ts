@@ -1,0 +1,51 @@
+/**
+ * Sum over leading axes for the wasm backend (the bias gradient of every conv/dense layer: dy
+ * summed over batch, height and width). The stock kernel first transposes the reduced axes to
+ * the end (a strided copy of the whole tensor), then reduces; here one streaming pass adds the
+ * rows, in blocks of BLOCK rows summed in f32 by our SIMD loop, each block's partial sums then
+ * added into float64 (the cpu backend accumulates in float64; plain f32 over 10⁵ rows drifts).
+ * Any other reduction goes to the stock kernel.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapF32, TI, withScope } from './call';
+import { simdFor } from './simd';
+
+const BLOCK = 64;
+
+export function sum(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): TI {
+  const { x } = args.inputs as { x: TI };
+  const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+  const k = axes.length;
+  const leading = k > 0 && k < rank && axes.every((a, i) => a === i);
+  if (x.dtype !== 'float32' || !leading) {
+    return withScope(args.backend, (s) => s.run('Sum', { x }, { axis, keepDims }));
+  }
+  const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
+  const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
+  const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
+  const backend = args.backend as BackendWasm;
+  const out = backend.makeOutput(outShape, 'float32') as TI;
+  const acc = new Float64Array(cols);
+  const fast = simdFor(backend);
+  const vec = fast ? cols & ~3 : 0;
+  if (fast && vec > 0) {
+    // The output buffer doubles as the f32 scratch for one block's partial sums.
+    const pSrc = backend.dataIdMap.get(x.dataId)!.memoryOffset as number;
+    const pOut = backend.dataIdMap.get(out.dataId)!.memoryOffset as number;
+    const part = heapF32(backend, out);
+    for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+      part.fill(0, 0, vec);
+      fast.sumRows(pSrc + r0 * cols * 4, pOut, Math.min(BLOCK, rows - r0), vec * 4, cols * 4);
+      for (let c = 0; c < vec; c++) acc[c] = acc[c]! + part[c]!;
+    }
+  }
+  const src = heapF32(backend, x);
+  for (let r = 0, base = 0; r < rows; r++, base += cols) {
+    for (let c = vec; c < cols; c++) acc[c] = acc[c]! + src[base + c]!;
+  }
+  heapF32(backend, out).set(acc);
+  return out;
+}
