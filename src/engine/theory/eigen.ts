@@ -7,7 +7,7 @@
  * and gives eigenvectors orthogonal to machine precision, which the matrix square root's
  * "squared equals input" check depends on.
  */
-import { type Mat, type Vec, zeros, identity, frobenius, symmetrize, solveSpd } from './linalg';
+import { type Mat, type Vec, zeros, identity, frobenius, symmetrize } from './linalg';
 
 export interface Eigen {
   /** Eigenvalues, ascending. */
@@ -34,7 +34,10 @@ export function eigSym(a: Mat, maxSweeps = 100): Eigen {
         if (apq === 0) continue;
         // Rotation zeroing A_pq (Golub & Van Loan §8.5; t is the smaller root, for stability).
         const theta = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
-        const t = Math.abs(theta) > 1e150 ? 1 / (2 * theta) : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const t =
+          Math.abs(theta) > 1e150
+            ? 1 / (2 * theta)
+            : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         for (let k = 0; k < n; k++) {
@@ -54,7 +57,9 @@ export function eigSym(a: Mat, maxSweeps = 100): Eigen {
         }
       }
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => A[i * n + i]! - A[j * n + j]!);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (i, j) => A[i * n + i]! - A[j * n + j]!,
+  );
   const values = new Float64Array(order.map((i) => A[i * n + i]!));
   const vectors = zeros(n);
   order.forEach((src, dst) => {
@@ -86,20 +91,29 @@ export function spectralMap(a: Mat, f: (lambda: number) => number): Mat {
 function requirePsd(values: Vec, what: string, strict: boolean): void {
   const min = values[0] ?? 0;
   const tol = 1e-12 * Math.max(1, Math.abs(values[values.length - 1] ?? 0));
-  if (strict ? min <= 0 : min < -tol) throw new RangeError(`${what}: matrix is not positive ${strict ? 'definite' : 'semidefinite'} (smallest eigenvalue ${min})`);
+  if (strict ? min <= 0 : min < -tol)
+    throw new RangeError(
+      `${what}: matrix is not positive ${strict ? 'definite' : 'semidefinite'} (smallest eigenvalue ${min})`,
+    );
 }
 
 /** Principal square root of a symmetric positive semidefinite matrix. */
 export function sqrtm(a: Mat): Mat {
   const { values, vectors } = eigSym(a);
   requirePsd(values, 'sqrtm', false);
-  return compose(vectors, values.map((v) => Math.sqrt(Math.max(0, v))));
+  return compose(
+    vectors,
+    values.map((v) => Math.sqrt(Math.max(0, v))),
+  );
 }
 
 export function invSpd(a: Mat): Mat {
   const { values, vectors } = eigSym(a);
   requirePsd(values, 'invSpd', true);
-  return compose(vectors, values.map((v) => 1 / v));
+  return compose(
+    vectors,
+    values.map((v) => 1 / v),
+  );
 }
 
 export function logDetSpd(a: Mat): number {
@@ -110,6 +124,40 @@ export function logDetSpd(a: Mat): number {
 
 export function expmSym(a: Mat): Mat {
   return spectralMap(a, Math.exp);
+}
+
+/**
+ * Solves A·x = b for symmetric positive definite A by Cholesky; undefined when A is not
+ * (numerically) positive definite, which the solver's Levenberg–Marquardt damping relies on.
+ */
+export function solveSpd(a: Mat, b: ArrayLike<number>): Vec | undefined {
+  const n = a.n;
+  const L = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = a.data[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= L[j * n + k]! ** 2;
+    if (!(d > 0)) return undefined;
+    const ljj = Math.sqrt(d);
+    L[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = a.data[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
+      L[i * n + j] = s / ljj;
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * n + k]! * y[k]!;
+    y[i] = s / L[i * n + i]!;
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i]!;
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * x[k]!;
+    x[i] = s / L[i * n + i]!;
+  }
+  return x;
 }
 
 /** Cholesky test for positive definiteness (cheaper and stricter than eigenvalues). */

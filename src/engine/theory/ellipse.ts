@@ -22,12 +22,18 @@ export interface Plane {
 export function plotPlane(sigmaStar: Mat): Plane {
   const d = sigmaStar.n;
   if (d === 1) throw new RangeError('plotPlane: needs dim ≥ 2');
-  if (d === 2) return { axes: [Float64Array.of(1, 0), Float64Array.of(0, 1)], description: 'input coordinates (x₁, x₂)' };
+  if (d === 2)
+    return {
+      axes: [Float64Array.of(1, 0), Float64Array.of(0, 1)],
+      description: 'input coordinates (x₁, x₂)',
+    };
   const { vectors } = eigSym(sigmaStar);
-  const col = (k: number): Vec => Float64Array.from({ length: d }, (_, i) => vectors.data[i * d + k]!);
+  const col = (k: number): Vec =>
+    Float64Array.from({ length: d }, (_, i) => vectors.data[i * d + k]!);
   return {
     axes: [col(d - 1), col(0)],
-    description: 'plane of Σ*’s largest-variance (x) and smallest-variance (y) eigenvectors; matrices shown as PᵀΣP',
+    description:
+      'plane of Σ*’s largest-variance (x) and smallest-variance (y) eigenvectors; matrices shown as PᵀΣP',
   };
 }
 

@@ -53,7 +53,8 @@ export function mleFromSamples(s: LabelledSamples): GaussianParams {
   const r = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < d; k++) r[k] = x[i * d + k]! - y[i]! * mu[k]!;
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) sigma.data[a * d + b]! += (r[a]! * r[b]!) / n;
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) sigma.data[a * d + b]! += (r[a]! * r[b]!) / n;
   }
   return { mu, sigma: symmetrize(sigma) };
 }

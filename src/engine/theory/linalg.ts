@@ -33,7 +33,8 @@ export function fromRows(rows: readonly (readonly number[])[]): Mat {
   const n = rows.length;
   const m = zeros(n);
   rows.forEach((r, i) => {
-    if (r.length !== n) throw new RangeError(`fromRows: row ${i} has ${r.length} entries, expected ${n}`);
+    if (r.length !== n)
+      throw new RangeError(`fromRows: row ${i} has ${r.length} entries, expected ${n}`);
     r.forEach((v, j) => (m.data[i * n + j] = v));
   });
   return m;
@@ -53,7 +54,8 @@ export function clone(m: Mat): Mat {
 
 export function transpose(m: Mat): Mat {
   const t = zeros(m.n);
-  for (let i = 0; i < m.n; i++) for (let j = 0; j < m.n; j++) t.data[j * m.n + i] = m.data[i * m.n + j]!;
+  for (let i = 0; i < m.n; i++)
+    for (let j = 0; j < m.n; j++) t.data[j * m.n + i] = m.data[i * m.n + j]!;
   return t;
 }
 
@@ -100,7 +102,8 @@ export function addIdentity(a: Mat, s: number): Mat {
 export function symmetrize(a: Mat): Mat {
   const c = zeros(a.n);
   for (let i = 0; i < a.n; i++)
-    for (let j = 0; j < a.n; j++) c.data[i * a.n + j] = 0.5 * (a.data[i * a.n + j]! + a.data[j * a.n + i]!);
+    for (let j = 0; j < a.n; j++)
+      c.data[i * a.n + j] = 0.5 * (a.data[i * a.n + j]! + a.data[j * a.n + i]!);
   return c;
 }
 
@@ -162,38 +165,4 @@ export function quadForm(a: Mat, v: ArrayLike<number>): number {
 export function angleDeg(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const c = dot(a, b) / (norm2(a) * norm2(b));
   return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
-}
-
-/**
- * Solves A·x = b for symmetric positive definite A by Cholesky; undefined when A is not
- * (numerically) positive definite, which the solver's Levenberg–Marquardt damping relies on.
- */
-export function solveSpd(a: Mat, b: ArrayLike<number>): Vec | undefined {
-  const n = a.n;
-  const L = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = a.data[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= L[j * n + k]! ** 2;
-    if (!(d > 0)) return undefined;
-    const ljj = Math.sqrt(d);
-    L[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let s = a.data[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
-      L[i * n + j] = s / ljj;
-    }
-  }
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * n + k]! * y[k]!;
-    y[i] = s / L[i * n + i]!;
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * x[k]!;
-    x[i] = s / L[i * n + i]!;
-  }
-  return x;
 }

@@ -16,7 +16,19 @@
  * along w = Σ⁻¹μ at every x; the robust model's w_r = Σ_r⁻¹μ* makes a smaller angle with
  * μ* (the direction between the class means) than the standard w = Σ*⁻¹μ*.
  */
-import { type Mat, type Vec, angleDeg, dot, matVec, norm2, quadForm, trace, addIdentity, scale, matmul } from './linalg';
+import {
+  type Mat,
+  type Vec,
+  angleDeg,
+  dot,
+  matVec,
+  norm2,
+  quadForm,
+  trace,
+  addIdentity,
+  scale,
+  matmul,
+} from './linalg';
 import { eigSym, invSpd } from './eigen';
 
 /** ‖v‖_{Σ⁻¹} = √(vᵀΣ⁻¹v). */
@@ -27,7 +39,8 @@ export function mahalanobisNorm(v: Vec, sigma: Mat): number {
 /** Thm 1's right side, literally: tr[(I + (CΣ* − I)⁻¹)²] − d. */
 export function adversarialLossGap(sigmaStar: Mat, C: number): number {
   const minEig = eigSym(sigmaStar).values[0]!;
-  if (!(C > 1 / minEig)) throw new RangeError(`Theorem 1 needs C > 1/σ_min(Σ*) = ${1 / minEig}, got C = ${C}`);
+  if (!(C > 1 / minEig))
+    throw new RangeError(`Theorem 1 needs C > 1/σ_min(Σ*) = ${1 / minEig}, got C = ${C}`);
   const A = addIdentity(invSpd(addIdentity(scale(sigmaStar, C), -1)), 1);
   return trace(matmul(A, A)) - sigmaStar.n;
 }
@@ -79,12 +92,22 @@ export interface MisalignmentReport {
 }
 
 /** Thm 1's picture for a model (w = Σ⁻¹μ) at the point x (default: the class mean μ*). */
-export function misalignmentReport(sigmaStar: Mat, sigma: Mat, mu: Vec, x: Vec): MisalignmentReport {
+export function misalignmentReport(
+  sigmaStar: Mat,
+  sigma: Mat,
+  mu: Vec,
+  x: Vec,
+): MisalignmentReport {
   const w = matVec(invSpd(sigma), mu);
   const { vectors } = eigSym(sigmaStar);
   const d = sigmaStar.n;
   const eigenDirections = Array.from({ length: d }, (_, k) =>
-    directionReport(sigmaStar, w, x, Float64Array.from({ length: d }, (_, i) => vectors.data[i * d + k]!)),
+    directionReport(
+      sigmaStar,
+      w,
+      x,
+      Float64Array.from({ length: d }, (_, i) => vectors.data[i * d + k]!),
+    ),
   );
   const margin = dot(w, x);
   return {

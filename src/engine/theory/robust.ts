@@ -44,11 +44,17 @@ export function robustCovariance(sigmaStar: Mat, lambda: number): Mat {
 /** The same Σ_r through the eigendecomposition of Σ* (Σ_r shares Σ*'s eigenvectors). */
 export function robustCovarianceSpectral(sigmaStar: Mat, lambda: number): Mat {
   const { values, vectors } = eigSym(sigmaStar);
-  return compose(vectors, values.map((s) => robustEigenvalue(s, lambda)));
+  return compose(
+    vectors,
+    values.map((s) => robustEigenvalue(s, lambda)),
+  );
 }
 
 /** Right side of (★): E‖δ‖² of the adversary's best response at the saddle point, for λ. */
-export function meanSquaredPerturbation(sigmaStarEigenvalues: ArrayLike<number>, lambda: number): number {
+export function meanSquaredPerturbation(
+  sigmaStarEigenvalues: ArrayLike<number>,
+  lambda: number,
+): number {
   if (lambda === Infinity) return 0;
   let total = 0;
   for (let i = 0; i < sigmaStarEigenvalues.length; i++) {
@@ -70,8 +76,10 @@ export interface LambdaSolution {
 
 /** Solves (★) for λ given ε ≥ 0 (bisection on log λ; the left side is monotone). */
 export function lambdaForEps(sigmaStar: Mat, eps: number): LambdaSolution {
-  if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`lambdaForEps: ε must be a finite number ≥ 0, got ${eps}`);
-  const method = 'bisection on log λ of E‖δ‖² = Σᵢ σᵢ/(λsᵢ(λ) − 1)² = ε² (mean-square ℓ2 budget, saddle point of the Lagrangian)';
+  if (!(eps >= 0) || !Number.isFinite(eps))
+    throw new RangeError(`lambdaForEps: ε must be a finite number ≥ 0, got ${eps}`);
+  const method =
+    'bisection on log λ of E‖δ‖² = Σᵢ σᵢ/(λsᵢ(λ) − 1)² = ε² (mean-square ℓ2 budget, saddle point of the Lagrangian)';
   if (eps === 0) return { lambda: Infinity, iterations: 0, relResidual: 0, method };
   const eig = eigSym(sigmaStar).values;
   const g = (logL: number): number => meanSquaredPerturbation(eig, Math.exp(logL)) - eps * eps;
@@ -91,7 +99,10 @@ export function lambdaForEps(sigmaStar: Mat, eps: number): LambdaSolution {
 }
 
 /** Σ_r for a budget ε: λ from (★), then (Thm 2). */
-export function robustCovarianceForEps(sigmaStar: Mat, eps: number): { sigma: Mat; lambda: LambdaSolution } {
+export function robustCovarianceForEps(
+  sigmaStar: Mat,
+  eps: number,
+): { sigma: Mat; lambda: LambdaSolution } {
   const lambda = lambdaForEps(sigmaStar, eps);
   return { sigma: robustCovariance(sigmaStar, lambda.lambda), lambda };
 }
