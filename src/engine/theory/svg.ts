@@ -70,7 +70,8 @@ export function ellipsesSvg(
   );
   parts.push(`<text x="${PAD}" y="20" font-size="13">${esc(title)}</text>`);
   parts.push(
-    `<text x="${PAD}" y="${H - 8}" font-size="10" fill="#555">${esc(planeNote)}; black: μ*; thin lines: gradient Σ⁻¹μ*; dashed: I</text>`,
+    `<text x="${PAD}" y="${H - 20}" font-size="10" fill="#555">${esc(planeNote)}</text>`,
+    `<text x="${PAD}" y="${H - 7}" font-size="10" fill="#555">black: μ* direction; thin lines: input gradient Σ⁻¹μ*; dashed: identity</text>`,
   );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W + 60}" height="${H}" viewBox="0 0 ${W + 60} ${H}" font-family="sans-serif">\n${parts.join('\n')}\n</svg>\n`;
 }
