@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../data/atomic';
+import { removeStaleStaging, writeDirAtomic } from '../data/atomicDir';
 import { serializeModel } from '../models/checkpoint';
 import { encodeOptimizerState, restoreOptimizerState } from './optimizer';
 
@@ -31,19 +32,16 @@ const KEEP = 2;
 
 export async function writeSnapshot(outDir: string, model: tfl.LayersModel, opt: tf.Optimizer, state: LoopState): Promise<string> {
   const epochsDir = path.join(outDir, 'epochs');
-  const name = String(state.epochsDone).padStart(4, '0');
-  const staging = path.join(epochsDir, `.staging-${name}-${process.pid}`);
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
+  const final = path.join(epochsDir, String(state.epochsDone).padStart(4, '0'));
   const { json, weights } = await serializeModel(model);
   const optState = await encodeOptimizerState(opt);
-  writeFileAtomic(path.join(staging, 'weights.bin'), weights);
-  writeFileAtomic(path.join(staging, 'model.json'), json);
-  writeFileAtomic(path.join(staging, 'optimizer.bin'), optState.data);
-  writeFileAtomic(path.join(staging, 'state.json'), JSON.stringify({ ...state, optimizerSpecs: optState.specs }));
-  const final = path.join(epochsDir, name);
-  fs.rmSync(final, { recursive: true, force: true });
-  fs.renameSync(staging, final);
+  removeStaleStaging(epochsDir);
+  await writeDirAtomic(final, (staging) => {
+    writeFileAtomic(path.join(staging, 'weights.bin'), weights);
+    writeFileAtomic(path.join(staging, 'model.json'), json);
+    writeFileAtomic(path.join(staging, 'optimizer.bin'), optState.data);
+    writeFileAtomic(path.join(staging, 'state.json'), JSON.stringify({ ...state, optimizerSpecs: optState.specs }));
+  });
   for (const old of listSnapshots(outDir).slice(0, -KEEP)) fs.rmSync(path.join(epochsDir, old), { recursive: true, force: true });
   return final;
 }

@@ -1,0 +1,53 @@
+/**
+ * What to construct, with the paper's settings as defaults (Appendix C, CIFAR-10):
+ * D_R / D_NR: 1000 steps of normalised-gradient descent, step 0.1, from another training image;
+ * D_rand / D_det: targeted L2 PGD, ε = 0.5, 100 steps of 0.1.
+ */
+export type ConstructKind = 'robust' | 'nonrobust' | 'rand' | 'det';
+export const CONSTRUCT_KINDS: readonly ConstructKind[] = ['robust', 'nonrobust', 'rand', 'det'];
+
+export const KIND_NAMES: Record<ConstructKind, string> = {
+  robust: 'D_R (robustified: g of a robust model)',
+  nonrobust: 'D_NR (non-robust: g of a standard model)',
+  rand: 'D_rand (relabelled to a random class by targeted PGD on a standard model)',
+  det: 'D_det (relabelled to (y+1) mod C by targeted PGD on a standard model)',
+};
+
+export interface ConstructConfig {
+  kind: ConstructKind;
+  /** Checkpoint whose g(x) (robust/nonrobust) or logits (rand/det) drive the construction. */
+  checkpoint: string;
+  /** Source dataset spec (training split), e.g. 'fashion-mnist'. */
+  data: string;
+  /** Use the first N images of the seeded, class-balanced subset. */
+  limit?: number;
+  seed: number;
+  steps: number;
+  stepSize: number;
+  /** rand/det only: L2 radius of the targeted attack. */
+  eps?: number;
+  /** robust/nonrobust only: where x_r starts. 'other-image': a training image chosen independently of the label (the paper's choice); 'noise': 0.5 + N(0,1)/20. */
+  start?: 'other-image' | 'noise';
+  /** Images per chunk: the unit of resumption and of sharding. */
+  chunkSize: number;
+  batchSize: number;
+}
+
+export function constructDefaults(kind: ConstructKind): Pick<ConstructConfig, 'steps' | 'stepSize' | 'eps' | 'start' | 'chunkSize' | 'batchSize'> {
+  const common = { chunkSize: 500, batchSize: 250 };
+  if (kind === 'robust' || kind === 'nonrobust') return { ...common, steps: 1000, stepSize: 0.1, start: 'other-image' };
+  return { ...common, steps: 100, stepSize: 0.1, eps: 0.5 };
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export function parseShard(s: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) throw new Error(`--shard must be i/n with 0 ≤ i < n (e.g. 0/4), got '${s}'`);
+  return { index, count };
+}

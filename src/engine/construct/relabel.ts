@@ -1,0 +1,28 @@
+/**
+ * Relabelled datasets (paper §3.2): x_adv = argmin_{‖x' − x‖₂ ≤ ε} L_C(x', t) by targeted L2 PGD on
+ * a standard model C; the new label is t. The attack's success (C(x_adv) = t) is recorded.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { attack } from '../attacks/attack';
+import type { AttackModel } from '../attacks/types';
+
+export interface RelabelResult {
+  images: Float32Array;
+  success: boolean[];
+  /** ‖x_adv − x‖₂ per image. */
+  perturbationNorms: Float32Array;
+}
+
+export async function relabelBatch(model: AttackModel, x: tf.Tensor4D, targets: Int32Array, o: { eps: number; steps: number; stepSize: number; signal?: AbortSignal }): Promise<RelabelResult> {
+  const t = tf.tensor1d(targets, 'int32');
+  try {
+    const r = await attack(model, x, t, { norm: 'l2', eps: o.eps, stepSize: o.stepSize, iterations: o.steps, targeted: true, useBest: true, randomStart: false, signal: o.signal });
+    const norms = tf.tidy(() => tf.norm(tf.reshape(tf.sub(r.adv, x), [x.shape[0], -1]), 2, 1));
+    const images = (await r.adv.data()) as Float32Array;
+    const perturbationNorms = (await norms.data()) as Float32Array;
+    tf.dispose([r.adv, norms]);
+    return { images, success: r.success ?? [], perturbationNorms };
+  } finally {
+    t.dispose();
+  }
+}
