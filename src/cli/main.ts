@@ -6,6 +6,7 @@ import { runInfo } from './commands/info';
 import { runTrain } from './commands/train';
 import { runEval } from './commands/evalCmd';
 import { runBench } from './commands/bench';
+import { runTheory } from './commands/theory';
 import { TOOL_VERSION } from '../engine/provenance';
 
 type Command = (argv: string[]) => Promise<void>;
@@ -14,6 +15,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   info: { run: runInfo, summary: 'version, the compute backend chosen (and why others were skipped), datasets found' },
   train: { run: runTrain, summary: 'train a model: --model cnn --data fashion-mnist [--adv --norm l2 --eps 1.5] --epochs N --out DIR' },
   eval: { run: runEval, summary: 'robust accuracy: --checkpoint DIR --norm l2 --eps 0.5,1,1.5 --steps 20 [--restarts R] [--limit N] [--json]' },
+  theory: { run: runTheory, summary: 'Gaussian model of §4: standard vs robust MLE across ε (Thm 2 closed form vs numerical), Thm 1/3 quantities: [--config FILE] --out DIR [--json]' },
   bench: { run: runBench, summary: 'images/s of the train, PGD and inversion steps per backend, against PyTorch where present [--json]' },
 };
 

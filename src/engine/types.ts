@@ -46,3 +46,18 @@ export class AbortedError extends Error {
 export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
   if (signal?.aborted) throw new AbortedError(what);
 }
+
+/** One turn of the event loop: without it a long synchronous-backend loop never reads its IPC channel. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Where a long loop may stop: lets the event loop deliver a cancel request (and heartbeats),
+ * then throws AbortedError if the signal fired. Costs a few microseconds.
+ */
+export async function cancellationPoint(signal: AbortSignal | undefined, what?: string): Promise<void> {
+  if (!signal) return;
+  await yieldToEventLoop();
+  throwIfAborted(signal, what);
+}

@@ -17,14 +17,12 @@ import { initBackend } from '../engine/backend/ladder';
 import { trainModel } from '../engine/train/trainModel';
 import { JobRunner } from './jobRunner';
 import { forwardConsole } from './console';
-import { installEventLoopTurns } from './eventLoopTurns';
 
 if (!process.send) {
   console.error('robust-features worker: must be started with child_process.fork (no IPC channel)');
   process.exit(2);
 }
 
-installEventLoopTurns();
 const connection = createMessageConnection(
   new IPCMessageReader(process),
   new IPCMessageWriter(process),

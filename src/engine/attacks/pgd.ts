@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone has no gradient functions (tfjs-layers registers them on import); the attack
 // needs them whether or not the model came from tfjs-layers. Registration is idempotent.
 import '../backend/gradients';
-import { throwIfAborted } from '../types';
+import { cancellationPoint } from '../types';
 import type { AttackStep } from './attackStep';
 import { BestIterate } from './bestIterate';
 
@@ -43,12 +43,6 @@ export interface PgdRun {
   pred?: tf.Tensor1D;
 }
 
-/** Lets an abort (delivered as an event) be seen between iterations of a synchronous backend. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) =>
-    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
-  );
-}
 
 function lossAndGrad(
   objective: Objective,
@@ -75,10 +69,7 @@ export async function runPgd(x0: tf.Tensor4D, cfg: PgdConfig): Promise<PgdRun> {
   let xOwned = true; // false once x has been handed to the result
   try {
     for (let i = 0; i < cfg.iterations; i++) {
-      if (cfg.signal) {
-        await yieldToEventLoop();
-        throwIfAborted(cfg.signal, 'attack');
-      }
+      await cancellationPoint(cfg.signal, 'attack');
       cfg.inspect?.(i, x, cfg.restart);
       let losses: tf.Tensor1D;
       let pred: tf.Tensor1D | undefined;

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset, JobContext } from '../types';
-import { throwIfAborted } from '../types';
+import { cancellationPoint } from '../types';
 import { loadDataset } from '../data/load';
 import { readDatasetManifest } from '../data/constructed';
 import { loadCheckpoint } from '../models/checkpoint';
@@ -97,7 +97,7 @@ async function buildChunk(cfg: ConstructConfig, fn: AttackModel, ds: Dataset, st
   const perImage: Record<string, number[]> = {};
   const push = (key: string, values: ArrayLike<number>) => (perImage[key] ??= []).push(...Array.from(values));
   for (let s = start; s < end; s += cfg.batchSize) {
-    throwIfAborted(ctx.signal, 'construction');
+    await cancellationPoint(ctx.signal, 'construction');
     const e = Math.min(end, s + cfg.batchSize);
     const idx = Array.from({ length: e - s }, (_, i) => s + i);
     const x = tf.tensor4d(gatherImages(ds, idx), [idx.length, h, w, c]);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Dataset, JobContext } from '../types';
-import { throwIfAborted } from '../types';
+import { cancellationPoint } from '../types';
 import { batchRanges, batchTensors } from '../train/batches';
 
 export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;
@@ -17,7 +17,7 @@ export async function predictLabels(fn: LogitsFn, ds: Dataset, batchSize = 256, 
   const out = new Int32Array(ds.shape[0]);
   const all = Int32Array.from({ length: ds.shape[0] }, (_, i) => i);
   for (const [s, e] of batchRanges(ds.shape[0], batchSize)) {
-    throwIfAborted(ctx.signal, 'evaluation');
+    await cancellationPoint(ctx.signal, 'evaluation');
     const pred = tf.tidy(() => {
       const { x } = batchTensors(ds, all.subarray(s, e));
       return tf.argMax(fn(x), 1);

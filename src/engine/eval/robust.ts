@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset, JobContext } from '../types';
-import { throwIfAborted } from '../types';
+import { cancellationPoint } from '../types';
 import { attack } from '../attacks/attack';
 import { defaultStepSize } from '../attacks/defaults';
 import { batchRanges, batchTensors } from '../train/batches';
@@ -46,7 +46,7 @@ export async function evaluateRobustness(fn: LogitsFn, ds: Dataset, o: RobustEva
     const correctArr = (await correct.data()) as Uint8Array;
     clean += correctArr.reduce((a, b) => a + b, 0);
     for (const eps of o.eps) {
-      throwIfAborted(ctx.signal, 'evaluation');
+      await cancellationPoint(ctx.signal, 'evaluation');
       const r = await attack(fn, x, y, { norm: o.norm, eps, stepSize: step(eps), iterations: o.steps, randomStart: o.randomStart || o.restarts > 0, randomRestarts: o.restarts, useBest: true, seed: o.seed + s, signal: ctx.signal });
       r.adv.dispose();
       const success = r.success ?? [];

@@ -17,8 +17,6 @@ export interface RunOptions extends FitOptions {
   onProgress?: (done: number, total: number, note: string) => void;
 }
 
-/** Lets a cancel request (AbortSignal) in, between budgets. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function runTheoryExperiment(
   cfg: TheoryConfig,
@@ -34,8 +32,7 @@ export async function runTheoryExperiment(
   let done = 0;
   const step = async (note: string): Promise<void> => {
     opts.onProgress?.(++done, total, note);
-    await yieldToEventLoop();
-    opts.signal?.throwIfAborted();
+    await cancellationPoint(opts.signal, 'theory');
   };
 
   const population: GaussianParams = { mu: muStar, sigma: sigmaStar };
@@ -58,7 +55,7 @@ export async function runTheoryExperiment(
     })),
   };
 
-  opts.signal?.throwIfAborted();
+  throwIfAborted(opts.signal, 'theory');
   const robust: RobustFit[] = [];
   for (const eps of cfg.eps) {
     robust.push(robustFit(muStar, sigmaStar, muStar, sigmaStar, eps, opts));

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset, JobContext } from '../types';
-import { throwIfAborted } from '../types';
+import { cancellationPoint } from '../types';
 import type { TrainConfig } from './config';
 import { buildModel, type BuiltModel } from '../models/registry';
 import { loadDataset } from '../data/load';
@@ -72,7 +72,7 @@ async function trainLoop(cfg: TrainConfig, train: Dataset, test: Dataset, outDir
     const order = epochOrder(n, cfg.seed, epoch);
     let lossSum = 0, correct = 0, seen = 0, step = 0, lr = cfg.lr;
     for (const [s, e] of batchRanges(n, cfg.batchSize)) {
-      throwIfAborted(ctx.signal, 'training');
+      await cancellationPoint(ctx.signal, 'training');
       lr = learningRateAt(cfg, epoch, step, stepsPerEpoch);
       setLearningRate(opt, lr);
       const stepSeed = cfg.seed * 1_000_003 + epoch * 10_007 + step;
