@@ -58,6 +58,6 @@ function mergeIntoMetrics(dir: string, norm: string, r: { standardAcc: number; r
   const old = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMetrics) : ({} as CheckpointMetrics);
   const robust = { ...(old.robustAcc ?? {}) };
   robust[norm] = { ...(robust[norm] ?? {}), ...r.robustAcc };
-  const attacks = { ...((old.attack as Record<string, unknown> | undefined) ?? {}), [norm]: { ...r.attack, n: r.n, testSet } };
+  const attacks = { ...((old.attack) ?? {}), [norm]: { ...r.attack, n: r.n, testSet } };
   writeJsonAtomic(file, { ...old, standardAcc: r.standardAcc, n: r.n, testSet, robustAcc: robust, attack: attacks });
 }

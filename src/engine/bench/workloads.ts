@@ -23,8 +23,8 @@ export interface WorkloadTiming {
 /** Returns a function that runs one step of the workload and waits for its result. */
 export function makeWorkload(workload: Workload, batch: number): { step: () => Promise<void>; dispose: () => void } {
   const built = buildModel('cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const y = tf.randomUniform([batch], 0, 10, 'int32', 2) as tf.Tensor1D;
+  const x = tf.randomUniform<tf.Rank.R4>([batch, 28, 28, 1], 0, 1, 'float32', 1);
+  const y = tf.randomUniform<tf.Rank.R1>([batch], 0, 10, 'int32', 2);
   const yOneHot = tf.oneHot(y, 10);
   const target = tf.tidy(() => built.representation.apply(tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 3), { training: false }) as tf.Tensor2D);
   const opt = tf.train.adam(1e-3);
@@ -32,7 +32,7 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
   const fn = inferenceFn(built.model);
   const steps: Record<Workload, () => Promise<void>> = {
     train: async () => {
-      const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(yOneHot, built.model.apply(x, { training: true }) as tf.Tensor2D) as tf.Scalar, true, vars);
+      const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(yOneHot, built.model.apply(x, { training: true }) as tf.Tensor2D), true, vars);
       await loss?.data();
       loss?.dispose();
     },

@@ -30,7 +30,7 @@ export interface CheckpointManifest {
 export async function serializeModel(model: tfl.LayersModel): Promise<{ json: string; weights: Buffer }> {
   let out: { json: string; weights: Buffer } | undefined;
   await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
+    tf.io.withSaveHandler((artifacts) => {
       const data = artifacts.weightData;
       const weights = data === undefined ? Buffer.alloc(0) : Buffer.from(tf.io.concatenateArrayBuffers(Array.isArray(data) ? data : [data]));
       const modelJson = {
@@ -41,7 +41,7 @@ export async function serializeModel(model: tfl.LayersModel): Promise<{ json: st
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
       };
       out = { json: JSON.stringify(modelJson), weights };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } });
     }),
   );
   if (!out) throw new Error('model.save produced nothing');
@@ -87,7 +87,7 @@ export async function loadModelFiles(dir: string): Promise<tfl.LayersModel> {
   }
   const ab = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   try {
-    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology as object, weightSpecs: specs, weightData: ab }));
+    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: ab }));
   } catch (e) {
     throw new Error(`${modelFile}: cannot be loaded: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -11,6 +11,7 @@ import { normalizeTrace, plotPlane, projectMatrix, projectVector, ellipsePoints 
 import { type TheoryConfig, resolveSigmaStar } from './config';
 import { robustFit, type FitOptions, type RobustFit } from './fit';
 import { CONVENTIONS } from './conventions';
+import { cancellationPoint, throwIfAborted } from '../types';
 
 export interface RunOptions extends FitOptions {
   signal?: AbortSignal;

@@ -111,16 +111,16 @@ function trainStep(built: BuiltModel, opt: tf.Optimizer, vars: tf.Variable[], x:
     opt.minimize(() => {
       const logits = built.model.apply(x, { training: true }) as tf.Tensor2D;
       // Kept past the gradient tape's scope; disposed below once stacked.
-      hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')) as tf.Scalar);
-      const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar;
+      hits = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
+      const ce = tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(tf.oneHot(y, numClasses), logits);
       // Coupled L2 weight decay, as PyTorch's weight_decay adds wd·θ to the gradient.
       if (weightDecay <= 0) return ce;
-      const l2 = tf.addN(vars.map((v) => tf.sum(tf.square(v)))) as tf.Scalar;
-      return tf.add(ce, tf.mul(0.5 * weightDecay, l2)) as tf.Scalar;
+      const l2 = tf.addN<tf.Scalar>(vars.map((v) => tf.sum<tf.Scalar>(tf.square(v))));
+      return tf.add<tf.Scalar>(ce, tf.mul(0.5 * weightDecay, l2));
     }, true, vars) as tf.Scalar,
   );
   const out = tf.stack([loss, hits as tf.Scalar]) as tf.Tensor1D;
-  tf.dispose([loss, hits as tf.Scalar]);
+  tf.dispose([loss, hits]);
   return out;
 }
 

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects describe/it synchronously; their promises belong to the runner. */
 /**
  * Behaviour of attack() against robustness `Attacker.forward`: targeted attacks reach their
  * target, FGSM is one ℓ∞ step, random restarts only add successes.

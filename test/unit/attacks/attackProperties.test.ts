@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects describe/it synchronously; their promises belong to the runner. */
 /**
  * Property tests for attack(): every iterate stays in the threat model's feasible set, and
  * best-iterate selection never returns a worse point than the clean one.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects describe/it synchronously; their promises belong to the runner. */
 /**
  * attack() with a custom loss (representation inversion), cancellation, input validation and
  * tensor hygiene.

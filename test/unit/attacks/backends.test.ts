@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects describe/it synchronously; their promises belong to the runner. */
 /**
  * The attack on the wasm backend (the embedded default) agrees with the pure-JS cpu backend.
  * Dense-only model: the wasm conv gradients are another module's business.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects describe/it synchronously; their promises belong to the runner. */
 /** Hand-computed cases for the attack steps (robustness `attack_steps.py` semantics). */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

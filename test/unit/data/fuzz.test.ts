@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test collects tests synchronously; their promises belong to the runner. */
 /**
  * Property: every parser, on any bytes (arbitrary, or a valid file with edits / truncation /
  * appended junk), either parses into a self-consistent result or throws DataFormatError —
