@@ -15,6 +15,8 @@ export interface TrainConfig {
   /** Dataset spec, e.g. 'fashion-mnist', 'cifar10:/path', 'folder:/path', 'npy:/path'. */
   data: string;
   trainLimit?: number;
+  /** Test set spec when it is not `data`'s test split (models trained on constructed datasets are tested on the original). */
+  testData?: string;
   testLimit?: number;
   epochs: number;
   batchSize: number;

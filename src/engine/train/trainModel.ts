@@ -35,7 +35,7 @@ export interface TrainResult {
 
 export async function trainModel(cfg: TrainConfig, outDir: string, ctx: JobContext & { resume?: boolean } = {}): Promise<TrainResult> {
   const train = await loadDataset(cfg.data, { split: 'train', limit: cfg.trainLimit, seed: cfg.seed });
-  const test = await loadDataset(cfg.data, { split: 'test', limit: cfg.testLimit, seed: cfg.seed });
+  const test = await loadDataset(cfg.testData ?? cfg.data, { split: 'test', limit: cfg.testLimit, seed: cfg.seed });
   return trainOnDatasets(cfg, train, test, outDir, ctx);
 }
 
@@ -128,7 +128,7 @@ function assertSameConfig(outDir: string, cfg: TrainConfig): void {
   const file = path.join(outDir, 'train-config.json');
   if (!fs.existsSync(file)) return;
   const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfig;
-  const keys = ['model', 'data', 'trainLimit', 'batchSize', 'optimizer', 'lr', 'seed', 'schedule', 'adversarial', 'augment', 'weightDecay', 'momentum'] as const;
+  const keys = ['model', 'data', 'testData', 'trainLimit', 'batchSize', 'optimizer', 'lr', 'seed', 'schedule', 'adversarial', 'augment', 'weightDecay', 'momentum'] as const;
   const diff = keys.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(cfg[k]));
   if (diff.length) throw new Error(`${file}: cannot resume, the configuration differs in ${diff.join(', ')}`);
 }

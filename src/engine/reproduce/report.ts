@@ -1,0 +1,101 @@
+/**
+ * results.json (exactly the keys the issue names: Figure 2, Table 1, threat model), results.md (our
+ * numbers beside the paper's CIFAR-10 ones) and manifest.json (how every number was measured).
+ */
+import * as path from 'node:path';
+import type { BuildSummary } from '../construct/assemble';
+import type { ConstructKind } from '../construct/config';
+import type { RobustEvalResult } from '../eval/robust';
+import { writeJsonAtomic } from '../models/checkpoint';
+import { writeFileAtomic } from '../data/atomic';
+import { backendLabel, versions } from '../provenance';
+import { PAPER_FIGURE2, PAPER_TABLE1 } from './paperNumbers';
+import type { ReproduceOptions } from './pipeline';
+
+export interface StepTiming {
+  step: string;
+  seconds: number;
+}
+
+type Pair = { standardAcc: number; robustAcc: number };
+export interface ReproduceResults {
+  figure2: { standard_D: Pair; adversarial_D: Pair; standard_DR: Pair; standard_DNR: Pair };
+  table1: { D_rand: { testAcc: number; attackSuccess: number }; D_det: { testAcc: number; attackSuccess: number } };
+  threatModel: { norm: string; eps: number; steps: number };
+}
+
+export function writeReport(o: ReproduceOptions, built: Partial<Record<ConstructKind, BuildSummary>>, evals: Record<string, RobustEvalResult>, timings: StepTiming[]): ReproduceResults {
+  const e = o.profile.evaluation;
+  const pair = (name: string): Pair => {
+    const r = evals[name];
+    if (!r) throw new Error(`reproduce: no evaluation of ${name}`);
+    return { standardAcc: r.standardAcc, robustAcc: r.robustAcc[String(e.eps)] as number };
+  };
+  const results: ReproduceResults = {
+    figure2: { standard_D: pair('standard_D'), adversarial_D: pair('adversarial_D'), standard_DR: pair('standard_DR'), standard_DNR: pair('standard_DNR') },
+    table1: {
+      D_rand: { testAcc: pair('standard_Drand').standardAcc, attackSuccess: built.rand?.attackSuccess ?? NaN },
+      D_det: { testAcc: pair('standard_Ddet').standardAcc, attackSuccess: built.det?.attackSuccess ?? NaN },
+    },
+    threatModel: { norm: e.norm, eps: e.eps, steps: e.steps },
+  };
+  writeJsonAtomic(path.join(o.out, 'results.json'), results);
+  const anyEval = evals.standard_D;
+  writeJsonAtomic(path.join(o.out, 'manifest.json'), {
+    kind: 'reproduction',
+    data: o.data,
+    profile: o.profile,
+    measuredHow: {
+      accuracies: `original test set (${o.data}, ${anyEval?.n ?? '?'} images, seeded class-balanced subset, seed ${o.profile.seed})`,
+      robustAcc: { attack: anyEval?.attack, n: anyEval?.n },
+      attackSuccess: `fraction of training images whose targeted L2 PGD (ε=${o.profile.relabel.eps}, ${o.profile.relabel.steps} steps of ${o.profile.relabel.stepSize}) ends classified as the target by the standard model`,
+    },
+    constructed: built,
+    timings,
+    totalSeconds: timings.reduce((s, t) => s + t.seconds, 0),
+    backend: backendLabel(),
+    versions: versions(),
+    createdAt: new Date().toISOString(),
+  });
+  writeFileAtomic(path.join(o.out, 'results.md'), markdown(o, results, timings));
+  return results;
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
+
+function markdown(o: ReproduceOptions, r: ReproduceResults, timings: StepTiming[]): string {
+  const p = o.profile;
+  const f = r.figure2;
+  const row = (label: string, ours: Pair, paper: { standardAcc: number; robustAcc: number; note?: string }) => `| ${label} | ${pct(ours.standardAcc)} | ${pct(ours.robustAcc)} | ${paper.standardAcc} | ${paper.note ?? paper.robustAcc} |`;
+  return [
+    `# Reproduction of Ilyas et al. 2019 — ${o.data}, profile ${p.name}`,
+    '',
+    `Model \`${p.model}\`, ${p.trainLimit ?? 'all'} training images, ${p.epochs} epochs (constructed sets: ${p.constructedEpochs}), Adam ${p.lr}, batch ${p.batchSize}, seed ${p.seed}; backend ${backendLabel()}.`,
+    `Robust accuracy: ${r.threatModel.norm.toUpperCase()} PGD-${r.threatModel.steps}, ε = ${r.threatModel.eps}, step 2.5·ε/steps, ${p.evaluation.restarts} restarts, on ${p.testLimit ?? 'all'} test images. Adversarial training: ${p.adversarial.norm.toUpperCase()} ε = ${p.adversarial.eps}, PGD-${p.adversarial.steps}.`,
+    `D_R / D_NR: ${p.inversion.steps} steps of ${p.inversion.stepSize} from ${p.inversion.start === 'other-image' ? 'another training image chosen independently of the label' : 'noise 0.5 + N(0,1)/20'}. D_rand / D_det: targeted L2 PGD, ε = ${p.relabel.eps}, ${p.relabel.steps} steps of ${p.relabel.stepSize}.`,
+    '',
+    '## Figure 2: standard and robust accuracy (%) on the original test set',
+    '',
+    `| training set | ours: standard | ours: robust (ε=${r.threatModel.eps}) | paper CIFAR-10: standard | paper: robust (${PAPER_FIGURE2.threat}) |`,
+    '|---|---|---|---|---|',
+    row('D (standard training)', f.standard_D, PAPER_FIGURE2.standard_D),
+    row('D (adversarial training)', f.adversarial_D, PAPER_FIGURE2.adversarial_D),
+    row('D_R (standard training)', f.standard_DR, PAPER_FIGURE2.standard_DR),
+    row('D_NR (standard training)', f.standard_DNR, PAPER_FIGURE2.standard_DNR),
+    '',
+    '## Table 1: test accuracy (%) on the original test set after training on relabelled data',
+    '',
+    '| training set | ours: test accuracy | ours: targeted attack success | paper CIFAR-10: test accuracy |',
+    '|---|---|---|---|',
+    `| D_rand | ${pct(r.table1.D_rand.testAcc)} | ${pct(r.table1.D_rand.attackSuccess)} | ${PAPER_TABLE1.D_rand.testAcc} |`,
+    `| D_det | ${pct(r.table1.D_det.testAcc)} | ${pct(r.table1.D_det.attackSuccess)} | ${PAPER_TABLE1.D_det.testAcc} |`,
+    '',
+    '## Time per step (seconds)',
+    '',
+    '| step | seconds |',
+    '|---|---|',
+    ...timings.map((t) => `| ${t.step} | ${t.seconds.toFixed(1)} |`),
+    `| **total** | ${timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} |`,
+    '',
+  ].join('\n');
+}
