@@ -22,7 +22,7 @@ export async function predictLabels(fn: LogitsFn, ds: Dataset, batchSize = 256, 
       const { x } = batchTensors(ds, all.subarray(s, e));
       return tf.argMax(fn(x), 1);
     });
-    out.set((await pred.data()) as Int32Array, s);
+    out.set((await pred.data()), s);
     pred.dispose();
   }
   return out;
