@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { RobustFeaturesApi } from './api';
 import type { Services } from './services';
 import type { TrainCommandArgs } from './commands/train';
+import { registerPanels } from './panels';
 
 let services: Services | undefined;
 
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): RobustFeaturesApi {
     (await import('./commands/jobs')).jobMenuCommand(services, log),
   );
   register('robustFeatures.showLog', () => log.show(true));
+  registerPanels(context);
 
   const activationMs = performance.now() - t0;
   log.info(

@@ -1,0 +1,106 @@
+/**
+ * Dataset folders for the gallery and diff panels, read in the extension host with the engine's
+ * plain-JS readers (.npy, IDX, PNG encoding; no tfjs). A constructed set's i-th image was made
+ * from the i-th image of `loadDataset(config.data, {split: 'train', limit, seed})`, its source.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readDatasetFolder } from '../../engine/data/constructed';
+import { loadDataset } from '../../engine/data/load';
+import { encodePng } from '../../engine/data/png';
+import type { Dataset } from '../../engine/types';
+import type { ImageRef } from '../../shared/webviewProtocol';
+
+export interface ConstructedInfo {
+  folder: string;
+  construction: string;
+  n: number;
+  config: { data?: string; limit?: number; seed?: number };
+  perImage: Record<string, number[]>;
+}
+
+export const KIND_TITLES: Record<string, string> = { source: 'original', robust: 'D_R', nonrobust: 'D_NR', rand: 'D_rand', det: 'D_det' };
+const ORDER = ['robust', 'nonrobust', 'rand', 'det'];
+
+export function readConstructedInfo(folder: string): ConstructedInfo | undefined {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    if (m.kind !== 'constructed-dataset' || typeof m.construction !== 'string') return undefined;
+    const shape = m.shape as number[];
+    return { folder, construction: m.construction, n: shape[0] ?? 0, config: (m.config ?? {}), perImage: (m.perImage ?? {}) as Record<string, number[]> };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The constructed sets in `folder` (itself, or its sub-folders), in the order D_R, D_NR, D_rand, D_det. */
+export function findConstructed(folder: string): ConstructedInfo[] {
+  const self = readConstructedInfo(folder);
+  if (self) return [self];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const found = names.map((n) => readConstructedInfo(path.join(folder, n))).filter((x): x is ConstructedInfo => !!x);
+  return found.sort((a, b) => ORDER.indexOf(a.construction) - ORDER.indexOf(b.construction));
+}
+
+export function sourceKey(info: ConstructedInfo): string {
+  return JSON.stringify([info.config.data, info.config.limit, info.config.seed]);
+}
+
+/** Loaded datasets, by folder (or source key); a few at most, oldest dropped first. */
+export class DatasetCache {
+  private readonly map = new Map<string, Promise<Dataset>>();
+  constructor(private readonly max = 8) {}
+
+  private get(key: string, load: () => Promise<Dataset>): Promise<Dataset> {
+    let p = this.map.get(key);
+    if (p) {
+      this.map.delete(key);
+      this.map.set(key, p);
+      return p;
+    }
+    p = load();
+    p.catch(() => this.map.delete(key));
+    this.map.set(key, p);
+    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+    return p;
+  }
+
+  folder(folder: string): Promise<Dataset> {
+    return this.get(`folder:${path.resolve(folder)}`, () => readDatasetFolder(folder));
+  }
+
+  source(info: ConstructedInfo): Promise<Dataset> {
+    const { data, limit, seed } = info.config;
+    if (!data) return Promise.reject(new Error(`${info.folder}: manifest.json has no config.data (source dataset unknown)`));
+    return this.get(`source:${sourceKey(info)}`, () => loadDataset(data, { split: 'train', ...(limit !== undefined ? { limit } : {}), seed: seed ?? 0 }));
+  }
+
+  /** The dataset an ImageRef points into: a dataset folder, or a constructed folder's source. */
+  async resolve(ref: ImageRef): Promise<Dataset> {
+    if (!ref.source) return this.folder(ref.folder);
+    const info = readConstructedInfo(ref.folder);
+    if (!info) throw new Error(`${ref.folder} is not a constructed dataset: it has no source set`);
+    return this.source(info);
+  }
+}
+
+export function imageOf(ds: Dataset, i: number): Float32Array {
+  const [n, h, w, c] = ds.shape;
+  if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`image ${i} out of range (${n} images in ${ds.source})`);
+  const size = h * w * c;
+  return ds.images.subarray(i * size, (i + 1) * size);
+}
+
+export function pngDataUrl(pixels: Float32Array | Uint8Array, h: number, w: number, c: number): string {
+  return `data:image/png;base64,${encodePng(pixels, h, w, c).toString('base64')}`;
+}
+
+export function thumb(ds: Dataset, i: number): string {
+  const [, h, w, c] = ds.shape;
+  return pngDataUrl(imageOf(ds, i), h, w, c);
+}

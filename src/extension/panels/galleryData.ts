@@ -1,0 +1,64 @@
+/**
+ * The gallery's model: one row per source image, one column per set (original, D_R, D_NR,
+ * D_rand, D_det) built from the same source selection. Labels go to the webview at once (small);
+ * thumbnails only for the rows it shows (PNG data URLs, encoded on demand).
+ */
+import * as path from 'node:path';
+import type { Dataset } from '../../engine/types';
+import type { GalleryColumn, GalleryData, Thumb } from '../../shared/webviewProtocol';
+import { findConstructed, KIND_TITLES, sourceKey, thumb, type DatasetCache } from './datasets';
+
+export class GalleryModel {
+  private constructor(
+    readonly data: GalleryData,
+    private readonly sets: (Dataset | undefined)[],
+  ) {}
+
+  static async load(folder: string, cache: DatasetCache): Promise<GalleryModel> {
+    const all = findConstructed(folder);
+    if (all.length === 0) throw new Error(`${folder} holds no constructed dataset (manifest.json with kind "constructed-dataset")`);
+    const first = all[0]!;
+    const key = sourceKey(first);
+    const columns: GalleryColumn[] = [];
+    const sets: (Dataset | undefined)[] = [];
+    let source: Dataset | undefined;
+    let note: string | undefined;
+    try {
+      source = await cache.source(first);
+      if (source.shape[0] !== first.n) throw new Error(`source has ${source.shape[0]} images, ${first.n} expected`);
+    } catch (e) {
+      source = undefined;
+      note = `source ${first.config.data ?? '?'} unavailable: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    columns.push({ key: 'source', title: 'original', folder: first.folder, labels: source ? Array.from(source.labels) : null, available: !!source, ...(note ? { note } : {}) });
+    sets.push(source);
+    for (const info of all) {
+      const title = KIND_TITLES[info.construction] ?? info.construction;
+      if (sourceKey(info) !== key || info.n !== first.n) {
+        columns.push({ key: info.construction, title, folder: info.folder, labels: null, available: false, note: `built from another source selection than ${path.basename(first.folder)}` });
+        sets.push(undefined);
+        continue;
+      }
+      const ds = await cache.folder(info.folder);
+      columns.push({ key: info.construction, title, folder: info.folder, labels: Array.from(ds.labels), available: true });
+      sets.push(ds);
+    }
+    const ref = source ?? sets.find((s) => s)!;
+    // Rows of robust/nonrobust keep the source label; rand/det carry the assigned one.
+    const orig = all.find((i) => i.perImage.originalLabel)?.perImage.originalLabel;
+    const trueLabels = source ? Array.from(source.labels) : orig && orig.length === first.n ? orig : Array.from(ref.labels);
+    return new GalleryModel(
+      { folder, rows: first.n, classNames: ref.classNames ?? Array.from({ length: ref.numClasses }, (_, i) => String(i)), trueLabels, columns },
+      sets,
+    );
+  }
+
+  thumbs(rows: readonly number[]): Thumb[] {
+    const out: Thumb[] = [];
+    for (const row of rows) {
+      if (row >= this.data.rows) continue;
+      this.sets.forEach((ds, col) => out.push({ row, col, src: ds ? thumb(ds, row) : '' }));
+    }
+    return out;
+  }
+}

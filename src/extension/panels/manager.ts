@@ -1,0 +1,198 @@
+/**
+ * Creates, reveals and restores the panels and runs their host side: what each posts after the
+ * ready handshake, what it does with each (validated) message. One Results and one Gallery panel
+ * per folder (opening again reveals it); one Diff panel, reused.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { VIEW_TYPES, isImageRef, type ImageRef, type PanelKind, type PanelState } from '../../shared/webviewProtocol';
+import { DatasetCache, findConstructed, KIND_TITLES } from './datasets';
+import { computeDiff } from './diffData';
+import { GalleryModel } from './galleryData';
+import { Panel, webviewOptions, type PanelEnv } from './panel';
+import { pickGalleryFolder } from './pick';
+import { readResultsFolder } from './resultsData';
+
+const TITLES: Record<PanelKind, string> = { results: 'Results', gallery: 'Gallery', diff: 'Compare Images' };
+
+export class PanelManager implements vscode.Disposable {
+  private readonly panels = new Map<string, Panel>();
+  private readonly cache = new DatasetCache();
+  private channel: vscode.LogOutputChannel | undefined;
+  private readonly env: PanelEnv;
+
+  constructor(extensionUri: vscode.Uri) {
+    this.env = {
+      extensionUri,
+      log: (level, line) => (this.channel ??= vscode.window.createOutputChannel('Robust Features Panels', { log: true }))[level](line),
+    };
+  }
+
+  private key(kind: PanelKind, s: PanelState): string {
+    return kind === 'diff' ? 'diff' : `${kind}:${path.resolve(s.folder ?? '')}`;
+  }
+
+  private roots(s: PanelState): vscode.Uri[] {
+    const dirs = [s.folder, s.a?.folder, s.b?.folder].filter((d): d is string => !!d);
+    return [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri), ...dirs.map((d) => vscode.Uri.file(kindRoot(d)))];
+  }
+
+  open(kind: PanelKind, state: PanelState): void {
+    const existing = this.panels.get(this.key(kind, state));
+    if (existing && kind !== 'diff') {
+      existing.panel.reveal();
+      return;
+    }
+    if (existing) {
+      existing.panel.webview.options = webviewOptions(this.env, this.roots(state));
+      this.attach(existing, state);
+      existing.panel.reveal();
+      return;
+    }
+    const title = `${TITLES[kind]}${state.folder ? `: ${path.basename(state.folder)}` : ''}`;
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPES[kind], title, vscode.ViewColumn.Active, webviewOptions(this.env, this.roots(state)));
+    this.restore(kind, panel, state);
+  }
+
+  restore(kind: PanelKind, webviewPanel: vscode.WebviewPanel, state: PanelState): void {
+    const p = new Panel(kind, webviewPanel, this.env, this.roots(state));
+    const key = this.key(kind, state);
+    this.panels.set(key, p);
+    p.onDispose = () => {
+      if (this.panels.get(key) === p) this.panels.delete(key);
+    };
+    this.attach(p, state);
+  }
+
+  private attach(p: Panel, state: PanelState): void {
+    switch (p.kind) {
+      case 'results':
+        return this.attachResults(p, state.folder ?? '');
+      case 'gallery':
+        return this.attachGallery(p, state.folder ?? '');
+      case 'diff':
+        return this.attachDiff(p, state);
+      default: {
+        const never: never = p.kind;
+        throw new Error(`unknown panel ${String(never)}`);
+      }
+    }
+  }
+
+  private attachResults(p: Panel, folder: string): void {
+    const send = () => p.post({ type: 'results', data: readResultsFolder(folder) });
+    p.onReady = send;
+    // Live: a job writing into the folder (a new epoch in a manifest, results.json) refreshes the panel.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), '**/*.json'));
+    let timer: NodeJS.Timeout | undefined;
+    const changed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(send, 300);
+    };
+    watcher.onDidChange(changed);
+    watcher.onDidCreate(changed);
+    const prev = p.onDispose;
+    p.onDispose = () => {
+      clearTimeout(timer);
+      watcher.dispose();
+      prev();
+    };
+    p.onMessage = async (m) => {
+      if (m.type === 'export') {
+        const dir = path.join(folder, 'exports');
+        await fs.promises.mkdir(dir, { recursive: true });
+        const file = path.join(dir, `${m.name}.${m.format}`);
+        const bytes = m.format === 'png' ? Buffer.from(m.data.slice(m.data.indexOf(',') + 1), 'base64') : Buffer.from(m.data, 'utf8');
+        await fs.promises.writeFile(file, bytes);
+        p.post({ type: 'saved', path: file });
+        void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(file)}`);
+      } else if (m.type === 'log') this.env.log(m.level, `results: ${m.message}`);
+    };
+  }
+
+  private attachGallery(p: Panel, folder: string): void {
+    let model: Promise<GalleryModel> | undefined;
+    const load = () => (model ??= GalleryModel.load(folder, this.cache));
+    load().catch(() => (model = undefined));
+    p.onReady = () => {
+      load().then(
+        (g) => p.post({ type: 'gallery', data: g.data }),
+        (e: unknown) => p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+      );
+    };
+    const inFolder = (r: ImageRef) => g(r.folder) === g(folder) || g(r.folder).startsWith(g(folder) + path.sep);
+    p.onMessage = async (m) => {
+      switch (m.type) {
+        case 'requestThumbs':
+          p.post({ type: 'thumbs', thumbs: (await load()).thumbs(m.rows) });
+          return;
+        case 'openDiff':
+          if (!inFolder(m.a) || !inFolder(m.b)) throw new Error('compare: images must come from this gallery');
+          this.open('diff', { a: m.a, b: m.b });
+          return;
+        case 'log':
+          this.env.log(m.level, `gallery: ${m.message}`);
+          return;
+        case 'export':
+          return;
+        default: {
+          const never: never = m;
+          throw new Error(`unhandled ${JSON.stringify(never)}`);
+        }
+      }
+    };
+  }
+
+  private attachDiff(p: Panel, s: PanelState): void {
+    const { a, b } = s;
+    p.onReady = () => {
+      if (!a || !b) return p.post({ type: 'error', message: 'Nothing to compare: run "Compare Images" again.' });
+      computeDiff(this.cache, a, b).then(
+        (data) => p.post({ type: 'diff', data }),
+        (e: unknown) => p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+      );
+    };
+    p.onMessage = (m) => {
+      if (m.type === 'log') this.env.log(m.level, `diff: ${m.message}`);
+    };
+    // Reused panel: its webview is already loaded and will not say ready again.
+    if (p.panel.webview.html) p.onReady();
+  }
+
+  /** ImageRefs from command arguments: two refs; Explorer (uri, uris); or ask. */
+  async refsFromArgs(a: unknown, b: unknown): Promise<[ImageRef, ImageRef] | undefined> {
+    if (isImageRef(a) && isImageRef(b)) return [a, b];
+    const uris = Array.isArray(b) ? b.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+    if (uris.length === 2) {
+      const index = await askIndex();
+      return index === undefined ? undefined : [{ folder: uris[0]!.fsPath, index }, { folder: uris[1]!.fsPath, index }];
+    }
+    const folder = a instanceof vscode.Uri ? a.fsPath : await pickGalleryFolder();
+    if (!folder) return undefined;
+    const sets = findConstructed(folder);
+    if (sets.length === 0) {
+      void vscode.window.showErrorMessage(`${folder} holds no constructed dataset`);
+      return undefined;
+    }
+    const items = sets.map((s) => ({ label: KIND_TITLES[s.construction] ?? s.construction, description: s.folder, folder: s.folder }));
+    const set = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Compare originals with which constructed set?' });
+    if (!set) return undefined;
+    const index = await askIndex();
+    return index === undefined ? undefined : [{ folder: set.folder, index, source: true }, { folder: set.folder, index }];
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.panel.dispose();
+    this.channel?.dispose();
+  }
+}
+
+const g = (f: string) => path.resolve(f);
+/** A dataset folder's parent (the run folder), so sibling sets stay readable. */
+const kindRoot = (d: string) => path.dirname(path.resolve(d));
+
+async function askIndex(): Promise<number | undefined> {
+  const v = await vscode.window.showInputBox({ prompt: 'Image index', value: '0', validateInput: (s) => (/^\d+$/.test(s) ? undefined : 'a non-negative integer') });
+  return v === undefined ? undefined : Number(v);
+}

@@ -1,0 +1,80 @@
+/**
+ * Reads what the Results panel shows from a reproduction folder (src/engine/reproduce): results.json,
+ * and every checkpoint folder under it (metrics.json / eval.json for accuracy vs ε,
+ * manifest.json training.history for training curves). Plain file reading: no tensors here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PAPER_FIGURE2, PAPER_TABLE1 } from '../../engine/reproduce/paperNumbers';
+import type { ResultsData } from '../../shared/webviewProtocol';
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+
+function checkpoint(dir: string, name: string): ResultsData['checkpoints'][number] | undefined {
+  const manifest = obj(readJson(path.join(dir, 'manifest.json')));
+  if (manifest?.kind !== 'checkpoint') return undefined;
+  // eval.json (reproduce) holds the full evaluation; metrics.json the one made at training time.
+  const ev = obj(obj(readJson(path.join(dir, 'eval.json')))?.result) ?? obj(readJson(path.join(dir, 'metrics.json')));
+  const curve: { eps: number; acc: number }[] = [];
+  let norm: string | undefined;
+  if (ev) {
+    if (typeof ev.standardAcc === 'number') curve.push({ eps: 0, acc: ev.standardAcc });
+    const robust = obj(ev.robustAcc) ?? {};
+    // robustAcc is either {eps: acc} (eval.json) or {norm: {eps: acc}} (metrics.json).
+    const flat = Object.values(robust).every((v) => typeof v === 'number');
+    const byEps = flat ? robust : (obj(Object.values(robust)[0]) ?? {});
+    if (!flat) norm = Object.keys(robust)[0];
+    else norm = typeof obj(ev.attack)?.norm === 'string' ? (obj(ev.attack)?.norm as string) : undefined;
+    for (const [e, a] of Object.entries(byEps)) if (Number.isFinite(+e) && typeof a === 'number') curve.push({ eps: +e, acc: a });
+    curve.sort((x, y) => x.eps - y.eps);
+  }
+  const hist = obj(manifest.training)?.history;
+  const history = Array.isArray(hist)
+    ? hist.map(obj).filter((h): h is Record<string, unknown> => !!h).map((h) => ({
+        epoch: num(h.epoch), loss: num(h.loss), accuracy: num(h.accuracy),
+        ...(typeof h.testAccuracy === 'number' ? { testAccuracy: h.testAccuracy } : {}),
+      })) // prettier-ignore
+    : [];
+  return { name, ...(norm ? { norm } : {}), curve, history };
+}
+
+/** A checkpoint folder itself, or a folder holding checkpoint folders (one level down). */
+export function readResultsFolder(folder: string): ResultsData {
+  const results = obj(readJson(path.join(folder, 'results.json'))) as ResultsData['results'] | undefined;
+  const checkpoints: ResultsData['checkpoints'] = [];
+  const self = checkpoint(folder, path.basename(folder));
+  if (self) checkpoints.push(self);
+  else {
+    let entries: string[] = [];
+    try {
+      entries = fs.readdirSync(folder).sort();
+    } catch {
+      /* missing folder: empty panel with a message */
+    }
+    for (const e of entries) {
+      const c = checkpoint(path.join(folder, e), e);
+      if (c) checkpoints.push(c);
+    }
+  }
+  const f2 = PAPER_FIGURE2;
+  return {
+    folder,
+    ...(results?.figure2 && results.table1 ? { results } : {}),
+    paper: {
+      threat: f2.threat,
+      figure2: { standard_D: { ...f2.standard_D }, adversarial_D: { ...f2.adversarial_D }, standard_DR: { ...f2.standard_DR }, standard_DNR: { ...f2.standard_DNR } },
+      table1: { D_rand: { ...PAPER_TABLE1.D_rand }, D_det: { ...PAPER_TABLE1.D_det } },
+    },
+    checkpoints,
+    updatedAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The one contract between the extension host and the webview panels (DESIGN.md "One typed
+ * contract per boundary"): unions keyed on `type`, imported by both sides. Everything that
+ * arrives from a webview is `unknown` until `parseFromWebview` accepts it; the host drops the
+ * rest. No `vscode` or DOM import here: both bundles include this file.
+ */
+
+export const VIEW_TYPES = {
+  results: 'robustFeatures.results',
+  gallery: 'robustFeatures.gallery',
+  diff: 'robustFeatures.diff',
+} as const;
+export type PanelKind = keyof typeof VIEW_TYPES;
+
+/** One image: image `index` of a dataset folder, or of that folder's source set (`source`). */
+export interface ImageRef {
+  folder: string;
+  index: number;
+  source?: boolean;
+}
+
+// ---------- data the host sends ----------
+
+export interface AccPair {
+  standardAcc: number;
+  robustAcc: number;
+}
+export interface ResultsData {
+  folder: string;
+  results?: {
+    figure2: Record<'standard_D' | 'adversarial_D' | 'standard_DR' | 'standard_DNR', AccPair>;
+    table1: Record<'D_rand' | 'D_det', { testAcc: number; attackSuccess: number }>;
+    threatModel: { norm: string; eps: number; steps: number };
+  };
+  /** Paper's CIFAR-10 numbers in % (paperNumbers.ts). */
+  paper: {
+    threat: string;
+    figure2: Record<string, { standardAcc: number; robustAcc: number; note?: string }>;
+    table1: Record<string, { testAcc: number }>;
+  };
+  /** One per checkpoint folder found: accuracy vs ε (ε = 0 is standard accuracy), training history. */
+  checkpoints: {
+    name: string;
+    norm?: string;
+    curve: { eps: number; acc: number }[];
+    history: { epoch: number; loss: number; accuracy: number; testAccuracy?: number }[];
+  }[];
+  updatedAt: string;
+}
+
+export interface GalleryColumn {
+  /** 'source' or the construction kind (robust, nonrobust, rand, det). */
+  key: string;
+  title: string;
+  folder: string;
+  /** Label of each row in this column (assigned label for constructed sets); null if unavailable. */
+  labels: number[] | null;
+  available: boolean;
+  note?: string;
+}
+export interface GalleryData {
+  folder: string;
+  rows: number;
+  classNames: string[];
+  /** True (source) label of each row. */
+  trueLabels: number[];
+  columns: GalleryColumn[];
+}
+export interface Thumb {
+  row: number;
+  col: number;
+  /** data:image/png;base64,… or '' when the image is unavailable. */
+  src: string;
+}
+
+export interface DiffSide {
+  ref: ImageRef;
+  title: string;
+  label: number;
+  labelName: string;
+  png: string;
+  top3?: { label: string; p: number }[];
+}
+export interface DiffData {
+  a: DiffSide;
+  b: DiffSide;
+  /** b − a, mean over channels, divided by max |b − a|, RdBu colormap. */
+  diffPng: string;
+  l2: number;
+  linf: number;
+  amplification: number;
+  shape: [number, number, number];
+}
+
+export type HostMessage =
+  | { type: 'results'; data: ResultsData }
+  | { type: 'gallery'; data: GalleryData }
+  | { type: 'thumbs'; thumbs: Thumb[] }
+  | { type: 'diff'; data: DiffData }
+  | { type: 'saved'; path: string }
+  | { type: 'error'; message: string };
+
+// ---------- messages from webviews ----------
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'requestThumbs'; rows: number[] }
+  | { type: 'openDiff'; a: ImageRef; b: ImageRef }
+  | { type: 'export'; name: string; format: 'csv' | 'png' | 'svg'; data: string }
+  | { type: 'log'; level: 'info' | 'error'; message: string };
+
+const MAX_ROWS_PER_REQUEST = 200;
+const MAX_EXPORT_CHARS = 20_000_000;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
+
+export function isImageRef(v: unknown): v is ImageRef {
+  return (
+    isObj(v) &&
+    isStr(v.folder) &&
+    v.folder.length > 0 &&
+    isIndex(v.index) &&
+    (v.source === undefined || typeof v.source === 'boolean')
+  );
+}
+
+/** Accepts a message from a webview or returns a reason to drop it. */
+export function parseFromWebview(v: unknown): WebviewMessage | { invalid: string } {
+  if (!isObj(v) || typeof v.type !== 'string') return { invalid: 'not a {type} object' };
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'requestThumbs':
+      if (!Array.isArray(v.rows) || v.rows.length > MAX_ROWS_PER_REQUEST || !v.rows.every(isIndex))
+        return { invalid: 'requestThumbs.rows must be ≤ 200 non-negative integers' };
+      return { type: 'requestThumbs', rows: v.rows };
+    case 'openDiff':
+      if (!isImageRef(v.a) || !isImageRef(v.b)) return { invalid: 'openDiff needs two ImageRefs' };
+      return { type: 'openDiff', a: v.a, b: v.b };
+    case 'export': {
+      const fmt = v.format;
+      if (fmt !== 'csv' && fmt !== 'png' && fmt !== 'svg') return { invalid: 'export.format' };
+      if (!isStr(v.name, 100) || !/^[\w-]+$/.test(v.name)) return { invalid: 'export.name' };
+      if (!isStr(v.data, MAX_EXPORT_CHARS)) return { invalid: 'export.data' };
+      if (fmt === 'png' && !v.data.startsWith('data:image/png;base64,'))
+        return { invalid: 'export.data must be a PNG data URL' };
+      return { type: 'export', name: v.name, format: fmt, data: v.data };
+    }
+    case 'log':
+      if ((v.level !== 'info' && v.level !== 'error') || !isStr(v.message, 10_000))
+        return { invalid: 'log' };
+      return { type: 'log', level: v.level, message: v.message };
+    default:
+      return { invalid: `unknown type ${v.type.slice(0, 40)}` };
+  }
+}
+
+/** Panel state kept by the webview (vscode.setState) and given back to the serializer. */
+export interface PanelState {
+  folder?: string;
+  a?: ImageRef;
+  b?: ImageRef;
+  scrollTop?: number;
+  classFilter?: number;
+  changedOnly?: boolean;
+}
+
+export function parsePanelState(v: unknown): PanelState {
+  if (!isObj(v)) return {};
+  const s: PanelState = {};
+  if (isStr(v.folder)) s.folder = v.folder;
+  if (isImageRef(v.a)) s.a = v.a;
+  if (isImageRef(v.b)) s.b = v.b;
+  if (typeof v.scrollTop === 'number' && Number.isFinite(v.scrollTop)) s.scrollTop = v.scrollTop;
+  if (typeof v.classFilter === 'number' && Number.isInteger(v.classFilter)) s.classFilter = v.classFilter;
+  if (typeof v.changedOnly === 'boolean') s.changedOnly = v.changedOnly;
+  return s;
+}

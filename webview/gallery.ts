@@ -1,0 +1,268 @@
+/**
+ * Gallery: one row per source image; columns original | D_R | D_NR | D_rand | D_det with labels
+ * (true; assigned where relabelled, in red when it differs). Virtual scrolling: only the rows in
+ * view (plus a margin) exist in the DOM, thumbnails are fetched for those rows only and cached.
+ * Keyboard: arrows move, Enter zooms, Space selects, C compares the two selected, Esc closes.
+ */
+import './common/style.css';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import type { GalleryData, ImageRef } from '../src/shared/webviewProtocol';
+import { el, getState, post, setState, showError, start } from './common/api';
+import { onThemeChange } from './common/theme';
+
+const ROW_H = 118;
+const OVERSCAN = 4;
+const MAX_CACHED_ROWS = 4000;
+const t0 = performance.now();
+const app = document.getElementById('app')!;
+let g: GalleryData | undefined;
+let visible: number[] = []; // filtered row indices
+const thumbs = new Map<number, string[]>();
+const pending = new Set<number>();
+const rowEls = new Map<number, HTMLElement>(); // position in `visible` → row element
+const selected: { row: number; col: number }[] = [];
+let focus = { pos: 0, col: 1 };
+let scroller: HTMLElement;
+let spacer: HTMLElement;
+let firstPaintDone = false;
+let requestTimer: number | undefined;
+
+const name = (l: number | undefined) => (l === undefined ? '?' : (g?.classNames[l] ?? String(l)));
+
+function changedRow(r: number): boolean {
+  return !!g && g.columns.some((c) => c.labels && c.labels[r] !== g!.trueLabels[r]);
+}
+
+function applyFilter(): void {
+  const s = getState();
+  const cls = s.classFilter ?? -1;
+  visible = [];
+  for (let r = 0; r < g!.rows; r++) {
+    if (cls >= 0 && g!.trueLabels[r] !== cls) continue;
+    if (s.changedOnly && !changedRow(r)) continue;
+    visible.push(r);
+  }
+  spacer.style.height = `${visible.length * ROW_H}px`;
+  document.getElementById('count')!.textContent = `${visible.length} of ${g!.rows} rows`;
+  for (const e of rowEls.values()) e.remove();
+  rowEls.clear();
+  focus.pos = Math.min(focus.pos, Math.max(0, visible.length - 1));
+  renderRows();
+}
+
+function refOf(row: number, col: number): ImageRef {
+  const c = g!.columns[col]!;
+  return { folder: c.folder, index: row, ...(c.key === 'source' ? { source: true } : {}) };
+}
+
+function cell(row: number, col: number, pos: number): HTMLElement {
+  const c = g!.columns[col]!;
+  const label = c.labels?.[row];
+  const changed = label !== undefined && label !== g!.trueLabels[row];
+  const src = thumbs.get(row)?.[col];
+  const isSel = selected.some((s) => s.row === row && s.col === col);
+  const img = el('img', { class: 'px', alt: `${c.title} #${row}`, draggable: 'false', ...(src ? { src } : {}) });
+  const e = el('div', {
+    class: `g-cell${changed ? ' changed' : ''}${isSel ? ' selected' : ''}`, role: 'gridcell', 'data-row': String(row), 'data-col': String(col), 'data-label': label === undefined ? '' : String(label),
+    tabindex: focus.pos === pos && focus.col === col ? '0' : '-1', 'aria-selected': String(isSel), 'aria-label': `${c.title} image ${row}, label ${name(label)}`,
+  }, img, el('span', { class: 'lab' }, c.available ? (c.key === 'source' ? name(label) : `→ ${name(label)}`) : 'n/a'));
+  const sel = el('button', { class: 'sel', tabindex: '-1', title: 'Select to compare (Space)' }, isSel ? '✓' : '+');
+  sel.addEventListener('click', (ev) => { ev.stopPropagation(); toggleSelect(row, col); });
+  if (c.available) e.append(sel);
+  img.addEventListener('click', () => zoom(row, col));
+  e.addEventListener('focus', () => { focus = { pos, col }; });
+  return e;
+}
+
+function rowEl(pos: number): HTMLElement {
+  const row = visible[pos]!;
+  const e = el('div', { class: 'g-row', role: 'row', 'data-row': String(row), 'aria-rowindex': String(pos + 1) });
+  e.style.top = `${pos * ROW_H}px`;
+  e.append(el('div', { class: 'g-idx', role: 'rowheader' }, el('div', {}, `#${row}`), el('div', { class: 'muted' }, name(g!.trueLabels[row]))));
+  for (let col = 0; col < g!.columns.length; col++) e.append(cell(row, col, pos));
+  return e;
+}
+
+function renderRows(): void {
+  if (!g) return;
+  const top = scroller.scrollTop;
+  const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+  const last = Math.min(visible.length - 1, Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN);
+  for (const [pos, e] of rowEls) if (pos < first || pos > last) { e.remove(); rowEls.delete(pos); }
+  const missing: number[] = [];
+  const frag = document.createDocumentFragment();
+  for (let pos = first; pos <= last; pos++) {
+    const row = visible[pos]!;
+    if (!thumbs.has(row) && !pending.has(row)) missing.push(row);
+    if (!rowEls.has(pos)) {
+      const e = rowEl(pos);
+      rowEls.set(pos, e);
+      frag.append(e);
+    }
+  }
+  spacer.append(frag);
+  document.body.dataset.renderedRows = String(rowEls.size);
+  if (missing.length) requestThumbs(missing);
+}
+
+function requestThumbs(rows: number[]): void {
+  for (const r of rows) pending.add(r);
+  clearTimeout(requestTimer);
+  // Coalesce a fast scroll into one request for what is in view when it settles.
+  requestTimer = window.setTimeout(() => {
+    const inView = new Set([...rowEls.values()].map((e) => Number(e.dataset.row)));
+    const want = [...pending].filter((r) => inView.has(r)).slice(0, 200);
+    pending.clear();
+    if (want.length) { for (const r of want) pending.add(r); post({ type: 'requestThumbs', rows: want }); }
+  }, 16);
+}
+
+function onThumbs(list: { row: number; col: number; src: string }[]): void {
+  for (const t of list) {
+    let a = thumbs.get(t.row);
+    if (!a) { a = []; thumbs.set(t.row, a); }
+    a[t.col] = t.src;
+    pending.delete(t.row);
+  }
+  while (thumbs.size > MAX_CACHED_ROWS) thumbs.delete(thumbs.keys().next().value as number);
+  for (const e of rowEls.values()) {
+    const a = thumbs.get(Number(e.dataset.row));
+    if (!a) continue;
+    e.querySelectorAll<HTMLImageElement>('.g-cell img').forEach((img, col) => { if (!img.getAttribute('src') && a[col]) img.src = a[col]; });
+  }
+  if (!firstPaintDone && list.length) {
+    firstPaintDone = true;
+    requestAnimationFrame(() => {
+      const ms = Math.round(performance.now() - t0);
+      document.body.dataset.firstPaintMs = String(ms);
+      post({ type: 'log', level: 'info', message: `first paint with thumbnails after ${ms} ms (${g!.rows} rows)` });
+    });
+  }
+}
+
+function toggleSelect(row: number, col: number): void {
+  const i = selected.findIndex((s) => s.row === row && s.col === col);
+  if (i >= 0) selected.splice(i, 1);
+  else { selected.push({ row, col }); if (selected.length > 2) selected.shift(); }
+  document.getElementById('compare')!.toggleAttribute('disabled', selected.length !== 2);
+  document.getElementById('selection')!.textContent = selected.map((s) => `${g!.columns[s.col]!.title} #${s.row}`).join(' vs ') || 'Select two images to compare';
+  for (const e of rowEls.values()) e.querySelectorAll<HTMLElement>('.g-cell').forEach((c) => {
+    const on = selected.some((s) => s.row === Number(c.dataset.row) && s.col === Number(c.dataset.col));
+    c.classList.toggle('selected', on);
+    c.setAttribute('aria-selected', String(on));
+    const b = c.querySelector('.sel');
+    if (b) b.textContent = on ? '✓' : '+';
+  });
+}
+
+function compare(): void {
+  if (selected.length !== 2) return;
+  post({ type: 'openDiff', a: refOf(selected[0]!.row, selected[0]!.col), b: refOf(selected[1]!.row, selected[1]!.col) });
+}
+
+function zoom(row: number, col: number): void {
+  const src = thumbs.get(row)?.[col];
+  if (!src) return;
+  const c = g!.columns[col]!;
+  const close = el('vscode-button', { id: 'zoom-close' }, 'Close');
+  const box = el('div', { id: 'zoom', role: 'dialog', 'aria-modal': 'true', 'aria-label': `${c.title} #${row}` },
+    el('figure', {}, el('img', { src, alt: `${c.title} #${row}` }), el('figcaption', {}, `${c.title} #${row}: label ${name(c.labels?.[row])} (true ${name(g!.trueLabels[row])}) `), close));
+  const done = () => { box.remove(); focusCell(); };
+  close.addEventListener('click', done);
+  box.addEventListener('click', (e) => { if (e.target === box) done(); });
+  box.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); done(); } });
+  document.body.append(box);
+  close.focus();
+}
+
+function focusCell(): void {
+  const row = visible[focus.pos];
+  if (row === undefined) return;
+  const y = focus.pos * ROW_H;
+  if (y < scroller.scrollTop) scroller.scrollTop = y;
+  else if (y + ROW_H > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + ROW_H - scroller.clientHeight;
+  renderRows();
+  document.querySelectorAll('.g-cell[tabindex="0"]').forEach((c) => c.setAttribute('tabindex', '-1'));
+  const c = rowEls.get(focus.pos)?.querySelector<HTMLElement>(`.g-cell[data-col="${focus.col}"]`);
+  c?.setAttribute('tabindex', '0');
+  c?.focus({ preventScroll: true });
+}
+
+function onKey(e: KeyboardEvent): void {
+  if (!g || document.getElementById('zoom')) return;
+  const page = Math.max(1, Math.floor(scroller.clientHeight / ROW_H));
+  const moves: Record<string, () => void> = {
+    ArrowDown: () => (focus.pos = Math.min(visible.length - 1, focus.pos + 1)),
+    ArrowUp: () => (focus.pos = Math.max(0, focus.pos - 1)),
+    PageDown: () => (focus.pos = Math.min(visible.length - 1, focus.pos + page)),
+    PageUp: () => (focus.pos = Math.max(0, focus.pos - page)),
+    Home: () => (focus.pos = 0),
+    End: () => (focus.pos = visible.length - 1),
+    ArrowRight: () => (focus.col = Math.min(g!.columns.length - 1, focus.col + 1)),
+    ArrowLeft: () => (focus.col = Math.max(0, focus.col - 1)),
+  };
+  const row = visible[focus.pos];
+  if (moves[e.key]) { moves[e.key]!(); focusCell(); }
+  else if (e.key === 'Enter' && row !== undefined) zoom(row, focus.col);
+  else if (e.key === ' ' && row !== undefined) toggleSelect(row, focus.col);
+  else if (e.key === 'c' || e.key === 'C') compare();
+  else return;
+  e.preventDefault();
+}
+
+function build(d: GalleryData): void {
+  g = d;
+  const s = getState();
+  setState({ folder: d.folder });
+  const classSel = el('select', { id: 'class-filter', 'aria-label': 'Filter by true class' }, el('option', { value: '-1' }, 'All classes'), ...d.classNames.map((n, i) => el('option', { value: String(i) }, `${i}: ${n}`)));
+  classSel.value = String(s.classFilter ?? -1);
+  classSel.addEventListener('change', () => { setState({ classFilter: Number(classSel.value) }); applyFilter(); });
+  const changed = el('vscode-checkbox', { id: 'changed-only', label: 'label changed (D_rand / D_det relabelled away from the true class)', ...(s.changedOnly ? { checked: '' } : {}) }) as HTMLElement & { checked: boolean };
+  changed.addEventListener('change', () => { setState({ changedOnly: changed.checked }); applyFilter(); });
+  const cmp = el('vscode-button', { id: 'compare', disabled: '' }, 'Compare');
+  cmp.addEventListener('click', compare);
+  const notes = d.columns.filter((c) => c.note).map((c) => el('div', { class: 'muted' }, `${c.title}: ${c.note}`));
+  const head = el('div', { class: 'g-head', role: 'row' }, el('div', { role: 'columnheader' }, 'image'), ...d.columns.map((c) => el('div', { role: 'columnheader', title: c.folder }, c.title)));
+  scroller = el('div', { id: 'scroller', role: 'grid', 'aria-rowcount': String(d.rows), 'aria-label': 'Gallery' });
+  spacer = el('div', { id: 'spacer' });
+  scroller.append(head, spacer);
+  app.replaceChildren(
+    el('div', { class: 'toolbar' }, el('strong', {}, 'Gallery'), el('span', { id: 'count', class: 'muted' }), classSel, changed, cmp, el('span', { id: 'selection', class: 'muted' }, 'Select two images to compare')),
+    ...notes, scroller,
+  );
+  app.style.setProperty('--cols', String(d.columns.length));
+  let raf = 0;
+  scroller.addEventListener('scroll', () => {
+    if (raf) return;
+    raf = requestAnimationFrame(() => { raf = 0; renderRows(); setState({ scrollTop: scroller.scrollTop }); });
+  }, { passive: true });
+  window.addEventListener('resize', () => renderRows());
+  scroller.addEventListener('keydown', onKey);
+  applyFilter();
+  if (s.scrollTop) { scroller.scrollTop = s.scrollTop; renderRows(); }
+  document.body.dataset.rows = String(d.rows);
+}
+
+onThemeChange(() => {});
+start((m) => {
+  switch (m.type) {
+    case 'gallery':
+      build(m.data);
+      return;
+    case 'thumbs':
+      onThumbs(m.thumbs);
+      return;
+    case 'error':
+      showError(m.message);
+      return;
+    case 'results':
+    case 'diff':
+    case 'saved':
+      return;
+    default: {
+      const never: never = m;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
+  }
+});
