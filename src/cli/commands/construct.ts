@@ -2,6 +2,7 @@
 import { parse, startBackend, num } from '../args';
 import { terminalProgress } from '../progress';
 import { buildConstructed } from '../../engine/construct/build';
+import { defaultPoolSize } from '../../engine/pool/pool';
 import { CONSTRUCT_KINDS, KIND_NAMES, constructDefaults, parseShard, type ConstructKind } from '../../engine/construct/config';
 
 const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [options]
@@ -11,6 +12,7 @@ const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [
   --eps X            relabelling only: L2 radius (default 0.5)
   --start other-image|noise          inversion only: where x_r starts (default other-image, the paper's)
   --chunk N --batch N                images per resumable chunk (default 500), per attack batch (default 250)
+  --pool N           worker threads, each its own wasm instance (default: one per core); same result for any N
   --shard i/n        build only chunks k ≡ i (mod n); join the n folders with 'robust-features merge'
   A killed build resumes where it stopped when run again with the same arguments.`;
 
@@ -18,7 +20,7 @@ export async function runConstruct(argv: string[]): Promise<void> {
   const o = parse(argv, {
     kind: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, data: { type: 'string', default: 'fashion-mnist' },
     limit: { type: 'string' }, seed: { type: 'string', default: '0' }, steps: { type: 'string' }, 'step-size': { type: 'string' }, eps: { type: 'string' },
-    start: { type: 'string' }, chunk: { type: 'string' }, batch: { type: 'string' }, shard: { type: 'string' },
+    start: { type: 'string' }, chunk: { type: 'string' }, batch: { type: 'string' }, shard: { type: 'string' }, pool: { type: 'string' },
   }, HELP);
   if (!o.kind || !(CONSTRUCT_KINDS as readonly string[]).includes(o.kind)) throw new Error(`--kind must be one of ${CONSTRUCT_KINDS.join(', ')}\n\n${HELP}`);
   if (!o.checkpoint || !o.out) throw new Error(`--checkpoint DIR and --out DIR are required\n\n${HELP}`);
@@ -32,7 +34,7 @@ export async function runConstruct(argv: string[]): Promise<void> {
     steps: num(o.steps, 'steps') ?? d.steps, stepSize: num(o['step-size'], 'step-size') ?? d.stepSize,
     ...(kind === 'rand' || kind === 'det' ? { eps: num(o.eps, 'eps') ?? d.eps } : { start: (o.start) ?? d.start }),
     chunkSize: num(o.chunk, 'chunk') ?? d.chunkSize, batchSize: num(o.batch, 'batch') ?? d.batchSize,
-  }, o.out, { onProgress: bar.onProgress, log: bar.log, shard: o.shard ? parseShard(o.shard) : undefined });
+  }, o.out, { onProgress: bar.onProgress, log: bar.log, shard: o.shard ? parseShard(o.shard) : undefined, poolSize: num(o.pool, 'pool') ?? defaultPoolSize() });
   bar.stop();
   if (o.json) console.log(JSON.stringify(r));
   else if (!r.complete) console.log(`${o.out}: shard done, ${r.chunksDone} of ${r.chunks} chunks built; join the shards with 'robust-features merge'`);

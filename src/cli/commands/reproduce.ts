@@ -1,7 +1,8 @@
 /** `robust-features reproduce [--profile quick|full] [--data SPEC] --out DIR`: Figure 2 and Table 1. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, startBackend } from '../args';
+import { parse, startBackend, num } from '../args';
+import { defaultPoolSize } from '../../engine/pool/pool';
 import { terminalProgress } from '../progress';
 import { reproduce } from '../../engine/reproduce/pipeline';
 import { parseProfile, profileFor } from '../../engine/reproduce/profiles';
@@ -10,15 +11,16 @@ const HELP = `robust-features reproduce [--profile quick|full] [--data SPEC] --o
   Standard and adversarial training on D; D_R, D_NR, D_rand, D_det built from them; standard training
   on each; evaluation on the original test set. Writes DIR/results.json, DIR/results.md (beside the
   paper's CIFAR-10 numbers) and DIR/manifest.json. Rerunning skips finished steps.
+  --pool N   threads for dataset construction (default: one per core)
   --data fashion-mnist (default) | cifar10:PATH | folder:PATH | mnist:PATH`;
 
 export async function runReproduce(argv: string[]): Promise<void> {
-  const o = parse(argv, { profile: { type: 'string', default: 'quick' }, data: { type: 'string', default: 'fashion-mnist' }, out: { type: 'string' } }, HELP);
+  const o = parse(argv, { profile: { type: 'string', default: 'quick' }, data: { type: 'string', default: 'fashion-mnist' }, out: { type: 'string' }, pool: { type: 'string' } }, HELP);
   if (!o.out) throw new Error(`--out DIR is required\n\n${HELP}`);
   const profile = profileFor(parseProfile(o.profile), o.data);
   await startBackend(o.backend, o.json);
   const bar = terminalProgress(o.json, 'reproduce');
-  const results = await reproduce({ profile, data: o.data, out: o.out }, { onProgress: bar.onProgress, log: bar.log });
+  const results = await reproduce({ profile, data: o.data, out: o.out, poolSize: num(o.pool, 'pool') ?? defaultPoolSize() }, { onProgress: bar.onProgress, log: bar.log });
   bar.stop();
   if (o.json) console.log(JSON.stringify(results));
   else console.log(fs.readFileSync(path.join(o.out, 'results.md'), 'utf8'));

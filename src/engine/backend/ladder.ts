@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { registerWasmKernels } from '../kernels/register';
 
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export const BACKEND_LADDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
@@ -63,7 +64,6 @@ async function tryWasm(): Promise<{ ok: true; features: { simd: boolean; threads
       'tfjs-backend-wasm-simd.wasm': path.join(dir, 'tfjs-backend-wasm-simd.wasm'),
       'tfjs-backend-wasm-threaded-simd.wasm': path.join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'),
     });
-    const { registerWasmKernels } = await import('../kernels/register');
     registerWasmKernels();
     if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'tf.setBackend("wasm") returned false' };
     await tf.ready();
@@ -110,7 +110,7 @@ export async function initBackend(force: BackendName | 'auto' = 'auto'): Promise
         ladder.push({ backend: rung, status: 'chosen', reason: `SIMD ${r.features.simd ? 'on' : 'off'}, ${r.features.threads} thread(s), own kernels: ${registeredCustomKernels().join(', ')}` });
       } else ladder.push({ backend: rung, status: 'skipped', reason: r.reason });
     } else if (rung === 'cpu') {
-      await import('@tensorflow/tfjs-backend-cpu');
+      requireHere('@tensorflow/tfjs-backend-cpu');
       await tf.setBackend('cpu');
       await tf.ready();
       chosen = { name: 'cpu', tfBackend: 'cpu', forced: force !== 'auto', customKernels: [], ladder, tfjsVersion: tf.version_core };

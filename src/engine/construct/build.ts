@@ -20,10 +20,15 @@ import { relabelBatch } from './relabel';
 import { noiseStart, startIndex, targetLabel } from './perImage';
 import { assemble, type BuildSummary } from './assemble';
 import { gatherImages } from '../train/batches';
+import { runInThreads } from '../pool/pool';
 import type { AttackModel } from '../attacks/types';
 
 export interface BuildOptions extends JobContext {
   shard?: Shard;
+  /** Threads building chunks in parallel (pool.ts); 1 = this thread only. Same result either way. */
+  poolSize?: number;
+  /** Internal: a pool thread builds its chunks only; the caller cleans staging and assembles. */
+  asPoolThread?: boolean;
 }
 
 export async function buildConstructed(cfg: ConstructConfig, outDir: string, ctx: BuildOptions = {}): Promise<BuildSummary | { complete: false; chunksDone: number; chunks: number }> {
@@ -36,10 +41,17 @@ export async function buildConstructed(cfg: ConstructConfig, outDir: string, ctx
   try {
     const ds = await loadDataset(cfg.data, { split: 'train', limit: cfg.limit, seed: cfg.seed, signal: ctx.signal });
     if (ds.numClasses !== ckpt.manifest.numClasses) throw new Error(`${cfg.checkpoint}: the model has ${ckpt.manifest.numClasses} classes but ${ds.source} has ${ds.numClasses}`);
-    recordConfig(outDir, cfg);
-    prepareChunks(outDir);
     const n = ds.shape[0];
     const chunks = Math.ceil(n / cfg.chunkSize);
+    if (!ctx.asPoolThread) {
+      recordConfig(outDir, cfg);
+      prepareChunks(outDir);
+    }
+    const pool = Math.min(ctx.poolSize ?? 1, chunks);
+    if (pool > 1 && !ctx.shard && !ctx.asPoolThread) {
+      await runInThreads(Array.from({ length: pool }, (_, t) => ({ kind: 'construct' as const, cfg, outDir, shard: { index: t, count: pool } })), ctx);
+      return await assemble(outDir, cfg, ds, ckpt.manifest, (line) => ctx.log?.(line));
+    }
     const mine = Array.from({ length: chunks }, (_, k) => k).filter((k) => !ctx.shard || k % ctx.shard.count === ctx.shard.index);
     const todo = mine.filter((k) => !chunkDone(outDir, k));
     if (todo.length < mine.length) ctx.log?.(`resuming: ${mine.length - todo.length} of ${mine.length} chunks already built in ${outDir}`);
@@ -58,6 +70,7 @@ export async function buildConstructed(cfg: ConstructConfig, outDir: string, ctx
       await writeChunk(outDir, k, [ds.shape[1], ds.shape[2], ds.shape[3]], chunk);
       imagesDone += end - start;
     }
+    if (ctx.asPoolThread) return { complete: false, chunksDone: -1, chunks };
     const allDone = Array.from({ length: chunks }, (_, k) => k).every((k) => chunkDone(outDir, k));
     if (!allDone) return { complete: false, chunksDone: Array.from({ length: chunks }, (_, k) => k).filter((k) => chunkDone(outDir, k)).length, chunks };
     return await assemble(outDir, cfg, ds, ckpt.manifest, (line) => ctx.log?.(line));

@@ -22,6 +22,8 @@ export interface ReproduceOptions {
   profile: ReproduceProfile;
   data: string;
   out: string;
+  /** Threads for dataset construction (default 1). */
+  poolSize?: number;
 }
 
 type Step = { name: string; run: (ctx: JobContext) => Promise<void> };
@@ -42,7 +44,7 @@ export async function reproduce(o: ReproduceOptions, ctx: JobContext = {}): Prom
       const r = await buildConstructed({
         ...constructDefaults(kind), kind, checkpoint: dir(source), data: o.data, limit: p.trainLimit, seed: p.seed,
         ...(isInversion ? { steps: p.inversion.steps, stepSize: p.inversion.stepSize, start: p.inversion.start } : { steps: p.relabel.steps, stepSize: p.relabel.stepSize, eps: p.relabel.eps }),
-      }, dir(`D_${kind}`), c);
+      }, dir(`D_${kind}`), { ...c, poolSize: o.poolSize });
       if (!r.complete) throw new Error(`D_${kind}: build incomplete`);
       built[kind] = r;
     },

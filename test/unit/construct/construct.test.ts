@@ -109,7 +109,7 @@ test('D_det and D_rand: labels are the targets they say, with the attack success
   }
 });
 
-test('shards merged equal the whole build, and a killed build resumes without losing chunks', async () => {
+test('shards merged and a pool of threads equal the whole build, and a killed build resumes without losing chunks', async () => {
   // Two batches a chunk, so that the abort below lands in the middle of chunk 2.
   const cfg = { ...cfgFor('det', standardCkpt, data, 10), eps: 1, batchSize: 32 };
   const whole = tmp();
@@ -121,6 +121,9 @@ test('shards merged equal the whole build, and a killed build resumes without lo
   }
   const merged = tmp();
   await mergeShards(shards, merged);
+  const pooled = tmp();
+  await buildConstructed(cfg, pooled, { poolSize: 2 });
+  assert.deepEqual(fs.readFileSync(path.join(pooled, 'images.npy')), fs.readFileSync(path.join(whole, 'images.npy')), 'a pool of two threads builds the same bytes');
   assert.deepEqual(fs.readFileSync(path.join(merged, 'images.npy')), fs.readFileSync(path.join(whole, 'images.npy')));
   assert.deepEqual(fs.readFileSync(path.join(merged, 'labels.npy')), fs.readFileSync(path.join(whole, 'labels.npy')));
   // Abort half-way through chunk 2; the rerun keeps chunks 0 and 1 and redoes only the rest.
