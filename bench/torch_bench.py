@@ -1,5 +1,5 @@
 """PyTorch reference for `robust-features bench`: the same cnn (conv32-conv64-dense128), batch 128,
-28x28x1, the same three workloads (train step with Adam, PGD step, representation-inversion step).
+28x28x1, the same workloads (train step with Adam, PGD step, representation-inversion step, adversarial-training step).
 Prints one JSON object {threads, torch, rows: [{workload, imagesPerSec, msPerStep}]}.
 Usage: python3 bench/torch_bench.py [--threads 2] [--batch 128] [--seconds 4]"""
 import argparse, json, statistics, time
@@ -69,8 +69,28 @@ def invert_step():
         return l2_step(xa, -g, 0.1)
 
 
+def advtrain_step():
+    # PGD-7 at L2 eps=1.5 (random start, step 2.5*eps/7) against the model in eval mode, then a training step.
+    m.eval()
+    eps, step = 1.5, 2.5 * 1.5 / 7
+    d = torch.randn_like(x).flatten(1)
+    d = (d / d.norm(dim=1, keepdim=True) * eps).view_as(x)
+    xa = (x + d).clamp(0, 1)
+    for _ in range(7):
+        xa = xa.detach().requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(m(xa), y), xa)
+        with torch.no_grad():
+            xa = l2_step(xa, g, step)
+            dd = (xa - x).flatten(1).renorm(p=2, dim=0, maxnorm=eps).view_as(x)
+            xa = (x + dd).clamp(0, 1)
+    m.train()
+    opt.zero_grad()
+    F.cross_entropy(m(xa), y).backward()
+    opt.step()
+
+
 def measure(fn):
-    m.eval() if fn is not train_step else m.train()
+    m.train() if fn in (train_step, advtrain_step) else m.eval()
     for _ in range(2):
         fn()
     times = []
@@ -83,5 +103,5 @@ def measure(fn):
     return {"msPerStep": ms, "imagesPerSec": a.batch / ms * 1000, "steps": len(times)}
 
 
-rows = [dict(workload=w, **measure(f)) for w, f in [("train", train_step), ("pgd", pgd_step), ("invert", invert_step)]]
+rows = [dict(workload=w, **measure(f)) for w, f in [("train", train_step), ("pgd", pgd_step), ("invert", invert_step), ("advtrain", advtrain_step)]]
 print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__, "batch": a.batch, "rows": rows}))

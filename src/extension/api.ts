@@ -22,6 +22,12 @@ export interface TestHooks {
   workerPids(): number[];
   /** Whether the lazily loaded services (queue, status bar) have been created. */
   servicesLoaded(): boolean;
+  /** The Explorer decoration of a folder (a checkpoint's badge and tooltip), if any. */
+  decoration(fsPath: string): { badge?: string; tooltip?: string } | undefined;
+  /** The Runs view's items, freshly scanned. */
+  runsTree(): Promise<
+    { group: string; label: string; description: string; contextValue: string }[]
+  >;
 }
 
 export interface RobustFeaturesApi {

@@ -9,6 +9,8 @@ import type { RobustFeaturesApi } from './api';
 import type { Services } from './services';
 import type { TrainCommandArgs } from './commands/train';
 import { registerPanels } from './panels';
+import { registerJobCommands } from './jobCommands';
+import { registerWorkspaceFeatures } from './workspaceFeatures';
 
 let services: Services | undefined;
 
@@ -42,6 +44,8 @@ export function activate(context: vscode.ExtensionContext): RobustFeaturesApi {
     (await import('./commands/jobs')).jobMenuCommand(services, log),
   );
   register('robustFeatures.showLog', () => log.show(true));
+  registerJobCommands(context, getServices);
+  const features = registerWorkspaceFeatures(context);
   registerPanels(context);
 
   const activationMs = performance.now() - t0;
@@ -64,6 +68,14 @@ export function activate(context: vscode.ExtensionContext): RobustFeaturesApi {
         })),
       workerPids: () => services?.queue.workerPids() ?? [],
       servicesLoaded: () => services !== undefined,
+      decoration: (fsPath: string) => {
+        const d = features.decorations.provideFileDecoration(vscode.Uri.file(fsPath));
+        return d ? { badge: d.badge, tooltip: d.tooltip } : undefined;
+      },
+      runsTree: () => {
+        features.tree.refresh(true);
+        return features.tree.snapshot();
+      },
     },
   };
 }

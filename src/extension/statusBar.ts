@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Job, JobOutcome } from './worker/job';
 import { statusText, statusTooltip } from './statusText';
+import { summarizeResult } from './worker/summarize';
 
 const MIN_INTERVAL_MS = 250;
 const DONE_DISPLAY_MS = 8000;
@@ -71,15 +72,14 @@ export class JobStatusBar implements vscode.Disposable {
       this.show(statusText(view), statusTooltip(view));
     } else if (this.finished && !this.hideTimer) {
       const o = this.finished;
-      const acc = o.result?.metrics.standardAcc;
+      const short = o.result ? summarizeResult(o.result).short : undefined;
       const icon =
         o.state === 'succeeded'
           ? '$(check)'
           : o.state === 'cancelled'
             ? '$(circle-slash)'
             : '$(error)';
-      const detail =
-        o.state === 'succeeded' && acc !== undefined ? `${(acc * 100).toFixed(1)}%` : o.state;
+      const detail = o.state === 'succeeded' && short !== undefined ? short : o.state;
       this.show(`${icon} ${o.name} · ${detail}`, o.reason ?? `${o.name}: ${o.state}`);
       this.hideTimer = setTimeout(() => this.hide(), DONE_DISPLAY_MS);
     } else if (!this.finished) this.hide();

@@ -10,9 +10,14 @@ import type { BackendInfo, BackendName } from '../engine/backend/ladder';
 import type { TrainConfig } from '../engine/train/config';
 import type { ProgressEvent } from '../engine/types';
 import type { trainModel } from '../engine/train/trainModel';
+import type { ConstructConfig } from '../engine/construct/config';
+import type { buildConstructed } from '../engine/construct/build';
+import type { ProfileName } from '../engine/reproduce/profiles';
+import type { ReproduceResults } from '../engine/reproduce/report';
+import type { TheoryConfig } from '../engine/theory/config';
 
 /** Bumped on any breaking change; the client refuses a worker speaking another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type BackendChoice = BackendName | 'auto';
 
@@ -47,10 +52,99 @@ export interface TrainParams {
 export type TrainResult = Awaited<ReturnType<typeof trainModel>>;
 export type CheckpointMetrics = TrainResult['metrics'];
 
+/** Build D_R / D_NR / D_rand / D_det into `outDir` (resumes a partial build there). */
+export interface ConstructParams {
+  jobId: string;
+  config: ConstructConfig;
+  outDir: string;
+}
+export type ConstructResult = Awaited<ReturnType<typeof buildConstructed>>;
+
+/** Robust accuracy of a checkpoint; the result is merged into its metrics.json. */
+export interface EvaluateParams {
+  jobId: string;
+  checkpoint: string;
+  norm: 'l2' | 'linf';
+  /** ε values; the metrics keys are String(ε). */
+  eps: number[];
+  steps: number;
+  restarts?: number;
+  /** Test images (seeded subset); default all. */
+  limit?: number;
+  /** Test set spec; default the checkpoint's dataset. */
+  data?: string;
+  seed?: number;
+  batchSize?: number;
+}
+export interface EvaluateResult {
+  checkpointDir: string;
+  standardAcc: number;
+  robustAcc: Record<string, number>;
+  norm: 'l2' | 'linf';
+  steps: number;
+  n: number;
+  testSet: string;
+  /** metrics.json after the merge. */
+  metrics: CheckpointMetrics;
+}
+
+/** The paper's Figure 2 / Table 1 pipeline into `outDir` (resumes finished steps). */
+export interface ReproduceParams {
+  jobId: string;
+  profile: ProfileName;
+  data: string;
+  outDir: string;
+}
+export interface ReproduceResult {
+  outDir: string;
+  results: ReproduceResults;
+}
+
+/** The Gaussian model of §4: theory.json, ellipses.svg, angles.svg into `outDir`. */
+export interface TheoryParams {
+  jobId: string;
+  /** Default: the engine's 2-D demo. */
+  config?: TheoryConfig;
+  outDir: string;
+}
+export interface TheoryResultFiles {
+  outDir: string;
+  files: { json: string; ellipses: string; angles: string };
+  seconds: number;
+}
+
 export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, JobErrorData>(
   'initialize',
 );
 export const TrainRequest = new RequestType<TrainParams, TrainResult, JobErrorData>('job/train');
+export const ConstructRequest = new RequestType<ConstructParams, ConstructResult, JobErrorData>(
+  'job/construct',
+);
+export const EvaluateRequest = new RequestType<EvaluateParams, EvaluateResult, JobErrorData>(
+  'job/evaluate',
+);
+export const ReproduceRequest = new RequestType<ReproduceParams, ReproduceResult, JobErrorData>(
+  'job/reproduce',
+);
+export const TheoryRequest = new RequestType<TheoryParams, TheoryResultFiles, JobErrorData>(
+  'job/theory',
+);
+
+/** Every job a worker runs, keyed on `kind`: the queue and the worker switch on it exhaustively. */
+export type JobRequest =
+  | { kind: 'train'; params: Omit<TrainParams, 'jobId'> }
+  | { kind: 'construct'; params: Omit<ConstructParams, 'jobId'> }
+  | { kind: 'evaluate'; params: Omit<EvaluateParams, 'jobId'> }
+  | { kind: 'reproduce'; params: Omit<ReproduceParams, 'jobId'> }
+  | { kind: 'theory'; params: Omit<TheoryParams, 'jobId'> };
+
+/** The result of each kind of job, in the same union shape. */
+export type JobResult =
+  | { kind: 'train'; value: TrainResult }
+  | { kind: 'construct'; value: ConstructResult }
+  | { kind: 'evaluate'; value: EvaluateResult }
+  | { kind: 'reproduce'; value: ReproduceResult }
+  | { kind: 'theory'; value: TheoryResultFiles };
 
 // ---- notifications (worker → client) ---------------------------------------------------------
 

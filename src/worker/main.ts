@@ -4,17 +4,28 @@
  * It exists so that tensor work, native crashes and memory growth never touch the extension
  * host (DESIGN.md). No `vscode` import here: this file also runs under plain Node in tests.
  */
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  type CancellationToken,
+} from 'vscode-jsonrpc/node';
 import {
   HeartbeatNotification,
   InitializeRequest,
   LogNotification,
   PROTOCOL_VERSION,
   TrainRequest,
+  ConstructRequest,
+  EvaluateRequest,
+  ReproduceRequest,
+  TheoryRequest,
   WorkerErrorCodes,
+  type JobRequest,
+  type JobResult,
 } from '../shared/workerProtocol';
 import { initBackend } from '../engine/backend/ladder';
-import { trainModel } from '../engine/train/trainModel';
+import { runOperation } from './operations';
 import { JobRunner } from './jobRunner';
 import { forwardConsole } from './console';
 
@@ -68,13 +79,47 @@ connection.onRequest(InitializeRequest, async (params) => {
   };
 });
 
-connection.onRequest(TrainRequest, (params, token) => {
+/** Runs one job request; the response is the engine's plain result for that kind. */
+function job(
+  jobId: string,
+  req: JobRequest,
+  token: CancellationToken,
+): Promise<JobResult['value']> {
   if (!initialized)
-    throw runner.error(WorkerErrorCodes.NotInitialized, 'initialize must be called before train');
-  return runner.run(params.jobId, token, (ctx) =>
-    trainModel(params.config, params.outDir, { ...ctx, resume: params.resume }),
-  );
-});
+    throw runner.error(
+      WorkerErrorCodes.NotInitialized,
+      `initialize must be called before ${req.kind}`,
+    );
+  return runner.run(jobId, token, async (ctx) => (await runOperation(req, ctx)).value);
+}
+// Each response is the value runOperation returned for that same kind (see its switch).
+type ValueOf<K extends JobRequest['kind']> = Extract<JobResult, { kind: K }>['value'];
+
+connection.onRequest(
+  TrainRequest,
+  ({ jobId, ...params }, token) =>
+    job(jobId, { kind: 'train', params }, token) as Promise<ValueOf<'train'>>,
+);
+connection.onRequest(
+  ConstructRequest,
+  ({ jobId, ...params }, token) =>
+    job(jobId, { kind: 'construct', params }, token) as Promise<ValueOf<'construct'>>,
+);
+connection.onRequest(
+  EvaluateRequest,
+  ({ jobId, ...params }, token) =>
+    job(jobId, { kind: 'evaluate', params }, token) as Promise<ValueOf<'evaluate'>>,
+);
+connection.onRequest(
+  ReproduceRequest,
+  ({ jobId, ...params }, token) =>
+    job(jobId, { kind: 'reproduce', params }, token) as Promise<ValueOf<'reproduce'>>,
+);
+connection.onRequest(
+  TheoryRequest,
+  ({ jobId, ...params }, token) =>
+    job(jobId, { kind: 'theory', params }, token) as Promise<ValueOf<'theory'>>,
+);
 
 // The extension host went away (reload, crash, kill): nothing is left to report to, so exit.
 process.on('disconnect', () => process.exit(0));

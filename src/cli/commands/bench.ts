@@ -14,16 +14,17 @@ import { backendLabel } from '../../engine/provenance';
 import { BACKEND_LADDER } from '../../engine/backend/ladder';
 
 const HELP = `robust-features bench [--json] [--backends LIST] [--batch 128] [--seconds 4] [--torch-threads 2]
-  Times a training step, a PGD step and a representation-inversion step of the cnn (batch 128, 28×28×1)
+  Times a training step, a PGD step, a representation-inversion step and an adversarial-training step
+  (PGD-7 + training step) of the cnn (batch 128, 28×28×1)
   on each available backend (default: every available rung but the pure-JS cpu one, which takes
   minutes a step; add it with --backends wasm,cpu), and the same in PyTorch where installed.`;
 
+/** One row of `bench --json`: exactly these keys (issue 2). */
 interface Row {
   workload: string;
   backend: string;
   batch: number;
   imagesPerSec: number;
-  msPerStep: number;
   torchImagesPerSec: number | null;
   ratio: number | null;
 }
@@ -54,19 +55,19 @@ export async function runBench(argv: string[]): Promise<void> {
   const torch = runTorch(batch, seconds, Number(o['torch-threads']), o.json);
   const rows: Row[] = ours.map((r) => {
     const t = torch?.rows.find((x) => x.workload === r.workload);
-    return { workload: r.workload, backend: r.backend, batch, imagesPerSec: round(r.imagesPerSec), msPerStep: round(r.msPerStep), torchImagesPerSec: t ? round(t.imagesPerSec) : null, ratio: t ? round(r.imagesPerSec / t.imagesPerSec, 3) : null };
+    return { workload: r.workload, backend: r.backend, batch, imagesPerSec: round(r.imagesPerSec), torchImagesPerSec: t ? round(t.imagesPerSec) : null, ratio: t ? round(r.imagesPerSec / t.imagesPerSec, 3) : null };
   });
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: round(os.totalmem() / 2 ** 30), node: process.version, torch: torch ? `${torch.torch} (${torch.threads} threads)` : 'not found' };
   const peakRssMiB = round(process.resourceUsage().maxRSS / 1024);
   if (o.json) {
     console.log(JSON.stringify(rows));
     const file = process.env.RFL_BENCH_OUT;
-    if (file) fs.writeFileSync(file, JSON.stringify({ rows, machine, peakRssMiB }, null, 2));
+    if (file) fs.writeFileSync(file, JSON.stringify({ rows, msPerStep: ours.map((r) => ({ workload: r.workload, backend: r.rung, msPerStep: round(r.msPerStep), steps: r.steps })), machine, peakRssMiB }, null, 2));
     return;
   }
   console.log(`\nmachine: ${machine.cores} cores, ${machine.cpu}, node ${machine.node}, PyTorch ${machine.torch}`);
   console.log(`\n${'workload'.padEnd(8)} ${'backend'.padEnd(20)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(8)} ${'torch img/s'.padStart(12)} ${'ours/torch'.padStart(10)}`);
-  for (const r of rows) console.log(`${r.workload.padEnd(8)} ${r.backend.slice(0, 20).padEnd(20)} ${r.msPerStep.toFixed(1).padStart(9)} ${r.imagesPerSec.toFixed(0).padStart(8)} ${(r.torchImagesPerSec?.toFixed(0) ?? '—').padStart(12)} ${(r.ratio?.toFixed(2) ?? '—').padStart(10)}`);
+  for (const [i, r] of rows.entries()) console.log(`${r.workload.padEnd(8)} ${r.backend.slice(0, 20).padEnd(20)} ${(ours[i]?.msPerStep ?? 0).toFixed(1).padStart(9)} ${r.imagesPerSec.toFixed(0).padStart(8)} ${(r.torchImagesPerSec?.toFixed(0) ?? '—').padStart(12)} ${(r.ratio?.toFixed(2) ?? '—').padStart(10)}`);
   if (ours[0]) console.log(`\nbackend detail: ${ours[0].backend}`);
 }
 

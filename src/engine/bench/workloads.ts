@@ -9,8 +9,9 @@ import { buildModel } from '../models/registry';
 import { attack } from '../attacks/attack';
 import { inferenceFn } from '../eval/accuracy';
 
-export type Workload = 'train' | 'pgd' | 'invert';
-export const WORKLOADS: readonly Workload[] = ['train', 'pgd', 'invert'];
+export type Workload = 'train' | 'pgd' | 'invert' | 'advtrain';
+/** advtrain: one adversarial-training step (PGD-7 at L2 ε=1.5, then the training step), issue 3. */
+export const WORKLOADS: readonly Workload[] = ['train', 'pgd', 'invert', 'advtrain'];
 
 export interface WorkloadTiming {
   workload: Workload;
@@ -40,6 +41,12 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
       const r = await attack(fn, x, y, { norm: 'l2', eps: 1.5, stepSize: 0.1, iterations: 1, randomStart: false, useBest: false });
       await r.adv.data();
       r.adv.dispose();
+    },
+    advtrain: async () => {
+      const a = await attack(fn, x, y, { norm: 'l2', eps: 1.5, stepSize: (2.5 * 1.5) / 7, iterations: 7, randomStart: true, useBest: true, seed: 4 });
+      const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(yOneHot, built.model.apply(a.adv, { training: true }) as tf.Tensor2D), true, vars);
+      await loss?.data();
+      tf.dispose([a.adv, loss as tf.Scalar]);
     },
     invert: async () => {
       const r = await attack(fn, x, y, {

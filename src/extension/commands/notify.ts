@@ -1,32 +1,23 @@
 /** The notification at a job's end: its result (accuracy) or why it did not finish. */
 import * as vscode from 'vscode';
 import type { JobOutcome } from '../worker/job';
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+import { summarizeResult } from '../worker/summarize';
 
 export function notifyOutcome(o: JobOutcome, log: vscode.LogOutputChannel): void {
   const secs = `${(o.durationMs / 1000).toFixed(1)} s`;
   switch (o.state) {
     case 'succeeded': {
-      const m = o.result?.metrics;
-      const robust = Object.entries(m?.robustAcc ?? {}).flatMap(([norm, byEps]) =>
-        Object.entries(byEps).map(([eps, acc]) => `${norm} ε=${eps}: ${pct(acc)}`),
-      );
-      const acc = m
-        ? `standard accuracy ${pct(m.standardAcc)}${robust.length ? `, robust ${robust.join(', ')}` : ''}`
-        : 'done';
+      const sum = o.result ? summarizeResult(o.result) : undefined;
+      const reveal = o.result?.kind === 'train' ? 'Reveal Checkpoint' : 'Reveal Folder';
       void vscode.window
         .showInformationMessage(
-          `Robust Features: ${o.name} finished — ${acc} (${o.backend ?? '?'}, ${secs}).`,
-          'Reveal Checkpoint',
+          `Robust Features: ${o.name} finished — ${sum?.long ?? 'done'} (${o.backend ?? '?'}, ${secs}).`,
+          ...(sum?.outputDir ? [reveal] : []),
           'Show Log',
         )
         .then((c) => {
-          if (c === 'Reveal Checkpoint' && o.result)
-            void vscode.commands.executeCommand(
-              'revealFileInOS',
-              vscode.Uri.file(o.result.checkpointDir),
-            );
+          if (c === reveal && sum?.outputDir)
+            void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(sum.outputDir));
           if (c === 'Show Log') log.show(true);
         });
       return;

@@ -5,19 +5,20 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ProgressEvent } from '../../engine/types';
-import type { TrainParams, TrainResult } from '../../shared/workerProtocol';
+import type { JobRequest, JobResult } from '../../shared/workerProtocol';
 
 export type JobState = 'queued' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-/** What a job is asked to do; one kind today, a union as the worker grows. */
-export type JobSpec = { kind: 'train'; params: Omit<TrainParams, 'jobId'> };
+/** What a job is asked to do: one of the worker's job requests. */
+export type JobSpec = JobRequest;
 
 /** Plain data, so commands can return it (tests read it through executeCommand). */
 export interface JobOutcome {
   id: string;
   name: string;
   state: 'succeeded' | 'failed' | 'cancelled';
-  result?: TrainResult;
+  /** The engine's result, keyed on the job's kind. */
+  result?: JobResult;
   /** Why it failed or how it was cancelled (e.g. "killed after 5000 ms grace"). */
   reason?: string;
   /** The worker's last output lines, for failures. */

@@ -161,7 +161,7 @@ export class JobQueue extends EventEmitter<{
       const info = await slot.ready;
       job.setState('running', { backend: info.backend.name });
       if (job.cancelRequested) throw new ResponseError(WorkerErrorCodes.Cancelled, 'cancelled');
-      const result = await slot.worker.train({ jobId: job.id, ...job.spec.params }, cts);
+      const result = await slot.worker.run(job.id, job.spec, cts);
       job.finish({ state: 'succeeded', result });
     } catch (e) {
       job.finish(describeFailure(e, job.cancelRequested, this.options.cancelGraceMs));

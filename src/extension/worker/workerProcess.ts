@@ -19,13 +19,17 @@ import {
   PROTOCOL_VERSION,
   ProgressNotification,
   TrainRequest,
+  ConstructRequest,
+  EvaluateRequest,
+  ReproduceRequest,
+  TheoryRequest,
+  type JobRequest,
+  type JobResult,
   type BackendChoice,
   type HeartbeatParams,
   type InitializeResult,
   type LogParams,
   type ProgressParams,
-  type TrainParams,
-  type TrainResult,
 } from '../../shared/workerProtocol';
 import { LineTail } from './lineTail';
 
@@ -120,9 +124,41 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
     return result;
   }
 
-  /** Sends the request; `cancel` sends $/cancelRequest, which the worker turns into an AbortSignal. */
-  train(params: TrainParams, cancel: CancellationTokenSource): Promise<TrainResult> {
-    return this.guard(this.connection.sendRequest(TrainRequest, params, cancel.token));
+  /** Sends the job's request; `cancel` sends $/cancelRequest, which the worker turns into an AbortSignal. */
+  async run(jobId: string, req: JobRequest, cancel: CancellationTokenSource): Promise<JobResult> {
+    const t = cancel.token;
+    const c = this.connection;
+    switch (req.kind) {
+      case 'train':
+        return {
+          kind: 'train',
+          value: await this.guard(c.sendRequest(TrainRequest, { jobId, ...req.params }, t)),
+        };
+      case 'construct':
+        return {
+          kind: 'construct',
+          value: await this.guard(c.sendRequest(ConstructRequest, { jobId, ...req.params }, t)),
+        };
+      case 'evaluate':
+        return {
+          kind: 'evaluate',
+          value: await this.guard(c.sendRequest(EvaluateRequest, { jobId, ...req.params }, t)),
+        };
+      case 'reproduce':
+        return {
+          kind: 'reproduce',
+          value: await this.guard(c.sendRequest(ReproduceRequest, { jobId, ...req.params }, t)),
+        };
+      case 'theory':
+        return {
+          kind: 'theory',
+          value: await this.guard(c.sendRequest(TheoryRequest, { jobId, ...req.params }, t)),
+        };
+      default: {
+        const never: never = req;
+        throw new Error(`unknown job kind ${JSON.stringify(never)}`);
+      }
+    }
   }
 
   /**

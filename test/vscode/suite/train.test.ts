@@ -97,7 +97,8 @@ suite('training jobs', () => {
       arch: string;
     };
     assert.equal(metrics.arch, 'mlp');
-    assert.equal(done.result?.metrics.standardAcc, metrics.standardAcc);
+    assert.equal(done.result?.kind, 'train');
+    assert.equal(done.result.value.metrics.standardAcc, metrics.standardAcc);
     assert.ok(metrics.standardAcc > 0.5, `accuracy ${metrics.standardAcc}`);
   });
 

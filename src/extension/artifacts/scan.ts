@@ -1,0 +1,82 @@
+/**
+ * Artifacts on disk, found by their manifest.json: checkpoints, constructed datasets,
+ * reproductions and theory runs. A bounded synchronous walk (depth, count, skipped folders),
+ * because the runs folder may lie outside the workspace where findFiles cannot see.
+ * No tensors, no engine import: just JSON files.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CheckpointMetrics } from '../../shared/workerProtocol';
+
+export type ArtifactKind = 'checkpoint' | 'constructed-dataset' | 'reproduction' | 'theory';
+
+export interface Artifact {
+  kind: ArtifactKind;
+  dir: string;
+  manifest: Record<string, unknown>;
+  /** Checkpoints only. */
+  metrics?: CheckpointMetrics;
+}
+
+const SKIP = new Set(['node_modules', '.git', 'chunks', '.vscode-ci', 'dist']);
+const KINDS: readonly string[] = ['checkpoint', 'constructed-dataset', 'reproduction', 'theory'];
+
+export function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The artifact in `dir`, or undefined if `dir` holds no manifest.json of a known kind. */
+export function readArtifact(dir: string): Artifact | undefined {
+  const manifest = readJson<Record<string, unknown>>(path.join(dir, 'manifest.json'));
+  if (!manifest || typeof manifest !== 'object') return undefined;
+  const kind = manifest.kind;
+  if (typeof kind !== 'string' || !KINDS.includes(kind)) return undefined;
+  const a: Artifact = { kind: kind as ArtifactKind, dir, manifest };
+  if (kind === 'checkpoint')
+    a.metrics = readJson<CheckpointMetrics>(path.join(dir, 'metrics.json'));
+  return a;
+}
+
+/** Every artifact under the roots (duplicates removed), newest first. */
+export function scanArtifacts(roots: string[], maxDepth = 6, maxDirs = 5000): Artifact[] {
+  const seen = new Set<string>();
+  const out: Artifact[] = [];
+  let visited = 0;
+  const walk = (dir: string, depth: number): void => {
+    if (seen.has(dir) || ++visited > maxDirs) return;
+    seen.add(dir);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (entries.some((e) => e.isFile() && e.name === 'manifest.json')) {
+      const a = readArtifact(dir);
+      if (a) out.push(a);
+      // A reproduction holds checkpoints and datasets: keep walking into it.
+      if (a && a.kind !== 'reproduction') return;
+    }
+    if (depth >= maxDepth) return;
+    for (const e of entries)
+      if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.staging'))
+        walk(path.join(dir, e.name), depth + 1);
+  };
+  for (const r of roots) if (fs.existsSync(r)) walk(path.resolve(r), 0);
+  return out.sort((a, b) => created(b) - created(a));
+}
+
+export function created(a: Artifact): number {
+  const t = a.manifest.createdAt ?? a.metrics?.date;
+  const ms = typeof t === 'string' ? Date.parse(t) : NaN;
+  if (Number.isFinite(ms)) return ms;
+  try {
+    return fs.statSync(path.join(a.dir, 'manifest.json')).mtimeMs;
+  } catch {
+    return 0;
+  }
+}

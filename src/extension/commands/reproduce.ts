@@ -1,0 +1,60 @@
+/**
+ * Reproduce Paper: the Figure 2 / Table 1 pipeline (engine/reproduce) into a run folder, then
+ * results.md opens. Profile 'quick' (~5,000 images) or 'full'; a rerun on the same folder resumes.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ProfileName } from '../../engine/reproduce/profiles';
+import { dataSpecSetting } from '../config';
+import type { Services } from '../services';
+import { jobsAllowed } from '../trust';
+import type { JobOutcome } from '../worker/job';
+import { defaultOutDir, runJob } from './runJob';
+
+export interface ReproduceCommandArgs {
+  profile?: ProfileName;
+  data?: string;
+  outDir?: string;
+  name?: string;
+  /** Open results.md when done (default true). */
+  open?: boolean;
+}
+
+export async function reproduceCommand(
+  services: () => Promise<Services>,
+  args: ReproduceCommandArgs = {},
+): Promise<JobOutcome | undefined> {
+  if (!jobsAllowed()) return undefined;
+  let profile = args.profile;
+  if (!profile) {
+    const items: (vscode.QuickPickItem & { profile: ProfileName })[] = [
+      {
+        label: 'quick',
+        description: 'cnn, 5,000 images, 10 epochs per model: about an hour on 2 cores',
+        profile: 'quick',
+      },
+      {
+        label: 'full',
+        description: 'the whole training set, 20 epochs, 1000-step inversions: many hours',
+        profile: 'full',
+      },
+    ];
+    const p = await vscode.window.showQuickPick(items, {
+      title: 'Reproduce Figure 2 and Table 1: profile',
+      ignoreFocusOut: true,
+    });
+    if (!p) return undefined;
+    profile = p.profile;
+  }
+  const outDir = args.outDir ?? defaultOutDir(`reproduce-${profile}`);
+  if (!outDir) return undefined;
+  const outcome = await runJob(services, args.name ?? `Reproduce (${profile})`, {
+    kind: 'reproduce',
+    params: { profile, data: args.data ?? dataSpecSetting(), outDir },
+  });
+  if (outcome.state === 'succeeded' && args.open !== false)
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(outDir, 'results.md')), {
+      preview: true,
+    });
+  return outcome;
+}

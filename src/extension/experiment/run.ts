@@ -1,0 +1,70 @@
+/** Runs a step (or all steps, in order, stopping at the first that does not succeed) of an experiment file. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseExperiment } from '../../shared/experiment';
+import { dataSpecSetting, runsFolder } from '../config';
+import { jobsAllowed } from '../trust';
+import type { JobOutcome } from '../worker/job';
+import { resolveStep, type ResolveContext } from './resolve';
+
+async function load(uri: vscode.Uri) {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const { experiment, problems } = parseExperiment(doc.getText());
+  if (!experiment) {
+    const first = problems[0];
+    const line = first ? doc.positionAt(first.offset).line + 1 : 0;
+    void vscode.window.showErrorMessage(
+      `Robust Features: ${path.basename(uri.fsPath)} is not a valid experiment${first ? ` (line ${line}: ${first.message})` : ''}.`,
+    );
+    return undefined;
+  }
+  const ws = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
+  const ctx: ResolveContext = {
+    fileDir: path.dirname(uri.fsPath),
+    workspaceDir: ws,
+    runsFolder: runsFolder() ?? path.join(ws, 'runs'),
+    defaultData: dataSpecSetting(),
+  };
+  return { experiment, ctx };
+}
+
+export async function runExperimentStep(
+  uri?: vscode.Uri,
+  index?: number,
+): Promise<JobOutcome | undefined> {
+  uri ??= vscode.window.activeTextEditor?.document.uri;
+  if (!uri || !jobsAllowed()) return undefined;
+  const loaded = await load(uri);
+  if (!loaded) return undefined;
+  let i = index;
+  if (i === undefined) {
+    const pick = await vscode.window.showQuickPick(
+      loaded.experiment.steps.map((s, k) => ({
+        label: `${k + 1}. ${s.type}`,
+        description: 'out' in s ? s.out : '',
+        k,
+      })),
+      { title: `${loaded.experiment.name}: run which step?` },
+    );
+    if (!pick) return undefined;
+    i = pick.k;
+  }
+  const { command, args } = resolveStep(loaded.experiment, i, loaded.ctx);
+  return vscode.commands.executeCommand<JobOutcome | undefined>(command, args);
+}
+
+export async function runExperiment(uri?: vscode.Uri): Promise<JobOutcome[]> {
+  uri ??= vscode.window.activeTextEditor?.document.uri;
+  if (!uri || !jobsAllowed()) return [];
+  const loaded = await load(uri);
+  if (!loaded) return [];
+  const outcomes: JobOutcome[] = [];
+  for (let i = 0; i < loaded.experiment.steps.length; i++) {
+    const { command, args } = resolveStep(loaded.experiment, i, loaded.ctx);
+    const o = await vscode.commands.executeCommand<JobOutcome | undefined>(command, args);
+    if (!o) break;
+    outcomes.push(o);
+    if (o.state !== 'succeeded') break;
+  }
+  return outcomes;
+}

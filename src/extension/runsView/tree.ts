@@ -1,0 +1,142 @@
+/**
+ * The Runs view (its own activity-bar container): experiment files, then checkpoints,
+ * constructed datasets, reproductions and theory runs found under the runs folder and the
+ * workspace, each with its key numbers. Refreshed (debounced) on file changes.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeArtifact } from '../artifacts/describe';
+import { scanArtifacts, type Artifact, type ArtifactKind } from '../artifacts/scan';
+import { artifactRoots } from '../commands/pick';
+
+type Group = { type: 'group'; kind: ArtifactKind | 'experiment'; label: string; icon: string };
+type Node =
+  Group | { type: 'artifact'; artifact: Artifact } | { type: 'experiment'; uri: vscode.Uri };
+
+const GROUPS: Group[] = [
+  { type: 'group', kind: 'experiment', label: 'Experiments', icon: 'beaker' },
+  { type: 'group', kind: 'checkpoint', label: 'Checkpoints', icon: 'symbol-class' },
+  { type: 'group', kind: 'constructed-dataset', label: 'Constructed datasets', icon: 'database' },
+  { type: 'group', kind: 'reproduction', label: 'Reproductions', icon: 'graph' },
+  { type: 'group', kind: 'theory', label: 'Theory runs', icon: 'symbol-misc' },
+];
+const ICONS: Record<ArtifactKind, string> = {
+  checkpoint: 'symbol-class',
+  'constructed-dataset': 'database',
+  reproduction: 'graph',
+  theory: 'symbol-misc',
+};
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private artifacts: Artifact[] | undefined;
+  private experiments: vscode.Uri[] | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  refresh(now = false): void {
+    clearTimeout(this.timer);
+    const go = () => {
+      this.artifacts = undefined;
+      this.experiments = undefined;
+      this.changed.fire(undefined);
+    };
+    if (now) go();
+    else this.timer = setTimeout(go, 300);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) return GROUPS;
+    if (node.type !== 'group') return [];
+    if (node.kind === 'experiment') {
+      this.experiments ??= (
+        await vscode.workspace.findFiles('**/*.rfl.json', '**/node_modules/**', 500)
+      ).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+      return this.experiments.map((uri) => ({ type: 'experiment', uri }));
+    }
+    this.artifacts ??= scanArtifacts(artifactRoots());
+    return this.artifacts
+      .filter((a) => a.kind === node.kind)
+      .map((artifact) => ({ type: 'artifact', artifact }));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.type) {
+      case 'group': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.contextValue = `group.${node.kind}`;
+        item.id = `group:${node.kind}`;
+        return item;
+      }
+      case 'experiment': {
+        const item = new vscode.TreeItem(
+          path.basename(node.uri.fsPath).replace(/\.rfl\.json$/, ''),
+        );
+        item.description = vscode.workspace.asRelativePath(node.uri);
+        item.resourceUri = node.uri;
+        item.iconPath = new vscode.ThemeIcon('beaker');
+        item.contextValue = 'experiment';
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
+        item.id = `experiment:${node.uri.toString()}`;
+        return item;
+      }
+      case 'artifact': {
+        const a = node.artifact;
+        const uri = vscode.Uri.file(a.dir);
+        const item = new vscode.TreeItem(path.basename(a.dir));
+        item.description = describeArtifact(a);
+        item.tooltip = new vscode.MarkdownString(`${describeArtifact(a)}\n\n\`${a.dir}\``);
+        item.resourceUri = uri;
+        item.iconPath = new vscode.ThemeIcon(ICONS[a.kind]);
+        item.contextValue = a.kind;
+        item.id = `artifact:${a.dir}`;
+        const open =
+          a.kind === 'reproduction'
+            ? 'results.md'
+            : a.kind === 'theory'
+              ? 'ellipses.svg'
+              : a.kind === 'constructed-dataset'
+                ? 'preview.png'
+                : 'metrics.json';
+        item.command = {
+          command: 'vscode.open',
+          title: 'Open',
+          arguments: [vscode.Uri.file(path.join(a.dir, open))],
+        };
+        return item;
+      }
+      default: {
+        const never: never = node;
+        return never;
+      }
+    }
+  }
+
+  /** TEST HOOK: every item's label and description, grouped. */
+  async snapshot(): Promise<
+    { group: string; label: string; description: string; contextValue: string }[]
+  > {
+    const out: { group: string; label: string; description: string; contextValue: string }[] = [];
+    for (const g of GROUPS)
+      for (const child of await this.getChildren(g)) {
+        const item = this.getTreeItem(child);
+        out.push({
+          group: g.label,
+          label: typeof item.label === 'string' ? item.label : (item.label?.label ?? ''),
+          description: String(item.description ?? ''),
+          contextValue: item.contextValue ?? '',
+        });
+      }
+    return out;
+  }
+}
+
+/** The folder a tree item (or an Explorer selection) stands for. */
+export function nodeUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const n = arg as Node | undefined;
+  if (n?.type === 'artifact') return vscode.Uri.file(n.artifact.dir);
+  if (n?.type === 'experiment') return n.uri;
+  return undefined;
+}

@@ -1,0 +1,190 @@
+/**
+ * The engine operations behind each job request, one function per `JobRequest['kind']`.
+ * Plain engine calls plus the few file writes the CLI does around them (theory outputs, the
+ * merge of robust accuracy into metrics.json), so that a job from VS Code leaves the same files
+ * as the same command from the CLI.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JobContext } from '../engine/types';
+import { trainModel } from '../engine/train/trainModel';
+import { buildConstructed } from '../engine/construct/build';
+import { loadCheckpoint, writeJsonAtomic } from '../engine/models/checkpoint';
+import { loadDataset } from '../engine/data/load';
+import { inferenceFn } from '../engine/eval/accuracy';
+import { evaluateRobustness } from '../engine/eval/robust';
+import { backendLabel } from '../engine/provenance';
+import { reproduce } from '../engine/reproduce/pipeline';
+import { profileFor } from '../engine/reproduce/profiles';
+import { writeFileAtomic } from '../engine/data/atomic';
+import { defaultTheoryConfig } from '../engine/theory/config';
+import { runTheoryExperiment, type TheoryResult } from '../engine/theory/run';
+import { renderTheoryPlots } from '../engine/theory/plots';
+import type { CheckpointMetrics } from '../engine/train/writeCheckpoint';
+import type { EvaluateResult, JobRequest, JobResult } from '../shared/workerProtocol';
+
+export async function runOperation(req: JobRequest, ctx: JobContext): Promise<JobResult> {
+  switch (req.kind) {
+    case 'train': {
+      const p = req.params;
+      return {
+        kind: 'train',
+        value: await trainModel(p.config, p.outDir, { ...ctx, resume: p.resume }),
+      };
+    }
+    case 'construct':
+      return {
+        kind: 'construct',
+        value: await buildConstructed(req.params.config, req.params.outDir, ctx),
+      };
+    case 'evaluate':
+      return { kind: 'evaluate', value: await evaluate(req.params, ctx) };
+    case 'reproduce': {
+      const p = req.params;
+      const results = await reproduce(
+        { profile: profileFor(p.profile, p.data), data: p.data, out: p.outDir },
+        ctx,
+      );
+      return { kind: 'reproduce', value: { outDir: p.outDir, results } };
+    }
+    case 'theory':
+      return { kind: 'theory', value: await theory(req.params, ctx) };
+    default: {
+      const never: never = req;
+      throw new Error(`unknown job kind ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function evaluate(
+  p: Extract<JobRequest, { kind: 'evaluate' }>['params'],
+  ctx: JobContext,
+): Promise<EvaluateResult> {
+  const ckpt = await loadCheckpoint(p.checkpoint);
+  try {
+    const seed = p.seed ?? 0;
+    const test = await loadDataset(p.data ?? ckpt.manifest.dataset, {
+      split: 'test',
+      limit: p.limit,
+      seed,
+      signal: ctx.signal,
+    });
+    const r = await evaluateRobustness(
+      inferenceFn(ckpt.model),
+      test,
+      {
+        norm: p.norm,
+        eps: p.eps,
+        steps: p.steps,
+        restarts: p.restarts ?? 0,
+        randomStart: false,
+        seed,
+        batchSize: p.batchSize ?? 250,
+      },
+      ctx,
+    );
+    const attack = { ...r.attack, backend: backendLabel(), seed };
+    const metrics = mergeIntoMetrics(
+      p.checkpoint,
+      p.norm,
+      { standardAcc: r.standardAcc, robustAcc: r.robustAcc, attack, n: r.n },
+      test.source,
+    );
+    return {
+      checkpointDir: p.checkpoint,
+      standardAcc: r.standardAcc,
+      robustAcc: r.robustAcc,
+      norm: p.norm,
+      steps: p.steps,
+      n: r.n,
+      testSet: test.source,
+      metrics,
+    };
+  } finally {
+    ckpt.model.dispose();
+  }
+}
+
+/**
+ * Same merge as the CLI's `eval` (src/cli/commands/evalCmd.ts), duplicated until the engine
+ * exports one: robustAcc[norm][ε] and attack[norm] are added to what metrics.json holds.
+ */
+function mergeIntoMetrics(
+  dir: string,
+  norm: string,
+  r: {
+    standardAcc: number;
+    robustAcc: Record<string, number>;
+    attack: Record<string, unknown>;
+    n: number;
+  },
+  testSet: string,
+): CheckpointMetrics {
+  const file = path.join(dir, 'metrics.json');
+  const old = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMetrics)
+    : ({} as CheckpointMetrics);
+  const robust = { ...(old.robustAcc ?? {}) };
+  robust[norm] = { ...(robust[norm] ?? {}), ...r.robustAcc };
+  const attacks = { ...(old.attack ?? {}), [norm]: { ...r.attack, n: r.n, testSet } };
+  const merged = {
+    ...old,
+    standardAcc: r.standardAcc,
+    n: r.n,
+    testSet,
+    robustAcc: robust,
+    attack: attacks,
+  };
+  writeJsonAtomic(file, merged);
+  return merged;
+}
+
+/** JSON has no ∞ (λ at ε = 0): non-finite numbers are written as strings, as the CLI does. */
+function theoryJson(result: TheoryResult): string {
+  return (
+    JSON.stringify(
+      result,
+      (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+      2,
+    ) + '\n'
+  );
+}
+
+async function theory(p: Extract<JobRequest, { kind: 'theory' }>['params'], ctx: JobContext) {
+  const cfg = p.config ?? defaultTheoryConfig();
+  const t0 = Date.now();
+  const result = await runTheoryExperiment(
+    cfg,
+    p.config ? 'experiment settings' : 'built-in 2-D demo',
+    {
+      signal: ctx.signal,
+      onProgress: (done, total, note) =>
+        ctx.onProgress?.({
+          phase: 'theory',
+          fraction: done / total,
+          step: done,
+          steps: total,
+          message: note,
+        }),
+    },
+  );
+  const plots = renderTheoryPlots(result);
+  const files = {
+    json: path.join(p.outDir, 'theory.json'),
+    ellipses: path.join(p.outDir, 'ellipses.svg'),
+    angles: path.join(p.outDir, 'angles.svg'),
+  };
+  writeFileAtomic(files.ellipses, plots.ellipses);
+  writeFileAtomic(files.angles, plots.angles);
+  writeFileAtomic(files.json, theoryJson(result));
+  // A manifest like every other artifact's, so the Runs view and hovers recognise the folder.
+  writeJsonAtomic(path.join(p.outDir, 'manifest.json'), {
+    kind: 'theory',
+    source: p.config ? 'experiment settings' : 'built-in 2-D demo',
+    dim: cfg.dim,
+    eps: cfg.eps,
+    backend: backendLabel(),
+    createdAt: new Date().toISOString(),
+  });
+  return { outDir: p.outDir, files, seconds: (Date.now() - t0) / 1000 };
+}
