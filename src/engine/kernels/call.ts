@@ -16,7 +16,8 @@ const stock = new Map<string, tf.KernelFunc>();
 export function captureStockKernel(name: string): void {
   if (stock.has(name)) return;
   const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm kernel ${name} is missing: import @tensorflow/tfjs-backend-wasm first`);
+  if (!k)
+    throw new Error(`wasm kernel ${name} is missing: import @tensorflow/tfjs-backend-wasm first`);
   stock.set(name, k.kernelFunc);
 }
 
@@ -27,14 +28,18 @@ export class Scope {
   /** Runs a stock wasm kernel; its output is released by dispose() unless keep() is called. */
   run(name: string, inputs: Record<string, TI>, attrs: Attrs = {}): TI {
     const f = stock.get(name) ?? captureAndGet(name);
-    const out = f({ inputs: inputs as tf.NamedTensorInfoMap, backend: this.backend, attrs: attrs as tf.NamedAttrMap }) as TI;
+    const out = f({
+      inputs: inputs,
+      backend: this.backend,
+      attrs: attrs as tf.NamedAttrMap,
+    }) as TI;
     this.owned.push(out);
     return out;
   }
 
   /** A fresh float32 output on the wasm heap, owned by the scope. */
   make(shape: number[], dtype: tf.DataType = 'float32'): TI {
-    const out = this.backend.makeOutput(shape, dtype) as TI;
+    const out = this.backend.makeOutput(shape, dtype);
     this.owned.push(out);
     return out;
   }

@@ -10,15 +10,34 @@ import { heapF32, TI } from './call';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdFor } from './simd';
 
-export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): TI {
+export function maxPoolGrad(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs: tf.NamedAttrMap;
+}): TI {
   const { dy, input } = args.inputs as { dy: TI; input: TI };
-  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = info;
+  const { filterSize, strides, pad, dimRoundingMode } =
+    args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: ho,
+    outWidth: wo,
+  } = info;
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { top: pt, left: pl } = info.padInfo;
   const backend = args.backend as BackendWasm;
-  const out = backend.makeOutput(input.shape, 'float32') as TI;
+  const out = backend.makeOutput(input.shape, 'float32');
   // Views only after the allocation above (a heap growth would detach them).
   const dx = heapF32(backend, out);
   const x = heapF32(backend, input);
@@ -26,20 +45,37 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.K
   dx.fill(0);
   const fast = c % 4 === 0 ? simdFor(backend) : null;
   if (fast) {
-    const ptr = (t: TI) => backend.dataIdMap.get(t.dataId)!.memoryOffset as number;
+    const ptr = (t: TI) => backend.dataIdMap.get(t.dataId).memoryOffset;
     const [px, pdx, pdy] = [ptr(input), ptr(out), ptr(dy)];
     const cb = 4 * c;
     const overlap = sh < kh || sw < kw ? 1 : 0;
     // Windows fully inside the row go to the SIMD loop in one call; clipped ones one by one.
-    const oxA = Math.min(wo, Math.ceil(pl / sw)), oxB = Math.max(oxA, Math.min(wo, Math.floor((w + pl - kw) / sw) + 1));
+    const oxA = Math.min(wo, Math.ceil(pl / sw)),
+      oxB = Math.max(oxA, Math.min(wo, Math.floor((w + pl - kw) / sw) + 1));
     for (let b = 0; b < n; b++) {
       for (let oy = 0; oy < ho; oy++) {
-        const y0 = oy * sh - pt, r0 = Math.max(0, y0), rows = Math.min(h, y0 + kh) - r0;
+        const y0 = oy * sh - pt,
+          r0 = Math.max(0, y0),
+          rows = Math.min(h, y0 + kh) - r0;
         const dyRow = pdy + (b * ho + oy) * wo * cb;
         const call = (ox: number, count: number) => {
-          const x0 = ox * sw - pl, c0 = Math.max(0, x0), cols = Math.min(w, x0 + kw) - c0;
+          const x0 = ox * sw - pl,
+            c0 = Math.max(0, x0),
+            cols = Math.min(w, x0 + kw) - c0;
           const at = ((b * h + r0) * w + c0) * cb;
-          fast.poolGrad(px + at, pdx + at, dyRow + ox * cb, rows, cols, w * cb, cb, cb, count, sw * cb, overlap);
+          fast.poolGrad(
+            px + at,
+            pdx + at,
+            dyRow + ox * cb,
+            rows,
+            cols,
+            w * cb,
+            cb,
+            cb,
+            count,
+            sw * cb,
+            overlap,
+          );
         };
         for (let ox = 0; ox < oxA; ox++) call(ox, 1);
         if (oxB > oxA) call(oxA, oxB - oxA);
@@ -55,10 +91,12 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.K
     const xb = b * h * rowStride;
     for (let oy = 0; oy < ho; oy++) {
       const y0 = oy * sh - pt;
-      const r0 = Math.max(0, y0), r1 = Math.min(h, y0 + kh);
+      const r0 = Math.max(0, y0),
+        r1 = Math.min(h, y0 + kh);
       for (let ox = 0; ox < wo; ox++) {
         const x0 = ox * sw - pl;
-        const c0 = Math.max(0, x0), c1 = Math.min(w, x0 + kw);
+        const c0 = Math.max(0, x0),
+          c1 = Math.min(w, x0 + kw);
         best.fill(-Infinity);
         where.fill(-1);
         for (let r = r0; r < r1; r++) {

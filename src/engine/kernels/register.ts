@@ -12,10 +12,21 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from './convGrads';
 import { maxPoolGrad } from './maxPoolGrad';
 import { batchMatMul } from './batchMatMul';
 import { sum } from './sum';
-import { identity } from './identity';
+import { cast, identity } from './identity';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
-const BUILDING_BLOCKS = ['Conv2D', 'Transpose', 'Reshape', 'Reverse', 'PadV2', 'Slice', 'BatchMatMul', 'Sum', 'Identity'];
+const BUILDING_BLOCKS = [
+  'Conv2D',
+  'Transpose',
+  'Reshape',
+  'Reverse',
+  'PadV2',
+  'Slice',
+  'BatchMatMul',
+  'Sum',
+  'Identity',
+  'Cast',
+];
 
 const OURS: Array<[string, tf.KernelFunc]> = [
   ['Conv2DBackpropFilter', conv2dBackpropFilter as tf.KernelFunc],
@@ -24,6 +35,7 @@ const OURS: Array<[string, tf.KernelFunc]> = [
   ['BatchMatMul', batchMatMul as tf.KernelFunc],
   ['Sum', sum as tf.KernelFunc],
   ['Identity', identity as tf.KernelFunc],
+  ['Cast', cast as tf.KernelFunc],
 ];
 
 let done = false;
@@ -38,7 +50,12 @@ export function registerWasmKernels(): void {
     // kernelFunc (captured above) it needs the cwrap'd wasm function that setup creates.
     const stockConfig = tf.getKernel(kernelName, 'wasm');
     if (stockConfig) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: stockConfig?.setupFunc });
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc,
+      setupFunc: stockConfig?.setupFunc,
+    });
     names.push(kernelName);
   }
   setRegisteredCustomKernels(names);

@@ -13,7 +13,11 @@ import { simdFor } from './simd';
 
 const BLOCK = 64;
 
-export function sum(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): TI {
+export function sum(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs: tf.NamedAttrMap;
+}): TI {
   const { x } = args.inputs as { x: TI };
   const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
   const rank = x.shape.length;
@@ -25,16 +29,18 @@ export function sum(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBac
   }
   const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
   const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
-  const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
+  const outShape = keepDims
+    ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)]
+    : x.shape.slice(k);
   const backend = args.backend as BackendWasm;
-  const out = backend.makeOutput(outShape, 'float32') as TI;
+  const out = backend.makeOutput(outShape, 'float32');
   const acc = new Float64Array(cols);
   const fast = simdFor(backend);
   const vec = fast ? cols & ~3 : 0;
   if (fast && vec > 0) {
     // The output buffer doubles as the f32 scratch for one block's partial sums.
-    const pSrc = backend.dataIdMap.get(x.dataId)!.memoryOffset as number;
-    const pOut = backend.dataIdMap.get(out.dataId)!.memoryOffset as number;
+    const pSrc = backend.dataIdMap.get(x.dataId).memoryOffset;
+    const pOut = backend.dataIdMap.get(out.dataId).memoryOffset;
     const part = heapF32(backend, out);
     for (let r0 = 0; r0 < rows; r0 += BLOCK) {
       part.fill(0, 0, vec);

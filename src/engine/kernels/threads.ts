@@ -36,7 +36,10 @@ export function enableWasmThreads(threads = os.availableParallelism()): number {
 }
 
 function wasmOutDir(): string {
-  return path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+  return path.join(
+    path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
+    'wasm-out',
+  );
 }
 
 /** The pthread worker script tfjs ships as a string; written once per tfjs version. */
@@ -61,7 +64,8 @@ function padCpus(count: number): () => void {
     return list;
   };
   Object.defineProperty(osMod, 'cpus', { value: padded, configurable: true, writable: true });
-  return () => Object.defineProperty(osMod, 'cpus', { value: real, configurable: true, writable: true });
+  return () =>
+    Object.defineProperty(osMod, 'cpus', { value: real, configurable: true, writable: true });
 }
 
 function patchWorker(restoreCpus: () => void): void {
@@ -72,12 +76,16 @@ function patchWorker(restoreCpus: () => void): void {
   class PthreadWorker extends Base {
     constructor(url: string | URL, options?: WorkerThreads.WorkerOptions) {
       super(String(url).startsWith('blob:') ? workerFile : url, options);
-      // pthread workers must not keep the process alive once the main script is done.
+      // Pool threads live forever, and the main thread only ever waits for them synchronously:
+      // they must not keep the process alive. Emscripten ref()s a worker whenever a pthread
+      // starts on it, so ref() is disabled too.
       this.unref();
     }
+    override ref(): void {}
     override postMessage(msg: unknown, transfer?: readonly WorkerThreads.TransferListItem[]): void {
       const m = msg as { cmd?: string; urlOrBlob?: unknown } | null;
-      if (m && m.cmd === 'load' && typeof m.urlOrBlob !== 'string') msg = { ...m, urlOrBlob: factoryFile };
+      if (m && m.cmd === 'load' && typeof m.urlOrBlob !== 'string')
+        msg = { ...m, urlOrBlob: factoryFile };
       // The pool is being created, so the core count has been read: stop pretending.
       if (m && m.cmd === 'run') restoreCpus();
       super.postMessage(msg, transfer);

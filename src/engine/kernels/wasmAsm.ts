@@ -7,17 +7,20 @@
  * Only the opcodes our kernels use are listed (numbers from the WebAssembly core + SIMD specs).
  */
 
+// prettier-ignore
 export const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
 
 /** Scalar opcodes. */
+// prettier-ignore
 export const op = {
   end: 0x0b, else: 0x05, br: 0x0c, brIf: 0x0d, block: 0x02, loop: 0x03, if: 0x04,
-  get: 0x20, set: 0x21, tee: 0x22,
-  i32Const: 0x41, i32Eqz: 0x45, i32LtS: 0x48, i32GeS: 0x4e,
-  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c,
+  get: 0x20, set: 0x21, tee: 0x22, f32Load: 0x2a, f32Store: 0x38,
+  i32Const: 0x41, i32Eqz: 0x45, i32Eq: 0x46, i32LtS: 0x48, i32GeS: 0x4e,
+  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71,
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix). */
+// prettier-ignore
 export const simd = {
   load: 0x00, store: 0x0b, f32x4Splat: 0x13, f32x4Eq: 0x41, f32x4Gt: 0x44,
   and: 0x4e, andNot: 0x4f, or: 0x50, bitselect: 0x52, f32x4Add: 0xe4,
@@ -45,7 +48,10 @@ function sleb(n: number, out: number[]): void {
 export class Fn {
   readonly code: number[] = [];
   private readonly extra: number[] = [];
-  constructor(readonly params: number[], readonly name: string) {}
+  constructor(
+    readonly params: number[],
+    readonly name: string,
+  ) {}
 
   local(type: number): number {
     this.extra.push(type);
@@ -55,9 +61,15 @@ export class Fn {
     this.code.push(...bytes);
     return this;
   }
-  get(i: number): this { return this.emit(op.get, i); }
-  set(i: number): this { return this.emit(op.set, i); }
-  tee(i: number): this { return this.emit(op.tee, i); }
+  get(i: number): this {
+    return this.emit(op.get, i);
+  }
+  set(i: number): this {
+    return this.emit(op.set, i);
+  }
+  tee(i: number): this {
+    return this.emit(op.tee, i);
+  }
   i32(n: number): this {
     this.code.push(op.i32Const);
     sleb(n, this.code);
@@ -73,8 +85,12 @@ export class Fn {
     return this;
   }
   /** v128.load/store at the address on the stack (align 1: tensors need not be 16-aligned). */
-  vload(): this { return this.v(simd.load).emit(0, 0); }
-  vstore(): this { return this.v(simd.store).emit(0, 0); }
+  vload(): this {
+    return this.v(simd.load).emit(0, 0);
+  }
+  vstore(): this {
+    return this.v(simd.store).emit(0, 0);
+  }
 
   /** for (i = from; i < to; i += step) body — all i32, `to` and `step` read from locals. */
   forLt(i: number, from: () => void, to: number, step: number | 'one', body: () => void): this {
@@ -123,7 +139,7 @@ function str(s: string, out: number[]): void {
 }
 
 /** A module importing env.mem (shared when the tfjs build is threaded), exporting `fns`. */
-export function assemble(fns: Fn[], sharedMemory: boolean): Uint8Array {
+export function assemble(fns: Fn[], sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   const types: number[] = [];
   uleb(fns.length, types);
   for (const f of fns) {
@@ -149,6 +165,19 @@ export function assemble(fns: Fn[], sharedMemory: boolean): Uint8Array {
   const code: number[] = [];
   uleb(fns.length, code);
   for (const f of fns) code.push(...f.bytes());
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, types), ...section(2, imports), ...section(3, funcs), ...section(7, exports), ...section(10, code)]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
 }

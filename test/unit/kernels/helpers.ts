@@ -5,13 +5,16 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as path from 'node:path';
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { registerWasmKernels } from '../../../src/engine/kernels/register';
 
 let ready: Promise<void> | undefined;
 export function setupBackends(): Promise<void> {
   ready ??= (async () => {
-    const dir = path.dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    const dir = path.dirname(
+      createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json'),
+    );
     wasm.setWasmPaths(path.join(dir, 'dist') + path.sep);
     registerWasmKernels();
     if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed');
@@ -21,7 +24,10 @@ export function setupBackends(): Promise<void> {
 }
 
 /** Runs f on `backend` with inputs copied there, returning plain arrays. */
-export async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<{ shape: number[]; values: Float32Array }> {
+export async function on(
+  backend: 'cpu' | 'wasm',
+  f: () => tf.Tensor,
+): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
   const t = tf.tidy(f);
   const values = (await t.data()) as Float32Array;
@@ -32,7 +38,8 @@ export async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<{
 
 /** Max |a−b| relative to max(1, max|b|). */
 export function relErr(a: Float32Array, b: Float32Array): number {
-  let d = 0, m = 1;
+  let d = 0,
+    m = 1;
   for (let i = 0; i < a.length; i++) {
     d = Math.max(d, Math.abs(a[i]! - b[i]!));
     m = Math.max(m, Math.abs(b[i]!));
@@ -46,8 +53,30 @@ export function rand(shape: number[], seed: number): Float32Array {
   const out = new Float32Array(n);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     out[i] = (s / 4294967296) * 2 - 1;
   }
   return out;
+}
+
+/** Runs the kernel on both backends with the same inputs; returns the relative error. */
+export async function compare(
+  kernel: string,
+  inputs: Record<string, { shape: number[]; values: Float32Array }>,
+  attrs: object,
+): Promise<number> {
+  const run = (b: 'cpu' | 'wasm') =>
+    on(b, () => {
+      const ins = Object.fromEntries(
+        Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape)]),
+      );
+      return tf.engine().runKernel<tf.Tensor>(kernel, ins, attrs as tf.NamedAttrMap);
+    });
+  const [a, b] = [await run('cpu'), await run('wasm')];
+  assert.deepEqual(b.shape, a.shape);
+  return relErr(b.values, a.values);
 }

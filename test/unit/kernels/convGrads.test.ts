@@ -1,0 +1,141 @@
+/**
+ * Our wasm conv gradients against the cpu backend's, on random shapes (fast-check): batch 1–3,
+ * strides 1–3, 'same'/'valid'/explicit padding, 1–9 channels, kernels 1–4; both forms of dW.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import { compare, rand, setupBackends } from './helpers';
+import {
+  setFilterGradChunk,
+  setFilterGradStrategy,
+} from '../../../src/engine/kernels/convFilterGemm';
+
+const TOL = 1e-5;
+before(setupBackends);
+
+const padArb = fc.oneof(
+  fc.constantFrom('same', 'valid'),
+  fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(([t, b, l, r]) => [
+    [0, 0],
+    [t, b],
+    [l, r],
+    [0, 0],
+  ]),
+);
+const convCase = fc
+  .record({
+    n: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 9 }),
+    w: fc.integer({ min: 1, max: 9 }),
+    ci: fc.integer({ min: 1, max: 9 }),
+    co: fc.integer({ min: 1, max: 9 }),
+    kh: fc.integer({ min: 1, max: 4 }),
+    kw: fc.integer({ min: 1, max: 4 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    pad: padArb,
+    seed: fc.nat(),
+  })
+  .filter((c) => {
+    const [pt, pb, pl, pr] =
+      typeof c.pad === 'string'
+        ? [0, 0, 0, 0]
+        : [c.pad[1]![0]!, c.pad[1]![1]!, c.pad[2]![0]!, c.pad[2]![1]!];
+    return c.pad === 'same' || (c.h + pt + pb >= c.kh && c.w + pl + pr >= c.kw);
+  });
+
+type ConvCase = typeof convCase extends fc.Arbitrary<infer T> ? T : never;
+
+function convShapes(c: ConvCase) {
+  const xShape = [c.n, c.h, c.w, c.ci],
+    fShape = [c.kh, c.kw, c.ci, c.co];
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    fShape as [number, number, number, number],
+    c.stride,
+    1,
+    c.pad as 'same',
+    undefined,
+    false,
+    'channelsLast',
+  );
+  return { xShape, fShape, dyShape: info.outShape as number[] };
+}
+
+for (const strategy of ['gemm', 'conv'] as const) {
+  test(`Conv2DBackpropFilter (${strategy} form) matches cpu`, async () => {
+    setFilterGradStrategy(strategy);
+    try {
+      await fc.assert(
+        fc.asyncProperty(convCase, async (c) => {
+          const { xShape, fShape, dyShape } = convShapes(c);
+          const err = await compare(
+            'Conv2DBackpropFilter',
+            {
+              x: { shape: xShape, values: rand(xShape, c.seed) },
+              dy: { shape: dyShape, values: rand(dyShape, c.seed + 1) },
+            },
+            { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: fShape },
+          );
+          assert.ok(err < TOL, `relative error ${err}`);
+        }),
+        { numRuns: 40, seed: 42 },
+      );
+    } finally {
+      setFilterGradStrategy('auto');
+    }
+  });
+}
+
+test('Conv2DBackpropInput matches cpu', async () => {
+  await fc.assert(
+    fc.asyncProperty(convCase, async (c) => {
+      const { xShape, fShape, dyShape } = convShapes(c);
+      const err = await compare(
+        'Conv2DBackpropInput',
+        {
+          dy: { shape: dyShape, values: rand(dyShape, c.seed) },
+          filter: { shape: fShape, values: rand(fShape, c.seed + 1) },
+        },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape },
+      );
+      assert.ok(err < TOL, `relative error ${err}`);
+    }),
+    { numRuns: 40, seed: 43 },
+  );
+});
+
+test('conv gradients at the cnn layer sizes match cpu, with P built in chunks of images', async () => {
+  // The cpu backend's dW is slow (13 s for 8 images of layer 2): few images. The tiny chunk
+  // limit makes the GEMM form of dW build P for 3 (layer 1) or 1 (layer 2) images at a time.
+  setFilterGradChunk(3 * 9 * 28 * 28);
+  try {
+    const cases: Array<[number[], number[]]> = [
+      [
+        [8, 28, 28, 1],
+        [3, 3, 1, 32],
+      ],
+      [
+        [2, 14, 14, 32],
+        [3, 3, 32, 64],
+      ],
+    ];
+    for (const [xShape, fShape] of cases) {
+      const dyShape = [...xShape.slice(0, 3), fShape[3]!];
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
+      const x = { shape: xShape, values: rand(xShape, 5) },
+        dy = { shape: dyShape, values: rand(dyShape, 6) };
+      assert.ok(
+        (await compare('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fShape })) < TOL,
+      );
+      const filter = { shape: fShape, values: rand(fShape, 7) };
+      assert.ok(
+        (await compare('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xShape })) <
+          TOL,
+      );
+    }
+  } finally {
+    setFilterGradChunk();
+  }
+});

@@ -1,0 +1,115 @@
+/**
+ * Our other wasm kernels against the cpu backend's: MaxPoolGrad (random shapes, with ties),
+ * BatchMatMul (transposes, batches, broadcasting), Sum, and the copy-free Identity/Cast.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import { compare, on, rand, setupBackends } from './helpers';
+
+const TOL = 1e-5;
+before(setupBackends);
+
+test('MaxPoolGrad matches cpu, ties included', async () => {
+  const poolCase = fc
+    .record({
+      n: fc.integer({ min: 1, max: 3 }),
+      h: fc.integer({ min: 1, max: 9 }),
+      w: fc.integer({ min: 1, max: 9 }),
+      c: fc.integer({ min: 1, max: 9 }),
+      k: fc.integer({ min: 1, max: 3 }),
+      s: fc.integer({ min: 1, max: 3 }),
+      pad: fc.constantFrom('same', 'valid'),
+      seed: fc.nat(),
+      ties: fc.boolean(),
+    })
+    .filter((p) => p.pad === 'same' || (p.h >= p.k && p.w >= p.k));
+  await fc.assert(
+    fc.asyncProperty(poolCase, async (p) => {
+      const xShape = [p.n, p.h, p.w, p.c];
+      // Ties: many equal values (as after a relu) must give dy to the first maximum only.
+      const xv = rand(xShape, p.seed).map((v) => (p.ties ? Math.max(0, Math.round(v * 2) / 2) : v));
+      const y = await on('cpu', () =>
+        tf.maxPool(tf.tensor4d(xv, xShape as [number, number, number, number]), p.k, p.s, p.pad),
+      );
+      const err = await compare(
+        'MaxPoolGrad',
+        {
+          dy: { shape: y.shape, values: rand(y.shape, p.seed + 1) },
+          input: { shape: xShape, values: xv },
+          output: y,
+        },
+        { filterSize: p.k, strides: p.s, pad: p.pad },
+      );
+      assert.ok(err < TOL, `relative error ${err}`);
+    }),
+    { numRuns: 60, seed: 44 },
+  );
+});
+
+test('BatchMatMul with transposes and batches matches cpu', async () => {
+  const mmCase = fc.record({
+    b: fc.constantFrom(1, 3),
+    m: fc.integer({ min: 1, max: 40 }),
+    k: fc.integer({ min: 1, max: 40 }),
+    n: fc.integer({ min: 1, max: 40 }),
+    ta: fc.boolean(),
+    tb: fc.boolean(),
+    broadcast: fc.boolean(),
+    seed: fc.nat(),
+  });
+  await fc.assert(
+    fc.asyncProperty(mmCase, async (c) => {
+      const aShape = [c.b, ...(c.ta ? [c.k, c.m] : [c.m, c.k])];
+      const bShape = [c.broadcast ? 1 : c.b, ...(c.tb ? [c.n, c.k] : [c.k, c.n])];
+      const err = await compare(
+        'BatchMatMul',
+        {
+          a: { shape: aShape, values: rand(aShape, c.seed) },
+          b: { shape: bShape, values: rand(bShape, c.seed + 1) },
+        },
+        { transposeA: c.ta, transposeB: c.tb },
+      );
+      assert.ok(err < TOL, `relative error ${err}`);
+    }),
+    { numRuns: 40, seed: 45 },
+  );
+});
+
+test('Sum over leading (and other) axes matches cpu', async () => {
+  for (const [shape, axis, keepDims] of [
+    [[128, 28, 28, 32], [0, 1, 2], false],
+    [[7, 5, 3, 6], [0, 1, 2], true],
+    [[300, 10], [0], false],
+    [[4, 5, 6], [0, 1], false],
+    [[4, 5, 6], [1, 2], false],
+    [[4, 5, 6], [0, 2], true],
+    [[9], [0], false],
+  ] as const) {
+    const err = await compare(
+      'Sum',
+      { x: { shape: [...shape], values: rand([...shape], 9) } },
+      { axis, keepDims },
+    );
+    assert.ok(err < TOL, `${JSON.stringify([shape, axis])}: relative error ${err}`);
+  }
+});
+
+test('Identity and same-dtype Cast share data and leak nothing', async () => {
+  await tf.setBackend('wasm');
+  const backend = tf.backend();
+  const x = tf.tensor([1, 2, 3]);
+  const before = backend.numDataIds();
+  const y = tf.engine().runKernel<tf.Tensor>('Identity', { x });
+  const z = tf.cast(x, 'float32');
+  const i = tf.cast(x, 'int32');
+  assert.equal(backend.numDataIds(), before + 1); // only the int32 cast needed new memory
+  x.dispose();
+  assert.deepEqual(
+    [...(await y.data()), ...(await z.data()), ...(await i.data())],
+    [1, 2, 3, 1, 2, 3, 1, 2, 3],
+  );
+  tf.dispose([y, z, i]);
+  assert.equal(backend.numDataIds(), before - 1);
+});
