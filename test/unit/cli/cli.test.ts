@@ -79,16 +79,17 @@ test('a checkpoint whose weights do not match its model.json is refused, naming 
 });
 
 test('bench --json prints one row per workload and backend with the documented keys (timings are not asserted)', () => {
-  const r = cli('bench', '--json', '--backends', 'wasm', '--batch', '8', '--seconds', '0.1');
+  const r = cli('bench', '--json', '--backends', 'wasm', '--batch', '4', '--seconds', '0.1');
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
   assert.deepEqual(rows.map((x) => x.workload), ['train', 'pgd', 'invert', 'advtrain']);
   for (const row of rows) {
     assert.deepEqual(Object.keys(row).sort(), ['backend', 'batch', 'imagesPerSec', 'ratio', 'torchImagesPerSec', 'workload']);
     assert.match(String(row.backend), /^wasm/);
-    assert.equal(row.batch, 8);
+    assert.equal(row.batch, 4);
     assert.ok((row.imagesPerSec as number) > 0);
     // PyTorch is compared only where Debian's python3-torch is installed.
-    if (row.torchImagesPerSec !== null) assert.ok(Math.abs((row.ratio as number) - (row.imagesPerSec as number) / (row.torchImagesPerSec as number)) < 0.01);
+    // Both rates are rounded to 0.1 image/s, hence the relative tolerance.
+    if (row.torchImagesPerSec !== null) assert.ok(Math.abs((row.ratio as number) / ((row.imagesPerSec as number) / (row.torchImagesPerSec as number)) - 1) < 0.05, JSON.stringify(row));
   }
 });
