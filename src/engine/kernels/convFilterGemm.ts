@@ -98,7 +98,7 @@ function buildP(s: Scope, planes: TI, ci: backend_util.Conv2DInfo, n0: number, n
       const from = src + ((n0 * h + ya * sh + i - pt) * w + (xa * sw + j - pl)) * 4;
       const to = dst + (block + ya * wo + xa) * 4;
       for (let ch = 0; ch < c; ch++) {
-        fast.copy3d(
+        fast.strided3d(
           from + ch * n * h * w * 4,
           to + ch * m * 4,
           nc,
@@ -109,6 +109,8 @@ function buildP(s: Scope, planes: TI, ci: backend_util.Conv2DInfo, n0: number, n
           wo * 4,
           xb - xa,
           sw * 4,
+          4,
+          0,
         );
       }
     }

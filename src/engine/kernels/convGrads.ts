@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Scope, TI, withScope } from './call';
 import { filterGradGemm, useGemmFilterGrad } from './convFilterGemm';
+import { inputGradGemm, useGemmInputGrad } from './convInputGemm';
 
 interface Pads {
   t: number;
@@ -107,6 +108,9 @@ export function conv2dBackpropInput(args: {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = ci;
   const [n, ho, wo, co] = dy.shape as [number, number, number, number];
   const { top: pt, left: pl } = ci.padInfo;
+  if (useGemmInputGrad(ci, args.backend as BackendWasm)) {
+    return withScope(args.backend, (s) => inputGradGemm(s, dy, filter, ci));
+  }
   return withScope(args.backend, (s) => {
     const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });
     const wT = s.transpose(flipped, [0, 1, 3, 2]);

@@ -1,41 +1,23 @@
 /**
  * Our SIMD loops, instantiated on the wasm backend's memory so they read and write tensors in
- * place (pointers are byte offsets from the tensors' memoryOffset). All loops go 4 floats at a
- * time; callers handle channel counts that are not a multiple of 4 in JS.
+ * place. Arguments are byte offsets (tensors' memoryOffset + …) and byte strides, except where
+ * noted. Vector loops go 4 floats at a time; callers handle other channel counts.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { assemble } from './wasmAsm';
 import { poolGrad } from './simdPool';
-import { copy3d, sumRows } from './simdLoops';
+import { strided3d, sumRows } from './simdLoops';
 
+// prettier-ignore
 export interface Simd {
-  /** dx[window] += dy where x[window] is the window's first maximum (channels 0..cBytes/4). */
-  poolGrad(
-    x: number,
-    dx: number,
-    dy: number,
-    rows: number,
-    cols: number,
-    rowStride: number,
-    colStride: number,
-    cBytes: number,
-    count: number,
-    xStep: number,
-    overlap: number,
-  ): void;
-  /** dst[p][r][c] = src[p][r][c·colStep] (strides in bytes, len in floats): strided 3-D copy. */
-  copy3d(
-    src: number,
-    dst: number,
-    planes: number,
-    srcPlane: number,
-    dstPlane: number,
-    rows: number,
-    srcRow: number,
-    dstRow: number,
-    len: number,
-    colStep: number,
-  ): void;
+  /** dx[window] += dy where x[window] is the window's first maximum (see simdPool.ts). */
+  poolGrad(x: number, dx: number, dy: number, rows: number, cols: number, rowStride: number,
+    colStride: number, cBytes: number, count: number, xStep: number, overlap: number): void;
+  /** dst[p,r,c] = src[p,r,c], or += when add=1; len counts floats. */
+  strided3d(src: number, dst: number, planes: number, srcPlane: number, dstPlane: number,
+    rows: number, srcRow: number, dstRow: number, len: number, srcCol: number, dstCol: number,
+    add: number): void;
   /** dst[0..vecBytes) += Σ_r src[r·rowStride + ·], f32. */
   sumRows(src: number, dst: number, rows: number, vecBytes: number, rowStride: number): void;
 }
@@ -50,11 +32,12 @@ export function simdFor(backend: BackendWasm): Simd | null {
   };
   if (cache.has(mod)) return cache.get(mod)!;
   let result: Simd | null = null;
+  // The plain build exports its memory; the threaded build creates a shared one in JS.
   const memory = mod.asm?.memory ?? mod.wasmMemory;
   if (memory) {
     const shared =
       typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble([poolGrad(), sumRows(), copy3d()], shared);
+    const bytes = assemble([poolGrad(), sumRows(), strided3d()], shared);
     if (WebAssembly.validate(bytes)) {
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
         env: { mem: memory },
@@ -64,4 +47,9 @@ export function simdFor(backend: BackendWasm): Simd | null {
   }
   cache.set(mod, result);
   return result;
+}
+
+/** Byte address of a tensor's data on the wasm heap. */
+export function addressOf(backend: BackendWasm, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset as number;
 }

@@ -6,107 +6,41 @@
  */
 import { Fn, I32, op, simd, V128 } from './wasmAsm';
 
+// prettier-ignore
 export function poolGrad(): Fn {
   // params: x, dx, dy, rows, cols, rowStride, colStride, cBytes, count, xStep, overlap
   const f = new Fn([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], 'poolGrad');
-  const [x, dx, dy, rows, cols, rowStride, colStride, cBytes, count, xStep, overlap] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-  ];
-  const ch = f.local(I32),
-    r = f.local(I32),
-    c = f.local(I32),
-    off = f.local(I32),
-    sixteen = f.local(I32),
-    k = f.local(I32);
-  const best = f.local(V128),
-    taken = f.local(V128),
-    g = f.local(V128),
-    valid = f.local(V128),
-    m = f.local(V128),
-    v = f.local(V128);
-  const offset = () =>
-    f
-      .get(r)
-      .get(rowStride)
-      .emit(op.i32Mul)
-      .get(c)
-      .get(colStride)
-      .emit(op.i32Mul, op.i32Add)
-      .get(ch)
-      .emit(op.i32Add)
-      .set(off);
+  const [x, dx, dy, rows, cols, rowStride, colStride, cBytes, count, xStep, overlap] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [ch, r, c, off, k] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const [best, taken, g, valid, m, v] = [0, 0, 0, 0, 0, 0].map(() => f.local(V128)) as [number, number, number, number, number, number];
+  const at = (base: number) => f.get(base).get(off).emit(op.i32Add);
+  // off = r·rowStride + c·colStride + ch, for every position of the window.
   const window = (body: () => void) =>
-    f.forLt(
-      r,
-      () => f.i32(0),
-      rows,
-      'one',
-      () =>
-        f.forLt(
-          c,
-          () => f.i32(0),
-          cols,
-          'one',
-          () => {
-            offset();
-            body();
-          },
-        ),
-    );
-  const advance = (p: number, step: () => void) => {
-    f.get(p);
-    step();
-    f.emit(op.i32Add).set(p);
-  };
-  f.i32(16).set(sixteen);
-  // `count` windows side by side along a row: x and dx move by xStep, dy by one pixel.
-  f.forLt(
-    k,
-    () => f.i32(0),
-    count,
-    'one',
-    () => {
-      f.forLt(
-        ch,
-        () => f.i32(0),
-        cBytes,
-        sixteen,
-        () => {
-          f.f32(-Infinity).v(simd.f32x4Splat).set(best);
-          // best = v > best ? v : best, lane-wise: the first strictly greater value wins (cpu semantics).
-          window(() => {
-            f.get(x).get(off).emit(op.i32Add).vload().tee(v).get(best);
-            f.get(v).get(best).v(simd.f32x4Gt).v(simd.bitselect).set(best);
-          });
-          f.get(dy).get(ch).emit(op.i32Add).vload().set(g);
-          f.get(best).f32(-Infinity).v(simd.f32x4Splat).v(simd.f32x4Gt).set(valid);
-          f.f32(0).v(simd.f32x4Splat).set(taken);
-          // Only the first position equal to the max gets dy; windows of −∞/NaN pass nothing.
-          window(() => {
-            f.get(x)
-              .get(off)
-              .emit(op.i32Add)
-              .vload()
-              .get(best)
-              .v(simd.f32x4Eq)
-              .get(valid)
-              .v(simd.and)
-              .get(taken)
-              .v(simd.andNot)
-              .set(m);
-            f.get(taken).get(m).v(simd.or).set(taken);
-            f.get(dx).get(off).emit(op.i32Add);
-            // Overlapping windows accumulate; otherwise each dx element is written once (dx is zeroed).
-            f.get(overlap).emit(op.if, V128);
-            f.get(dx).get(off).emit(op.i32Add).vload().get(m).get(g).v(simd.and).v(simd.f32x4Add);
-            f.emit(op.else).get(m).get(g).v(simd.and).emit(op.end).vstore();
-          });
-        },
-      );
-      advance(x, () => f.get(xStep));
-      advance(dx, () => f.get(xStep));
-      advance(dy, () => f.get(cBytes));
-    },
-  );
+    f.forLt(r, 0, rows, 1, () => f.forLt(c, 0, cols, 1, () => {
+      f.get(r).get(rowStride).emit(op.i32Mul).get(c).get(colStride).emit(op.i32Mul, op.i32Add).get(ch).emit(op.i32Add).set(off);
+      body();
+    }));
+  f.forLt(k, 0, count, 1, () => {
+    f.forLt(ch, 0, cBytes, 16, () => {
+      f.f32(-Infinity).v(simd.f32x4Splat).set(best);
+      // best = v > best ? v : best, lane-wise: the first strictly greater value wins.
+      window(() => { at(x).vload().tee(v).get(best).get(v).get(best).v(simd.f32x4Gt).v(simd.bitselect).set(best); });
+      f.get(dy).get(ch).emit(op.i32Add).vload().set(g);
+      f.get(best).f32(-Infinity).v(simd.f32x4Splat).v(simd.f32x4Gt).set(valid);
+      f.f32(0).v(simd.f32x4Splat).set(taken);
+      // Only the first position equal to the max gets dy; windows of −∞/NaN pass nothing.
+      window(() => {
+        at(x).vload().get(best).v(simd.f32x4Eq).get(valid).v(simd.and).get(taken).v(simd.andNot).set(m);
+        f.get(taken).get(m).v(simd.or).set(taken);
+        at(dx);
+        // Overlapping windows accumulate; otherwise each dx element is written once (dx is zeroed).
+        f.get(overlap).emit(op.if, V128);
+        at(dx).vload().get(m).get(g).v(simd.and).v(simd.f32x4Add);
+        f.emit(op.else).get(m).get(g).v(simd.and).emit(op.end).vstore();
+      });
+    });
+    // The next window along the row: x and dx move by xStep, dy by one pixel.
+    f.inc(x, () => f.get(xStep)).inc(dx, () => f.get(xStep)).inc(dy, () => f.get(cBytes));
+  });
   return f;
 }

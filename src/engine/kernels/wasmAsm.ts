@@ -16,7 +16,7 @@ export const op = {
   end: 0x0b, else: 0x05, br: 0x0c, brIf: 0x0d, block: 0x02, loop: 0x03, if: 0x04,
   get: 0x20, set: 0x21, tee: 0x22, f32Load: 0x2a, f32Store: 0x38,
   i32Const: 0x41, i32Eqz: 0x45, i32Eq: 0x46, i32LtS: 0x48, i32GeS: 0x4e,
-  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71,
+  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, f32Add: 0x92,
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix). */
@@ -92,18 +92,27 @@ export class Fn {
     return this.v(simd.store).emit(0, 0);
   }
 
-  /** for (i = from; i < to; i += step) body — all i32, `to` and `step` read from locals. */
-  forLt(i: number, from: () => void, to: number, step: number | 'one', body: () => void): this {
-    from();
+  /** for (i = from; i < to; i += step) body — i32; `to` is a local, `from` a constant or code. */
+  forLt(i: number, from: number | (() => void), to: number, step: number, body: () => void): this {
+    if (typeof from === 'number') this.i32(from);
+    else from();
     this.set(i);
     this.emit(op.block, 0x40).get(i).get(to).emit(op.i32GeS, op.brIf, 0);
     this.emit(op.loop, 0x40);
     body();
-    this.get(i);
-    if (step === 'one') this.i32(1);
-    else this.get(step);
-    this.emit(op.i32Add).tee(i).get(to).emit(op.i32LtS, op.brIf, 0, op.end, op.end);
+    this.get(i)
+      .i32(step)
+      .emit(op.i32Add)
+      .tee(i)
+      .get(to)
+      .emit(op.i32LtS, op.brIf, 0, op.end, op.end);
     return this;
+  }
+  /** local = local + (value pushed by `add`). */
+  inc(local: number, add: () => void): this {
+    this.get(local);
+    add();
+    return this.emit(op.i32Add).set(local);
   }
 
   bytes(): number[] {

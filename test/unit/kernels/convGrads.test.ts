@@ -11,6 +11,7 @@ import {
   setFilterGradChunk,
   setFilterGradStrategy,
 } from '../../../src/engine/kernels/convFilterGemm';
+import { setInputGradStrategy } from '../../../src/engine/kernels/convInputGemm';
 
 const TOL = 1e-5;
 before(setupBackends);
@@ -88,23 +89,30 @@ for (const strategy of ['gemm', 'conv'] as const) {
   });
 }
 
-test('Conv2DBackpropInput matches cpu', async () => {
-  await fc.assert(
-    fc.asyncProperty(convCase, async (c) => {
-      const { xShape, fShape, dyShape } = convShapes(c);
-      const err = await compare(
-        'Conv2DBackpropInput',
-        {
-          dy: { shape: dyShape, values: rand(dyShape, c.seed) },
-          filter: { shape: fShape, values: rand(fShape, c.seed + 1) },
-        },
-        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape },
+for (const strategy of ['gemm', 'conv'] as const) {
+  test(`Conv2DBackpropInput (${strategy} form) matches cpu`, async () => {
+    setInputGradStrategy(strategy);
+    try {
+      await fc.assert(
+        fc.asyncProperty(convCase, async (c) => {
+          const { xShape, fShape, dyShape } = convShapes(c);
+          const err = await compare(
+            'Conv2DBackpropInput',
+            {
+              dy: { shape: dyShape, values: rand(dyShape, c.seed) },
+              filter: { shape: fShape, values: rand(fShape, c.seed + 1) },
+            },
+            { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape },
+          );
+          assert.ok(err < TOL, `relative error ${err}`);
+        }),
+        { numRuns: 40, seed: 43 },
       );
-      assert.ok(err < TOL, `relative error ${err}`);
-    }),
-    { numRuns: 40, seed: 43 },
-  );
-});
+    } finally {
+      setInputGradStrategy('auto');
+    }
+  });
+}
 
 test('conv gradients at the cnn layer sizes match cpu, with P built in chunks of images', async () => {
   // The cpu backend's dW is slow (13 s for 8 images of layer 2): few images. The tiny chunk
