@@ -13,6 +13,7 @@ import { maxPoolGrad } from './maxPoolGrad';
 import { batchMatMul } from './batchMatMul';
 import { sum } from './sum';
 import { cast, identity } from './identity';
+import { conv2d } from './conv2d';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
 const BUILDING_BLOCKS = [
@@ -29,6 +30,7 @@ const BUILDING_BLOCKS = [
 ];
 
 const OURS: Array<[string, tf.KernelFunc]> = [
+  ['Conv2D', conv2d as tf.KernelFunc],
   ['Conv2DBackpropFilter', conv2dBackpropFilter as tf.KernelFunc],
   ['Conv2DBackpropInput', conv2dBackpropInput as tf.KernelFunc],
   ['MaxPoolGrad', maxPoolGrad as tf.KernelFunc],
