@@ -168,10 +168,11 @@ function zoom(row: number, col: number): void {
   const close = el('vscode-button', { id: 'zoom-close' }, 'Close');
   const box = el('div', { id: 'zoom', role: 'dialog', 'aria-modal': 'true', 'aria-label': `${c.title} #${row}` },
     el('figure', {}, el('img', { src, alt: `${c.title} #${row}` }), el('figcaption', {}, `${c.title} #${row}: label ${name(c.labels?.[row])} (true ${name(g!.trueLabels[row])}) `), close));
-  const done = () => { box.remove(); focusCell(); };
+  const done = () => { document.removeEventListener('keydown', onEsc, true); box.remove(); focusCell(); };
   close.addEventListener('click', done);
   box.addEventListener('click', (e) => { if (e.target === box) done(); });
-  box.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); done(); } });
+  const onEsc = (e: KeyboardEvent) => { if (e.key === 'Escape') { e.stopPropagation(); e.preventDefault(); document.removeEventListener('keydown', onEsc, true); done(); } };
+  document.addEventListener('keydown', onEsc, true);
   document.body.append(box);
   close.focus();
 }

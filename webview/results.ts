@@ -103,7 +103,7 @@ function render(d: ResultsData): void {
     const f2 = FIG2_ROWS.map(([k, label]) => {
       const ours = r.figure2[k];
       const paper = d.paper.figure2[k];
-      return { cells: [label, [pct(ours?.standardAcc), `${k}.standardAcc`], [pct(ours?.robustAcc), `${k}.robustAcc`], [String(paper?.standardAcc ?? '—'), `paper.${k}.standardAcc`, 'paper'], [paper?.note ?? String(paper?.robustAcc ?? '—'), `paper.${k}.robustAcc`, 'paper']] as (string | [string, string, string?])[] };
+      return { cells: [label, [pct(ours?.standardAcc), `${k}.standardAcc`], [pct(ours?.robustAcc), `${k}.robustAcc`], [String(paper?.standardAcc ?? '—'), `paper.${k}.standardAcc`, 'paper'], [String(paper?.robustAcc ?? '—'), `paper.${k}.robustAcc`, 'paper']] as (string | [string, string, string?])[] };
     });
     app.append(
       chartSection('figure2', 'Figure 2: accuracy (%) on the original test set', () => ({

@@ -1,0 +1,292 @@
+// Browser end-to-end test of the panels (issue 6) in code-server + Debian chromium (playwright-core).
+// The extension is loaded as a development extension (no VSIX needed); the workspace is the
+// fixture written by fixture.ts. Every check prints "ok - …" or "not ok - …"; the last line is
+// "panels: N passed, N failed". Screenshots go to SHOTS_DIR.
+// Usage: node panels.e2e.cjs <codeServerUrl> <extensionPath> <workspace> <shotsDir>
+const { chromium } = require(process.env.PW_CORE || 'playwright-core');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const [base, devPath, ws, shots] = process.argv.slice(2);
+const expected = JSON.parse(fs.readFileSync(path.join(ws, 'expected.json'), 'utf8'));
+const authority = new URL(base).host;
+const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${authority}${devPath}`]]);
+const url = `${base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`;
+const t0 = Date.now();
+const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+let passed = 0;
+let failed = 0;
+const metrics = {};
+
+const only = process.env.RFL_E2E_ONLY ? new RegExp(process.env.RFL_E2E_ONLY) : null;
+let onFail = async () => {};
+async function check(name, fn) {
+  if (only && !only.test(name)) return;
+  const s = Date.now();
+  try {
+    await fn();
+    passed++;
+    log(`ok - ${name} (${Date.now() - s} ms)`);
+  } catch (e) {
+    failed++;
+    log(`not ok - ${name}: ${(e && e.message) || e}`);
+    await onFail(`fail-${passed + failed}`).catch(() => {});
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+const pct = (x) => (100 * x).toFixed(1);
+
+(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  const profile = fs.mkdtempSync(`${os.tmpdir()}/chrome-profile-`);
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  page.on('pageerror', (e) => log('[pageerror]', e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/open-vsx|ENOTFOUND|marketplace|socket/.test(m.text())) log('[console]', m.text().slice(0, 300)); });
+  // The webview in the visible editor (hidden ones may linger in the DOM).
+  const view = () => page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
+  const shot = async (name) => {
+    const file = path.join(shots, `${name}.png`);
+    await page.screenshot({ path: file });
+    log('screenshot', file);
+  };
+  onFail = shot;
+  async function palette(text, pick) {
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => {});
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(`>${text}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: text.split(': ').pop() }).first().waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(150);
+    await page.keyboard.press('Enter');
+    if (pick !== undefined) {
+      await page.waitForTimeout(500);
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      await input.fill(pick);
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Enter');
+    }
+  }
+  async function closeEditors() {
+    await palette('View: Close All Editors');
+    await page.waitForTimeout(500);
+  }
+  // Through the theme picker: type the label, wait until that exact row is listed (the picker
+  // also searches marketplace themes, which fail offline), click it.
+  async function setTheme(label) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill('>Preferences: Color Theme');
+    const cmdRow = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first();
+    await cmdRow.waitFor({ timeout: 10000 });
+    await cmdRow.click();
+    await page.waitForTimeout(500);
+    await input.fill(label);
+    const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 10000 });
+    await row.click();
+    await page.waitForTimeout(1000);
+  }
+
+  try {
+    await page.goto(url);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    log('workbench visible');
+    await page.waitForTimeout(3000);
+    // A known starting theme (code-server may start light whatever the settings say).
+    await setTheme('Dark Modern');
+    await page.waitForTimeout(1000);
+    const run = expected.small.runDir;
+
+    await check('Results panel shows Figure 2 and Table 1 equal to results.json', async () => {
+      await palette('Robust Features: Show Results');
+      const v = view();
+      await v.locator('#figure2-table').waitFor({ timeout: 30000 });
+      const r = expected.small.results;
+      for (const [k, pair] of Object.entries(r.figure2))
+        for (const m of ['standardAcc', 'robustAcc']) {
+          const text = (await v.locator(`[data-cell="${k}.${m}"]`).textContent()).trim();
+          assert(text === pct(pair[m]), `${k}.${m}: ${text} ≠ ${pct(pair[m])}`);
+        }
+      for (const [k, t] of Object.entries(r.table1))
+        for (const m of ['testAcc', 'attackSuccess']) {
+          const text = (await v.locator(`[data-cell="${k}.${m}"]`).textContent()).trim();
+          assert(text === pct(t[m]), `${k}.${m}: ${text} ≠ ${pct(t[m])}`);
+        }
+      assert((await v.locator('[data-cell="paper.D_rand.testAcc"]').textContent()).trim() === '63.3', 'paper D_rand 63.3');
+      assert((await v.locator('[data-cell="paper.standard_DR.standardAcc"]').textContent()).trim() === '84', 'paper D_R 84');
+      const canvases = await v.locator('canvas').count();
+      assert(canvases === 4, `4 charts expected (Figure 2, accuracy–ε, loss, accuracy), got ${canvases}`);
+      const eps = (await v.locator('[data-cell="adversarial_D.1"]').textContent()).trim();
+      assert(eps === '71.0', `accuracy–ε cell adversarial_D at ε=1: ${eps}`);
+      const csp = await page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame').locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert(/script-src 'nonce-/.test(csp) && /default-src 'none'/.test(csp), `CSP: ${csp}`);
+      await shot('results-dark');
+    });
+
+    await check('Results exports: CSV of a table, PNG of a chart (written by the host)', async () => {
+      const v = view();
+      for (const f of ['figure2.png', 'figure2-table.csv']) fs.rmSync(path.join(run, 'exports', f), { force: true });
+      await v.locator('#figure2-table-csv').click();
+      await v.locator('#figure2-png').click();
+      const csv = path.join(run, 'exports', 'figure2-table.csv');
+      const png = path.join(run, 'exports', 'figure2.png');
+      for (let i = 0; i < 40 && !(fs.existsSync(csv) && fs.existsSync(png)); i++) await page.waitForTimeout(250);
+      const text = fs.readFileSync(csv, 'utf8');
+      assert(text.split('\n')[1].startsWith('D (standard training),91.2,3.1,95.3'), `csv row: ${text.split('\n')[1]}`);
+      const head = fs.readFileSync(png).subarray(1, 4).toString();
+      assert(head === 'PNG', 'exported chart is a PNG');
+      assert(fs.statSync(png).size > 5000, 'PNG has content');
+    });
+
+    await check('Theme switch: panel follows Light Modern (body class, chart rebuilt)', async () => {
+      await setTheme('Light Modern');
+      const v = view();
+      await v.locator('body.vscode-light').waitFor({ timeout: 10000 });
+      const theme = await v.locator('body').getAttribute('data-theme');
+      assert(theme === 'light', `data-theme ${theme}`);
+      await page.waitForTimeout(500);
+      await shot('results-light');
+      await setTheme('Dark High Contrast');
+      await v.locator('body.vscode-high-contrast').waitFor({ timeout: 10000 });
+      await page.waitForTimeout(500);
+      await shot('results-high-contrast');
+      await setTheme('Dark Modern');
+      await v.locator('body.vscode-dark').waitFor({ timeout: 10000 });
+    });
+    await closeEditors();
+
+    await check('Gallery: 24 rows × 5 columns with true and assigned labels', async () => {
+      await palette('Robust Features: Open Gallery', 'small');
+      const v = view();
+      await v.locator('body[data-rows="24"]').waitFor({ timeout: 30000 });
+      const heads = await v.locator('.g-head [role=columnheader]').allTextContents();
+      assert(heads.join('|') === 'image|original|D_R|D_NR|D_rand|D_det', `columns ${heads.join('|')}`);
+      assert((await v.locator('#count').textContent()).trim() === '24 of 24 rows', 'count');
+      await v.locator('.g-row[data-row="0"] .g-cell[data-col="4"] img[src^="data:image/png"]').waitFor({ timeout: 15000 });
+      for (const row of [0, 1, 5]) {
+        const orig = await v.locator(`.g-row[data-row="${row}"] .g-cell[data-col="0"]`).getAttribute('data-label');
+        const det = await v.locator(`.g-row[data-row="${row}"] .g-cell[data-col="4"]`).getAttribute('data-label');
+        assert(+orig === expected.small.trueLabels[row], `row ${row} true label ${orig}`);
+        assert(+det === expected.small.detLabels[row], `row ${row} D_det label ${det}`);
+      }
+      const imgs = await v.locator('.g-row img[src^="data:image/png"]').count();
+      assert(imgs >= 20, `thumbnails shown: ${imgs}`);
+      await shot('gallery');
+    });
+
+    await check('Gallery: class filter, zoom, keyboard', async () => {
+      const v = view();
+      await v.locator('#class-filter').selectOption('2');
+      const count = (await v.locator('#count').textContent()).trim();
+      const n2 = expected.small.trueLabels.filter((l) => l === 2).length;
+      assert(count === `${n2} of 24 rows`, `filtered count ${count}`);
+      const rows = await v.locator('.g-row').count();
+      assert(rows === n2, `rows in DOM ${rows}`);
+      await v.locator('#class-filter').selectOption('-1');
+      await v.locator('.g-row[data-row="3"] .g-cell[data-col="1"] img').click();
+      await v.locator('#zoom img').waitFor({ timeout: 5000 });
+      await shot('gallery-zoom');
+      await page.keyboard.press('Escape');
+      await v.locator('#zoom').waitFor({ state: 'detached', timeout: 5000 });
+      await v.locator('.g-row[data-row="0"] .g-cell[data-col="0"]').focus();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowDown');
+      const focused = await v.locator('.g-cell:focus').getAttribute('data-col');
+      assert(focused === '1', `focus after arrows in column ${focused}`);
+    });
+
+    await check('Gallery → Compare: diff of original #3 and D_R #3 with the expected L2 / L∞', async () => {
+      const v = view();
+      await v.locator('.g-row[data-row="3"] .g-cell[data-col="0"] .sel').click();
+      await v.locator('.g-row[data-row="3"] .g-cell[data-col="1"] .sel').click();
+      await v.locator('#compare:not([disabled])').click();
+      const d = view();
+      await d.locator('#l2').waitFor({ timeout: 30000 });
+      const l2 = +(await d.locator('#l2').getAttribute('data-value'));
+      const linf = +(await d.locator('#linf').getAttribute('data-value'));
+      const e = expected.small.diff;
+      assert(Math.abs(l2 - e.l2) < 1e-5, `L2 ${l2} ≠ ${e.l2}`);
+      assert(Math.abs(linf - e.linf) < 1e-6, `L∞ ${linf} ≠ ${e.linf}`);
+      const la = +(await d.locator('#a .label').getAttribute('data-label'));
+      assert(la === expected.small.trueLabels[3], `label of a ${la}`);
+      assert((await d.locator('#diff img[src^="data:image/png"]').count()) === 1, 'difference image');
+      metrics.diff = { l2, linf };
+      await shot('diff');
+    });
+    await closeEditors();
+
+    if (expected.big) await check(`Gallery at ${expected.big.rows} rows: first paint, smooth scroll, few DOM rows`, async () => {
+      const s = Date.now();
+      await palette('Robust Features: Open Gallery', 'big');
+      const v = view();
+      await v.locator(`body[data-rows="${expected.big.rows}"]`).waitFor({ timeout: 60000 });
+      await v.locator('body[data-first-paint-ms]').waitFor({ timeout: 60000 });
+      metrics.firstPaintFromCommandMs = Date.now() - s;
+      metrics.firstPaintInWebviewMs = +(await v.locator('body').getAttribute('data-first-paint-ms'));
+      // Scroll 60 frames at 1,500 px per frame, measuring frame intervals in the webview.
+      const frames = await v.locator('#scroller').evaluate(async (sc) => {
+        const times = [];
+        let last = performance.now();
+        for (let i = 0; i < 60; i++) {
+          sc.scrollTop += 1500;
+          await new Promise((r) => requestAnimationFrame(r));
+          const now = performance.now();
+          times.push(now - last);
+          last = now;
+        }
+        return { times, rows: document.querySelectorAll('.g-row').length, top: sc.scrollTop };
+      });
+      const sorted = [...frames.times].sort((a, b) => a - b);
+      metrics.scroll = { frames: frames.times.length, meanMs: +(frames.times.reduce((a, b) => a + b, 0) / frames.times.length).toFixed(1), p95Ms: +sorted[Math.floor(0.95 * sorted.length)].toFixed(1), maxMs: +sorted.at(-1).toFixed(1), domRows: frames.rows };
+      assert(frames.rows < 40, `rows in the DOM while scrolling: ${frames.rows}`);
+      const j = Date.now();
+      await v.locator('#scroller').evaluate((sc) => { sc.scrollTop = sc.scrollHeight; });
+      const last = expected.big.rows - 1;
+      await v.locator(`.g-row[data-row="${last}"] .g-cell[data-col="4"] img[src^="data:image/png"]`).waitFor({ timeout: 20000 });
+      metrics.jumpToEndThumbsMs = Date.now() - j;
+      await shot('gallery-10k');
+      log('gallery 10k metrics', JSON.stringify(metrics));
+    });
+    await closeEditors();
+
+    await check('Compare Images by command (original vs chosen set, index prompt)', async () => {
+      await palette('Robust Features: Compare Images', 'small');
+      const input = page.locator('.quick-input-widget input');
+      await page.waitForTimeout(500);
+      await input.fill('D_R');
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(500);
+      await input.fill('3');
+      await page.keyboard.press('Enter');
+      const d = view();
+      await d.locator('#l2').waitFor({ timeout: 30000 });
+      const l2 = +(await d.locator('#l2').getAttribute('data-value'));
+      assert(Math.abs(l2 - expected.small.diff.l2) < 1e-5, `L2 ${l2}`);
+    });
+  } catch (e) {
+    failed++;
+    log('not ok - runner:', e);
+    await shot('fail-runner').catch(() => {});
+  } finally {
+    fs.writeFileSync(path.join(shots, 'metrics.json'), JSON.stringify(metrics, null, 2));
+    await ctx.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+    console.log(`screenshots: ${shots}`);
+    console.log(`panels: ${passed} passed, ${failed} failed`);
+    process.exit(failed ? 1 : 0);
+  }
+})();
