@@ -90,7 +90,9 @@ export class JobStatusBar implements vscode.Disposable {
     this.item.tooltip = new vscode.MarkdownString(tooltip, true);
     this.item.show();
     this.visible = true;
-    this.history.push({ t: Date.now(), text });
+    // The render's own time: a fresh Date.now() here could be a millisecond later than the one
+    // the throttle measured from, and the ≤ 4/s check compares these.
+    this.history.push({ t: this.lastRender, text });
     if (this.history.length > 500) this.history.splice(0, 100);
   }
 

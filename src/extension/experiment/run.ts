@@ -7,6 +7,15 @@ import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
 import { resolveStep, type ResolveContext } from './resolve';
 
+/** A Uri, also when it arrives serialised ({ scheme, path, … }) through a command bridge. */
+function asUri(u: unknown): vscode.Uri | undefined {
+  if (u instanceof vscode.Uri) return u;
+  const o = u as { scheme?: unknown; path?: unknown } | undefined;
+  if (o && typeof o.scheme === 'string' && typeof o.path === 'string')
+    return vscode.Uri.from({ scheme: o.scheme, path: o.path });
+  return undefined;
+}
+
 async function load(uri: vscode.Uri) {
   const doc = await vscode.workspace.openTextDocument(uri);
   const { experiment, problems } = parseExperiment(doc.getText());
@@ -53,8 +62,8 @@ export async function runExperimentStep(
   return vscode.commands.executeCommand<JobOutcome | undefined>(command, args);
 }
 
-export async function runExperiment(uri?: vscode.Uri): Promise<JobOutcome[]> {
-  uri ??= vscode.window.activeTextEditor?.document.uri;
+export async function runExperiment(arg?: unknown): Promise<JobOutcome[]> {
+  const uri = asUri(arg) ?? vscode.window.activeTextEditor?.document.uri;
   if (!uri || !jobsAllowed()) return [];
   const loaded = await load(uri);
   if (!loaded) return [];

@@ -16,6 +16,15 @@ suite('commands', () => {
       'robustFeatures.trainModel',
       'robustFeatures.adversariallyTrainModel',
       'robustFeatures.cancelJob',
+      'robustFeatures.buildRobustDataset',
+      'robustFeatures.buildNonRobustDataset',
+      'robustFeatures.buildRelabeledDataset',
+      'robustFeatures.evaluateRobustness',
+      'robustFeatures.reproducePaper',
+      'robustFeatures.showTheory',
+      'robustFeatures.newExperimentFile',
+      'robustFeatures.runExperiment',
+      'robustFeatures.runExperimentStep',
     ]) {
       assert.ok(contributed.includes(c), `${c} not contributed`);
     }
