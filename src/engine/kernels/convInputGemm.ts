@@ -23,7 +23,7 @@ export function useGemmInputGrad(ci: backend_util.Conv2DInfo, backend: BackendWa
 }
 
 export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Conv2DInfo): TI {
-  const backend = s.backend as BackendWasm;
+  const backend = s.backend;
   const fast = simdFor(backend)!;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = ci;
   const { outHeight: ho, outWidth: wo, outChannels: co } = ci;

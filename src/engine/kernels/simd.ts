@@ -51,5 +51,5 @@ export function simdFor(backend: BackendWasm): Simd | null {
 
 /** Byte address of a tensor's data on the wasm heap. */
 export function addressOf(backend: BackendWasm, t: TensorInfo): number {
-  return backend.dataIdMap.get(t.dataId)!.memoryOffset as number;
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
 }

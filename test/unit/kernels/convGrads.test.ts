@@ -12,7 +12,6 @@ import {
   setFilterGradStrategy,
 } from '../../../src/engine/kernels/convFilterGemm';
 import { setInputGradStrategy } from '../../../src/engine/kernels/convInputGemm';
-import { setConv2dStrategy } from '../../../src/engine/kernels/conv2d';
 
 const TOL = 1e-5;
 before(setupBackends);
@@ -115,30 +114,23 @@ for (const strategy of ['gemm', 'conv'] as const) {
   });
 }
 
-for (const strategy of ['gemm', 'stock'] as const) {
-  test(`Conv2D (${strategy} form) matches cpu`, async () => {
-    setConv2dStrategy(strategy);
-    try {
-      await fc.assert(
-        fc.asyncProperty(convCase, async (c) => {
-          const { xShape, fShape } = convShapes(c);
-          const err = await compare(
-            'Conv2D',
-            {
-              x: { shape: xShape, values: rand(xShape, c.seed) },
-              filter: { shape: fShape, values: rand(fShape, c.seed + 1) },
-            },
-            { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1 },
-          );
-          assert.ok(err < TOL, `relative error ${err}`);
-        }),
-        { numRuns: 40, seed: 46 },
+test('Conv2D matches cpu', async () => {
+  await fc.assert(
+    fc.asyncProperty(convCase, async (c) => {
+      const { xShape, fShape } = convShapes(c);
+      const err = await compare(
+        'Conv2D',
+        {
+          x: { shape: xShape, values: rand(xShape, c.seed) },
+          filter: { shape: fShape, values: rand(fShape, c.seed + 1) },
+        },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1 },
       );
-    } finally {
-      setConv2dStrategy('auto');
-    }
-  });
-}
+      assert.ok(err < TOL, `relative error ${err}`);
+    }),
+    { numRuns: 40, seed: 46 },
+  );
+});
 
 test('conv gradients at the cnn layer sizes match cpu, with P built in chunks of images', async () => {
   // The cpu backend's dW is slow (13 s for 8 images of layer 2): few images. The tiny chunk
