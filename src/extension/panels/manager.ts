@@ -12,7 +12,7 @@ import { computeDiff } from './diffData';
 import { GalleryModel } from './galleryData';
 import { Panel, webviewOptions, type PanelEnv } from './panel';
 import { pickGalleryFolder } from './pick';
-import { readResultsFolder } from './resultsData';
+import { readResultsFolder, resultsSignature } from './resultsData';
 
 const TITLES: Record<PanelKind, string> = { results: 'Results', gallery: 'Gallery', diff: 'Compare Images' };
 
@@ -83,18 +83,31 @@ export class PanelManager implements vscode.Disposable {
   private attachResults(p: Panel, folder: string): void {
     const send = () => p.post({ type: 'results', data: readResultsFolder(folder) });
     p.onReady = send;
-    // Live: a job writing into the folder (a new epoch in a manifest, results.json) refreshes the panel.
+    // Live: a job writing into the folder (a new epoch in a manifest, results.json) refreshes the
+    // panel. A file watcher, and a cheap poll of the files' mtimes while the panel is visible
+    // (recursive watchers can be late or missing on remote and network file systems).
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), '**/*.json'));
     let timer: NodeJS.Timeout | undefined;
+    let sig = resultsSignature(folder);
     const changed = () => {
       clearTimeout(timer);
-      timer = setTimeout(send, 300);
+      timer = setTimeout(() => {
+        sig = resultsSignature(folder);
+        send();
+      }, 300);
     };
     watcher.onDidChange(changed);
     watcher.onDidCreate(changed);
+    watcher.onDidDelete(changed);
+    const poll = setInterval(() => {
+      if (!p.panel.visible) return;
+      const now = resultsSignature(folder);
+      if (now !== sig) changed();
+    }, 2000);
     const prev = p.onDispose;
     p.onDispose = () => {
       clearTimeout(timer);
+      clearInterval(poll);
       watcher.dispose();
       prev();
     };

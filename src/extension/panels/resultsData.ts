@@ -78,3 +78,24 @@ export function readResultsFolder(folder: string): ResultsData {
     updatedAt: new Date().toISOString(),
   };
 }
+
+/** Names and mtimes of the files the panel reads: changes when a job writes any of them. */
+export function resultsSignature(folder: string): string {
+  const parts: string[] = [];
+  const stat = (f: string) => {
+    try {
+      parts.push(`${f}:${fs.statSync(f).mtimeMs}`);
+    } catch {
+      /* absent */
+    }
+  };
+  stat(path.join(folder, 'results.json'));
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(folder);
+  } catch {
+    return '';
+  }
+  for (const e of ['', ...entries]) for (const f of ['manifest.json', 'eval.json', 'metrics.json']) stat(path.join(folder, e, f));
+  return parts.join('|');
+}

@@ -83,21 +83,31 @@ const pct = (x) => (100 * x).toFixed(1);
   }
   // Through the theme picker: type the label, wait until that exact row is listed (the picker
   // also searches marketplace themes, which fail offline), click it.
-  async function setTheme(label) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10000 });
-    await input.fill('>Preferences: Color Theme');
-    const cmdRow = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first();
-    await cmdRow.waitFor({ timeout: 10000 });
-    await cmdRow.click();
-    await page.waitForTimeout(500);
-    await input.fill(label);
-    const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
-    await row.waitFor({ state: 'visible', timeout: 10000 });
-    await row.click();
-    await page.waitForTimeout(1000);
+  async function setTheme(label, tries = 4) {
+    for (let t = 1; ; t++) {
+      try {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('F1');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: 10000 });
+        await input.fill('>Preferences: Color Theme');
+        const cmdRow = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first();
+        await cmdRow.waitFor({ timeout: 10000 });
+        await cmdRow.click();
+        await page.waitForTimeout(500);
+        await input.fill(label);
+        const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+        await row.waitFor({ state: 'visible', timeout: 8000 });
+        await row.click();
+        await page.waitForTimeout(1000);
+        return;
+      } catch (e) {
+        // Right after start-up the picker may list no theme yet: close it and try again.
+        if (t >= tries) throw e;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(2000);
+      }
+    }
   }
 
   try {
@@ -165,6 +175,31 @@ const pct = (x) => (100 * x).toFixed(1);
       await shot('results-high-contrast');
       await setTheme('Dark Modern');
       await v.locator('body.vscode-dark').waitFor({ timeout: 10000 });
+    });
+
+    await check('Results update live when a job writes a new checkpoint', async () => {
+      const v = view();
+      const before = await v.locator('canvas').count();
+      const dir = path.join(run, 'standard_Dlive');
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir);
+      const history = [{ epoch: 1, loss: 1.5, accuracy: 0.4, testAccuracy: 0.5 }];
+      fs.writeFileSync(path.join(dir, 'eval.json'), JSON.stringify({ result: { standardAcc: 0.5, robustAcc: { '1.5': 0.2 } } }));
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ kind: 'checkpoint', training: { history } }));
+      await v.locator('#updated', { hasText: '5 checkpoint(s)' }).waitFor({ timeout: 15000 });
+      await v.locator('[data-cell="standard_Dlive.1.5"]', { hasText: '20.0' }).waitFor({ timeout: 5000 });
+      assert((await v.locator('canvas').count()) === before, 'same charts');
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    await check('Results panel is restored after a window reload (serializer)', async () => {
+      await palette('Developer: Reload Window');
+      await page.waitForTimeout(2000);
+      await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+      const v = view();
+      await v.locator('[data-cell="standard_D.standardAcc"]').waitFor({ timeout: 60000 });
+      const text = (await v.locator('[data-cell="standard_D.standardAcc"]').textContent()).trim();
+      assert(text === pct(expected.small.results.figure2.standard_D.standardAcc), `after reload: ${text}`);
     });
     await closeEditors();
 
