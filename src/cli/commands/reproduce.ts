@@ -1,4 +1,4 @@
-/** `robust-features reproduce [--profile quick|full] [--data SPEC] --out DIR`: Figure 2 and Table 1. */
+/** `robust-features reproduce [--profile smoke|quick|full] [--data SPEC] --out DIR`: Figure 2 and Table 1. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, startBackend, num } from '../args';
@@ -7,10 +7,12 @@ import { terminalProgress } from '../progress';
 import { reproduce } from '../../engine/reproduce/pipeline';
 import { parseProfile, profileFor } from '../../engine/reproduce/profiles';
 
-const HELP = `robust-features reproduce [--profile quick|full] [--data SPEC] --out DIR [--json]
+const HELP = `robust-features reproduce [--profile smoke|quick|full] [--data SPEC] --out DIR [--json]
   Standard and adversarial training on D; D_R, D_NR, D_rand, D_det built from them; standard training
   on each; evaluation on the original test set. Writes DIR/results.json, DIR/results.md (beside the
   paper's CIFAR-10 numbers) and DIR/manifest.json. Rerunning skips finished steps.
+  --profile  smoke: a minute on an mlp, to check an install (numbers mean little); quick: the
+             issue's 5,000-image run; full: all images, the paper's step counts
   --pool N   threads for dataset construction (default: one per core)
   --data fashion-mnist (default) | cifar10:PATH | folder:PATH | mnist:PATH`;
 

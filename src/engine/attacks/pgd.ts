@@ -21,6 +21,15 @@ export interface Objective {
   evaluate(x: tf.Tensor4D): { losses: tf.Tensor1D; pred?: tf.Tensor1D };
 }
 
+/**
+ * tfjs's seeded random ops treat a seed of 0 as no seed at all (they fall back to Math.random), so
+ * seed 0 — the default everywhere — would make random starts irreproducible. Shift non-negative
+ * seeds by one (injective, so distinct seeds stay distinct).
+ */
+export function tfjsSeed(seed: number | undefined): number | undefined {
+  return seed === undefined ? undefined : seed >= 0 ? seed + 1 : seed;
+}
+
 export interface PgdConfig {
   step: AttackStep;
   objective: Objective;
@@ -65,7 +74,7 @@ export async function runPgd(x0: tf.Tensor4D, cfg: PgdConfig): Promise<PgdRun> {
   const best = new BestIterate(m);
   const dy = tf.fill<tf.Rank.R1>([n], m);
   // Random start "to escape certain types of gradient masking" (library comment).
-  let x: tf.Tensor4D = cfg.randomStart ? step.randomPerturb(x0, cfg.seed) : tf.clone(x0);
+  let x: tf.Tensor4D = cfg.randomStart ? step.randomPerturb(x0, tfjsSeed(cfg.seed)) : tf.clone(x0);
   let xOwned = true; // false once x has been handed to the result
   try {
     for (let i = 0; i < cfg.iterations; i++) {

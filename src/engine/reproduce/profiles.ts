@@ -6,7 +6,7 @@
  */
 import type { ArchName } from '../models/registry';
 
-export type ProfileName = 'quick' | 'full';
+export type ProfileName = 'smoke' | 'quick' | 'full';
 
 export interface ReproduceProfile {
   name: ProfileName;
@@ -66,13 +66,29 @@ const CIFAR_FULL: ReproduceProfile = {
 };
 const CIFAR_QUICK: ReproduceProfile = { ...CIFAR_FULL, name: 'quick', model: 'cnn', trainLimit: 5000, testLimit: 1000, epochs: 10, constructedEpochs: 10, inversion: FASHION_QUICK.inversion, relabel: { eps: 0.5, steps: 50, stepSize: 0.1 } };
 
+/** A minute-long run of the whole pipeline on an mlp: checks an install, its numbers mean little. */
+const SMOKE: ReproduceProfile = {
+  ...FASHION_QUICK,
+  name: 'smoke',
+  model: 'mlp',
+  trainLimit: 300,
+  testLimit: 100,
+  epochs: 2,
+  constructedEpochs: 2,
+  adversarial: { norm: 'l2', eps: 1.5, steps: 3 },
+  evaluation: { norm: 'l2', eps: 1.5, steps: 5, restarts: 0 },
+  inversion: { steps: 10, stepSize: 0.1, start: 'other-image' },
+  relabel: { eps: 2, steps: 10, stepSize: 0.1 },
+};
+
 export function profileFor(name: ProfileName, dataSpec: string): ReproduceProfile {
+  if (name === 'smoke') return SMOKE;
   const rgb = dataSpec.startsWith('cifar10');
   if (name === 'quick') return rgb ? CIFAR_QUICK : FASHION_QUICK;
   return rgb ? CIFAR_FULL : FASHION_FULL;
 }
 
 export function parseProfile(s: string): ProfileName {
-  if (s === 'quick' || s === 'full') return s;
-  throw new Error(`--profile must be quick or full, got '${s}'`);
+  if (s === 'smoke' || s === 'quick' || s === 'full') return s;
+  throw new Error(`--profile must be smoke, quick or full, got '${s}'`);
 }

@@ -12,18 +12,7 @@ before(async () => {
   await initBackend('wasm');
 });
 
-const tiny: ReproduceProfile = {
-  ...profileFor('quick', 'fashion-mnist'),
-  model: 'mlp',
-  trainLimit: 300,
-  testLimit: 100,
-  epochs: 2,
-  constructedEpochs: 2,
-  inversion: { steps: 10, stepSize: 0.1, start: 'other-image' },
-  relabel: { eps: 2, steps: 10, stepSize: 0.1 },
-  adversarial: { norm: 'l2', eps: 1.5, steps: 3 },
-  evaluation: { norm: 'l2', eps: 1.5, steps: 5, restarts: 0 },
-};
+const tiny: ReproduceProfile = profileFor('smoke', 'fashion-mnist');
 
 test('reproduce writes results.json with exactly the documented keys, results.md and a manifest; a rerun skips finished steps', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-repro-'));
