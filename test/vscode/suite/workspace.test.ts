@@ -22,6 +22,34 @@ function hoverText(hovers: vscode.Hover[]): string {
     .join('\n');
 }
 
+/**
+ * As a new user would: run the command with no argument and press Enter on every prompt (the
+ * defaults), as fast as the prompts appear; returns the time from the command to the first
+ * progress in the status bar, then cancels the job.
+ */
+async function asNewUser(hooks: TestHooks, command: string, what: string): Promise<JobOutcome> {
+  const from = hooks.statusHistory().length;
+  const t0 = performance.now();
+  const job = exec(command);
+  for (;;) {
+    if (
+      hooks
+        .statusHistory()
+        .slice(from)
+        .some((h) => isProgressText(h.text))
+    )
+      break;
+    if (performance.now() - t0 > 60_000) throw new Error(`${command}: no progress within 60 s`);
+    await exec('workbench.action.acceptSelectedQuickOpenItem');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  recordTiming(`${what} (defaults) → first status-bar progress`, performance.now() - t0);
+  assert.equal(await exec('robustFeatures.cancelJob'), true);
+  const o = await job;
+  assert.ok(o, `${command} returned nothing`);
+  return o;
+}
+
 suite('workspace: datasets, evaluation, hovers, decorations, runs view, experiment files', () => {
   let hooks: TestHooks;
   let ws: string;
@@ -274,5 +302,19 @@ suite('workspace: datasets, evaluation, hovers, decorations, runs view, experime
     assert.equal(o?.state, 'succeeded', JSON.stringify(o));
     for (const f of ['theory.json', 'ellipses.svg', 'angles.svg', 'manifest.json'])
       assert.ok(fs.existsSync(path.join(outDir, f)), `${f} missing`);
+  });
+
+  test('as a new user: each job command with its defaults reaches status-bar progress', async function () {
+    this.timeout(150_000);
+    for (const [command, what] of [
+      ['robustFeatures.trainModel', 'Train Model'],
+      ['robustFeatures.buildRelabeledDataset', 'Build Relabeled Dataset'],
+      ['robustFeatures.buildRobustDataset', 'Build Robustified Dataset'],
+      ['robustFeatures.evaluateRobustness', 'Evaluate Robustness'],
+      ['robustFeatures.reproducePaper', 'Reproduce Paper'],
+    ] as const) {
+      const o = await asNewUser(hooks, command, what);
+      assert.equal(o.state, 'cancelled', `${command}: ${JSON.stringify(o)}`);
+    }
   });
 });
