@@ -93,3 +93,18 @@ test('bench --json prints one row per workload and backend with the documented k
     if (row.torchImagesPerSec !== null) assert.ok(Math.abs((row.ratio as number) / ((row.imagesPerSec as number) / (row.torchImagesPerSec as number)) - 1) < 0.05, JSON.stringify(row));
   }
 });
+
+test('gradients writes the gradient and class-drawing PNGs and the edge-alignment measure for both checkpoints', () => {
+  const std = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
+  const rob = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
+  assert.equal(cli('train', '--model', 'mlp', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', std, '--json').status, 0);
+  assert.equal(cli('train', '--model', 'mlp', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--adv', '--eps', '1.5', '--steps', '3', '--out', rob, '--json').status, 0);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
+  const r = cli('gradients', '--standard', std, '--robust', rob, '--out', out, '--n', '3', '--steps', '5', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  for (const f of ['gradients-standard.png', 'gradients-robust.png', 'targeted-standard.png', 'targeted-robust.png']) assert.ok(fs.statSync(path.join(out, f)).size > 100, f);
+  const m = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { standard: { perImage: number[]; edgeAlignment: number }; how: { images: number; targeted: { eps: number } } };
+  assert.equal(m.standard.perImage.length, 3);
+  assert.ok(m.standard.edgeAlignment >= -1 && m.standard.edgeAlignment <= 1);
+  assert.equal(m.how.images, 3);
+});
