@@ -11,6 +11,7 @@ import { runConstruct } from './commands/construct';
 import { runMerge } from './commands/merge';
 import { runReproduce } from './commands/reproduce';
 import { runGradients } from './commands/gradients';
+import { runTransfer } from './commands/transfer';
 import { TOOL_VERSION } from '../engine/provenance';
 
 type Command = (argv: string[]) => Promise<void>;
@@ -22,6 +23,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   construct: { run: runConstruct, summary: 'build D_R, D_NR, D_rand or D_det: --kind robust|nonrobust|rand|det --checkpoint DIR --out DIR [--shard i/n]' },
   merge: { run: runMerge, summary: 'join shard builds: --out DIR SHARD_DIR...' },
   reproduce: { run: runReproduce, summary: 'the paper\'s Figure 2 and Table 1 end to end: [--profile quick|full] [--data SPEC] --out DIR' },
+  transfer: { run: runTransfer, summary: 'transferability (paper §3.3): D_rand from a source, every architecture trained on it, accuracy vs transfer: --source CKPT --out DIR' },
   gradients: { run: runGradients, summary: 'input gradients and class drawings of a standard vs a robust checkpoint, with an edge-alignment measure' },
   theory: { run: runTheory, summary: 'Gaussian model of §4: standard vs robust MLE across ε (Thm 2 closed form vs numerical), Thm 1/3 quantities: [--config FILE] --out DIR [--json]' },
   bench: { run: runBench, summary: 'images/s of the train, PGD and inversion steps per backend, against PyTorch where present [--json]' },

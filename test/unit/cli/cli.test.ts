@@ -108,3 +108,17 @@ test('gradients writes the gradient and class-drawing PNGs and the edge-alignmen
   assert.ok(m.standard.edgeAlignment >= -1 && m.standard.edgeAlignment <= 1);
   assert.equal(m.how.images, 3);
 });
+
+test('transfer trains each named architecture on D_rand from the source and writes the table, scatter and correlation', () => {
+  const src = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
+  assert.equal(cli('train', '--model', 'mlp', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', src, '--json').status, 0);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
+  const r = cli('transfer', '--source', src, '--out', out, '--archs', 'mlp,vgg', '--epochs', '1', '--limit', '200', '--test-limit', '60', '--steps', '5', '--pool', '1', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const t = JSON.parse(fs.readFileSync(path.join(out, 'transfer.json'), 'utf8')) as { rows: { arch: string; testAcc: number; transferSuccess: number }[]; correlation: number; how: Record<string, string> };
+  assert.deepEqual(t.rows.map((x) => x.arch), ['mlp', 'vgg']);
+  for (const row of t.rows) assert.ok(row.testAcc >= 0 && row.testAcc <= 1 && row.transferSuccess >= 0 && row.transferSuccess <= 1);
+  assert.ok(Number.isFinite(t.correlation) && Math.abs(t.correlation) <= 1);
+  assert.match(fs.readFileSync(path.join(out, 'transfer.csv'), 'utf8'), /^arch,testAcc,transferSuccess\nmlp,/);
+  assert.match(fs.readFileSync(path.join(out, 'transfer.svg'), 'utf8'), /<svg[\s\S]*Pearson r = [-\d.]+[\s\S]*>vgg</);
+});
