@@ -45,7 +45,7 @@ function applyFilter(): void {
   }
   spacer.style.height = `${visible.length * ROW_H}px`;
   document.getElementById('count')!.textContent = `${visible.length} of ${g!.rows} rows`;
-  for (const e of rowEls.values()) e.remove();
+  for (const e of rowEls.values()) pool.push(e);
   rowEls.clear();
   focus.pos = Math.min(focus.pos, Math.max(0, visible.length - 1));
   renderRows();
@@ -56,32 +56,51 @@ function refOf(row: number, col: number): ImageRef {
   return { folder: c.folder, index: row, ...(c.key === 'source' ? { source: true } : {}) };
 }
 
-function cell(row: number, col: number, pos: number): HTMLElement {
-  const c = g!.columns[col]!;
-  const label = c.labels?.[row];
-  const changed = label !== undefined && label !== g!.trueLabels[row];
-  const src = thumbs.get(row)?.[col];
-  const isSel = selected.some((s) => s.row === row && s.col === col);
-  const img = el('img', { class: 'px', alt: `${c.title} #${row}`, draggable: 'false', ...(src ? { src } : {}) });
-  const e = el('div', {
-    class: `g-cell${changed ? ' changed' : ''}${isSel ? ' selected' : ''}`, role: 'gridcell', 'data-row': String(row), 'data-col': String(col), 'data-label': label === undefined ? '' : String(label),
-    tabindex: focus.pos === pos && focus.col === col ? '0' : '-1', 'aria-selected': String(isSel), 'aria-label': `${c.title} image ${row}, label ${name(label)}`,
-  }, img, el('span', { class: 'lab' }, c.available ? (c.key === 'source' ? name(label) : `→ ${name(label)}`) : 'n/a'));
-  const sel = el('button', { class: 'sel', tabindex: '-1', title: 'Select to compare (Space)' }, isSel ? '✓' : '+');
-  sel.addEventListener('click', (ev) => { ev.stopPropagation(); toggleSelect(row, col); });
-  if (c.available) e.append(sel);
-  img.addEventListener('click', () => zoom(row, col));
-  e.addEventListener('focus', () => { focus = { pos, col }; });
+// Row elements are pooled: scrolling re-fills existing nodes instead of building new ones.
+const pool: HTMLElement[] = [];
+
+function newRowEl(): HTMLElement {
+  const e = el('div', { class: 'g-row', role: 'row' });
+  e.append(el('div', { class: 'g-idx', role: 'rowheader' }, el('div', { class: 'idx' }), el('div', { class: 'muted cls' })));
+  for (let col = 0; col < g!.columns.length; col++) {
+    const c = g!.columns[col]!;
+    const cellEl = el('div', { class: 'g-cell', role: 'gridcell', 'data-col': String(col), tabindex: '-1' }, el('img', { class: 'px', alt: '', draggable: 'false' }), el('span', { class: 'lab' }));
+    if (c.available) cellEl.append(el('button', { class: 'sel', tabindex: '-1', title: 'Select to compare (Space)' }, '+'));
+    e.append(cellEl);
+  }
   return e;
 }
 
-function rowEl(pos: number): HTMLElement {
+function fillRow(e: HTMLElement, pos: number): void {
   const row = visible[pos]!;
-  const e = el('div', { class: 'g-row', role: 'row', 'data-row': String(row), 'aria-rowindex': String(pos + 1) });
-  e.style.top = `${pos * ROW_H}px`;
-  e.append(el('div', { class: 'g-idx', role: 'rowheader' }, el('div', {}, `#${row}`), el('div', { class: 'muted' }, name(g!.trueLabels[row]))));
-  for (let col = 0; col < g!.columns.length; col++) e.append(cell(row, col, pos));
-  return e;
+  e.hidden = false;
+  e.dataset.row = String(row);
+  e.dataset.pos = String(pos);
+  e.setAttribute('aria-rowindex', String(pos + 1));
+  e.style.transform = `translateY(${pos * ROW_H}px)`;
+  (e.querySelector('.idx') as HTMLElement).textContent = `#${row}`;
+  (e.querySelector('.cls') as HTMLElement).textContent = name(g!.trueLabels[row]);
+  const srcs = thumbs.get(row);
+  e.querySelectorAll<HTMLElement>('.g-cell').forEach((cellEl, col) => {
+    const c = g!.columns[col]!;
+    const label = c.labels?.[row];
+    const changed = label !== undefined && label !== g!.trueLabels[row];
+    const isSel = selected.some((x) => x.row === row && x.col === col);
+    cellEl.dataset.row = String(row);
+    cellEl.dataset.label = label === undefined ? '' : String(label);
+    cellEl.className = `g-cell${changed ? ' changed' : ''}${isSel ? ' selected' : ''}`;
+    cellEl.tabIndex = focus.pos === pos && focus.col === col ? 0 : -1;
+    cellEl.setAttribute('aria-selected', String(isSel));
+    cellEl.setAttribute('aria-label', `${c.title} image ${row}, label ${name(label)}`);
+    const img = cellEl.firstElementChild as HTMLImageElement;
+    img.alt = `${c.title} #${row}`;
+    const src = srcs?.[col];
+    if (src) img.src = src;
+    else img.removeAttribute('src');
+    (cellEl.children[1] as HTMLElement).textContent = c.available ? (c.key === 'source' ? name(label) : `→ ${name(label)}`) : 'n/a';
+    const sel = cellEl.querySelector('.sel');
+    if (sel) sel.textContent = isSel ? '✓' : '+';
+  });
 }
 
 function renderRows(): void {
@@ -89,21 +108,28 @@ function renderRows(): void {
   const top = scroller.scrollTop;
   const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
   const last = Math.min(visible.length - 1, Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN);
-  for (const [pos, e] of rowEls) if (pos < first || pos > last) { e.remove(); rowEls.delete(pos); }
+  for (const [pos, e] of rowEls) if (pos < first || pos > last) { rowEls.delete(pos); pool.push(e); }
   const missing: number[] = [];
-  const frag = document.createDocumentFragment();
   for (let pos = first; pos <= last; pos++) {
     const row = visible[pos]!;
     if (!thumbs.has(row) && !pending.has(row)) missing.push(row);
     if (!rowEls.has(pos)) {
-      const e = rowEl(pos);
+      const e = pool.pop() ?? newRowEl();
+      fillRow(e, pos);
+      if (!e.isConnected) spacer.append(e);
       rowEls.set(pos, e);
-      frag.append(e);
     }
   }
-  spacer.append(frag);
+  // Rows left in the pool are parked out of sight rather than removed (re-used next frame).
+  for (const e of pool) { e.hidden = true; e.dataset.row = ''; }
   document.body.dataset.renderedRows = String(rowEls.size);
   if (missing.length) requestThumbs(missing);
+}
+
+function cellFromEvent(ev: Event): { row: number; col: number } | undefined {
+  const c = (ev.target as HTMLElement).closest<HTMLElement>('.g-cell');
+  if (!c || c.dataset.row === undefined || c.dataset.row === '') return undefined;
+  return { row: Number(c.dataset.row), col: Number(c.dataset.col) };
 }
 
 function requestThumbs(rows: number[]): void {
@@ -128,6 +154,7 @@ function onThumbs(list: { row: number; col: number; src: string }[]): void {
   while (thumbs.size > MAX_CACHED_ROWS) thumbs.delete(thumbs.keys().next().value as number);
   for (const e of rowEls.values()) {
     const a = thumbs.get(Number(e.dataset.row));
+    if (e.dataset.row === '') continue;
     if (!a) continue;
     e.querySelectorAll<HTMLImageElement>('.g-cell img').forEach((img, col) => { if (!img.getAttribute('src') && a[col]) img.src = a[col]; });
   }
@@ -240,6 +267,18 @@ function build(d: GalleryData): void {
   }, { passive: true });
   window.addEventListener('resize', () => renderRows());
   scroller.addEventListener('keydown', onKey);
+  spacer.addEventListener('click', (ev) => {
+    const at = cellFromEvent(ev);
+    if (!at) return;
+    const t = ev.target as HTMLElement;
+    if (t.classList.contains('sel')) { ev.stopPropagation(); toggleSelect(at.row, at.col); }
+    else if (t.tagName === 'IMG') zoom(at.row, at.col);
+  });
+  spacer.addEventListener('focusin', (ev) => {
+    const c = (ev.target as HTMLElement).closest<HTMLElement>('.g-cell');
+    const r = c?.closest<HTMLElement>('.g-row');
+    if (c && r?.dataset.pos) focus = { pos: Number(r.dataset.pos), col: Number(c.dataset.col) };
+  });
   applyFilter();
   if (s.scrollTop) { scroller.scrollTop = s.scrollTop; renderRows(); }
   document.body.dataset.rows = String(d.rows);
