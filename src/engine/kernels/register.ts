@@ -11,9 +11,10 @@ import { captureStockKernel } from './call';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './convGrads';
 import { maxPoolGrad } from './maxPoolGrad';
 import { batchMatMul } from './batchMatMul';
-import { sum } from './sum';
+import { mean, sum } from './sum';
+import { tile } from './tile';
 import { cast, identity } from './identity';
-import { conv2d } from './conv2d';
+import { conv2d, fusedConv2d } from './conv2d';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
 const BUILDING_BLOCKS = [
@@ -27,15 +28,21 @@ const BUILDING_BLOCKS = [
   'Sum',
   'Identity',
   'Cast',
+  'Mean',
+  'Tile',
+  'FusedConv2D',
 ];
 
 const OURS: Array<[string, tf.KernelFunc]> = [
   ['Conv2D', conv2d as tf.KernelFunc],
+  ['FusedConv2D', fusedConv2d as tf.KernelFunc],
   ['Conv2DBackpropFilter', conv2dBackpropFilter as tf.KernelFunc],
   ['Conv2DBackpropInput', conv2dBackpropInput as tf.KernelFunc],
   ['MaxPoolGrad', maxPoolGrad as tf.KernelFunc],
   ['BatchMatMul', batchMatMul as tf.KernelFunc],
   ['Sum', sum as tf.KernelFunc],
+  ['Mean', mean as tf.KernelFunc],
+  ['Tile', tile as tf.KernelFunc],
   ['Identity', identity as tf.KernelFunc],
   ['Cast', cast as tf.KernelFunc],
 ];

@@ -1,23 +1,25 @@
 /**
- * Sum over leading axes for the wasm backend (the bias gradient of every conv/dense layer: dy
- * summed over batch, height and width). The stock kernel first transposes the reduced axes to
- * the end (a strided copy of the whole tensor), then reduces; here one streaming pass adds the
- * rows, in blocks of BLOCK rows summed in f32 by our SIMD loop, each block's partial sums then
- * added into float64 (the cpu backend accumulates in float64; plain f32 over 10⁵ rows drifts).
+ * Sum and Mean over leading axes for the wasm backend: the bias gradient of every conv/dense
+ * layer (dy summed over batch, height and width) and batchnorm's moments. The stock kernels
+ * first transpose the reduced axes to the end (a strided copy of the whole tensor), then reduce
+ * (Mean over [N,H,W] of a 128×28×28×16 tensor: 14 ms); here one streaming pass adds the rows,
+ * in blocks of BLOCK rows summed in f32 by our SIMD loop, each block's partial sums then added
+ * into float64 (the cpu backend accumulates in float64; plain f32 over 10⁵ rows drifts).
  * Any other reduction goes to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, TI, withScope } from './call';
-import { simdFor } from './simd';
+import { addressOf, simdFor } from './simd';
 
 const BLOCK = 64;
 
-export function sum(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs: tf.NamedAttrMap;
-}): TI {
+type Args = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
+
+export const sum = (args: Args): TI => reduceLeading(args, 'Sum');
+export const mean = (args: Args): TI => reduceLeading(args, 'Mean');
+
+function reduceLeading(args: Args, kernel: 'Sum' | 'Mean'): TI {
   const { x } = args.inputs as { x: TI };
   const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
   const rank = x.shape.length;
@@ -25,7 +27,7 @@ export function sum(args: {
   const k = axes.length;
   const leading = k > 0 && k < rank && axes.every((a, i) => a === i);
   if (x.dtype !== 'float32' || !leading) {
-    return withScope(args.backend, (s) => s.run('Sum', { x }, { axis, keepDims }));
+    return withScope(args.backend, (s) => s.run(kernel, { x }, { axis, keepDims }));
   }
   const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
   const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
@@ -39,8 +41,7 @@ export function sum(args: {
   const vec = fast ? cols & ~3 : 0;
   if (fast && vec > 0) {
     // The output buffer doubles as the f32 scratch for one block's partial sums.
-    const pSrc = backend.dataIdMap.get(x.dataId).memoryOffset;
-    const pOut = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const [pSrc, pOut] = [addressOf(backend, x), addressOf(backend, out)];
     const part = heapF32(backend, out);
     for (let r0 = 0; r0 < rows; r0 += BLOCK) {
       part.fill(0, 0, vec);
@@ -52,6 +53,7 @@ export function sum(args: {
   for (let r = 0, base = 0; r < rows; r++, base += cols) {
     for (let c = vec; c < cols; c++) acc[c] = acc[c]! + src[base + c]!;
   }
+  if (kernel === 'Mean') for (let c = 0; c < cols; c++) acc[c] = acc[c]! / rows;
   heapF32(backend, out).set(acc);
   return out;
 }

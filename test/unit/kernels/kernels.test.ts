@@ -113,3 +113,43 @@ test('Identity and same-dtype Cast share data and leak nothing', async () => {
   tf.dispose([y, z, i]);
   assert.equal(backend.numDataIds(), before - 1);
 });
+
+test('Tile and Mean (batchnorm and its gradient) match cpu', async () => {
+  const cases: Array<[number[], number[]]> = [
+    [
+      [1, 1, 1, 16],
+      [8, 7, 7, 1],
+    ],
+    [
+      [2, 3],
+      [3, 2],
+    ],
+    [
+      [3, 1, 2],
+      [1, 4, 1],
+    ],
+    [[5], [1]],
+  ];
+  for (const [shape, reps] of cases) {
+    const err = await compare('Tile', { x: { shape, values: rand(shape, 3) } }, { reps });
+    assert.ok(err < TOL, `Tile ${JSON.stringify([shape, reps])}: relative error ${err}`);
+  }
+  const ints = (b: 'cpu' | 'wasm') =>
+    on(b, () => tf.cast(tf.tile(tf.tensor2d([[1, 2]], [1, 2], 'int32'), [2, 2]), 'float32'));
+  assert.deepEqual([...(await ints('wasm')).values], [...(await ints('cpu')).values]);
+  for (const [shape, axis] of [
+    [
+      [64, 7, 7, 16],
+      [0, 1, 2],
+    ],
+    [[4, 5, 6], [1]],
+    [[300, 3], [0]],
+  ] as const) {
+    const err = await compare(
+      'Mean',
+      { x: { shape: [...shape], values: rand([...shape], 4) } },
+      { axis, keepDims: true },
+    );
+    assert.ok(err < TOL, `Mean ${JSON.stringify(shape)}: relative error ${err}`);
+  }
+});
