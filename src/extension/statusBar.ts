@@ -53,7 +53,9 @@ export class JobStatusBar implements vscode.Disposable {
   private render(): void {
     this.timer = undefined;
     this.lastRender = Date.now();
-    const jobs = this.jobs();
+    // A job that just finished is still in its worker slot while its 'done' change is emitted:
+    // it must not count as running, or the render that should show its result shows it running.
+    const jobs = this.jobs().filter((j) => !j.finished);
     const current = jobs.find((j) => j.state !== 'queued') ?? jobs[0];
     if (current) {
       clearTimeout(this.hideTimer);

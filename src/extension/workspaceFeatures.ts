@@ -10,7 +10,7 @@ import { CheckpointHoverProvider } from './checkpoints/hover';
 import { registerExperimentDiagnostics } from './experiment/diagnostics';
 import { ExperimentCodeLensProvider } from './experiment/codeLens';
 import { deleteRun, revealRun } from './runsView/actions';
-import { RunsTreeProvider } from './runsView/tree';
+import { nodeUri, RunsTreeProvider } from './runsView/tree';
 
 export interface WorkspaceFeatures {
   decorations: CheckpointDecorationProvider;
@@ -38,6 +38,13 @@ export function registerWorkspaceFeatures(context: vscode.ExtensionContext): Wor
     vscode.window.createTreeView(RUNS_VIEW, { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('robustFeatures.refreshRuns', () => tree.refresh(true)),
     vscode.commands.registerCommand('robustFeatures.revealRun', revealRun),
+    // The panels take a folder Uri; the Runs view hands over its tree node.
+    vscode.commands.registerCommand('robustFeatures.openRunInGallery', (arg: unknown) =>
+      vscode.commands.executeCommand('robustFeatures.openGallery', nodeUri(arg)),
+    ),
+    vscode.commands.registerCommand('robustFeatures.showRunResults', (arg: unknown) =>
+      vscode.commands.executeCommand('robustFeatures.showResults', nodeUri(arg)),
+    ),
     vscode.commands.registerCommand(
       'robustFeatures.deleteRun',
       async (arg: unknown, opts?: { confirm?: boolean }) => {

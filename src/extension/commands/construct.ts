@@ -11,6 +11,7 @@ import { dataSpecSetting } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
+import { isCheckpointDir } from '../checkpoints/resolvePath';
 import { pickCheckpoint, pickNumber } from './pick';
 import { defaultOutDir, runJob } from './runJob';
 
@@ -73,6 +74,12 @@ export async function buildDatasetCommand(
       (a) => (a.metrics?.training === 'adversarial') === (kind === 'robust'),
     ));
   if (!checkpoint) return undefined;
+  if (!isCheckpointDir(checkpoint)) {
+    void vscode.window.showErrorMessage(
+      `Robust Features: ${checkpoint} is not a checkpoint (no model.json and metrics.json).`,
+    );
+    return undefined;
+  }
   const base = defaults(kind);
   let limit = args.config?.limit ?? (args.config ? base.limit : undefined);
   if (limit === undefined) {

@@ -9,6 +9,7 @@ import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
 import type { EvaluateParams } from '../../shared/workerProtocol';
+import { isCheckpointDir } from '../checkpoints/resolvePath';
 import { pickCheckpoint } from './pick';
 import { runJob } from './runJob';
 
@@ -30,6 +31,12 @@ export async function evaluateCommand(
   const checkpoint =
     a.checkpoint ?? (await pickCheckpoint('Evaluate robustness of which checkpoint?'));
   if (!checkpoint) return undefined;
+  if (!isCheckpointDir(checkpoint)) {
+    void vscode.window.showErrorMessage(
+      `Robust Features: ${checkpoint} is not a checkpoint (no model.json and metrics.json).`,
+    );
+    return undefined;
+  }
   let norm = a.norm;
   let eps = a.eps;
   if (!norm || !eps) {

@@ -9,15 +9,25 @@ export function notifyOutcome(o: JobOutcome, log: vscode.LogOutputChannel): void
     case 'succeeded': {
       const sum = o.result ? summarizeResult(o.result) : undefined;
       const reveal = o.result?.kind === 'train' ? 'Reveal Checkpoint' : 'Reveal Folder';
+      // The panels show what a construction or a reproduction produced.
+      const panel =
+        o.result?.kind === 'construct'
+          ? { label: 'Open Gallery', command: 'robustFeatures.openGallery' }
+          : o.result?.kind === 'reproduce'
+            ? { label: 'Show Results', command: 'robustFeatures.showResults' }
+            : undefined;
       void vscode.window
         .showInformationMessage(
           `Robust Features: ${o.name} finished — ${sum?.long ?? 'done'} (${o.backend ?? '?'}, ${secs}).`,
+          ...(sum?.outputDir && panel ? [panel.label] : []),
           ...(sum?.outputDir ? [reveal] : []),
           'Show Log',
         )
         .then((c) => {
           if (c === reveal && sum?.outputDir)
             void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(sum.outputDir));
+          if (panel && c === panel.label && sum?.outputDir)
+            void vscode.commands.executeCommand(panel.command, vscode.Uri.file(sum.outputDir));
           if (c === 'Show Log') log.show(true);
         });
       return;

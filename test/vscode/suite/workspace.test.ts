@@ -304,6 +304,21 @@ suite('workspace: datasets, evaluation, hovers, decorations, runs view, experime
       assert.ok(fs.existsSync(path.join(outDir, f)), `${f} missing`);
   });
 
+  test('Runs view: delete (confirmation skipped) removes the folder and its item', async () => {
+    const theory = path.join(base, 'theory');
+    assert.ok(
+      (await hooks.runsTree()).some((i) => i.group === 'Theory runs' && i.label === 'theory'),
+    );
+    assert.equal(
+      await exec<boolean>('robustFeatures.deleteRun', vscode.Uri.file(theory), { confirm: false }),
+      true,
+    );
+    assert.ok(!fs.existsSync(theory));
+    assert.ok(
+      !(await hooks.runsTree()).some((i) => i.group === 'Theory runs' && i.label === 'theory'),
+    );
+  });
+
   test('as a new user: each job command with its defaults reaches status-bar progress', async function () {
     this.timeout(150_000);
     for (const [command, what] of [
