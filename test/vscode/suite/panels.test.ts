@@ -1,0 +1,117 @@
+/**
+ * The panels in the real extension host: commands open webview panels of the right view type on a
+ * small fixture written with the engine's writers; the host-side data (results, gallery rows,
+ * diff norms) matches the files; messages from webviews are validated. The browser tests
+ * (scripts/vscode/e2e-panels.sh) look at what the panels show.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { writeDatasetFolder } from '../../../src/engine/data/constructed';
+import { parseFromWebview, parsePanelState, VIEW_TYPES } from '../../../src/shared/webviewProtocol';
+import { DatasetCache } from '../../../src/extension/panels/datasets';
+import { computeDiff } from '../../../src/extension/panels/diffData';
+import { GalleryModel } from '../../../src/extension/panels/galleryData';
+import { readResultsFolder } from '../../../src/extension/panels/resultsData';
+import { activateExtension, waitFor } from './helpers';
+
+const N = 12;
+const SIZE = 8 * 8;
+
+async function fixture(): Promise<string> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-panels-'));
+  const images = Float32Array.from({ length: N * SIZE }, (_, i) => ((i * 37) % 101) / 100);
+  const labels = Int32Array.from({ length: N }, (_, i) => i % 3);
+  const src = path.join(root, 'source');
+  await writeDatasetFolder(src, { images, labels, shape: [N, 8, 8, 1], numClasses: 3, source: 'test' }, { dtype: 'float32' });
+  const run = path.join(root, 'run');
+  for (const kind of ['robust', 'det']) {
+    const x = images.map((v, i) => Math.min(1, v + (i % 5 === 0 ? 0.1 : 0)));
+    const y = kind === 'det' ? labels.map((l) => (l + 1) % 3) : labels;
+    await writeDatasetFolder(path.join(run, `D_${kind}`), { images: x, labels: y, shape: [N, 8, 8, 1], numClasses: 3, source: kind }, {
+      dtype: 'float32',
+      manifest: { kind: 'constructed-dataset', construction: kind, config: { data: `npy:${src}` }, perImage: {} },
+    });
+  }
+  const results = {
+    figure2: { standard_D: { standardAcc: 0.9, robustAcc: 0.1 }, adversarial_D: { standardAcc: 0.8, robustAcc: 0.6 }, standard_DR: { standardAcc: 0.7, robustAcc: 0.3 }, standard_DNR: { standardAcc: 0.75, robustAcc: 0.01 } },
+    table1: { D_rand: { testAcc: 0.6, attackSuccess: 0.9 }, D_det: { testAcc: 0.4, attackSuccess: 0.8 } },
+    threatModel: { norm: 'l2', eps: 0.5, steps: 7 },
+  };
+  fs.writeFileSync(path.join(run, 'results.json'), JSON.stringify(results));
+  fs.mkdirSync(path.join(run, 'standard_D'));
+  fs.writeFileSync(path.join(run, 'standard_D', 'manifest.json'), JSON.stringify({ kind: 'checkpoint', training: { history: [{ epoch: 1, loss: 1, accuracy: 0.5, testAccuracy: 0.6 }] } }));
+  fs.writeFileSync(path.join(run, 'standard_D', 'metrics.json'), JSON.stringify({ standardAcc: 0.9, robustAcc: { l2: { '0.5': 0.1 } } }));
+  return run;
+}
+
+const webviewTabs = (viewType: string) =>
+  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
+
+suite('panels', () => {
+  let run: string;
+  suiteSetup(async () => {
+    await activateExtension();
+    run = await fixture();
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(path.dirname(run), { recursive: true, force: true });
+  });
+
+  test('messages from webviews are validated', () => {
+    assert.deepEqual(parseFromWebview({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseFromWebview({ type: 'requestThumbs', rows: [0, 5] }), { type: 'requestThumbs', rows: [0, 5] });
+    for (const bad of [null, 'ready', {}, { type: 'nope' }, { type: 'requestThumbs', rows: [-1] }, { type: 'requestThumbs', rows: Array(201).fill(0) },
+      { type: 'openDiff', a: { folder: '/x', index: 1.5 }, b: { folder: '/x', index: 0 } }, { type: 'export', name: '../x', format: 'csv', data: '' },
+      { type: 'export', name: 'x', format: 'png', data: 'not a data url' }, { type: 'export', name: 'x', format: 'exe', data: '' }]) // prettier-ignore
+      assert.ok('invalid' in parseFromWebview(bad), JSON.stringify(bad));
+    assert.deepEqual(parsePanelState({ folder: '/r', scrollTop: 'x', a: { folder: 1 } }), { folder: '/r' });
+  });
+
+  test('results, gallery rows and diff norms read from the run folder', async () => {
+    const r = readResultsFolder(run);
+    assert.equal(r.results?.figure2.adversarial_D.robustAcc, 0.6);
+    assert.equal(r.paper.table1.D_rand?.testAcc, 63.3);
+    assert.deepEqual(r.checkpoints.map((c) => [c.name, c.curve, c.history.length]), [['standard_D', [{ eps: 0, acc: 0.9 }, { eps: 0.5, acc: 0.1 }], 1]]);
+    const cache = new DatasetCache();
+    const g = await GalleryModel.load(run, cache);
+    assert.equal(g.data.rows, N);
+    assert.deepEqual(g.data.columns.map((c) => c.title), ['original', 'D_R', 'D_det']);
+    assert.deepEqual(g.data.columns[2]!.labels, Array.from({ length: N }, (_, i) => ((i % 3) + 1) % 3));
+    const thumbs = g.thumbs([0, 11, 99]);
+    assert.equal(thumbs.length, 6);
+    assert.ok(thumbs.every((t) => t.src.startsWith('data:image/png;base64,')));
+    const d = await computeDiff(cache, { folder: path.join(run, 'D_robust'), index: 2, source: true }, { folder: path.join(run, 'D_robust'), index: 2 });
+    let s = 0;
+    let m = 0;
+    const src = await cache.resolve({ folder: path.join(run, 'D_robust'), index: 2, source: true });
+    const rob = await cache.folder(path.join(run, 'D_robust'));
+    for (let k = 0; k < SIZE; k++) {
+      const v = rob.images[2 * SIZE + k]! - src.images[2 * SIZE + k]!;
+      s += v * v;
+      m = Math.max(m, Math.abs(v));
+    }
+    assert.ok(Math.abs(d.l2 - Math.sqrt(s)) < 1e-9 && Math.abs(d.linf - m) < 1e-9, `${d.l2} ${d.linf}`);
+    assert.ok(d.l2 > 0);
+  });
+
+  test('commands open one panel of each kind', async () => {
+    await vscode.commands.executeCommand('robustFeatures.showResults', vscode.Uri.file(run));
+    await waitFor('results panel', () => webviewTabs(VIEW_TYPES.results).length === 1);
+    await vscode.commands.executeCommand('robustFeatures.showResults', run);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(webviewTabs(VIEW_TYPES.results).length, 1, 'opening again reveals the same panel');
+    await vscode.commands.executeCommand('robustFeatures.openGallery', vscode.Uri.file(run));
+    await waitFor('gallery panel', () => webviewTabs(VIEW_TYPES.gallery).length === 1);
+    const a = { folder: path.join(run, 'D_det'), index: 1, source: true };
+    const b = { folder: path.join(run, 'D_det'), index: 1 };
+    await vscode.commands.executeCommand('robustFeatures.compareImages', a, b);
+    await waitFor('diff panel', () => webviewTabs(VIEW_TYPES.diff).length === 1);
+    await vscode.commands.executeCommand('robustFeatures.compareImages', b, a);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(webviewTabs(VIEW_TYPES.diff).length, 1, 'the diff panel is reused');
+  });
+});
