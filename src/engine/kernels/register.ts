@@ -13,6 +13,7 @@ import { maxPoolGrad } from './maxPoolGrad';
 import { batchMatMul } from './batchMatMul';
 import { mean, sum } from './sum';
 import { tile } from './tile';
+import { batchNorm } from './batchNorm';
 import { cast, identity } from './identity';
 import { conv2d, fusedConv2d } from './conv2d';
 
@@ -31,6 +32,7 @@ const BUILDING_BLOCKS = [
   'Mean',
   'Tile',
   'FusedConv2D',
+  'FusedBatchNorm',
 ];
 
 const OURS: Array<[string, tf.KernelFunc]> = [
@@ -43,6 +45,7 @@ const OURS: Array<[string, tf.KernelFunc]> = [
   ['Sum', sum as tf.KernelFunc],
   ['Mean', mean as tf.KernelFunc],
   ['Tile', tile as tf.KernelFunc],
+  ['FusedBatchNorm', batchNorm as tf.KernelFunc],
   ['Identity', identity as tf.KernelFunc],
   ['Cast', cast as tf.KernelFunc],
 ];

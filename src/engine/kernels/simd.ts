@@ -7,7 +7,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { assemble } from './wasmAsm';
 import { poolGrad } from './simdPool';
-import { strided3d, sumRows } from './simdLoops';
+import { affineRows, strided3d, sumRows } from './simdLoops';
 
 // prettier-ignore
 export interface Simd {
@@ -20,6 +20,9 @@ export interface Simd {
     add: number): void;
   /** dst[0..vecBytes) += Σ_r src[r·rowStride + ·], f32. */
   sumRows(src: number, dst: number, rows: number, vecBytes: number, rowStride: number): void;
+  /** Per row of rowStride bytes: dst = (src − m)·a + o, with [m | a | o] per channel at par. */
+  affineRows(src: number, dst: number, rows: number, vecBytes: number, rowStride: number,
+    par: number): void;
 }
 
 const cache = new WeakMap<object, Simd | null>();
@@ -37,7 +40,7 @@ export function simdFor(backend: BackendWasm): Simd | null {
   if (memory) {
     const shared =
       typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble([poolGrad(), sumRows(), strided3d()], shared);
+    const bytes = assemble([poolGrad(), sumRows(), strided3d(), affineRows()], shared);
     if (WebAssembly.validate(bytes)) {
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
         env: { mem: memory },

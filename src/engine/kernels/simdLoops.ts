@@ -51,3 +51,28 @@ export function strided3d(): Fn {
   }));
   return f;
 }
+
+// prettier-ignore
+export function affineRows(): Fn {
+  // params: src, dst, rows, vecBytes, rowStride, par — per row: dst = (src − m)·a + o, where
+  // m, a, o are consecutive per-channel vectors at par (each rowStride bytes long).
+  const f = new Fn([I32, I32, I32, I32, I32, I32], 'affineRows');
+  const [src, dst, rows, vecBytes, rowStride, par] = [0, 1, 2, 3, 4, 5];
+  const [r, cb, off] = [f.local(I32), f.local(I32), f.local(I32)];
+  const vec = (base: number, extra = 0) => {
+    f.get(base).get(cb).emit(op.i32Add);
+    for (let i = 0; i < extra; i++) f.get(rowStride).emit(op.i32Add);
+    return f.vload();
+  };
+  f.forLt(r, 0, rows, 1, () => {
+    f.get(r).get(rowStride).emit(op.i32Mul).set(off);
+    f.forLt(cb, 0, vecBytes, 16, () => {
+      f.get(dst).get(off).emit(op.i32Add).get(cb).emit(op.i32Add);
+      f.get(src).get(off).emit(op.i32Add).get(cb).emit(op.i32Add).vload();
+      vec(par).v(simd.f32x4Sub);
+      vec(par, 1).v(simd.f32x4Mul);
+      vec(par, 2).v(simd.f32x4Add).vstore();
+    });
+  });
+  return f;
+}

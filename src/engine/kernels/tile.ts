@@ -9,8 +9,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { TI, withScope } from './call';
 
-type Flat = Float32Array | Int32Array | Uint8Array;
-
 export function tile(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: tf.KernelBackend;

@@ -153,3 +153,32 @@ test('Tile and Mean (batchnorm and its gradient) match cpu', async () => {
     assert.ok(err < TOL, `Mean ${JSON.stringify(shape)}: relative error ${err}`);
   }
 });
+
+test('FusedBatchNorm matches cpu (per-channel, scalar and absent parameters)', async () => {
+  const x = { shape: [4, 5, 5, 6], values: rand([4, 5, 5, 6], 8) };
+  const vec = (n: number, seed: number, positive = false) => ({
+    shape: [n],
+    values: rand([n], seed).map((v) => (positive ? Math.abs(v) + 0.1 : v)),
+  });
+  for (const c of [6, 1]) {
+    const inputs = {
+      x,
+      mean: vec(c, 1),
+      variance: vec(c, 2, true),
+      offset: vec(c, 3),
+      scale: vec(c, 4),
+    };
+    assert.ok((await compare('FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 })) < TOL);
+  }
+  const bare = { x, mean: vec(6, 5), variance: vec(6, 6, true) };
+  assert.ok((await compare('FusedBatchNorm', bare, { varianceEpsilon: 1e-3 })) < TOL);
+  const x4 = { shape: [3, 8], values: rand([3, 8], 9) };
+  const four = {
+    x: x4,
+    mean: vec(8, 1),
+    variance: vec(8, 2, true),
+    offset: vec(8, 3),
+    scale: vec(8, 4),
+  };
+  assert.ok((await compare('FusedBatchNorm', four, { varianceEpsilon: 1e-3 })) < TOL);
+});
