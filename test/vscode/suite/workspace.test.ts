@@ -197,7 +197,7 @@ suite('workspace: datasets, evaluation, hovers, decorations, runs view, experime
   });
 
   test('a broken experiment file gets schema diagnostics on the right lines', async function () {
-    this.timeout(20_000);
+    this.timeout(40_000);
     const file = path.join(base, 'broken.rfl.json');
     fs.writeFileSync(
       file,
@@ -233,6 +233,25 @@ suite('workspace: datasets, evaluation, hovers, decorations, runs view, experime
     assert.equal(diags.length, 3, diags.map((d) => d.message).join('; '));
     const lenses = await exec<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
     assert.equal(lenses.length, 0, 'no CodeLens on an invalid file');
+    // The editor's JSON language service validates with the same schema (contributes.jsonValidation);
+    // it validates what is shown in an editor.
+    await vscode.window.showTextDocument(doc);
+    const json = await waitFor(
+      "the JSON language service's schema diagnostics",
+      () => {
+        const d = vscode.languages
+          .getDiagnostics(doc.uri)
+          .filter((x) => x.source !== 'Robust Features' && /mlp/.test(x.message));
+        return d.length ? d : undefined;
+      },
+      25_000,
+      200,
+    ).catch(() => []);
+    assert.equal(
+      json[0]?.range.start.line,
+      3,
+      JSON.stringify(vscode.languages.getDiagnostics(doc.uri)),
+    );
   });
 
   test('New Experiment File scaffolds a valid file with a CodeLens per step', async function () {
