@@ -1,0 +1,107 @@
+/**
+ * Single-kernel timings on the wasm backend at the reference cnn's shapes (batch 128), our
+ * kernel vs. the alternative form where there is one, and the stock kernel where ours replaced
+ * it. Usage: npx tsx bench/profile-kernels-micro.ts [group=all|conv|dw|dx|mm|pool|bn] [reps=20]
+ * Prints the minimum wall time (the least disturbed run: the machine is shared) and the average
+ * process CPU time per call.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { setupBackends } from '../test/unit/kernels/helpers';
+import { setFilterGradStrategy } from '../src/engine/kernels/convFilterGemm';
+import { setInputGradStrategy } from '../src/engine/kernels/convInputGemm';
+
+const group = process.argv[2] ?? 'all';
+const reps = Number(process.argv[3] ?? 20);
+const want = (g: string) => group === 'all' || group === g;
+
+function time(name: string, f: () => tf.Tensor): void {
+  f().dispose();
+  const ts: number[] = [];
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const r = f(); // wasm kernels run synchronously
+    ts.push(performance.now() - t0);
+    r.dispose();
+  }
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1000 / reps;
+  console.log(
+    `${name.padEnd(36)} wall min ${Math.min(...ts)
+      .toFixed(2)
+      .padStart(7)}  cpu avg ${cpu.toFixed(2).padStart(7)}`,
+  );
+}
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => () =>
+  tf.engine().runKernel<tf.Tensor>(name, inputs, attrs as tf.NamedAttrMap);
+
+void (async () => {
+  await setupBackends();
+  await tf.setBackend('wasm');
+  const u = (shape: number[]) => tf.randomUniform(shape);
+  const [x1, w1, dy1] = [u([128, 28, 28, 1]), u([3, 3, 1, 32]), u([128, 28, 28, 32])];
+  const [x2, w2, dy2] = [u([128, 14, 14, 32]), u([3, 3, 32, 64]), u([128, 14, 14, 64])];
+  const c = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+  const dW = (x: tf.Tensor, dy: tf.Tensor, f: tf.Tensor) =>
+    run('Conv2DBackpropFilter', { x, dy }, { ...c, filterShape: f.shape });
+  const dX = (x: tf.Tensor, dy: tf.Tensor, filter: tf.Tensor) =>
+    run('Conv2DBackpropInput', { dy, filter }, { ...c, inputShape: x.shape });
+  if (want('conv')) {
+    time('conv1 fwd', run('Conv2D', { x: x1, filter: w1 }, c));
+    time('conv2 fwd', run('Conv2D', { x: x2, filter: w2 }, c));
+  }
+  if (want('dw')) {
+    for (const st of ['gemm', 'conv'] as const) {
+      setFilterGradStrategy(st);
+      time(`conv1 dW (${st} form)`, dW(x1, dy1, w1));
+      time(`conv2 dW (${st} form)`, dW(x2, dy2, w2));
+    }
+    setFilterGradStrategy('auto');
+  }
+  if (want('dx')) {
+    for (const st of ['gemm', 'conv'] as const) {
+      setInputGradStrategy(st);
+      time(`conv1 dx (${st} form)`, dX(x1, dy1, w1));
+      time(`conv2 dx (${st} form)`, dX(x2, dy2, w2));
+    }
+    setInputGradStrategy('auto');
+  }
+  if (want('mm')) {
+    const [a, w, d] = [u([128, 3136]), u([3136, 128]), u([128, 128])];
+    time(
+      'matmul fwd 128×3136×128',
+      run('BatchMatMul', { a, b: w }, { transposeA: false, transposeB: false }),
+    );
+    time(
+      'matmul d·Wᵀ (transposeB)',
+      run('BatchMatMul', { a: d, b: w }, { transposeA: false, transposeB: true }),
+    );
+    time(
+      'matmul aᵀ·d (transposeA)',
+      run('BatchMatMul', { a, b: d }, { transposeA: true, transposeB: false }),
+    );
+  }
+  if (want('pool')) {
+    for (const [x, name] of [
+      [dy1, '128×28×28×32'],
+      [dy2, '128×14×14×64'],
+    ] as const) {
+      const y = tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
+      const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+      time(`MaxPoolGrad ${name}`, run('MaxPoolGrad', { dy: y, input: x, output: y }, attrs));
+      time(`Sum over N,H,W ${name}`, run('Sum', { x }, { axis: [0, 1, 2], keepDims: false }));
+    }
+  }
+  if (want('bn')) {
+    const [a, v, v4] = [u([128, 28, 28, 16]), u([16]), u([1, 1, 1, 16])];
+    time(
+      'Mean over N,H,W 128×28×28×16',
+      run('Mean', { x: a }, { axis: [0, 1, 2], keepDims: true }),
+    );
+    time('Tile [1,1,1,16] → 128×28×28×16', run('Tile', { x: v4 }, { reps: [128, 28, 28, 1] }));
+    const bn = { x: a, mean: v, variance: v, offset: v, scale: v };
+    time('FusedBatchNorm 128×28×28×16', run('FusedBatchNorm', bn, { varianceEpsilon: 1e-3 }));
+    time('Multiply by [C] (bn gradient)', run('Multiply', { a, b: v }, {}));
+  }
+})();

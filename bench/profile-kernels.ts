@@ -1,0 +1,112 @@
+/**
+ * Kernel-level profile of the reference "cnn" workload (batch 128) on wasm + our kernels.
+ * Usage: npx tsx bench/profile-kernels.ts [reps=5] [model=cnn|resnet] [backend=wasm] [threads=1]
+ * Prints wall and process-CPU time of a training step and of an input-gradient (PGD) step, and
+ * tf.profile kernel times aggregated by kernel name. The 2-core machine is shared with other
+ * jobs, so we report the minimum over reps (the least disturbed run) next to the median, and CPU
+ * time (single-threaded wasm: CPU time ≈ undisturbed wall time).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { initBackend } from '../src/engine/backend/ladder';
+import { enableWasmThreads } from '../src/engine/kernels/threads';
+
+const reps = Number(process.argv[2] ?? 5);
+const which = process.argv[3] ?? 'cnn';
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+const min = (a: number[]) => Math.min(...a);
+
+function cnn(): tfl.LayersModel {
+  return tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 32,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+      }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 128, activation: 'relu' }),
+      tfl.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+/** A small ResNet-like net: stride-2 convs, batchnorm, residual adds, global average pool. */
+function resnet(): tfl.LayersModel {
+  const inp = tfl.input({ shape: [28, 28, 1] });
+  const cbr = (x: tfl.SymbolicTensor, f: number, s: number) => {
+    const c = tfl.layers
+      .conv2d({ filters: f, kernelSize: 3, strides: s, padding: 'same', useBias: false })
+      .apply(x) as tfl.SymbolicTensor;
+    return tfl.layers
+      .activation({ activation: 'relu' })
+      .apply(tfl.layers.batchNormalization().apply(c)) as tfl.SymbolicTensor;
+  };
+  let x = cbr(inp, 16, 1);
+  for (const [f, s] of [
+    [16, 1],
+    [32, 2],
+    [64, 2],
+  ] as const) {
+    const y = cbr(cbr(x, f, s), f, 1);
+    const sc =
+      s === 1 && f === x.shape[3]
+        ? x
+        : (tfl.layers
+            .conv2d({ filters: f, kernelSize: 1, strides: s, padding: 'same' })
+            .apply(x) as tfl.SymbolicTensor);
+    x = tfl.layers.add().apply([y, sc]) as tfl.SymbolicTensor;
+  }
+  const out = tfl.layers
+    .dense({ units: 10 })
+    .apply(tfl.layers.globalAveragePooling2d({}).apply(x)) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: inp, outputs: out });
+}
+
+async function profile(name: string, f: () => void): Promise<void> {
+  f();
+  const wall: number[] = [],
+    cpu: number[] = [];
+  const per: Record<string, number[]> = {};
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now(),
+      c0 = process.cpuUsage();
+    f();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+    const p = await tf.profile(f);
+    const agg: Record<string, number> = {};
+    for (const k of p.kernels) agg[k.name] = (agg[k.name] ?? 0) + (k.kernelTimeMs as number);
+    for (const [k, v] of Object.entries(agg)) (per[k] ??= []).push(v);
+  }
+  const rows = Object.entries(per)
+    .map(([k, v]) => [k, min(v)] as const)
+    .sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((a, r) => a + r[1], 0);
+  console.log(
+    `${name}: wall min ${min(wall).toFixed(1)} / median ${median(wall).toFixed(1)} ms/step, cpu min ${min(cpu).toFixed(1)} / median ${median(cpu).toFixed(1)} ms; kernel-time minima sum ${total.toFixed(1)} ms`,
+  );
+  for (const [k, v] of rows.slice(0, 12)) console.log(`  ${k.padEnd(22)} ${v.toFixed(1)}`);
+}
+
+void (async () => {
+  if (Number(process.argv[5] ?? 1) > 1) enableWasmThreads(Number(process.argv[5]));
+  const info = await initBackend((process.argv[4] as 'wasm' | undefined) ?? 'wasm');
+  console.log(info.ladder.find((l) => l.status === 'chosen')?.reason);
+  const m = which === 'resnet' ? resnet() : cnn();
+  const x = tf.randomUniform([128, 28, 28, 1]);
+  const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32'), 10);
+  const opt = tf.train.adam(1e-3);
+  const loss = (xi: tf.Tensor): tf.Scalar =>
+    tf.losses.softmaxCrossEntropy(y, m.apply(xi, { training: true }) as tf.Tensor);
+  await profile('train', () => opt.minimize(() => loss(x), true)!.dataSync());
+  const g = tf.grad((xi: tf.Tensor) => loss(xi));
+  await profile('pgd', () => tf.tidy(() => g(x).dataSync()));
+  console.log('tensors', tf.memory().numTensors);
+})();
