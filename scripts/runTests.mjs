@@ -52,7 +52,7 @@ for (const tier of run) {
       console.error('no unit test files found');
       continue;
     }
-    const r = sh(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { env: { ...process.env, RFL_TEST: '1' } });
+    const r = sh(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { env: { ...process.env, RFL_TEST: '1' } });
     const out = r.stdout ?? '';
     const pass = Number(/^ℹ pass (\d+)/m.exec(out)?.[1] ?? 0);
     const fail = Number(/^ℹ fail (\d+)/m.exec(out)?.[1] ?? 0) + (r.status !== 0 && !/^ℹ fail [1-9]/m.test(out) ? 1 : 0);

@@ -61,7 +61,7 @@ async function kept(dir: string, source: Dataset, robustPixels: number) {
  */
 test('D_R keeps the robust feature and drops the non-robust one (28×28 task)', async () => {
   const o: TaskOptions = { h: 28, w: 28, robustPixels: 84, robustAmp: 0.3, nonRobustAmp: 0.02, robustAgreement: 0.8 };
-  const t = await setup(o, { weightDecay: 0, eps: 1, epochs: 20 });
+  const t = await setup(o, { weightDecay: 0, eps: 1, epochs: 10 });
   const source = await loadDataset(t.data, { split: 'train', limit: 256, seed: 3 });
   const out = tmp();
   const s = await buildConstructed(cfgFor('robust', t.robust, t.data, 50), out);

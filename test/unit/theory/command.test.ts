@@ -70,5 +70,5 @@ test('the built-in 2-D demo: robust gradients align with μ*, ellipses approach 
     signal: ac.signal,
     onProgress: () => ac.abort(),
   });
-  await assert.rejects(p, { name: 'AbortError' });
+  await assert.rejects(p, { name: 'AbortedError' });
 });
