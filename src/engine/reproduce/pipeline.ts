@@ -33,7 +33,7 @@ export async function reproduce(o: ReproduceOptions, ctx: JobContext = {}): Prom
   const dir = (name: string) => path.join(o.out, name);
   const train = (data: string, adversarial: boolean, epochs: number): TrainConfig => ({
     model: p.model, data, trainLimit: data === o.data ? p.trainLimit : undefined, testData: o.data, testLimit: p.testLimit, epochs, batchSize: p.batchSize,
-    optimizer: 'adam', lr: p.lr, schedule: 'constant', seed: p.seed, ...(adversarial ? { adversarial: p.adversarial } : {}),
+    optimizer: 'adam', lr: p.lr, schedule: 'cosine' /* a constant rate left the last epoch's test accuracy swinging ±10 points on 5,000 images */, seed: p.seed, ...(adversarial ? { adversarial: p.adversarial } : {}),
   });
   const built: Partial<Record<ConstructKind, BuildSummary>> = {};
   const evals: Record<string, RobustEvalResult> = {};
