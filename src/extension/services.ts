@@ -7,12 +7,15 @@ import * as vscode from 'vscode';
 import { backendSetting, poolSizeSetting } from './config';
 import { JobStatusBar } from './statusBar';
 import { JobQueue } from './worker/jobQueue';
+import type { JobOutcome } from './worker/job';
 
 export const CANCEL_GRACE_MS = 5000;
 
 export class Services implements vscode.Disposable {
   readonly queue: JobQueue;
   readonly statusBar: JobStatusBar;
+  /** The most recent finished job: the status bar's menu offers its output. */
+  lastOutcome: JobOutcome | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -32,6 +35,7 @@ export class Services implements vscode.Disposable {
       this.statusBar.update(job.outcome);
       if (job.outcome) {
         const o = job.outcome;
+        this.lastOutcome = o;
         const line = `${o.name} (${o.id}) ${o.state} after ${(o.durationMs / 1000).toFixed(1)} s${o.reason ? `: ${o.reason}` : ''}`;
         if (o.state === 'failed')
           log.error([line, ...(o.logTail ?? []).map((l) => `  | ${l}`)].join('\n'));

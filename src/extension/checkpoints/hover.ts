@@ -6,6 +6,25 @@ import { checkpointHoverMarkdown } from '../artifacts/describe';
 import { readJson } from '../artifacts/scan';
 import { runsFolder } from '../config';
 import { resolveCheckpoint, tokenAt } from './resolvePath';
+import { parseExperiment } from '../../shared/experiment';
+import { experimentOutDir } from '../experiment/resolve';
+
+/** In an experiment file, a step's `out` name ("checkpoint": "standard") names a folder of its output. */
+function experimentBases(doc: vscode.TextDocument): string[] {
+  if (!doc.uri.path.endsWith('.rfl.json') || doc.uri.scheme !== 'file') return [];
+  const x = parseExperiment(doc.getText()).experiment;
+  if (!x) return [];
+  const ws =
+    vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? path.dirname(doc.uri.fsPath);
+  return [
+    experimentOutDir(x, {
+      fileDir: path.dirname(doc.uri.fsPath),
+      workspaceDir: ws,
+      runsFolder: runsFolder() ?? path.join(ws, 'runs'),
+      defaultData: '',
+    }),
+  ];
+}
 
 export class CheckpointHoverProvider implements vscode.HoverProvider {
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
@@ -19,6 +38,7 @@ export class CheckpointHoverProvider implements vscode.HoverProvider {
         .filter((f) => f.uri.scheme === 'file')
         .map((f) => f.uri.fsPath),
       ...(runsFolder() ? [runsFolder()!] : []),
+      ...experimentBases(doc),
     ];
     const dir = resolveCheckpoint(tok.text, bases);
     if (!dir) return undefined;

@@ -156,6 +156,24 @@ suite('workspace: datasets, evaluation, hovers, decorations, runs view, experime
     assert.doesNotMatch(hoverText(none), /Checkpoint/);
   });
 
+  test('in an experiment file, a step name used as a checkpoint hovers as that checkpoint', async () => {
+    const file = path.join(ws, 'hover.rfl.json');
+    // Its output folder is runs/ws-test: "tiny-mlp" there is the checkpoint trained above.
+    fs.writeFileSync(
+      file,
+      '{\n  "name": "ws-test",\n  "steps": [{ "type": "evaluate", "checkpoint": "tiny-mlp" }]\n}\n',
+    );
+    const doc = await vscode.workspace.openTextDocument(file);
+    const col = doc.lineAt(2).text.indexOf('tiny-mlp') + 3;
+    const hovers = await exec<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(2, col),
+    );
+    assert.match(hoverText(hovers), /\*\*Checkpoint\*\* `tiny-mlp`/);
+    fs.rmSync(file);
+  });
+
   test('a checkpoint folder carries a decoration that follows metrics.json', () => {
     const d = hooks.decoration(ckpt);
     assert.ok(d?.badge && /^\d{1,2}$/.test(d.badge), JSON.stringify(d));
