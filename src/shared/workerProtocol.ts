@@ -16,8 +16,11 @@ import type { ProfileName } from '../engine/reproduce/profiles';
 import type { ReproduceResults } from '../engine/reproduce/report';
 import type { TheoryConfig } from '../engine/theory/config';
 
-/** Bumped on any breaking change; the client refuses a worker speaking another version. */
-export const PROTOCOL_VERSION = 2;
+/**
+ * Bumped on any breaking change; the client refuses a worker speaking another version. New
+ * request types (construct, evaluate, reproduce, theory) were additive: still version 1.
+ */
+export const PROTOCOL_VERSION = 1;
 
 export type BackendChoice = BackendName | 'auto';
 
