@@ -8,7 +8,9 @@ const app = document.getElementById('app')!;
 
 function figure(id: string, s: DiffSide): HTMLElement {
   const fig = el('figure', { id }, el('img', { src: s.png, alt: s.title }), el('figcaption', {}, el('div', { class: 'title' }, s.title), el('div', { class: 'label', 'data-label': String(s.label) }, `label ${s.label}: ${s.labelName}`)));
-  if (s.top3) fig.append(el('ol', { class: 'top3' }, ...s.top3.map((t) => el('li', {}, `${t.label} ${(100 * t.p).toFixed(1)}%`))));
+  for (const p of s.predictions)
+    fig.append(el('div', { class: 'top3', 'data-checkpoint': p.name }, el('div', { class: 'muted' }, p.name), el('ol', {}, ...p.top3.map((t) => el('li', { 'data-label': String(t.label), 'data-p': String(t.p) }, `${t.labelName} ${(100 * t.p).toFixed(1)}%`)))));
+  if (!s.predictions.length) fig.append(el('div', { class: 'muted' }, 'no predictions (none computed for this set)'));
   return fig;
 }
 

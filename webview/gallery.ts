@@ -11,7 +11,7 @@ import type { GalleryData, ImageRef } from '../src/shared/webviewProtocol';
 import { el, getState, post, setState, showError, start } from './common/api';
 import { onThemeChange } from './common/theme';
 
-const ROW_H = 118;
+let ROW_H = 118;
 const OVERSCAN = 4;
 const MAX_CACHED_ROWS = 4000;
 const t0 = performance.now();
@@ -34,6 +34,14 @@ function changedRow(r: number): boolean {
   return !!g && g.columns.some((c) => c.labels && c.labels[r] !== g!.trueLabels[r]);
 }
 
+/** The chosen checkpoint predicts another class on some constructed version than on the original. */
+function flippedRow(r: number, k: number): boolean {
+  const top1 = g?.predictions[k]?.top1;
+  const orig = top1?.[0];
+  if (!top1 || !orig) return false;
+  return top1.some((t, col) => col > 0 && t !== null && t[r] !== orig[r]);
+}
+
 function applyFilter(): void {
   const s = getState();
   const cls = s.classFilter ?? -1;
@@ -41,6 +49,7 @@ function applyFilter(): void {
   for (let r = 0; r < g!.rows; r++) {
     if (cls >= 0 && g!.trueLabels[r] !== cls) continue;
     if (s.changedOnly && !changedRow(r)) continue;
+    if (s.flippedOnly && !flippedRow(r, s.predIndex ?? 0)) continue;
     visible.push(r);
   }
   spacer.style.height = `${visible.length * ROW_H}px`;
@@ -65,6 +74,7 @@ function newRowEl(): HTMLElement {
   for (let col = 0; col < g!.columns.length; col++) {
     const c = g!.columns[col]!;
     const cellEl = el('div', { class: 'g-cell', role: 'gridcell', 'data-col': String(col), tabindex: '-1' }, el('img', { class: 'px', alt: '', draggable: 'false' }), el('span', { class: 'lab' }));
+    for (let k = 0; k < Math.min(2, g!.predictions.length); k++) cellEl.append(el('span', { class: 'pred', 'data-k': String(k) }));
     if (c.available) cellEl.append(el('button', { class: 'sel', tabindex: '-1', title: 'Select to compare (Space)' }, '+'));
     e.append(cellEl);
   }
@@ -100,6 +110,14 @@ function fillRow(e: HTMLElement, pos: number): void {
     (cellEl.children[1] as HTMLElement).textContent = c.available ? (c.key === 'source' ? name(label) : `→ ${name(label)}`) : 'n/a';
     const sel = cellEl.querySelector('.sel');
     if (sel) sel.textContent = isSel ? '✓' : '+';
+    cellEl.querySelectorAll<HTMLElement>('.pred').forEach((span, k) => {
+      const pr = g!.predictions[k]!;
+      const t = pr.top1[col]?.[row];
+      const orig = pr.top1[0]?.[row];
+      span.textContent = t === undefined ? '' : `${pr.name}: ${name(t)}`;
+      span.dataset.pred = t === undefined ? '' : String(t);
+      span.classList.toggle('flipped', col > 0 && t !== undefined && orig !== undefined && t !== orig);
+    });
   });
 }
 
@@ -248,6 +266,17 @@ function build(d: GalleryData): void {
   classSel.addEventListener('change', () => { setState({ classFilter: Number(classSel.value) }); applyFilter(); });
   const changed = el('vscode-checkbox', { id: 'changed-only', label: 'label changed (D_rand / D_det relabelled away from the true class)', ...(s.changedOnly ? { checked: '' } : {}) }) as HTMLElement & { checked: boolean };
   changed.addEventListener('change', () => { setState({ changedOnly: changed.checked }); applyFilter(); });
+  const predControls: HTMLElement[] = [];
+  if (d.predictions.length) {
+    const predSel = el('select', { id: 'pred-ckpt', 'aria-label': 'Checkpoint for the flipped filter' }, ...d.predictions.map((p, i) => el('option', { value: String(i) }, p.name)));
+    predSel.value = String(s.predIndex ?? 0);
+    predSel.addEventListener('change', () => { setState({ predIndex: Number(predSel.value) }); applyFilter(); });
+    const flipped = el('vscode-checkbox', { id: 'flipped-only', label: 'prediction flipped', ...(s.flippedOnly ? { checked: '' } : {}) }) as HTMLElement & { checked: boolean };
+    flipped.addEventListener('change', () => { setState({ flippedOnly: flipped.checked }); applyFilter(); });
+    predControls.push(flipped, predSel);
+  }
+  ROW_H = 118 + 14 * Math.min(2, d.predictions.length);
+  document.documentElement.style.setProperty('--row-h', `${ROW_H}px`);
   const cmp = el('vscode-button', { id: 'compare', disabled: '' }, 'Compare');
   cmp.addEventListener('click', compare);
   const notes = d.columns.filter((c) => c.note).map((c) => el('div', { class: 'muted' }, `${c.title}: ${c.note}`));
@@ -256,7 +285,7 @@ function build(d: GalleryData): void {
   spacer = el('div', { id: 'spacer' });
   scroller.append(head, spacer);
   app.replaceChildren(
-    el('div', { class: 'toolbar' }, el('strong', {}, 'Gallery'), el('span', { id: 'count', class: 'muted' }), classSel, changed, cmp, el('span', { id: 'selection', class: 'muted' }, 'Select two images to compare')),
+    el('div', { class: 'toolbar' }, el('strong', {}, 'Gallery'), el('span', { id: 'count', class: 'muted' }), classSel, changed, ...predControls, cmp, el('span', { id: 'selection', class: 'muted' }, 'Select two images to compare')),
     ...notes, scroller,
   );
   app.style.setProperty('--cols', String(d.columns.length));

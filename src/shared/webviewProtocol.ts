@@ -65,6 +65,8 @@ export interface GalleryData {
   /** True (source) label of each row. */
   trueLabels: number[];
   columns: GalleryColumn[];
+  /** Top-1 predictions per checkpoint, per column (null: no predictions file for that column). */
+  predictions: { name: string; top1: (number[] | null)[] }[];
 }
 export interface Thumb {
   row: number;
@@ -79,7 +81,8 @@ export interface DiffSide {
   label: number;
   labelName: string;
   png: string;
-  top3?: { label: string; p: number }[];
+  /** Top-3 predictions of each checkpoint with a predictions file for this image's set. */
+  predictions: { name: string; top3: { label: number; labelName: string; p: number }[] }[];
 }
 export interface DiffData {
   a: DiffSide;
@@ -164,6 +167,8 @@ export interface PanelState {
   scrollTop?: number;
   classFilter?: number;
   changedOnly?: boolean;
+  flippedOnly?: boolean;
+  predIndex?: number;
 }
 
 export function parsePanelState(v: unknown): PanelState {
@@ -175,5 +180,7 @@ export function parsePanelState(v: unknown): PanelState {
   if (typeof v.scrollTop === 'number' && Number.isFinite(v.scrollTop)) s.scrollTop = v.scrollTop;
   if (typeof v.classFilter === 'number' && Number.isInteger(v.classFilter)) s.classFilter = v.classFilter;
   if (typeof v.changedOnly === 'boolean') s.changedOnly = v.changedOnly;
+  if (typeof v.flippedOnly === 'boolean') s.flippedOnly = v.flippedOnly;
+  if (isIndex(v.predIndex)) s.predIndex = v.predIndex;
   return s;
 }

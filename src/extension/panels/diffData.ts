@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Dataset } from '../../engine/types';
 import type { DiffData, DiffSide, ImageRef } from '../../shared/webviewProtocol';
 import { imageOf, KIND_TITLES, pngDataUrl, readConstructedInfo, type DatasetCache } from './datasets';
+import { readPredictions } from './predictions';
 
 export function diffNorms(a: Float32Array, b: Float32Array): { l2: number; linf: number } {
   if (a.length !== b.length) throw new RangeError(`images differ in size (${a.length} vs ${b.length} values)`);
@@ -55,7 +56,12 @@ export function refTitle(ref: ImageRef): string {
 function side(ds: Dataset, ref: ImageRef): DiffSide {
   const [, h, w, c] = ds.shape;
   const label = ds.labels[ref.index]!;
-  return { ref, title: refTitle(ref), label, labelName: ds.classNames?.[label] ?? String(label), png: pngDataUrl(imageOf(ds, ref.index), h, w, c) };
+  const nameOf = (l: number) => ds.classNames?.[l] ?? String(l);
+  const predictions = [...readPredictions(ref.folder, !!ref.source, ds.shape[0])].map(([name, p]) => ({
+    name,
+    top3: (p.top3[ref.index] ?? []).map(([l, pr]) => ({ label: l, labelName: nameOf(l), p: pr })),
+  }));
+  return { ref, title: refTitle(ref), label, labelName: nameOf(label), png: pngDataUrl(imageOf(ds, ref.index), h, w, c), predictions };
 }
 
 export async function computeDiff(cache: DatasetCache, a: ImageRef, b: ImageRef): Promise<DiffData> {

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import type { Dataset } from '../../engine/types';
 import type { GalleryColumn, GalleryData, Thumb } from '../../shared/webviewProtocol';
 import { findConstructed, KIND_TITLES, sourceKey, thumb, type DatasetCache } from './datasets';
+import { readPredictions } from './predictions';
+import type { PredictionsFile } from '../../shared/panelsPredictions';
 
 export class GalleryModel {
   private constructor(
@@ -47,8 +49,12 @@ export class GalleryModel {
     // Rows of robust/nonrobust keep the source label; rand/det carry the assigned one.
     const orig = all.find((i) => i.perImage.originalLabel)?.perImage.originalLabel;
     const trueLabels = source ? Array.from(source.labels) : orig && orig.length === first.n ? orig : Array.from(ref.labels);
+    // Predictions per checkpoint and column, from the files the worker wrote beside each set.
+    const perColumn = columns.map((c) => (c.available ? readPredictions(c.folder, c.key === 'source', first.n) : new Map<string, PredictionsFile>()));
+    const names = [...new Set(perColumn.flatMap((m) => [...m.keys()]))].sort();
+    const predictions = names.map((name) => ({ name, top1: perColumn.map((m) => m.get(name)?.top3.map((t) => t[0]?.[0] ?? -1) ?? null) }));
     return new GalleryModel(
-      { folder, rows: first.n, classNames: ref.classNames ?? Array.from({ length: ref.numClasses }, (_, i) => String(i)), trueLabels, columns },
+      { folder, rows: first.n, classNames: ref.classNames ?? Array.from({ length: ref.numClasses }, (_, i) => String(i)), trueLabels, columns, predictions },
       sets,
     );
   }

@@ -12,6 +12,7 @@ import { writeDatasetFolder } from '../../../src/engine/data/constructed';
 import { loadDataset } from '../../../src/engine/data/load';
 import { makeRng } from '../../../src/engine/data/rng';
 import type { Dataset } from '../../../src/engine/types';
+import { predictionsPath, type PredictionsFile } from '../../../src/shared/panelsPredictions';
 
 const CLASSES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const H = 28;
@@ -73,6 +74,30 @@ function checkpoint(dir: string, epochs: number, acc: number, robust: Record<str
   fs.writeFileSync(path.join(dir, 'eval.json'), JSON.stringify({ settings: {}, result: { standardAcc: acc, robustAcc: robust, attack: { norm: 'l2', steps: 5 }, n: 100, seed: 0 } }, null, 2));
 }
 
+/** Prediction files as the worker's panels/predict writes them (synthetic classifiers, known flips). */
+function predictions(runDir: string, trueLabels: Int32Array): { flipped: Record<string, number> } {
+  const n = trueLabels.length;
+  const top3 = (l: number): [number, number][] => [[l, 0.8], [(l + 1) % 10, 0.15], [(l + 2) % 10, 0.05]];
+  // standard_D: fooled on D_rand / D_det for i % 3 ≠ 0 (predicts the assigned label); adversarial_D: only on D_R for i % 5 = 0.
+  const pred = (ck: string, kind: string, i: number): number => {
+    const y = trueLabels[i]!;
+    if (ck === 'standard_D' && i % 3 !== 0 && kind === 'rand') return (y + 1 + (i % 9)) % 10;
+    if (ck === 'standard_D' && i % 3 !== 0 && kind === 'det') return (y + 1) % 10;
+    if (ck === 'adversarial_D' && i % 5 === 0 && kind === 'robust') return (y + 3) % 10;
+    return y;
+  };
+  for (const ck of ['standard_D', 'adversarial_D'])
+    for (const [kind, source] of [['source', true], ['robust', false], ['nonrobust', false], ['rand', false], ['det', false]] as const) {
+      const folder = path.join(runDir, kind === 'source' ? 'D_robust' : `D_${kind}`);
+      const file = predictionsPath(folder, ck, source);
+      const out: PredictionsFile = { kind: 'predictions', checkpoint: path.join(runDir, ck), name: ck, dataset: folder, source, n, top3: Array.from({ length: n }, (_, i) => top3(pred(ck, kind, i))), createdAt: new Date().toISOString() };
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(out));
+    }
+  const count = (f: (i: number) => boolean) => Array.from({ length: n }, (_, i) => i).filter(f).length;
+  return { flipped: { standard_D: count((i) => i % 3 !== 0), adversarial_D: count((i) => i % 5 === 0) } };
+}
+
 async function run(root: string, n: number, withResults: boolean): Promise<Record<string, unknown>> {
   const seed = 7;
   const srcDir = path.join(root, 'source');
@@ -103,7 +128,8 @@ async function run(root: string, n: number, withResults: boolean): Promise<Recor
     s += d * d;
     m = Math.max(m, Math.abs(d));
   }
-  return { rows: n, runDir, results, diff: { index: 3, l2: Math.sqrt(s), linf: m }, trueLabels: Array.from(src.labels), detLabels: Array.from(src.labels, (l) => (l + 1) % 10), classNames: CLASSES };
+  const preds = predictions(runDir, src.labels);
+  return { rows: n, runDir, results, predictions: preds, diff: { index: 3, l2: Math.sqrt(s), linf: m }, trueLabels: Array.from(src.labels), detLabels: Array.from(src.labels, (l) => (l + 1) % 10), classNames: CLASSES };
 }
 
 async function main(): Promise<void> {

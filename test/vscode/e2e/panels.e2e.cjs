@@ -234,6 +234,17 @@ const pct = (x) => (100 * x).toFixed(1);
       const rows = await v.locator('.g-row:not([hidden])').count();
       assert(rows === n2, `rows in DOM ${rows}`);
       await v.locator('#class-filter').selectOption('-1');
+      // Predictions (files written like the worker's panels/predict) and the "prediction flipped" filter.
+      const p0 = await v.locator('.g-row[data-row="4"] .g-cell[data-col="4"] .pred[data-k="1"]').textContent();
+      assert(p0 === `standard_D: ${expected.small.classNames[expected.small.detLabels[4]]}`, `D_det #4 standard_D prediction: ${p0}`);
+      for (const [k, name] of [[0, 'adversarial_D'], [1, 'standard_D']]) {
+        await v.locator('#pred-ckpt').selectOption(String(k));
+        if (k === 0) await v.locator('#flipped-only').click();
+        const c = (await v.locator('#count').textContent()).trim();
+        assert(c === `${expected.small.predictions.flipped[name]} of 24 rows`, `${name} flipped: ${c}`);
+      }
+      await v.locator('#flipped-only').click();
+      assert((await v.locator('#count').textContent()).trim() === '24 of 24 rows', 'flipped filter off');
       await v.locator('.g-row[data-row="3"] .g-cell[data-col="1"] img').click();
       await v.locator('#zoom img').waitFor({ timeout: 5000 });
       await shot('gallery-zoom');
@@ -261,6 +272,9 @@ const pct = (x) => (100 * x).toFixed(1);
       const la = +(await d.locator('#a .label').getAttribute('data-label'));
       assert(la === expected.small.trueLabels[3], `label of a ${la}`);
       assert((await d.locator('#diff img[src^="data:image/png"]').count()) === 1, 'difference image');
+      const top = await d.locator('#b .top3[data-checkpoint="adversarial_D"] li').first().getAttribute('data-label');
+      assert(+top === expected.small.trueLabels[3], `top-1 of adversarial_D on D_R #3: ${top}`);
+      assert((await d.locator('#a .top3 li').count()) === 6, 'top-3 of two checkpoints for image a');
       metrics.diff = { l2, linf };
       await shot('diff');
     });
