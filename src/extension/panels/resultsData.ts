@@ -19,9 +19,23 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
 const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
 
+/** The newest epoch snapshot's history (epochs/NNNN/state.json): there while a training job runs. */
+function snapshotHistory(dir: string): unknown[] | undefined {
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.join(dir, 'epochs')).filter((n) => /^\d+$/.test(n)).sort();
+  } catch {
+    return undefined;
+  }
+  const last = names.at(-1);
+  const h = last ? obj(readJson(path.join(dir, 'epochs', last, 'state.json')))?.history : undefined;
+  return Array.isArray(h) ? h : undefined;
+}
+
 function checkpoint(dir: string, name: string): ResultsData['checkpoints'][number] | undefined {
   const manifest = obj(readJson(path.join(dir, 'manifest.json')));
-  if (manifest?.kind !== 'checkpoint') return undefined;
+  const live = snapshotHistory(dir);
+  if (manifest?.kind !== 'checkpoint' && !live) return undefined;
   // eval.json (reproduce) holds the full evaluation; metrics.json the one made at training time.
   const ev = obj(obj(readJson(path.join(dir, 'eval.json')))?.result) ?? obj(readJson(path.join(dir, 'metrics.json')));
   const curve: { eps: number; acc: number }[] = [];
@@ -37,7 +51,9 @@ function checkpoint(dir: string, name: string): ResultsData['checkpoints'][numbe
     for (const [e, a] of Object.entries(byEps)) if (Number.isFinite(+e) && typeof a === 'number') curve.push({ eps: +e, acc: a });
     curve.sort((x, y) => x.eps - y.eps);
   }
-  const hist = obj(manifest.training)?.history;
+  const done = obj(manifest?.training)?.history;
+  // A job still training has snapshots ahead of (or without) a final manifest: show those epochs.
+  const hist = live && (!Array.isArray(done) || live.length > done.length) ? live : done;
   const history = Array.isArray(hist)
     ? hist.map(obj).filter((h): h is Record<string, unknown> => !!h).map((h) => ({
         epoch: num(h.epoch), loss: num(h.loss), accuracy: num(h.accuracy),
@@ -96,6 +112,13 @@ export function resultsSignature(folder: string): string {
   } catch {
     return '';
   }
-  for (const e of ['', ...entries]) for (const f of ['manifest.json', 'eval.json', 'metrics.json']) stat(path.join(folder, e, f));
+  for (const e of ['', ...entries]) {
+    for (const f of ['manifest.json', 'eval.json', 'metrics.json']) stat(path.join(folder, e, f));
+    try {
+      parts.push(`${e}/epochs:${fs.readdirSync(path.join(folder, e, 'epochs')).join(',')}`);
+    } catch {
+      /* no snapshots */
+    }
+  }
   return parts.join('|');
 }

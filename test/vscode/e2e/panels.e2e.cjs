@@ -192,7 +192,17 @@ const pct = (x) => (100 * x).toFixed(1);
       await v.locator('#updated', { hasText: '5 checkpoint(s)' }).waitFor({ timeout: 15000 });
       await v.locator('[data-cell="standard_Dlive.1.5"]', { hasText: '20.0' }).waitFor({ timeout: 5000 });
       assert((await v.locator('canvas').count()) === before, 'same charts');
+      // A job still training: epoch snapshots only (epochs/NNNN/state.json), no final manifest yet.
+      const training = path.join(run, 'standard_Dtraining');
+      fs.rmSync(training, { recursive: true, force: true });
+      for (const e of [1, 2]) {
+        const snap = path.join(training, 'epochs', String(e).padStart(4, '0'));
+        fs.mkdirSync(snap, { recursive: true });
+        fs.writeFileSync(path.join(snap, 'state.json'), JSON.stringify({ epochsDone: e, history: Array.from({ length: e }, (_, k) => ({ epoch: k + 1, loss: 1 / (k + 1), accuracy: 0.5, testAccuracy: 0.4 + 0.1 * k })) }));
+      }
+      await v.locator('#updated', { hasText: '6 checkpoint(s)' }).waitFor({ timeout: 15000 });
       fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(training, { recursive: true, force: true });
     });
 
     await check('Results panel is restored after a window reload (serializer)', async () => {
