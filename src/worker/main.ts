@@ -26,6 +26,7 @@ import {
 } from '../shared/workerProtocol';
 import { initBackend } from '../engine/backend/ladder';
 import { runOperation } from './operations';
+import { registerPanelsRequests } from './panelsRequests';
 import { JobRunner } from './jobRunner';
 import { forwardConsole } from './console';
 
@@ -120,6 +121,9 @@ connection.onRequest(
   ({ jobId, ...params }, token) =>
     job(jobId, { kind: 'theory', params }, token) as Promise<ValueOf<'theory'>>,
 );
+
+// The panels' own requests (predictions for the gallery): src/worker/panelsRequests.ts.
+registerPanelsRequests(connection);
 
 // The extension host went away (reload, crash, kill): nothing is left to report to, so exit.
 process.on('disconnect', () => process.exit(0));
