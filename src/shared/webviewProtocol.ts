@@ -17,6 +17,8 @@ export interface ImageRef {
   folder: string;
   index: number;
   source?: boolean;
+  /** `folder` is a PNG file (index 0), e.g. two images chosen in the Explorer. */
+  file?: boolean;
 }
 
 // ---------- data the host sends ----------
@@ -124,7 +126,8 @@ export function isImageRef(v: unknown): v is ImageRef {
     isStr(v.folder) &&
     v.folder.length > 0 &&
     isIndex(v.index) &&
-    (v.source === undefined || typeof v.source === 'boolean')
+    (v.source === undefined || typeof v.source === 'boolean') &&
+    (v.file === undefined || typeof v.file === 'boolean')
   );
 }
 

@@ -9,6 +9,7 @@ import { readDatasetFolder } from '../../engine/data/constructed';
 import { loadDataset } from '../../engine/data/load';
 import { encodePng } from '../../engine/data/png';
 import type { Dataset } from '../../engine/types';
+import { PNG } from 'pngjs';
 import type { ImageRef } from '../../shared/webviewProtocol';
 
 export interface ConstructedInfo {
@@ -82,6 +83,7 @@ export class DatasetCache {
 
   /** The dataset an ImageRef points into: a dataset folder, or a constructed folder's source. */
   async resolve(ref: ImageRef): Promise<Dataset> {
+    if (ref.file) return readPngAsDataset(ref.folder);
     if (!ref.source) return this.folder(ref.folder);
     const info = readConstructedInfo(ref.folder);
     if (!info) throw new Error(`${ref.folder} is not a constructed dataset: it has no source set`);
@@ -103,4 +105,16 @@ export function pngDataUrl(pixels: Float32Array | Uint8Array, h: number, w: numb
 export function thumb(ds: Dataset, i: number): string {
   const [, h, w, c] = ds.shape;
   return pngDataUrl(imageOf(ds, i), h, w, c);
+}
+
+/** One PNG file as a one-image dataset: grayscale when R = G = B everywhere, else RGB; alpha dropped. */
+export async function readPngAsDataset(file: string): Promise<Dataset> {
+  const png = PNG.sync.read(await fs.promises.readFile(file));
+  const { width: w, height: h, data } = png;
+  let gray = true;
+  for (let p = 0; p < w * h && gray; p++) gray = data[p * 4] === data[p * 4 + 1] && data[p * 4] === data[p * 4 + 2];
+  const c = gray ? 1 : 3;
+  const images = new Float32Array(w * h * c);
+  for (let p = 0; p < w * h; p++) for (let j = 0; j < c; j++) images[p * c + j] = data[p * 4 + j]! / 255;
+  return { images, labels: Int32Array.of(0), shape: [1, h, w, c], numClasses: 1, classNames: ['—'], source: file };
 }

@@ -8,6 +8,7 @@ import type { Dataset } from '../../engine/types';
 import type { DiffData, DiffSide, ImageRef } from '../../shared/webviewProtocol';
 import { imageOf, KIND_TITLES, pngDataUrl, readConstructedInfo, type DatasetCache } from './datasets';
 import { readPredictions } from './predictions';
+import type { PredictionsFile } from '../../shared/panelsPredictions';
 
 export function diffNorms(a: Float32Array, b: Float32Array): { l2: number; linf: number } {
   if (a.length !== b.length) throw new RangeError(`images differ in size (${a.length} vs ${b.length} values)`);
@@ -49,6 +50,7 @@ export function diffImage(a: Float32Array, b: Float32Array, h: number, w: number
 
 export function refTitle(ref: ImageRef): string {
   const info = readConstructedInfo(ref.folder);
+  if (ref.file) return path.basename(ref.folder);
   const kind = ref.source ? 'original' : info ? (KIND_TITLES[info.construction] ?? info.construction) : path.basename(ref.folder);
   return `${kind} #${ref.index}`;
 }
@@ -57,7 +59,7 @@ function side(ds: Dataset, ref: ImageRef): DiffSide {
   const [, h, w, c] = ds.shape;
   const label = ds.labels[ref.index]!;
   const nameOf = (l: number) => ds.classNames?.[l] ?? String(l);
-  const predictions = [...readPredictions(ref.folder, !!ref.source, ds.shape[0])].map(([name, p]) => ({
+  const predictions = [...(ref.file ? new Map<string, PredictionsFile>() : readPredictions(ref.folder, !!ref.source, ds.shape[0]))].map(([name, p]) => ({
     name,
     top3: (p.top3[ref.index] ?? []).map(([l, pr]) => ({ label: l, labelName: nameOf(l), p: pr })),
   }));

@@ -35,7 +35,8 @@ export class PanelManager implements vscode.Disposable {
 
   private roots(s: PanelState): vscode.Uri[] {
     const dirs = [s.folder, s.a?.folder, s.b?.folder].filter((d): d is string => !!d);
-    return [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri), ...dirs.map((d) => vscode.Uri.file(kindRoot(d)))];
+    // Only the run folder(s) this panel shows (images travel as data: URLs; nothing else is needed).
+    return dirs.map((d) => vscode.Uri.file(s.folder && d === s.folder ? path.resolve(d) : kindRoot(d)));
   }
 
   open(kind: PanelKind, state: PanelState): void {
@@ -177,6 +178,9 @@ export class PanelManager implements vscode.Disposable {
   async refsFromArgs(a: unknown, b: unknown): Promise<[ImageRef, ImageRef] | undefined> {
     if (isImageRef(a) && isImageRef(b)) return [a, b];
     const uris = Array.isArray(b) ? b.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+    if (uris.length === 2 && uris.every((u) => u.fsPath.toLowerCase().endsWith('.png'))) {
+      return [{ folder: uris[0]!.fsPath, index: 0, file: true }, { folder: uris[1]!.fsPath, index: 0, file: true }];
+    }
     if (uris.length === 2) {
       const index = await askIndex();
       return index === undefined ? undefined : [{ folder: uris[0]!.fsPath, index }, { folder: uris[1]!.fsPath, index }];

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { writeDatasetFolder } from '../../../src/engine/data/constructed';
+import { encodePng } from '../../../src/engine/data/png';
 import { parseFromWebview, parsePanelState, VIEW_TYPES } from '../../../src/shared/webviewProtocol';
 import { DatasetCache } from '../../../src/extension/panels/datasets';
 import { computeDiff } from '../../../src/extension/panels/diffData';
@@ -113,5 +114,19 @@ suite('panels', () => {
     await vscode.commands.executeCommand('robustFeatures.compareImages', b, a);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(webviewTabs(VIEW_TYPES.diff).length, 1, 'the diff panel is reused');
+  });
+
+  test('two PNG files chosen in the Explorer are compared', async () => {
+    const dir = path.dirname(run);
+    const a = Uint8Array.from({ length: 16 }, (_, i) => i * 10);
+    const b = Uint8Array.from(a, (v, i) => (i === 5 ? v + 51 : v));
+    fs.writeFileSync(path.join(dir, 'a.png'), encodePng(a, 4, 4, 1));
+    fs.writeFileSync(path.join(dir, 'b.png'), encodePng(b, 4, 4, 1));
+    const ua = vscode.Uri.file(path.join(dir, 'a.png'));
+    const ub = vscode.Uri.file(path.join(dir, 'b.png'));
+    const d = await computeDiff(new DatasetCache(), { folder: ua.fsPath, index: 0, file: true }, { folder: ub.fsPath, index: 0, file: true });
+    assert.ok(Math.abs(d.l2 - 0.2) < 1e-6 && Math.abs(d.linf - 0.2) < 1e-6, `${d.l2} ${d.linf}`);
+    await vscode.commands.executeCommand('robustFeatures.compareImages', ua, [ua, ub]);
+    await waitFor('diff panel', () => webviewTabs(VIEW_TYPES.diff).length === 1);
   });
 });
