@@ -4,7 +4,7 @@
  * merge of robust accuracy into metrics.json), so that a job from VS Code leaves the same files
  * as the same command from the CLI.
  */
-import * as fs from 'node:fs';
+import { mergeIntoMetrics } from '../engine/eval/mergeMetrics';
 import * as path from 'node:path';
 import type { JobContext } from '../engine/types';
 import { trainModel } from '../engine/train/trainModel';
@@ -20,7 +20,6 @@ import { writeFileAtomic } from '../engine/data/atomic';
 import { defaultTheoryConfig } from '../engine/theory/config';
 import { runTheoryExperiment, type TheoryResult } from '../engine/theory/run';
 import { renderTheoryPlots } from '../engine/theory/plots';
-import type { CheckpointMetrics } from '../engine/train/writeCheckpoint';
 import type { EvaluateResult, JobRequest, JobResult } from '../shared/workerProtocol';
 
 export async function runOperation(req: JobRequest, ctx: JobContext): Promise<JobResult> {
@@ -103,40 +102,6 @@ async function evaluate(
   } finally {
     ckpt.model.dispose();
   }
-}
-
-/**
- * Same merge as the CLI's `eval` (src/cli/commands/evalCmd.ts), duplicated until the engine
- * exports one: robustAcc[norm][ε] and attack[norm] are added to what metrics.json holds.
- */
-function mergeIntoMetrics(
-  dir: string,
-  norm: string,
-  r: {
-    standardAcc: number;
-    robustAcc: Record<string, number>;
-    attack: Record<string, unknown>;
-    n: number;
-  },
-  testSet: string,
-): CheckpointMetrics {
-  const file = path.join(dir, 'metrics.json');
-  const old = fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMetrics)
-    : ({} as CheckpointMetrics);
-  const robust = { ...(old.robustAcc ?? {}) };
-  robust[norm] = { ...(robust[norm] ?? {}), ...r.robustAcc };
-  const attacks = { ...(old.attack ?? {}), [norm]: { ...r.attack, n: r.n, testSet } };
-  const merged = {
-    ...old,
-    standardAcc: r.standardAcc,
-    n: r.n,
-    testSet,
-    robustAcc: robust,
-    attack: attacks,
-  };
-  writeJsonAtomic(file, merged);
-  return merged;
 }
 
 /** JSON has no ∞ (λ at ε = 0): non-finite numbers are written as strings, as the CLI does. */

@@ -1,14 +1,12 @@
 /** `robust-features eval --checkpoint DIR --norm l2 --eps 0.5,1,1.5,2 --steps 20 [--restarts R] [--limit N] [--json]` */
-import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { parse, startBackend, num, numList } from '../args';
 import { terminalProgress } from '../progress';
-import { loadCheckpoint, writeJsonAtomic } from '../../engine/models/checkpoint';
+import { loadCheckpoint } from '../../engine/models/checkpoint';
+import { mergeIntoMetrics } from '../../engine/eval/mergeMetrics';
 import { loadDataset } from '../../engine/data/load';
 import { inferenceFn } from '../../engine/eval/accuracy';
 import { evaluateRobustness } from '../../engine/eval/robust';
 import { backendLabel } from '../../engine/provenance';
-import type { CheckpointMetrics } from '../../engine/train/writeCheckpoint';
 
 const HELP = `robust-features eval --checkpoint DIR --norm l2|linf --eps LIST [options]
   --eps 0.5,1,1.5,2   the ε values (robust accuracy for each: an accuracy–ε curve)
@@ -51,13 +49,4 @@ export async function runEval(argv: string[]): Promise<void> {
   console.log(`standard accuracy ${(100 * r.standardAcc).toFixed(2)}% on ${r.n} images (${test.source})`);
   console.log(`robust accuracy, ${o.norm.toUpperCase()} PGD-${r.attack.steps}, step 2.5·ε/steps, ${r.attack.restarts} restarts:`);
   for (const k of epsKeys) console.log(`  ε=${k.padEnd(6)} ${(100 * (robustAcc[k] ?? 0)).toFixed(2)}%`);
-}
-
-function mergeIntoMetrics(dir: string, norm: string, r: { standardAcc: number; robustAcc: Record<string, number>; attack: Record<string, unknown>; n: number }, testSet: string): void {
-  const file = path.join(dir, 'metrics.json');
-  const old = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMetrics) : ({} as CheckpointMetrics);
-  const robust = { ...(old.robustAcc ?? {}) };
-  robust[norm] = { ...(robust[norm] ?? {}), ...r.robustAcc };
-  const attacks = { ...((old.attack) ?? {}), [norm]: { ...r.attack, n: r.n, testSet } };
-  writeJsonAtomic(file, { ...old, standardAcc: r.standardAcc, n: r.n, testSet, robustAcc: robust, attack: attacks });
 }
