@@ -171,7 +171,7 @@ export class PanelManager implements vscode.Disposable {
       if (m.type === 'log') this.env.log(m.level, `diff: ${m.message}`);
     };
     // Reused panel: its webview is already loaded and will not say ready again.
-    if (p.panel.webview.html) p.onReady();
+    if (p.isReady) p.onReady();
   }
 
   /** ImageRefs from command arguments: two refs; Explorer (uri, uris); or ask. */

@@ -62,6 +62,11 @@ export class Panel implements vscode.Disposable {
     );
   }
 
+  /** The webview has said `ready` (a reused panel will not say it again). */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
   post(m: HostMessage): void {
     if (this.ready) void this.panel.webview.postMessage(m);
     else this.queue.push(m);
