@@ -277,6 +277,11 @@ function build(d: GalleryData): void {
   }
   ROW_H = 118 + 14 * Math.min(2, d.predictions.length);
   document.documentElement.style.setProperty('--row-h', `${ROW_H}px`);
+  if (d.canPredict) {
+    const pb = el('vscode-button', { id: 'compute-predictions', secondary: '' }, d.predictions.length ? 'Recompute predictions…' : 'Compute predictions…');
+    pb.addEventListener('click', () => post({ type: 'computePredictions' }));
+    predControls.push(pb);
+  }
   const cmp = el('vscode-button', { id: 'compare', disabled: '' }, 'Compare');
   cmp.addEventListener('click', compare);
   const notes = d.columns.filter((c) => c.note).map((c) => el('div', { class: 'muted' }, `${c.title}: ${c.note}`));

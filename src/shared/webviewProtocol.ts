@@ -69,6 +69,8 @@ export interface GalleryData {
   columns: GalleryColumn[];
   /** Top-1 predictions per checkpoint, per column (null: no predictions file for that column). */
   predictions: { name: string; top1: (number[] | null)[] }[];
+  /** The host can compute predictions (a worker hook was given to registerPanels). */
+  canPredict: boolean;
 }
 export interface Thumb {
   row: number;
@@ -111,6 +113,7 @@ export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'requestThumbs'; rows: number[] }
   | { type: 'openDiff'; a: ImageRef; b: ImageRef }
+  | { type: 'computePredictions' }
   | { type: 'export'; name: string; format: 'csv' | 'png' | 'svg'; data: string }
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
@@ -137,6 +140,8 @@ export function parseFromWebview(v: unknown): WebviewMessage | { invalid: string
   switch (v.type) {
     case 'ready':
       return { type: 'ready' };
+    case 'computePredictions':
+      return { type: 'computePredictions' };
     case 'requestThumbs':
       if (!Array.isArray(v.rows) || v.rows.length > MAX_ROWS_PER_REQUEST || !v.rows.every(isIndex))
         return { invalid: 'requestThumbs.rows must be ≤ 200 non-negative integers' };

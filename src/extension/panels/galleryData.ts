@@ -54,7 +54,7 @@ export class GalleryModel {
     const names = [...new Set(perColumn.flatMap((m) => [...m.keys()]))].sort();
     const predictions = names.map((name) => ({ name, top1: perColumn.map((m) => m.get(name)?.top3.map((t) => t[0]?.[0] ?? -1) ?? null) }));
     return new GalleryModel(
-      { folder, rows: first.n, classNames: ref.classNames ?? Array.from({ length: ref.numClasses }, (_, i) => String(i)), trueLabels, columns, predictions },
+      { folder, rows: first.n, classNames: ref.classNames ?? Array.from({ length: ref.numClasses }, (_, i) => String(i)), trueLabels, columns, predictions, canPredict: false },
       sets,
     );
   }

@@ -8,12 +8,21 @@
 import * as vscode from 'vscode';
 import { VIEW_TYPES, parsePanelState, type PanelKind } from '../../shared/webviewProtocol';
 import type { PanelManager } from './manager';
+import type { PredictParams, PredictResult } from '../../shared/panelsPredictions';
 
-export function registerPanels(context: vscode.ExtensionContext): void {
+export interface PanelsOptions {
+  /**
+   * Runs the worker's `panels/predict` request (src/worker/panelsRequests.ts). When given, the
+   * gallery offers "Compute predictions…" for the checkpoints in its run folder.
+   */
+  predict?: (p: PredictParams) => Promise<PredictResult>;
+}
+
+export function registerPanels(context: vscode.ExtensionContext, options: PanelsOptions = {}): void {
   let manager: Promise<PanelManager> | undefined;
   const get = () =>
     (manager ??= import('./manager').then(({ PanelManager }) => {
-      const m = new PanelManager(context.extensionUri);
+      const m = new PanelManager(context.extensionUri, options.predict);
       context.subscriptions.push(m);
       return m;
     }));

@@ -13,6 +13,7 @@ import { GalleryModel } from './galleryData';
 import { Panel, webviewOptions, type PanelEnv } from './panel';
 import { pickGalleryFolder } from './pick';
 import { readResultsFolder, resultsSignature } from './resultsData';
+import type { PredictParams, PredictResult } from '../../shared/panelsPredictions';
 
 const TITLES: Record<PanelKind, string> = { results: 'Results', gallery: 'Gallery', diff: 'Compare Images' };
 
@@ -22,7 +23,10 @@ export class PanelManager implements vscode.Disposable {
   private channel: vscode.LogOutputChannel | undefined;
   private readonly env: PanelEnv;
 
-  constructor(extensionUri: vscode.Uri) {
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly predict?: (p: PredictParams) => Promise<PredictResult>,
+  ) {
     this.env = {
       extensionUri,
       log: (level, line) => (this.channel ??= vscode.window.createOutputChannel('Robust Features Panels', { log: true }))[level](line),
@@ -131,7 +135,7 @@ export class PanelManager implements vscode.Disposable {
     load().catch(() => (model = undefined));
     p.onReady = () => {
       load().then(
-        (g) => p.post({ type: 'gallery', data: g.data }),
+        (g) => p.post({ type: 'gallery', data: { ...g.data, canPredict: !!this.predict } }),
         (e: unknown) => p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
       );
     };
@@ -147,6 +151,12 @@ export class PanelManager implements vscode.Disposable {
           return;
         case 'log':
           this.env.log(m.level, `gallery: ${m.message}`);
+          return;
+        case 'computePredictions':
+          if (await this.computePredictions(folder, (await load()).data.columns)) {
+            model = undefined;
+            p.onReady();
+          }
           return;
         case 'export':
           return;
@@ -172,6 +182,23 @@ export class PanelManager implements vscode.Disposable {
     };
     // Reused panel: its webview is already loaded and will not say ready again.
     if (p.isReady) p.onReady();
+  }
+
+  /** Asks which checkpoints, then has the worker write their predictions for every column. */
+  private async computePredictions(folder: string, columns: { key: string; folder: string; available: boolean }[]): Promise<boolean> {
+    const predict = this.predict;
+    if (!predict) return false;
+    const ckpts = fs.readdirSync(folder).filter((n) => fs.existsSync(path.join(folder, n, 'model.json')));
+    const picked = await vscode.window.showQuickPick(ckpts.map((n) => ({ label: n, picked: n === 'standard_D' || n === 'adversarial_D' })), { canPickMany: true, placeHolder: 'Predictions of which checkpoints?' });
+    if (!picked?.length) return false;
+    const jobs = picked.flatMap((c) => columns.filter((col) => col.available).map((col) => ({ checkpoint: path.join(folder, c.label), folder: col.folder, source: col.key === 'source' })));
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Computing predictions', cancellable: false }, async (progress) => {
+      for (const j of jobs) {
+        progress.report({ message: `${path.basename(j.checkpoint)} on ${path.basename(j.folder)}${j.source ? ' (source)' : ''}`, increment: 100 / jobs.length });
+        await predict(j);
+      }
+    });
+    return true;
   }
 
   /** ImageRefs from command arguments: two refs; Explorer (uri, uris); or ask. */
