@@ -1,6 +1,6 @@
 // The project's one test command (README, .ci/run): every tier in turn, then a closing line
 // "all: N passed, N failed" that CI reads.
-//   node scripts/runTests.mjs            all tiers: static, unit, vscode
+//   node scripts/runTests.mjs            all tiers: static, unit, vscode, panels
 //   node scripts/runTests.mjs unit       one tier (unit = engine/CLI tests under test/unit)
 //   node scripts/runTests.mjs unit test/unit/data   only the files under a path
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--all');
-const TIERS = ['static', 'unit', 'vscode'];
+const TIERS = ['static', 'unit', 'vscode', 'panels'];
 const tiers = argv.filter((a) => TIERS.includes(a));
 const paths = argv.filter((a) => !TIERS.includes(a));
 const run = tiers.length ? tiers : TIERS;
@@ -57,18 +57,16 @@ for (const tier of run) {
     const pass = Number(/^ℹ pass (\d+)/m.exec(out)?.[1] ?? 0);
     const fail = Number(/^ℹ fail (\d+)/m.exec(out)?.[1] ?? 0) + (r.status !== 0 && !/^ℹ fail [1-9]/m.test(out) ? 1 : 0);
     count('unit', pass, fail);
-  } else if (tier === 'vscode') {
-    if (!existsSync('scripts/vscode/run-tests.sh')) {
-      console.log('vscode: no suite yet');
-      continue;
-    }
-    const r = sh('bash', ['scripts/vscode/run-tests.sh']);
-    const m = /^vscode: (\d+) passed, (\d+) failed/m.exec(r.stdout ?? '');
-    // The script prints its own "vscode: N passed, N failed"; only add to the totals here.
+  } else if (tier === 'vscode' || tier === 'panels') {
+    // Real VS Code (code-server + chromium): extension-host suites, then the panels' browser checks.
+    // Each script prints its own "<tier>: N passed, N failed"; only add it to the totals here.
+    const script = tier === 'vscode' ? 'scripts/vscode/run-tests.sh' : 'scripts/vscode/e2e-panels.sh';
+    const r = sh('bash', [script]);
+    const m = new RegExp(`^${tier}: (\\d+) passed, (\\d+) failed`, 'm').exec(r.stdout ?? '');
     if (m) {
       totals.passed += Number(m[1]);
       totals.failed += Number(m[2]) + (r.status !== 0 && Number(m[2]) === 0 ? 1 : 0);
-    } else count('vscode', 0, 1);
+    } else count(tier, 0, 1);
   }
 }
 console.log(`\nall: ${totals.passed} passed, ${totals.failed} failed`);
