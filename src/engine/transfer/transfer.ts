@@ -81,7 +81,7 @@ async function craftOnSource(o: TransferOptions, test: Awaited<ReturnType<typeof
       const x = tf.tensor4d(test.images.subarray(s * h * w * c, e * h * w * c), [e - s, h, w, c]);
       const t = tf.tensor1d(targets.subarray(s, e), 'int32');
       const r = await attack(inferenceFn(src.model), x, t, { norm: 'l2', eps: o.relabel.eps, stepSize: o.relabel.stepSize, iterations: o.relabel.steps, targeted: true, useBest: true, signal: ctx.signal });
-      images.set((await r.adv.data()) as Float32Array, s * h * w * c);
+      images.set((await r.adv.data()), s * h * w * c);
       tf.dispose([x, t, r.adv]);
     }
   } finally {
