@@ -6,12 +6,12 @@
 #     writers (test/vscode/e2e/fixture.ts: 24 rows + a 10,000-row gallery): each panel opened by
 #     command, content asserted against the files, themes switched, screenshots saved.
 # Closing line: "panels: N passed, N failed"; exit 1 on any failure.
-# R: working folder (default .vscode-ci-panels); RFL_E2E_BIG_ROWS: gallery size (default 10000);
+# R: working folder (default .vscode-ci, as run-tests.sh); RFL_E2E_BIG_ROWS: gallery size (default 10000);
 # RFL_E2E_ONLY: regex of browser checks to run; RFL_E2E_SHOTS: screenshot folder.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
-R=${R:-$ROOT/.vscode-ci-panels}
+export R=${R:-$ROOT/.vscode-ci}  # shared with run-tests.sh (one code-server install); install.sh reads R
 SHOTS=${RFL_E2E_SHOTS:-$R/screenshots}
 PASSED=0
 FAILED=0
