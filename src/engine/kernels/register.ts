@@ -1,13 +1,15 @@
 /**
  * Registers the project's own kernels on the wasm backend, where stock tfjs-backend-wasm
  * lacks a kernel (Conv2DBackpropFilter) or has a slow one (Conv2DBackpropInput, MaxPoolGrad,
- * BatchMatMul with transposes). Must run before tf.setBackend('wasm').
+ * BatchMatMul with transposes, Tile, batchnorm), and switches wasm to its threaded build
+ * (threads.ts). Must run before tf.setBackend('wasm').
  */
 import * as tf from '@tensorflow/tfjs-core';
 // The stock kernels register on import; ours must come after them to replace them.
 import '@tensorflow/tfjs-backend-wasm';
 import { setRegisteredCustomKernels } from '../backend/ladder';
 import { captureStockKernel } from './call';
+import { enableWasmThreads, resolveThreads } from './threads';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './convGrads';
 import { maxPoolGrad } from './maxPoolGrad';
 import { batchMatMul } from './batchMatMul';
@@ -50,10 +52,16 @@ const OURS: Array<[string, tf.KernelFunc]> = [
   ['Cast', cast as tf.KernelFunc],
 ];
 
+export interface WasmKernelOptions {
+  /** Pthreads for XNNPACK (threads.ts): a count or 'auto'; default $RFL_WASM_THREADS or 'auto'. */
+  threads?: number | 'auto';
+}
+
 let done = false;
-export function registerWasmKernels(): void {
+export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   if (done) return;
   done = true;
+  enableWasmThreads(resolveThreads(options.threads ?? process.env.RFL_WASM_THREADS));
   for (const name of BUILDING_BLOCKS) captureStockKernel(name);
   const names: string[] = [];
   for (const [kernelName, kernelFunc] of OURS) {

@@ -20,19 +20,46 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import type * as WorkerThreads from 'node:worker_threads';
 
 const requireHere = createRequire(__filename);
 let enabled = 0;
+let failure: string | undefined;
 
-export function enableWasmThreads(threads = os.availableParallelism()): number {
+/**
+ * Thread count from a setting: a number, or 'auto': the CPUs Node may use (at most 4) on the
+ * main thread, 1 inside a worker thread (e.g. the dataset-construction pool, which already runs
+ * one wasm instance per core: pthreads there would only contend, at +90 MB per instance).
+ */
+export function resolveThreads(setting: number | string | undefined): number {
+  const auto = setting === undefined || setting === '' || setting === 'auto';
+  const n = auto ? (isMainThread ? Math.min(os.availableParallelism(), 4) : 1) : Number(setting);
+  return Number.isFinite(n) ? Math.max(1, Math.min(Math.floor(n), 8)) : 1;
+}
+
+/**
+ * Switches the (not yet initialised) wasm backend to the threaded build with `threads` threads.
+ * Returns the count that will be used: 1 when threads are off or could not be set up (see
+ * wasmThreadsFailure()).
+ */
+export function enableWasmThreads(threads: number): number {
   if (enabled) return enabled;
-  const n = Math.max(1, Math.min(threads, 8));
-  if (n === 1) return (enabled = 1);
-  patchWorker(padCpus(2 * n));
+  if (threads <= 1) return (enabled = 1);
+  try {
+    patchWorker(padCpus(2 * threads));
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+    return (enabled = 1);
+  }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  wasm.setThreadsCount(n);
-  return (enabled = n);
+  wasm.setThreadsCount(threads);
+  return (enabled = threads);
+}
+
+/** Why enableWasmThreads() fell back to one thread, if it did. */
+export function wasmThreadsFailure(): string | undefined {
+  return failure;
 }
 
 function wasmOutDir(): string {
@@ -73,21 +100,35 @@ function patchWorker(restoreCpus: () => void): void {
   const Base = wt.Worker;
   const workerFile = workerScriptFile();
   const factoryFile = path.join(wasmOutDir(), 'tfjs-backend-wasm-threaded-simd.js');
+  const restore = () => {
+    restoreCpus();
+    Object.defineProperty(wt, 'Worker', { value: Base, configurable: true, writable: true });
+  };
   class PthreadWorker extends Base {
+    /** Only the Emscripten pthread workers (started from tfjs's blob: URL) are special. */
+    private readonly pthread: boolean;
     constructor(url: string | URL, options?: WorkerThreads.WorkerOptions) {
-      super(String(url).startsWith('blob:') ? workerFile : url, options);
-      // Pool threads live forever, and the main thread only ever waits for them synchronously:
-      // they must not keep the process alive. Emscripten ref()s a worker whenever a pthread
-      // starts on it, so ref() is disabled too.
-      this.unref();
+      const pthread = String(url).startsWith('blob:');
+      // The worker script is plain JS: it must not inherit loader hooks (e.g. tsx's --import),
+      // which cost ~0.3 s per worker and Emscripten starts 8 of them.
+      super(pthread ? workerFile : url, pthread ? { ...options, execArgv: [] } : options);
+      this.pthread = pthread;
+      // Pool threads live forever and the main thread only waits for them synchronously, so
+      // they must not keep the process alive; Emscripten ref()s a worker whenever a pthread
+      // starts on it, hence ref() is a no-op for them too.
+      if (pthread) this.unref();
     }
-    override ref(): void {}
+    override ref(): void {
+      if (!this.pthread) super.ref();
+    }
     override postMessage(msg: unknown, transfer?: readonly WorkerThreads.TransferListItem[]): void {
       const m = msg as { cmd?: string; urlOrBlob?: unknown } | null;
-      if (m && m.cmd === 'load' && typeof m.urlOrBlob !== 'string')
+      if (this.pthread && m?.cmd === 'load' && typeof m.urlOrBlob !== 'string') {
         msg = { ...m, urlOrBlob: factoryFile };
-      // The pool is being created, so the core count has been read: stop pretending.
-      if (m && m.cmd === 'run') restoreCpus();
+      }
+      // A pthread starts: the glue has read the core count and keeps its own reference to this
+      // class (global.Worker) for later workers, so the process-wide patches can go.
+      if (this.pthread && m?.cmd === 'run') restore();
       super.postMessage(msg, transfer);
     }
   }

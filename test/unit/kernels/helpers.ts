@@ -16,7 +16,8 @@ export function setupBackends(): Promise<void> {
       createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json'),
     );
     wasm.setWasmPaths(path.join(dir, 'dist') + path.sep);
-    registerWasmKernels();
+    // One thread: tests compare with cpu; threads.test.ts covers the threaded build.
+    registerWasmKernels({ threads: 1 });
     if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed');
     await tf.setBackend('cpu');
   })();

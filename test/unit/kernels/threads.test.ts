@@ -1,0 +1,34 @@
+/**
+ * The threaded wasm build under Node (threads.ts): a child process with 2 pthreads computes our
+ * kernels' results bit-for-bit like this single-threaded process. (Whether it is faster depends
+ * on free cores: see bench/README.md, "Threads".)
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { setupBackends } from './helpers';
+import { threadCases } from './threadCases';
+
+before(setupBackends);
+
+test('2 wasm threads start under Node and give bit-identical results', async () => {
+  const child = path.join(__dirname, 'threadsChild.ts');
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', child], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 1 << 26,
+  });
+  const line = stdout.split('\n').find((l) => l.startsWith('{"threads"'));
+  assert.ok(line, `no result line in: ${stdout.slice(0, 500)}`);
+  const { threads, out } = JSON.parse(line) as { threads: number; out: Record<string, string> };
+  assert.equal(threads, 2);
+  await tf.setBackend('wasm');
+  for (const [name, f] of Object.entries(threadCases())) {
+    const t = f();
+    const mine = Buffer.from((t.dataSync() as Float32Array).buffer).toString('base64');
+    t.dispose();
+    assert.equal(out[name], mine, `${name} differs between 1 and 2 threads`);
+  }
+});

@@ -1,0 +1,21 @@
+/**
+ * Child process of threads.test.ts: the wasm backend with 2 pthreads (threads.ts), our kernels
+ * on fixed inputs; prints the thread count and each result as base64 float32 bytes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from '../../../src/engine/kernels/register';
+import { wasmDir, threadCases } from './threadCases';
+
+void (async () => {
+  wasm.setWasmPaths(wasmDir());
+  registerWasmKernels({ threads: 2 });
+  if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed');
+  const out: Record<string, string> = {};
+  for (const [name, f] of Object.entries(threadCases())) {
+    const t = f();
+    out[name] = Buffer.from((t.dataSync() as Float32Array).buffer).toString('base64');
+    t.dispose();
+  }
+  console.log(JSON.stringify({ threads: wasm.getThreadsCount(), out }));
+})();
