@@ -24,9 +24,12 @@ before(() => {
   assert.equal(b.status, 0, b.stderr);
 });
 
-function runToEnd(args: string[]): void {
+/** Runs to the end; returns its wall time in ms (kill moments are drawn relative to it). */
+function runToEnd(args: string[]): number {
+  const t0 = Date.now();
   const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd: root });
   assert.equal(r.status, 0, r.stderr);
+  return Date.now() - t0;
 }
 
 /** Runs once, SIGKILLs it after `ms` unless it ends first; true when it finished by itself. */
@@ -45,11 +48,16 @@ function runUntilKilled(args: string[], ms: number): Promise<boolean> {
   });
 }
 
-/** Kills the command at random moments (each after `minMs`…`maxMs`) until it completes; checks `intact` after each kill. */
-async function killUntilDone(args: string[], kills: number, minMs: number, maxMs: number, intact: () => void): Promise<number> {
+/**
+ * Kills the command `kills` times at random moments, then lets it finish; checks `intact` after
+ * each kill. Each run lives 0.3 s + U(0, 1)·T/(1.5·kills), T the uninterrupted run's wall time, so
+ * all kills together cover at most ~2/3 of the work: the kills land before the job can finish,
+ * on a fast machine as on a slow one, and each kill after start-up lands somewhere mid-work.
+ */
+async function killUntilDone(args: string[], kills: number, fullRunMs: number, intact: () => void): Promise<number> {
   let killed = 0;
   for (let attempt = 0; attempt < 60; attempt++) {
-    const wait = killed < kills ? minMs + rng.next() * (maxMs - minMs) : 600_000;
+    const wait = killed < kills ? 300 + (rng.next() * fullRunMs) / (1.5 * kills) : 600_000;
     if (await runUntilKilled(args, wait)) return killed;
     killed++;
     killPoints++;
@@ -63,7 +71,7 @@ const same = (a: string, b: string) => assert.ok(fs.readFileSync(a).equals(fs.re
 test('training killed at random points resumes to the same weights', async () => {
   const args = ['train', '--model', 'mlp', '--limit', '1200', '--test-limit', '100', '--epochs', '6', '--batch', '32', '--seed', '5', '--resume'];
   const ref = tmp();
-  runToEnd([...args, '--out', ref]);
+  const T = runToEnd([...args, '--out', ref]);
   const out = tmp();
   const checkSnapshots = () => {
     const dir = path.join(out, 'epochs');
@@ -74,8 +82,8 @@ test('training killed at random points resumes to the same weights', async () =>
       JSON.parse(fs.readFileSync(path.join(dir, e, 'state.json'), 'utf8'));
     }
   };
-  const killed = await killUntilDone([...args, '--out', out], 8, 1200, 4500, checkSnapshots);
-  assert.ok(killed >= 1);
+  const killed = await killUntilDone([...args, '--out', out], 8, T, checkSnapshots);
+  assert.equal(killed, 8);
   same(path.join(out, 'weights.bin'), path.join(ref, 'weights.bin'));
   const acc = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')) as { standardAcc: number }).standardAcc;
   assert.equal(acc(out), acc(ref));
@@ -86,7 +94,7 @@ test('dataset construction killed at random points resumes to the same bytes', a
   runToEnd(['train', '--model', 'mlp', '--limit', '500', '--test-limit', '100', '--epochs', '1', '--out', ckpt]);
   const args = ['construct', '--kind', 'det', '--checkpoint', ckpt, '--limit', '600', '--chunk', '60', '--batch', '30', '--steps', '15', '--eps', '2', '--pool', '1'];
   const ref = tmp();
-  runToEnd([...args, '--out', ref]);
+  const T = runToEnd([...args, '--out', ref]);
   const out = tmp();
   const checkChunks = () => {
     const dir = path.join(out, 'chunks');
@@ -97,18 +105,18 @@ test('dataset construction killed at random points resumes to the same bytes', a
       JSON.parse(fs.readFileSync(path.join(dir, c, 'meta.json'), 'utf8'));
     }
   };
-  const killed = await killUntilDone([...args, '--out', out], 8, 1000, 3500, checkChunks);
-  assert.ok(killed >= 1);
+  const killed = await killUntilDone([...args, '--out', out], 8, T, checkChunks);
+  assert.equal(killed, 8);
   same(path.join(out, 'images.npy'), path.join(ref, 'images.npy'));
   same(path.join(out, 'labels.npy'), path.join(ref, 'labels.npy'));
 });
 
 test('the reproduction pipeline killed at random points ends with the same results', async () => {
   const ref = tmp();
-  runToEnd(['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', ref]);
+  const T = runToEnd(['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', ref]);
   const out = tmp();
-  const killed = await killUntilDone(['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', out], 6, 2000, 8000, () => undefined);
-  assert.ok(killed >= 1);
+  const killed = await killUntilDone(['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', out], 6, T, () => undefined);
+  assert.equal(killed, 6);
   same(path.join(out, 'results.json'), path.join(ref, 'results.json'));
   same(path.join(out, 'D_robust', 'images.npy'), path.join(ref, 'D_robust', 'images.npy'));
   same(path.join(out, 'standard_Ddet', 'weights.bin'), path.join(ref, 'standard_Ddet', 'weights.bin'));
