@@ -62,16 +62,20 @@ export function wasmThreadsFailure(): string | undefined {
   return failure;
 }
 
-function wasmOutDir(): string {
-  return path.join(
-    path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
-    'wasm-out',
-  );
+/**
+ * A file of tfjs-backend-wasm's Emscripten glue (wasm-out/): next to the bundles' wasm binaries
+ * (dist/wasm, where a VSIX without node_modules must carry it) or in node_modules.
+ */
+function glueFile(name: string): string {
+  const dirs = [path.join(__dirname, 'wasm'), path.join(__dirname, '..', 'dist', 'wasm')];
+  for (const d of dirs) if (fs.existsSync(path.join(d, name))) return path.join(d, name);
+  const pkg = requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return path.join(path.dirname(pkg), 'wasm-out', name);
 }
 
 /** The pthread worker script tfjs ships as a string; written once per tfjs version. */
 function workerScriptFile(): string {
-  const src = path.join(wasmOutDir(), 'tfjs-backend-wasm-threaded-simd.worker.js');
+  const src = glueFile('tfjs-backend-wasm-threaded-simd.worker.js');
   const { wasmWorkerContents } = requireHere(src) as { wasmWorkerContents: string };
   const file = path.join(os.tmpdir(), `rfl-tfjs-wasm-${tf.version_core}-${process.pid}.worker.js`);
   // The text went through a JS template literal, which turned its "\n" escapes into real
@@ -99,7 +103,8 @@ function patchWorker(restoreCpus: () => void): void {
   const wt = requireHere('node:worker_threads') as typeof WorkerThreads;
   const Base = wt.Worker;
   const workerFile = workerScriptFile();
-  const factoryFile = path.join(wasmOutDir(), 'tfjs-backend-wasm-threaded-simd.js');
+  const factoryFile = glueFile('tfjs-backend-wasm-threaded-simd.js');
+  if (!fs.existsSync(factoryFile)) throw new Error(`${factoryFile} is missing`);
   const restore = () => {
     restoreCpus();
     Object.defineProperty(wt, 'Worker', { value: Base, configurable: true, writable: true });
