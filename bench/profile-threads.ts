@@ -5,13 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend/ladder';
-import { enableWasmThreads } from '../src/engine/kernels/threads';
 
 const threads = Number(process.argv[2] ?? 2);
 const reps = Number(process.argv[3] ?? 20);
 
 void (async () => {
-  if (threads > 1) enableWasmThreads(threads);
+  process.env.RFL_WASM_THREADS = String(threads);
   const info = await initBackend('wasm');
   console.log(info.ladder.find((l) => l.status === 'chosen')?.reason);
   const u = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
