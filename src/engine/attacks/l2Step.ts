@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackStep } from './attackStep';
 import { requireGrad } from './attackStep';
-import { NORM_GUARD, perExampleL2Norm, renormPerExample } from './norms';
+import { NORM_GUARD, l2NormalizedStep, perExampleL2Norm, renormPerExample } from './norms';
 
 export class L2Step implements AttackStep {
   constructor(
@@ -21,10 +21,7 @@ export class L2Step implements AttackStep {
    * step size (`g / (‖g‖ + 1e-10)`; the guard keeps a zero gradient a zero step, not NaN).
    */
   step<T extends tf.Tensor>(x: T, grad: T | undefined): T {
-    const g = requireGrad(grad, 'L2Step');
-    return tf.tidy(() =>
-      tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), this.stepSize)),
-    );
+    return l2NormalizedStep(x, requireGrad(grad, 'L2Step'), this.stepSize);
   }
 
   /**

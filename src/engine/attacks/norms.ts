@@ -50,3 +50,11 @@ export function renormPerExample<T extends tf.Tensor>(x: T, maxNorm: number): T 
 export function selectPerExample<T extends tf.Tensor>(mask: tf.Tensor1D, a: T, b: T): T {
   return tf.tidy(() => tf.where<T>(tf.reshape(mask, perExampleShape(a)), a, b));
 }
+
+/**
+ * x + stepSize · g / (‖g‖₂ + guard), per example: the steepest-ascent step for the ℓ2 norm
+ * (shared by L2Step and UnconstrainedStep; the guard keeps a zero gradient a zero step, not NaN).
+ */
+export function l2NormalizedStep<T extends tf.Tensor>(x: T, g: T, stepSize: number): T {
+  return tf.tidy(() => tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), stepSize)));
+}

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackStep } from './attackStep';
 import { requireGrad } from './attackStep';
-import { NORM_GUARD, perExampleL2Norm, renormPerExample } from './norms';
+import { l2NormalizedStep, renormPerExample } from './norms';
 
 export class UnconstrainedStep implements AttackStep {
   constructor(
@@ -24,10 +24,7 @@ export class UnconstrainedStep implements AttackStep {
 
   /** ℓ2-normalised step per example, as in L2Step. */
   step<T extends tf.Tensor>(x: T, grad: T | undefined): T {
-    const g = requireGrad(grad, 'UnconstrainedStep');
-    return tf.tidy(() =>
-      tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), this.stepSize)),
-    );
+    return l2NormalizedStep(x, requireGrad(grad, 'UnconstrainedStep'), this.stepSize);
   }
 
   /** Only the image box: ε is ignored. */
