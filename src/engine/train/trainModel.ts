@@ -16,6 +16,7 @@ import { epochOrder, batchRanges, batchTensors } from './batches';
 import { inferenceFn, standardAccuracy } from '../eval/accuracy';
 import { adversarialBatch } from './adversarialBatch';
 import { writeCheckpoint, type CheckpointMetrics } from './writeCheckpoint';
+import { writeJsonAtomic } from '../models/checkpoint';
 import { ProgressClock } from './progressClock';
 
 export class NaNLossError extends Error {
@@ -63,7 +64,7 @@ async function trainLoop(cfg: TrainConfig, train: Dataset, test: Dataset, outDir
     ctx.log?.(`resumed from epoch ${state.epochsDone} in ${outDir}`);
   }
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'train-config.json'), JSON.stringify(cfg, null, 2));
+  writeJsonAtomic(path.join(outDir, 'train-config.json'), cfg);
   const vars = built.model.trainableWeights.map((v) => v.read() as tf.Variable);
   const stepsPerEpoch = Math.ceil(n / cfg.batchSize);
   const clock = new ProgressClock(cfg.epochs * stepsPerEpoch, state.epochsDone * stepsPerEpoch);
