@@ -5,12 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readDatasetFolder } from '../../engine/data/constructed';
-import { loadDataset } from '../../engine/data/load';
 import { encodePng } from '../../engine/data/png';
 import type { Dataset } from '../../engine/types';
 import { PNG } from 'pngjs';
 import type { ImageRef } from '../../shared/webviewProtocol';
+import { MemoryRows, NpyRows, sourceRows, type RowSource } from './rowSource';
 
 export interface ConstructedInfo {
   folder: string;
@@ -52,12 +51,15 @@ export function sourceKey(info: ConstructedInfo): string {
   return JSON.stringify([info.config.data, info.config.limit, info.config.seed]);
 }
 
-/** Loaded datasets, by folder (or source key); a few at most, oldest dropped first. */
+/**
+ * Row sources by folder (or source key); a few at most, oldest dropped first. They hold labels
+ * and file offsets, not images (rowSource.ts), except a decoded IDX/CIFAR source kept as uint8.
+ */
 export class DatasetCache {
-  private readonly map = new Map<string, Promise<Dataset>>();
+  private readonly map = new Map<string, Promise<RowSource>>();
   constructor(private readonly max = 8) {}
 
-  private get(key: string, load: () => Promise<Dataset>): Promise<Dataset> {
+  private get(key: string, load: () => Promise<RowSource>): Promise<RowSource> {
     let p = this.map.get(key);
     if (p) {
       this.map.delete(key);
@@ -71,19 +73,19 @@ export class DatasetCache {
     return p;
   }
 
-  folder(folder: string): Promise<Dataset> {
-    return this.get(`folder:${path.resolve(folder)}`, () => readDatasetFolder(folder));
+  folder(folder: string): Promise<RowSource> {
+    return this.get(`folder:${path.resolve(folder)}`, () => Promise.resolve().then(() => new NpyRows(folder, folder)));
   }
 
-  source(info: ConstructedInfo): Promise<Dataset> {
+  source(info: ConstructedInfo): Promise<RowSource> {
     const { data, limit, seed } = info.config;
     if (!data) return Promise.reject(new Error(`${info.folder}: manifest.json has no config.data (source dataset unknown)`));
-    return this.get(`source:${sourceKey(info)}`, () => loadDataset(data, { split: 'train', ...(limit !== undefined ? { limit } : {}), seed: seed ?? 0 }));
+    return this.get(`source:${sourceKey(info)}`, () => sourceRows(data, limit, seed ?? 0));
   }
 
-  /** The dataset an ImageRef points into: a dataset folder, or a constructed folder's source. */
-  async resolve(ref: ImageRef): Promise<Dataset> {
-    if (ref.file) return readPngAsDataset(ref.folder);
+  /** The images an ImageRef points into: a dataset folder, or a constructed folder's source. */
+  async resolve(ref: ImageRef): Promise<RowSource> {
+    if (ref.file) return new MemoryRows(await readPngAsDataset(ref.folder));
     if (!ref.source) return this.folder(ref.folder);
     const info = readConstructedInfo(ref.folder);
     if (!info) throw new Error(`${ref.folder} is not a constructed dataset: it has no source set`);
@@ -91,20 +93,13 @@ export class DatasetCache {
   }
 }
 
-export function imageOf(ds: Dataset, i: number): Float32Array {
-  const [n, h, w, c] = ds.shape;
-  if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`image ${i} out of range (${n} images in ${ds.source})`);
-  const size = h * w * c;
-  return ds.images.subarray(i * size, (i + 1) * size);
-}
-
 export function pngDataUrl(pixels: Float32Array | Uint8Array, h: number, w: number, c: number): string {
   return `data:image/png;base64,${encodePng(pixels, h, w, c).toString('base64')}`;
 }
 
-export function thumb(ds: Dataset, i: number): string {
+export function thumb(ds: RowSource, i: number): string {
   const [, h, w, c] = ds.shape;
-  return pngDataUrl(imageOf(ds, i), h, w, c);
+  return pngDataUrl(ds.row(i), h, w, c);
 }
 
 /** One PNG file as a one-image dataset: grayscale when R = G = B everywhere, else RGB; alpha dropped. */

@@ -4,9 +4,9 @@
  * its largest magnitude) through a diverging blue–white–red colormap.
  */
 import * as path from 'node:path';
-import type { Dataset } from '../../engine/types';
+import type { RowSource } from './rowSource';
 import type { DiffData, DiffSide, ImageRef } from '../../shared/webviewProtocol';
-import { imageOf, KIND_TITLES, pngDataUrl, readConstructedInfo, type DatasetCache } from './datasets';
+import { KIND_TITLES, pngDataUrl, readConstructedInfo, type DatasetCache } from './datasets';
 import { readPredictions } from './predictions';
 import type { PredictionsFile } from '../../shared/panelsPredictions';
 
@@ -55,7 +55,7 @@ export function refTitle(ref: ImageRef): string {
   return `${kind} #${ref.index}`;
 }
 
-function side(ds: Dataset, ref: ImageRef): DiffSide {
+function side(ds: RowSource, ref: ImageRef): DiffSide {
   const [, h, w, c] = ds.shape;
   const label = ds.labels[ref.index]!;
   const nameOf = (l: number) => ds.classNames?.[l] ?? String(l);
@@ -63,7 +63,7 @@ function side(ds: Dataset, ref: ImageRef): DiffSide {
     name,
     top3: (p.top3[ref.index] ?? []).map(([l, pr]) => ({ label: l, labelName: nameOf(l), p: pr })),
   }));
-  return { ref, title: refTitle(ref), label, labelName: nameOf(label), png: pngDataUrl(imageOf(ds, ref.index), h, w, c), predictions };
+  return { ref, title: refTitle(ref), label, labelName: nameOf(label), png: pngDataUrl(ds.row(ref.index), h, w, c), predictions };
 }
 
 export async function computeDiff(cache: DatasetCache, a: ImageRef, b: ImageRef): Promise<DiffData> {
@@ -71,8 +71,8 @@ export async function computeDiff(cache: DatasetCache, a: ImageRef, b: ImageRef)
   const [, h, w, c] = da.shape;
   if (db.shape.slice(1).join() !== da.shape.slice(1).join())
     throw new Error(`cannot compare a ${da.shape.slice(1).join('×')} image with a ${db.shape.slice(1).join('×')} one`);
-  const xa = imageOf(da, a.index);
-  const xb = imageOf(db, b.index);
+  const xa = da.row(a.index);
+  const xb = db.row(b.index);
   const { l2, linf } = diffNorms(xa, xb);
   const { png, amplification } = diffImage(xa, xb, h, w, c);
   return { a: side(da, a), b: side(db, b), diffPng: png, l2, linf, amplification, shape: [h, w, c] };

@@ -4,7 +4,7 @@
  * thumbnails only for the rows it shows (PNG data URLs, encoded on demand).
  */
 import * as path from 'node:path';
-import type { Dataset } from '../../engine/types';
+import type { RowSource } from './rowSource';
 import type { GalleryColumn, GalleryData, Thumb } from '../../shared/webviewProtocol';
 import { findConstructed, KIND_TITLES, sourceKey, thumb, type DatasetCache } from './datasets';
 import { readPredictions } from './predictions';
@@ -13,7 +13,7 @@ import type { PredictionsFile } from '../../shared/panelsPredictions';
 export class GalleryModel {
   private constructor(
     readonly data: GalleryData,
-    private readonly sets: (Dataset | undefined)[],
+    private readonly sets: (RowSource | undefined)[],
   ) {}
 
   static async load(folder: string, cache: DatasetCache): Promise<GalleryModel> {
@@ -22,8 +22,8 @@ export class GalleryModel {
     const first = all[0]!;
     const key = sourceKey(first);
     const columns: GalleryColumn[] = [];
-    const sets: (Dataset | undefined)[] = [];
-    let source: Dataset | undefined;
+    const sets: (RowSource | undefined)[] = [];
+    let source: RowSource | undefined;
     let note: string | undefined;
     try {
       source = await cache.source(first);
