@@ -65,6 +65,16 @@ function refOf(row: number, col: number): ImageRef {
   return { folder: c.folder, index: row, ...(c.key === 'source' ? { source: true } : {}) };
 }
 
+/** The cells show one standard and one robust checkpoint's prediction (the first of each role). */
+function shownPredictions(): number[] {
+  const p = g?.predictions ?? [];
+  const std = p.findIndex((x) => x.role === 'standard');
+  const rob = p.findIndex((x) => x.role === 'robust');
+  const out = [std, rob].filter((k) => k >= 0);
+  for (let k = 0; out.length < Math.min(2, p.length); k++) if (!out.includes(k)) out.push(k);
+  return out.sort((a, b) => a - b);
+}
+
 // Row elements are pooled: scrolling re-fills existing nodes instead of building new ones.
 const pool: HTMLElement[] = [];
 
@@ -74,7 +84,7 @@ function newRowEl(): HTMLElement {
   for (let col = 0; col < g!.columns.length; col++) {
     const c = g!.columns[col]!;
     const cellEl = el('div', { class: 'g-cell', role: 'gridcell', 'data-col': String(col), tabindex: '-1' }, el('img', { class: 'px', alt: '', draggable: 'false' }), el('span', { class: 'lab' }));
-    for (let k = 0; k < Math.min(2, g!.predictions.length); k++) cellEl.append(el('span', { class: 'pred', 'data-k': String(k) }));
+    for (const k of shownPredictions()) cellEl.append(el('span', { class: 'pred', 'data-k': String(k), 'data-role': g!.predictions[k]!.role }));
     if (c.available) cellEl.append(el('button', { class: 'sel', tabindex: '-1', title: 'Select to compare (Space)' }, '+'));
     e.append(cellEl);
   }
@@ -110,8 +120,8 @@ function fillRow(e: HTMLElement, pos: number): void {
     (cellEl.children[1] as HTMLElement).textContent = c.available ? (c.key === 'source' ? name(label) : `→ ${name(label)}`) : 'n/a';
     const sel = cellEl.querySelector('.sel');
     if (sel) sel.textContent = isSel ? '✓' : '+';
-    cellEl.querySelectorAll<HTMLElement>('.pred').forEach((span, k) => {
-      const pr = g!.predictions[k]!;
+    cellEl.querySelectorAll<HTMLElement>('.pred').forEach((span) => {
+      const pr = g!.predictions[Number(span.dataset.k)]!;
       const t = pr.top1[col]?.[row];
       const orig = pr.top1[0]?.[row];
       span.textContent = t === undefined ? '' : `${pr.name}: ${name(t)}`;
@@ -259,6 +269,9 @@ function onKey(e: KeyboardEvent): void {
 
 function build(d: GalleryData): void {
   g = d;
+  // A rebuild (predictions computed): row nodes of the previous layout must not be reused.
+  pool.length = 0;
+  rowEls.clear();
   const s = getState();
   setState({ folder: d.folder });
   const classSel = el('select', { id: 'class-filter', 'aria-label': 'Filter by true class' }, el('option', { value: '-1' }, 'All classes'), ...d.classNames.map((n, i) => el('option', { value: String(i) }, `${i}: ${n}`)));
@@ -268,7 +281,7 @@ function build(d: GalleryData): void {
   changed.addEventListener('change', () => { setState({ changedOnly: changed.checked }); applyFilter(); });
   const predControls: HTMLElement[] = [];
   if (d.predictions.length) {
-    const predSel = el('select', { id: 'pred-ckpt', 'aria-label': 'Checkpoint for the flipped filter' }, ...d.predictions.map((p, i) => el('option', { value: String(i) }, p.name)));
+    const predSel = el('select', { id: 'pred-ckpt', 'aria-label': 'Checkpoint for the flipped filter' }, ...d.predictions.map((p, i) => el('option', { value: String(i) }, `${p.role}: ${p.name}`)));
     predSel.value = String(s.predIndex ?? 0);
     predSel.addEventListener('change', () => { setState({ predIndex: Number(predSel.value) }); applyFilter(); });
     const flipped = el('vscode-checkbox', { id: 'flipped-only', label: 'prediction flipped', ...(s.flippedOnly ? { checked: '' } : {}) }) as HTMLElement & { checked: boolean };

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { RobustFeaturesApi } from './api';
 import type { Services } from './services';
 import type { TrainCommandArgs } from './commands/train';
-import { registerPanels } from './panels';
+import { registerPanels, workerPredict } from './panels';
 import { registerJobCommands } from './jobCommands';
 import { registerWorkspaceFeatures } from './workspaceFeatures';
 
@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): RobustFeaturesApi {
   register('robustFeatures.showLog', () => log.show(true));
   registerJobCommands(context, getServices);
   const features = registerWorkspaceFeatures(context);
-  registerPanels(context);
+  registerPanels(context, { predict: workerPredict(context, log) });
 
   const activationMs = performance.now() - t0;
   log.info(

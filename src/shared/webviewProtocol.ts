@@ -68,7 +68,7 @@ export interface GalleryData {
   trueLabels: number[];
   columns: GalleryColumn[];
   /** Top-1 predictions per checkpoint, per column (null: no predictions file for that column). */
-  predictions: { name: string; top1: (number[] | null)[] }[];
+  predictions: { name: string; role: 'standard' | 'robust'; top1: (number[] | null)[] }[];
   /** The host can compute predictions (a worker hook was given to registerPanels). */
   canPredict: boolean;
 }

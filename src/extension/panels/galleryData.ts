@@ -3,12 +3,23 @@
  * D_rand, D_det) built from the same source selection. Labels go to the webview at once (small);
  * thumbnails only for the rows it shows (PNG data URLs, encoded on demand).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RowSource } from './rowSource';
 import type { GalleryColumn, GalleryData, Thumb } from '../../shared/webviewProtocol';
 import { findConstructed, KIND_TITLES, sourceKey, thumb, type DatasetCache } from './datasets';
 import { readPredictions } from './predictions';
 import type { PredictionsFile } from '../../shared/panelsPredictions';
+
+/** 'robust' when the checkpoint's manifest records adversarial training, else 'standard'. */
+function roleOf(p: PredictionsFile): 'standard' | 'robust' {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(p.checkpoint, 'manifest.json'), 'utf8')) as { training?: { adversarial?: unknown } };
+    return m.training?.adversarial ? 'robust' : 'standard';
+  } catch {
+    return 'standard';
+  }
+}
 
 export class GalleryModel {
   private constructor(
@@ -51,8 +62,10 @@ export class GalleryModel {
     const trueLabels = source ? Array.from(source.labels) : orig && orig.length === first.n ? orig : Array.from(ref.labels);
     // Predictions per checkpoint and column, from the files the worker wrote beside each set.
     const perColumn = columns.map((c) => (c.available ? readPredictions(c.folder, c.key === 'source', first.n) : new Map<string, PredictionsFile>()));
-    const names = [...new Set(perColumn.flatMap((m) => [...m.keys()]))].sort();
-    const predictions = names.map((name) => ({ name, top1: perColumn.map((m) => m.get(name)?.top3.map((t) => t[0]?.[0] ?? -1) ?? null) }));
+    const files = new Map(perColumn.flatMap((m) => [...m]));
+    // Standard checkpoints first, then robust (adversarially trained, from their manifest), by name.
+    const names = [...files.keys()].sort((a, b) => Number(roleOf(files.get(a)!) === 'robust') - Number(roleOf(files.get(b)!) === 'robust') || a.localeCompare(b));
+    const predictions = names.map((name) => ({ name, role: roleOf(files.get(name)!), top1: perColumn.map((m) => m.get(name)?.top3.map((t) => t[0]?.[0] ?? -1) ?? null) }));
     return new GalleryModel(
       { folder, rows: first.n, classNames: ref.classNames ?? Array.from({ length: ref.numClasses }, (_, i) => String(i)), trueLabels, columns, predictions, canPredict: false },
       sets,

@@ -18,6 +18,21 @@ export interface PanelsOptions {
   predict?: (p: PredictParams) => Promise<PredictResult>;
 }
 
+/**
+ * The predict hook extension.ts passes: a compute worker of the panels' own (predictClient.ts),
+ * loaded and forked on first use, killed with the extension.
+ */
+export function workerPredict(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): (p: PredictParams) => Promise<PredictResult> {
+  let worker: Promise<import('./predictClient').PredictWorker> | undefined;
+  context.subscriptions.push({ dispose: () => void worker?.then((w) => w.dispose()) });
+  return async (p) => {
+    worker ??= Promise.all([import('./predictClient'), import('../config')]).then(
+      ([{ PredictWorker }, { backendSetting }]) => new PredictWorker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, backendSetting, (l) => log.info(l)),
+    );
+    return (await worker).predict(p);
+  };
+}
+
 export function registerPanels(context: vscode.ExtensionContext, options: PanelsOptions = {}): void {
   let manager: Promise<PanelManager> | undefined;
   const get = () =>

@@ -12,6 +12,7 @@ import { computeDiff } from './diffData';
 import { GalleryModel } from './galleryData';
 import { Panel, webviewOptions, type PanelEnv } from './panel';
 import { pickGalleryFolder } from './pick';
+import { jobsAllowed } from '../trust';
 import { readResultsFolder, resultsSignature } from './resultsData';
 import type { PredictParams, PredictResult } from '../../shared/panelsPredictions';
 
@@ -153,7 +154,7 @@ export class PanelManager implements vscode.Disposable {
           this.env.log(m.level, `gallery: ${m.message}`);
           return;
         case 'computePredictions':
-          if (await this.computePredictions(folder, (await load()).data.columns)) {
+          if (await this.computePredictions((await load()).data.columns)) {
             model = undefined;
             p.onReady();
           }
@@ -184,18 +185,26 @@ export class PanelManager implements vscode.Disposable {
     if (p.isReady) p.onReady();
   }
 
-  /** Asks which checkpoints, then has the worker write their predictions for every column. */
-  private async computePredictions(folder: string, columns: { key: string; folder: string; available: boolean }[]): Promise<boolean> {
+  /**
+   * Asks for a standard and a robust checkpoint (those found under the runs and workspace folders,
+   * adversarially trained ones offered first for "robust"), then has the worker write their
+   * predictions for every available column of the gallery.
+   */
+  private async computePredictions(columns: { key: string; folder: string; available: boolean }[]): Promise<boolean> {
     const predict = this.predict;
-    if (!predict) return false;
-    const ckpts = fs.readdirSync(folder).filter((n) => fs.existsSync(path.join(folder, n, 'model.json')));
-    const picked = await vscode.window.showQuickPick(ckpts.map((n) => ({ label: n, picked: n === 'standard_D' || n === 'adversarial_D' })), { canPickMany: true, placeHolder: 'Predictions of which checkpoints?' });
-    if (!picked?.length) return false;
-    const jobs = picked.flatMap((c) => columns.filter((col) => col.available).map((col) => ({ checkpoint: path.join(folder, c.label), folder: col.folder, source: col.key === 'source' })));
+    if (!predict || !jobsAllowed()) return false;
+    const { pickCheckpoint } = await import('../commands/pick');
+    const adversarial = (a: { manifest: Record<string, unknown> }) => !!(a.manifest.training as { adversarial?: unknown } | undefined)?.adversarial;
+    const standard = await pickCheckpoint('Predictions: the standard checkpoint', (a) => !adversarial(a));
+    if (!standard) return false;
+    const robust = await pickCheckpoint('Predictions: the robust checkpoint', adversarial);
+    if (!robust) return false;
+    const jobs = [standard, robust].flatMap((checkpoint) => columns.filter((col) => col.available).map((col) => ({ checkpoint, folder: col.folder, source: col.key === 'source' })));
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Computing predictions', cancellable: false }, async (progress) => {
       for (const j of jobs) {
         progress.report({ message: `${path.basename(j.checkpoint)} on ${path.basename(j.folder)}${j.source ? ' (source)' : ''}`, increment: 100 / jobs.length });
-        await predict(j);
+        const r = await predict(j);
+        this.env.log('info', `predictions of ${j.checkpoint} on ${j.folder}${j.source ? ' (source)' : ''}: ${r.n} images in ${r.seconds.toFixed(1)} s → ${r.file}`);
       }
     });
     return true;

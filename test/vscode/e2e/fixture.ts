@@ -8,11 +8,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeDatasetFolder } from '../../../src/engine/data/constructed';
+import { readDatasetFolder, writeDatasetFolder } from '../../../src/engine/data/constructed';
 import { loadDataset } from '../../../src/engine/data/load';
 import { makeRng } from '../../../src/engine/data/rng';
 import type { Dataset } from '../../../src/engine/types';
-import { predictionsPath, type PredictionsFile } from '../../../src/shared/panelsPredictions';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../src/engine/backend/ladder';
+import { inferenceFn, predictLabels } from '../../../src/engine/eval/accuracy';
+import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
+import { trainOnDatasets } from '../../../src/engine/train/trainModel';
 
 const CLASSES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const H = 28;
@@ -74,28 +78,38 @@ function checkpoint(dir: string, epochs: number, acc: number, robust: Record<str
   fs.writeFileSync(path.join(dir, 'eval.json'), JSON.stringify({ settings: {}, result: { standardAcc: acc, robustAcc: robust, attack: { norm: 'l2', steps: 5 }, n: 100, seed: 0 } }, null, 2));
 }
 
-/** Prediction files as the worker's panels/predict writes them (synthetic classifiers, known flips). */
-function predictions(runDir: string, trueLabels: Int32Array): { flipped: Record<string, number> } {
-  const n = trueLabels.length;
-  const top3 = (l: number): [number, number][] => [[l, 0.8], [(l + 1) % 10, 0.15], [(l + 2) % 10, 0.05]];
-  // standard_D: fooled on D_rand / D_det for i % 3 ≠ 0 (predicts the assigned label); adversarial_D: only on D_R for i % 5 = 0.
-  const pred = (ck: string, kind: string, i: number): number => {
-    const y = trueLabels[i]!;
-    if (ck === 'standard_D' && i % 3 !== 0 && kind === 'rand') return (y + 1 + (i % 9)) % 10;
-    if (ck === 'standard_D' && i % 3 !== 0 && kind === 'det') return (y + 1) % 10;
-    if (ck === 'adversarial_D' && i % 5 === 0 && kind === 'robust') return (y + 3) % 10;
-    return y;
-  };
-  for (const ck of ['standard_D', 'adversarial_D'])
-    for (const [kind, source] of [['source', true], ['robust', false], ['nonrobust', false], ['rand', false], ['det', false]] as const) {
-      const folder = path.join(runDir, kind === 'source' ? 'D_robust' : `D_${kind}`);
-      const file = predictionsPath(folder, ck, source);
-      const out: PredictionsFile = { kind: 'predictions', checkpoint: path.join(runDir, ck), name: ck, dataset: folder, source, n, top3: Array.from({ length: n }, (_, i) => top3(pred(ck, kind, i))), createdAt: new Date().toISOString() };
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, JSON.stringify(out));
-    }
-  const count = (f: (i: number) => boolean) => Array.from({ length: n }, (_, i) => i).filter(f).length;
-  return { flipped: { standard_D: count((i) => i % 3 !== 0), adversarial_D: count((i) => i % 5 === 0) } };
+/**
+ * Real checkpoints, trained by the engine on the fixture's source set (an MLP, standard and L2
+ * adversarial), in OUT/small/models/. The gallery test has the extension compute their predictions
+ * through the worker; the expected values are what the engine predicts here, independently
+ * (loadCheckpoint + predictLabels, softmax for the top-3), on every column's images.
+ */
+async function realCheckpoints(root: string, srcSpec: string, src: Dataset, runDir: string): Promise<Record<string, unknown>> {
+  await initBackend('auto');
+  const n = src.shape[0];
+  const dirs = { standard: path.join(root, 'models', 'fixture-standard'), robust: path.join(root, 'models', 'fixture-robust') };
+  const base = { model: 'mlp' as const, data: srcSpec, epochs: 2, batchSize: 8, optimizer: 'adam' as const, lr: 1e-3, seed: 3 };
+  await trainOnDatasets(base, src, src, dirs.standard);
+  await trainOnDatasets({ ...base, adversarial: { norm: 'l2', eps: 1, steps: 3 } }, src, src, dirs.robust);
+  const columns: [string, Dataset][] = [['source', src]];
+  for (const kind of ['robust', 'nonrobust', 'rand', 'det']) columns.push([kind, await readDatasetFolder(path.join(runDir, `D_${kind}`))]);
+  const out: Record<string, unknown> = {};
+  for (const [role, dir] of Object.entries(dirs)) {
+    const { model } = await loadCheckpoint(dir);
+    const fn = inferenceFn(model);
+    const top1: Record<string, number[]> = {};
+    for (const [key, ds] of columns) top1[key] = Array.from(await predictLabels(fn, ds));
+    // Rows where this checkpoint predicts another class on some constructed version than on the original.
+    const flipped = Array.from({ length: n }, (_, i) => i).filter((i) => columns.slice(1).some(([key]) => top1[key]![i] !== top1.source![i])).length;
+    // Top-3 with probabilities of image 3, original and D_R (the diff test's pair).
+    const top3 = (ds: Dataset, i: number) => {
+      const p = tf.tidy(() => tf.softmax(fn(tf.tensor4d(ds.images.subarray(i * H * W, (i + 1) * H * W), [1, H, W, 1]))).dataSync());
+      return Array.from(p, (pr, label) => [label, pr] as [number, number]).sort((a, b) => b[1] - a[1]).slice(0, 3);
+    };
+    out[role] = { name: path.basename(dir), dir, top1, flipped, top3: { source3: top3(src, 3), robust3: top3(columns[1]![1], 3) } };
+    model.dispose();
+  }
+  return out;
 }
 
 async function run(root: string, n: number, withResults: boolean): Promise<Record<string, unknown>> {
@@ -128,8 +142,8 @@ async function run(root: string, n: number, withResults: boolean): Promise<Recor
     s += d * d;
     m = Math.max(m, Math.abs(d));
   }
-  const preds = predictions(runDir, src.labels);
-  return { rows: n, runDir, results, predictions: preds, diff: { index: 3, l2: Math.sqrt(s), linf: m }, trueLabels: Array.from(src.labels), detLabels: Array.from(src.labels, (l) => (l + 1) % 10), classNames: CLASSES };
+  const models = await realCheckpoints(root, spec, src, runDir);
+  return { rows: n, runDir, results, models, diff: { index: 3, l2: Math.sqrt(s), linf: m }, trueLabels: Array.from(src.labels), detLabels: Array.from(src.labels, (l) => (l + 1) % 10), classNames: CLASSES };
 }
 
 async function main(): Promise<void> {
