@@ -15,6 +15,7 @@ import { inferenceFn } from '../engine/eval/accuracy';
 import { evaluateRobustness } from '../engine/eval/robust';
 import { backendLabel } from '../engine/provenance';
 import { reproduce } from '../engine/reproduce/pipeline';
+import { defaultPoolSize } from '../engine/pool/pool';
 import { profileFor } from '../engine/reproduce/profiles';
 import { writeFileAtomic } from '../engine/data/atomic';
 import { defaultTheoryConfig } from '../engine/theory/config';
@@ -41,7 +42,7 @@ export async function runOperation(req: JobRequest, ctx: JobContext): Promise<Jo
     case 'reproduce': {
       const p = req.params;
       const results = await reproduce(
-        { profile: profileFor(p.profile, p.data), data: p.data, out: p.outDir },
+        { profile: profileFor(p.profile, p.data), data: p.data, out: p.outDir, poolSize: defaultPoolSize() },
         ctx,
       );
       return { kind: 'reproduce', value: { outDir: p.outDir, results } };

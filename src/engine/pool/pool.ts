@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import type { JobContext, ProgressEvent } from '../types';
 import { AbortedError } from '../types';
 import { backendInfo } from '../backend/ladder';
-import type { ThreadMessage, ThreadTask } from './threadEntry';
+import type { ThreadJob, ThreadMessage, ThreadTask } from './threadEntry';
 
 /** Default pool size: one thread per core (RFL_POOL_SIZE overrides). */
 export function defaultPoolSize(): number {
@@ -32,41 +32,58 @@ function startThread(task: ThreadTask): Worker {
   return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: task });
 }
 
-/** Runs one task per thread; resolves when all are done, rejects (and stops the rest) on the first failure. */
-export async function runInThreads(tasks: Omit<ThreadTask, 'backend'>[], ctx: JobContext): Promise<void> {
-  const backend = backendInfo().name;
-  const fractions = tasks.map(() => 0);
-  const workers = tasks.map((t) => startThread({ ...t, backend }));
-  const stopAll = () => workers.forEach((w) => w.postMessage({ type: 'abort' }));
-  ctx.signal?.addEventListener('abort', stopAll, { once: true });
+/** Runs one job in a new pool thread; resolves when it is done, rejects with its error (AbortedError when cancelled). */
+export function runInThread(job: ThreadJob, ctx: JobContext): Promise<void> {
+  const w = startThread({ ...job, backend: backendInfo().name });
+  const stop = () => w.postMessage({ type: 'abort' });
+  if (ctx.signal?.aborted) stop();
+  ctx.signal?.addEventListener('abort', stop, { once: true });
+  return new Promise<void>((resolve, reject) => {
+    w.on('message', (m: ThreadMessage) => {
+      if (m.type === 'progress') ctx.onProgress?.(m.event);
+      else if (m.type === 'log') ctx.log?.(m.line);
+      else if (m.type === 'done') resolve();
+      else reject(m.name === 'AbortedError' ? new AbortedError(job.kind === 'construct' ? 'construction' : job.kind === 'train' ? 'training' : 'evaluation') : new Error(m.message));
+    });
+    w.on('error', reject);
+    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pool thread (${job.kind}) exited with code ${code}`))));
+  }).finally(async () => {
+    ctx.signal?.removeEventListener('abort', stop);
+    await w.terminate();
+  });
+}
+
+/** Runs one job per thread; resolves when all are done, rejects (and stops the rest) on the first failure. */
+export async function runInThreads(jobs: ThreadJob[], ctx: JobContext): Promise<void> {
+  const fractions = jobs.map(() => 0);
+  const stopAll = new AbortController();
+  const onOuterAbort = () => stopAll.abort();
+  ctx.signal?.addEventListener('abort', onOuterAbort, { once: true });
   try {
-    await Promise.all(
-      workers.map(
-        (w, i) =>
-          new Promise<void>((resolve, reject) => {
-            w.on('message', (m: ThreadMessage) => {
-              if (m.type === 'progress') {
-                fractions[i] = m.event.fraction;
-                const e: ProgressEvent = { ...m.event, fraction: fractions.reduce((a, b) => a + b, 0) / fractions.length, message: `${m.event.message ?? ''} (${tasks.length} threads)` };
-                if (m.event.imagesPerSec !== undefined) e.imagesPerSec = m.event.imagesPerSec * tasks.length;
-                ctx.onProgress?.(e);
-              } else if (m.type === 'log') ctx.log?.(`[thread ${i}] ${m.line}`);
-              else if (m.type === 'done') resolve();
-              else {
-                stopAll();
-                reject(m.name === 'AbortedError' ? new AbortedError('construction') : new Error(m.message));
-              }
-            });
-            w.on('error', (e) => {
-              stopAll();
-              reject(e);
-            });
-            w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pool thread ${i} exited with code ${code}`))));
-          }),
+    // allSettled: on a failure the others are stopped, and all have exited before this returns.
+    const settled = await Promise.allSettled(
+      jobs.map((job, i) =>
+        runInThread(job, {
+          signal: stopAll.signal,
+          log: (line) => ctx.log?.(`[thread ${i}] ${line}`),
+          onProgress: (event) => {
+            fractions[i] = event.fraction;
+            const e: ProgressEvent = { ...event, fraction: fractions.reduce((a, b) => a + b, 0) / fractions.length, message: `${event.message ?? ''} (${jobs.length} threads)` };
+            if (event.imagesPerSec !== undefined) e.imagesPerSec = event.imagesPerSec * jobs.length;
+            ctx.onProgress?.(e);
+          },
+        }).catch((e: unknown) => {
+          stopAll.abort();
+          throw e;
+        }),
       ),
     );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof AbortedError));
+    // Only cancellations left: the user's (or a caller's) abort.
+    if (failed) throw failed.reason;
+    const aborted = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (aborted) throw aborted.reason;
   } finally {
-    ctx.signal?.removeEventListener('abort', stopAll);
-    await Promise.all(workers.map((w) => w.terminate()));
+    ctx.signal?.removeEventListener('abort', onOuterAbort);
   }
 }

@@ -13,9 +13,12 @@ before(async () => {
 });
 
 const tiny: ReproduceProfile = profileFor('smoke', 'fashion-mnist');
+/** The single-thread run of the first test, which the pooled run must equal. */
+let singleThreadOut = '';
 
 test('reproduce writes results.json with exactly the documented keys, results.md and a manifest; a rerun skips finished steps', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-repro-'));
+  singleThreadOut = out;
   const logs: string[] = [];
   const r = await reproduce({ profile: tiny, data: 'fashion-mnist', out }, { log: (l) => logs.push(l) });
   const json = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as typeof r;
@@ -46,4 +49,24 @@ test('reproduce writes results.json with exactly the documented keys, results.md
   const again = await reproduce({ profile: tiny, data: 'fashion-mnist', out });
   assert.deepEqual(again, r);
   assert.deepEqual(stamps(), before, 'the rerun rewrote no finished artifact');
+});
+
+test('with a pool of two threads the task graph gives the same datasets, weights and results as one thread', async () => {
+  assert.ok(singleThreadOut, 'runs after the single-thread test');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-repro-pool-'));
+  const logs: string[] = [];
+  const r = await reproduce({ profile: tiny, data: 'fashion-mnist', out, poolSize: 2 }, { log: (l) => logs.push(l) });
+  const one = JSON.parse(fs.readFileSync(path.join(singleThreadOut, 'results.json'), 'utf8')) as unknown;
+  assert.deepEqual(r, one);
+  for (const f of ['D_robust/images.npy', 'D_nonrobust/images.npy', 'D_rand/labels.npy', 'D_det/images.npy', 'adversarial_D/weights.bin', 'standard_DR/weights.bin', 'standard_Ddet/weights.bin']) {
+    assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(singleThreadOut, f))), `${f} differs between pool sizes`);
+  }
+  // The two trainings on D ran side by side, and every chunk of D_R was a task of its own.
+  assert.ok(logs.some((l) => /^start adversarial_D \(beside standard_D\)|^start standard_D \(beside adversarial_D\)/.test(l)), logs.join('\n'));
+  const chunks = Math.ceil(tiny.trainLimit! / 500);
+  assert.equal(logs.filter((l) => l.startsWith('start D_robust#')).length, chunks);
+  const timings = JSON.parse(fs.readFileSync(path.join(out, 'timings.json'), 'utf8')) as { step: string; seconds: number; threadSeconds: number; poolSize: number }[];
+  assert.equal(timings.length, 16);
+  assert.ok(timings.every((t) => t.poolSize === 2 && t.threadSeconds >= 0));
+  assert.match(fs.readFileSync(path.join(out, 'results.md'), 'utf8'), /pool of 2/);
 });
