@@ -13,6 +13,7 @@ import { GalleryModel } from './galleryData';
 import { Panel, webviewOptions, type PanelEnv } from './panel';
 import { pickGalleryFolder } from './pick';
 import { jobsAllowed } from '../trust';
+import { resolveInside } from './safePath';
 import { readResultsFolder, resultsSignature } from './resultsData';
 import type { PredictParams, PredictResult } from '../../shared/panelsPredictions';
 
@@ -140,7 +141,14 @@ export class PanelManager implements vscode.Disposable {
         (e: unknown) => p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
       );
     };
-    const inFolder = (r: ImageRef) => g(r.folder) === g(folder) || g(r.folder).startsWith(g(folder) + path.sep);
+    const inFolder = (r: ImageRef) => {
+      try {
+        resolveInside(r.folder, [folder]);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     p.onMessage = async (m) => {
       switch (m.type) {
         case 'requestThumbs':

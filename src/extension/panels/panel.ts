@@ -8,6 +8,7 @@ import {
   parseFromWebview, VIEW_TYPES, type HostMessage, type PanelKind, type WebviewMessage,
 } from '../../shared/webviewProtocol'; // prettier-ignore
 import { panelHtml } from './html';
+import { checkMessagePaths } from './safePath';
 
 export interface PanelEnv {
   extensionUri: vscode.Uri;
@@ -46,6 +47,15 @@ export class Panel implements vscode.Disposable {
         if ('invalid' in m) {
           this.dropped.push(m.invalid);
           env.log('error', `${VIEW_TYPES[kind]}: dropped a message from the webview (${m.invalid})`);
+          return;
+        }
+        try {
+          checkMessagePaths(m);
+        } catch (e) {
+          const why = e instanceof Error ? e.message : String(e);
+          this.dropped.push(why);
+          env.log('error', `${VIEW_TYPES[kind]}: ${why}`);
+          this.post({ type: 'error', message: why });
           return;
         }
         if (m.type === 'ready') {

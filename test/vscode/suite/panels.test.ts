@@ -16,6 +16,7 @@ import { DatasetCache } from '../../../src/extension/panels/datasets';
 import { computeDiff } from '../../../src/extension/panels/diffData';
 import { GalleryModel } from '../../../src/extension/panels/galleryData';
 import { readResultsFolder } from '../../../src/extension/panels/resultsData';
+import { checkMessagePaths, PathRefusedError, resolveInside } from '../../../src/extension/panels/safePath';
 import { activateExtension, waitFor } from './helpers';
 
 const N = 12;
@@ -70,6 +71,35 @@ suite('panels', () => {
       { type: 'export', name: 'x', format: 'png', data: 'not a data url' }, { type: 'export', name: 'x', format: 'exe', data: '' }]) // prettier-ignore
       assert.ok('invalid' in parseFromWebview(bad), JSON.stringify(bad));
     assert.deepEqual(parsePanelState({ folder: '/r', scrollTop: 'x', a: { folder: 1 } }), { folder: '/r' });
+  });
+
+  test('a path from a webview outside the run folders (../, symlink) is refused with a clear message', () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the test workspace is open');
+    const inside = fs.mkdtempSync(path.join(ws, 'safe-'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
+    try {
+      fs.mkdirSync(path.join(inside, 'D_robust'));
+      fs.symlinkSync(outside, path.join(inside, 'link-out'));
+      const ok = { folder: path.join(inside, 'D_robust'), index: 0 };
+      const craft = (folder: string) => parseFromWebview({ type: 'openDiff', a: ok, b: { folder, index: 0 } });
+      const accepted = craft(ok.folder);
+      assert.ok(!('invalid' in accepted));
+      checkMessagePaths(accepted); // inside: no error
+      for (const [bad, why] of [
+        [path.join(inside, 'D_robust', '..', '..', '..', 'etc'), /refused path .*outside the workspace's run folders/],
+        [path.join(inside, 'link-out'), /refused path .*through a symlink.*outside the workspace's run folders/],
+        ['relative/../path', /not absolute/],
+      ] as const) {
+        const m = craft(bad);
+        assert.ok(!('invalid' in m), 'well-formed: only the path is wrong');
+        assert.throws(() => checkMessagePaths(m), (e: Error) => e instanceof PathRefusedError && why.test(e.message), bad);
+      }
+      assert.equal(resolveInside(path.join(inside, 'D_robust', '..', 'D_robust'), [ws]), fs.realpathSync(path.join(inside, 'D_robust')));
+    } finally {
+      fs.rmSync(inside, { recursive: true, force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   test('results, gallery rows and diff norms read from the run folder', async () => {
