@@ -249,7 +249,6 @@ export class PanelManager implements vscode.Disposable {
   }
 }
 
-const g = (f: string) => path.resolve(f);
 /** A dataset folder's parent (the run folder), so sibling sets stay readable. */
 const kindRoot = (d: string) => path.dirname(path.resolve(d));
 
