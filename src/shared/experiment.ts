@@ -13,6 +13,8 @@ import {
   type Node,
   type ParseError,
 } from 'jsonc-parser/lib/esm/main.js';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import * as path from 'node:path';
 import schema from './experimentSchema.json';
 
 export type Arch = 'mlp' | 'cnn' | 'resnet' | 'vgg';
@@ -118,6 +120,15 @@ function describe(e: ErrorObject): string {
       return `${where}must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'required':
       return `${where || 'experiment: '}missing required property '${(e.params as { missingProperty: string }).missingProperty}'`;
+    case 'pattern': {
+      // The raw regex means little to a user: say what the field must look like.
+      const field = e.instancePath.split('/').pop();
+      if (field === 'out')
+        return `${where}must be a folder name inside the experiment's output folder (no slashes, not '.' or '..')`;
+      if (field === 'name')
+        return `${where}must start with a letter or digit and hold only letters, digits, '.', '_' and '-'`;
+      return `${where}${e.message ?? 'invalid'}`;
+    }
     case 'discriminator':
       return `${where}'type' must be one of "train", "adversarialTrain", "construct", "evaluate", "reproduce"`;
     default:
@@ -191,4 +202,106 @@ function nodeValue(n: Node): unknown {
       return never;
     }
   }
+}
+
+/** 1-based line and column of an offset, as editors and compilers print them. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  return { line, column: before.length - before.lastIndexOf('\n') };
+}
+
+export interface ExperimentFileCheck {
+  experiment?: Experiment;
+  /** `file:line:col: problem`, one per problem (the format terminals and editors link). */
+  errors: string[];
+}
+
+/**
+ * Reads and validates an experiment file outside the editor (CLI, tests, a job started from a
+ * file on disk): every problem names the file and the line, so a user knows where to look.
+ */
+export function checkExperimentFile(file: string, text?: string): ExperimentFileCheck {
+  if (text === undefined) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, expected a file' : `cannot read (${code ?? String(e)})`;
+      return { errors: [`${file}: ${why}`] };
+    }
+  }
+  if (text.trim() === '') return { errors: [`${file}:1:1: empty file, expected an experiment object`] };
+  const t = text;
+  const parsed = parseExperiment(t);
+  const errors = parsed.problems.map((p) => {
+    const { line, column } = lineColumn(t, p.offset);
+    return `${file}:${line}:${column}: ${p.message}`;
+  });
+  return parsed.experiment && errors.length === 0 ? { experiment: parsed.experiment, errors } : { errors };
+}
+
+export interface ExperimentPathContext {
+  /** The experiment file's folder: a step's checkpoint path resolves here. */
+  fileDir: string;
+  /** The workspace folder: `output` resolves here. */
+  workspaceDir: string;
+  /** robustFeatures.runsFolder, absolute (may lie outside the workspace: the user chose it). */
+  runsFolder: string;
+}
+
+/** The real path of `p`, following symlinks in the part that exists (the rest may not exist yet). */
+function realPathOf(p: string): string {
+  let existing = path.resolve(p);
+  const rest: string[] = [];
+  while (!existsSync(existing)) {
+    const up = path.dirname(existing);
+    if (up === existing) break;
+    rest.unshift(path.basename(existing));
+    existing = up;
+  }
+  let real = existing;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    // a dangling or looping symlink: keep the lexical path (and let the reader report it)
+  }
+  return path.join(real, ...rest);
+}
+
+const inside = (p: string, root: string): boolean => {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/**
+ * An experiment file is workspace content, so it must not make the extension write (or read a
+ * model) anywhere else: `output` and checkpoint paths must lie inside the workspace folder or
+ * the runs folder, also after following symlinks. Dataset specs may point anywhere (shared
+ * datasets live in /usr/share/datasets). Returns `file: problem` lines, empty when all is well.
+ */
+export function checkExperimentPaths(x: Experiment, file: string, c: ExperimentPathContext): string[] {
+  const roots = [c.workspaceDir, c.runsFolder].map((r) => path.resolve(r));
+  const realRoots = roots.map(realPathOf);
+  const errors: string[] = [];
+  const check = (what: string, p: string, resolved: string): void => {
+    const lexical = path.resolve(resolved);
+    if (!roots.some((r) => inside(lexical, r))) {
+      errors.push(`${file}: ${what} '${p}' resolves to ${lexical}, outside the workspace (${c.workspaceDir}) and the runs folder (${c.runsFolder})`);
+      return;
+    }
+    const real = realPathOf(lexical);
+    if (!realRoots.some((r) => inside(real, r)))
+      errors.push(`${file}: ${what} '${p}' goes through a symlink to ${real}, outside the workspace and the runs folder`);
+  };
+  const out = x.output ? path.resolve(c.workspaceDir, x.output) : path.join(c.runsFolder, x.name);
+  check(x.output ? 'output' : 'output folder', x.output ?? out, out);
+  const outs = new Set(x.steps.flatMap((s) => ('out' in s && s.out ? [s.out] : [])));
+  x.steps.forEach((s, i) => {
+    if ('out' in s && s.out) check(`steps[${i}].out`, s.out, path.join(out, s.out));
+    if ((s.type === 'construct' || s.type === 'evaluate') && !outs.has(s.checkpoint))
+      check(`steps[${i}].checkpoint`, s.checkpoint, path.resolve(c.fileDir, s.checkpoint));
+  });
+  return errors;
 }

@@ -28,6 +28,8 @@ const FS_PROBLEMS: Record<string, string> = {
   ENOTDIR: 'is a file, expected a folder',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
+  ELOOP: 'too many levels of symbolic links (a symlink loop)',
+  ENAMETOOLONG: 'path too long',
 };
 
 /** Node's fs errors in words (the code alone, e.g. ENOENT, means little to many users). */

@@ -11,13 +11,14 @@
  * uses ITU-R BT.601 luma (as PIL's "L"); gray → RGB repeats the value. Alpha is dropped.
  * Hidden files, non-image extensions and nested folders inside a class folder are ignored.
  */
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { throwIfAborted, type Dataset } from '../types';
 import { describeFsError, readFileBytes } from './bytes';
 import { DataFormatError } from './errors';
+import { checkJpegEnd, checkPngStructure } from './pngCheck';
 import type { Split } from './idx';
 import { materialize, type RawDataset } from './raw';
 
@@ -46,6 +47,10 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
     bytes[2] === 0x4e &&
     bytes[3] === 0x47;
   const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  // Structural checks first: they say "truncated" or "unsupported mode" where the decoders
+  // would say something about streams.
+  if (isPng) checkPngStructure(bytes, file);
+  if (isJpeg) checkJpegEnd(bytes, file);
   try {
     if (isPng) {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -63,7 +68,7 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new DataFormatError(file, `cannot decode ${isPng ? 'PNG' : 'JPEG'}: ${msg}`, {
+    throw new DataFormatError(file, `corrupt ${isPng ? 'PNG' : 'JPEG'} data, cannot decode: ${msg}`, {
       cause: e,
     });
   }
@@ -78,17 +83,33 @@ async function listDir(dir: string): Promise<{ dirs: string[]; files: string[] }
     throw new DataFormatError(dir, describeFsError(e), { cause: e });
   }
   const visible = entries.filter((e) => !e.name.startsWith('.'));
+  const dirs: string[] = [];
+  const files: string[] = [];
+  for (const e of visible) {
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      // Datasets are often assembled from symlinks (a subset of a larger set): follow them, and
+      // say so when one is broken instead of silently skipping the image.
+      const link = path.join(dir, e.name);
+      try {
+        const st = await fsp.stat(link);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      } catch (err) {
+        const target = await fsp.readlink(link).catch(() => '?');
+        throw new DataFormatError(
+          link,
+          `broken symlink: its target ${target} ${describeFsError(err) === 'no such file or folder' ? 'does not exist' : `cannot be read (${describeFsError(err)})`}`,
+          { cause: err },
+        );
+      }
+    }
+    if (isDir) dirs.push(e.name);
+    else if (isFile) files.push(e.name);
+  }
   const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return {
-    dirs: visible
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort(byName),
-    files: visible
-      .filter((e) => e.isFile())
-      .map((e) => e.name)
-      .sort(byName),
-  };
+  return { dirs: dirs.sort(byName), files: files.sort(byName) };
 }
 
 /** Where the class folders of `split` are, and the class names shared by all splits. */
@@ -134,7 +155,10 @@ export async function loadImageFolderRaw(
   let first: { file: string; width: number; height: number } | undefined;
   for (const [label, name] of classNames.entries()) {
     const classDir = path.join(root, name);
-    const files = (await listDir(classDir).catch(() => ({ files: [] as string[] }))).files;
+    // A class may exist in only one split (class names are the union); any other failure to
+    // list the folder is an error, not an empty class.
+    if (!existsSync(classDir)) continue;
+    const files = (await listDir(classDir)).files;
     for (const f of files.filter((f) => IMAGE_EXT.has(path.extname(f).toLowerCase()))) {
       throwIfAborted(opts.signal, 'loading images');
       const file = path.join(classDir, f);
