@@ -1,9 +1,12 @@
 /**
  * Property: every parser, on any bytes (arbitrary, or a valid file with edits / truncation /
  * appended junk), either parses into a self-consistent result or throws DataFormatError —
- * never a RangeError, TypeError or anything else. RFL_FUZZ_RUNS sets runs per property.
+ * never a RangeError, TypeError or anything else. RFL_FUZZ_RUNS sets runs per property; the
+ * default is 2,000 locally and 10,000 under CI (RFL_CI=1, set by .ci/run), which makes about
+ * 100,000 cases there (issue 9 asks for at least 10,000) in well under a minute on 2 cores.
+ * The file prints the number of cases it ran, per parser and in total.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -13,9 +16,21 @@ import { parseCifarBatch } from '../../../src/engine/data/cifar';
 import { encodeNpy, parseNpy } from '../../../src/engine/data/npy';
 import { decodeImage } from '../../../src/engine/data/imageFolder';
 import { encodePng } from '../../../src/engine/data/png';
+import * as jpeg from 'jpeg-js';
 import { cifarBatch, idxImages, idxLabels } from './helpers';
 
-const RUNS = Number(process.env.RFL_FUZZ_RUNS ?? 2000);
+const RUNS = Number(process.env.RFL_FUZZ_RUNS ?? (process.env.RFL_CI === '1' ? 10_000 : 2000));
+/** Inputs actually handed to a parser, per property (counted in the property, not assumed). */
+const cases = new Map<string, number>();
+after(() => {
+  const total = [...cases.values()].reduce((a, b) => a + b, 0);
+  const each = [...cases].map(([k, n]) => `${k} ${n}`).join(', ');
+  console.log(`fuzz cases: ${total} (${each})`);
+});
+const counted = (name: string, check: (b: Uint8Array) => void) => (b: Uint8Array) => {
+  cases.set(name, (cases.get(name) ?? 0) + 1);
+  check(b);
+};
 
 interface Mutation {
   edits: [number, number][];
@@ -62,7 +77,7 @@ function fuzz(
   runs = RUNS,
 ): void {
   test(`fuzz ${name}: arbitrary bytes and mutated valid files parse or throw DataFormatError`, () => {
-    const check = parsesOrDataError(parse);
+    const check = counted(name, parsesOrDataError(parse));
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), check), { numRuns: runs });
     const fromValid = fc.tuple(fc.constantFrom(...valid), mutation).map(([b, m]) => mutate(b, m));
     fc.assert(fc.property(fromValid, check), { numRuns: runs });
@@ -127,6 +142,8 @@ fuzz(
       3,
     ),
     encodePng(new Uint8Array(9), 3, 3, 1),
+    encodePng(Uint8Array.from({ length: 64 }, (_, i) => i * 4), 4, 4, 4),
+    Buffer.from(jpeg.encode({ width: 4, height: 4, data: Buffer.alloc(64, 90) }, 80).data),
   ],
   Math.ceil(RUNS / 4),
 );
@@ -174,8 +191,14 @@ test('fuzz npy headers: generated dict literals parse or throw DataFormatError',
   fc.assert(
     fc.property(
       file,
-      parsesOrDataError((b) => void parseNpy(b, 'fuzz.bin')),
+      counted('npy headers', parsesOrDataError((b) => void parseNpy(b, 'fuzz.bin'))),
     ),
     { numRuns: RUNS },
   );
+});
+
+test('under CI the fuzzing totals at least 10,000 cases', { skip: process.env.RFL_CI !== '1' }, () => {
+  // node:test runs a file's tests in order: every property above has run by now.
+  const total = [...cases.values()].reduce((a, b) => a + b, 0);
+  assert.ok(total >= 10_000, `only ${total} fuzz cases ran`);
 });
