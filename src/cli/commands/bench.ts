@@ -12,12 +12,15 @@ import { parse, startBackend, num } from '../args';
 import { WORKLOADS, timeWorkload, type WorkloadTiming } from '../../engine/bench/workloads';
 import { backendLabel } from '../../engine/provenance';
 import { BACKEND_LADDER } from '../../engine/backend/ladder';
+import { writeJsonAtomic } from '../../engine/models/checkpoint';
 
-const HELP = `robust-features bench [--json] [--backends LIST] [--batch 128] [--seconds 4] [--torch-threads 2]
+const HELP = `robust-features bench [--json [--out FILE]] [--backends LIST] [--batch 128] [--seconds 4] [--torch-threads 2]
   Times a training step, a PGD step, a representation-inversion step and an adversarial-training step
   (PGD-7 + training step) of the cnn (batch 128, 28×28×1)
   on each available backend (default: every available rung but the pure-JS cpu one, which takes
-  minutes a step; add it with --backends wasm,cpu), and the same in PyTorch where installed.`;
+  minutes a step; add it with --backends wasm,cpu), and the same in PyTorch where installed.
+  --json   prints the rows as one JSON array and writes the whole run (rows, ms per step, peak
+           memory of each backend's process, the machine) to --out FILE (default runs/bench.json)`;
 
 /** One row of `bench --json`: exactly these keys (issue 2). */
 interface Row {
@@ -30,19 +33,19 @@ interface Row {
 }
 
 export async function runBench(argv: string[]): Promise<void> {
-  const o = parse(argv, { backends: { type: 'string' }, batch: { type: 'string', default: '128' }, seconds: { type: 'string', default: '4' }, 'torch-threads': { type: 'string', default: '2' }, child: { type: 'boolean', default: false } }, HELP);
+  const o = parse(argv, { backends: { type: 'string' }, batch: { type: 'string', default: '128' }, seconds: { type: 'string', default: '4' }, 'torch-threads': { type: 'string', default: '2' }, child: { type: 'boolean', default: false }, out: { type: 'string', default: path.join('runs', 'bench.json') } }, HELP);
   const batch = num(o.batch, 'batch') ?? 128;
   const seconds = num(o.seconds, 'seconds') ?? 4;
   if (o.child) {
     // One backend, timings as JSON on stdout, for the parent.
     await startBackend(o.backend, true);
-    const rows: (WorkloadTiming & { backend: string })[] = [];
-    for (const w of WORKLOADS) rows.push({ ...(await timeWorkload(w, batch, seconds)), backend: backendLabel() });
+    const rows: (WorkloadTiming & { backend: string; peakRssMiB: number })[] = [];
+    for (const w of WORKLOADS) rows.push({ ...(await timeWorkload(w, batch, seconds)), backend: backendLabel(), peakRssMiB: round(process.resourceUsage().maxRSS / 1024) });
     console.log(JSON.stringify(rows));
     return;
   }
   const wanted = o.backends ? o.backends.split(',') : BACKEND_LADDER.filter((b) => b !== 'cpu');
-  const ours: (WorkloadTiming & { backend: string; rung: string })[] = [];
+  const ours: (WorkloadTiming & { backend: string; rung: string; peakRssMiB: number })[] = [];
   for (const rung of wanted) {
     if (!o.json) console.error(`timing ${rung} …`);
     const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, 'bench', '--child', '--backend', rung, '--batch', String(batch), '--seconds', String(seconds)], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -50,7 +53,7 @@ export async function runBench(argv: string[]): Promise<void> {
       if (!o.json) console.error(`  ${rung}: not available (${(r.stderr.trim().split('\n').at(-1) ?? '').replace(/^robust-features: /, '')})`);
       continue;
     }
-    for (const row of JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as (WorkloadTiming & { backend: string })[]) ours.push({ ...row, rung });
+    for (const row of JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as (WorkloadTiming & { backend: string; peakRssMiB: number })[]) ours.push({ ...row, rung });
   }
   const torch = runTorch(batch, seconds, Number(o['torch-threads']), o.json);
   const rows: Row[] = ours.map((r) => {
@@ -58,11 +61,15 @@ export async function runBench(argv: string[]): Promise<void> {
     return { workload: r.workload, backend: r.backend, batch, imagesPerSec: round(r.imagesPerSec), torchImagesPerSec: t ? round(t.imagesPerSec) : null, ratio: t ? round(r.imagesPerSec / t.imagesPerSec, 3) : null };
   });
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: round(os.totalmem() / 2 ** 30), node: process.version, torch: torch ? `${torch.torch} (${torch.threads} threads)` : 'not found' };
-  const peakRssMiB = round(process.resourceUsage().maxRSS / 1024);
+  // Each backend ran in its own process: its peak is the largest after its last workload.
+  const peakRssMiB: Record<string, number> = {};
+  for (const r of ours) peakRssMiB[r.rung] = Math.max(peakRssMiB[r.rung] ?? 0, r.peakRssMiB);
   if (o.json) {
     console.log(JSON.stringify(rows));
-    const file = process.env.RFL_BENCH_OUT;
-    if (file) fs.writeFileSync(file, JSON.stringify({ rows, msPerStep: ours.map((r) => ({ workload: r.workload, backend: r.rung, msPerStep: round(r.msPerStep), steps: r.steps })), machine, peakRssMiB }, null, 2));
+    const run = { createdAt: new Date().toISOString(), batch, secondsPerWorkload: seconds, rows, msPerStep: ours.map((r) => ({ workload: r.workload, backend: r.rung, msPerStep: round(r.msPerStep), steps: r.steps })), peakRssMiB, machine, loadAverage: os.loadavg().map((x: number) => round(x, 2)) };
+    fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+    writeJsonAtomic(o.out, run);
+    console.error(`bench: wrote ${o.out}`);
     return;
   }
   console.log(`\nmachine: ${machine.cores} cores, ${machine.cpu}, node ${machine.node}, PyTorch ${machine.torch}`);

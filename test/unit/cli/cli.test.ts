@@ -79,9 +79,16 @@ test('a checkpoint whose weights do not match its model.json is refused, naming 
 });
 
 test('bench --json prints one row per workload and backend with the documented keys (timings are not asserted)', () => {
-  const r = cli('bench', '--json', '--backends', 'wasm', '--batch', '4', '--seconds', '0.1');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-bench-')), 'bench.json');
+  const r = cli('bench', '--json', '--backends', 'wasm', '--batch', '4', '--seconds', '0.1', '--out', file);
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+  // The whole run, with the machine and the benchmarked process's peak memory, goes to --out.
+  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: unknown[]; peakRssMiB: Record<string, number>; machine: { cores: number; cpu: string } };
+  assert.deepEqual(run.rows, rows);
+  assert.ok(run.peakRssMiB.wasm !== undefined && run.peakRssMiB.wasm > 50, JSON.stringify(run.peakRssMiB));
+  assert.equal(run.machine.cores, os.cpus().length);
+  assert.ok(run.machine.cpu.length > 0);
   assert.deepEqual(rows.map((x) => x.workload), ['train', 'pgd', 'invert', 'advtrain']);
   for (const row of rows) {
     assert.deepEqual(Object.keys(row).sort(), ['backend', 'batch', 'imagesPerSec', 'ratio', 'torchImagesPerSec', 'workload']);
