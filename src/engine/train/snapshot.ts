@@ -26,6 +26,9 @@ export interface EpochRecord {
   lr: number;
   seconds: number;
   imagesPerSec: number;
+  /** Resident memory of the whole process and live tensors at the epoch's end: a leak shows as growth across epochs. */
+  rssMiB?: number;
+  tensors?: number;
 }
 
 const KEEP = 2;

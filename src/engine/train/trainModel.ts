@@ -95,7 +95,7 @@ async function trainLoop(cfg: TrainConfig, train: Dataset, test: Dataset, outDir
     state = {
       epochsDone: epoch + 1,
       trainSec: state.trainSec + seconds,
-      history: [...state.history, { epoch: epoch + 1, loss: lossSum / seen, accuracy: correct / seen, testAccuracy, lr, seconds, imagesPerSec: seen / seconds }],
+      history: [...state.history, { epoch: epoch + 1, loss: lossSum / seen, accuracy: correct / seen, testAccuracy, lr, seconds, imagesPerSec: seen / seconds, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), tensors: tf.memory().numTensors }],
     };
     await writeSnapshot(outDir, built.model, opt, state);
     ctx.log?.(`epoch ${epoch + 1}/${cfg.epochs}: loss ${(lossSum / seen).toFixed(4)}, train acc ${(correct / seen).toFixed(4)}, test acc ${testAccuracy.toFixed(4)}, ${(seen / seconds).toFixed(0)} img/s`);
