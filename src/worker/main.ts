@@ -29,6 +29,7 @@ import { runOperation } from './operations';
 import { registerPanelsRequests } from './panelsRequests';
 import { JobRunner } from './jobRunner';
 import { forwardConsole } from './console';
+import { maybeInjectFault } from './testFaults';
 
 if (!process.send) {
   console.error('robust-features worker: must be started with child_process.fork (no IPC channel)');
@@ -91,6 +92,7 @@ function job(
       WorkerErrorCodes.NotInitialized,
       `initialize must be called before ${req.kind}`,
     );
+  maybeInjectFault(jobId); // test hook: a no-op unless RFL_TEST_WORKER_FAULT is set (testFaults.ts)
   return runner.run(jobId, token, async (ctx) => (await runOperation(req, ctx)).value);
 }
 // Each response is the value runOperation returned for that same kind (see its switch).

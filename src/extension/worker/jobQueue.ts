@@ -26,6 +26,10 @@ export interface JobQueueOptions {
   /** Idle workers exit after this, giving their memory back. */
   idleTimeoutMs: number;
   env?: NodeJS.ProcessEnv;
+  /** A worker silent this long is hung and killed (see WorkerProcessOptions; default there). */
+  hangTimeoutMs?: number;
+  /** The worker's V8 heap limit (see WorkerProcessOptions; default there). */
+  maxHeapMB?: number;
 }
 
 interface Slot {
@@ -127,7 +131,12 @@ export class JobQueue extends EventEmitter<{
   }
 
   private spawn(): Slot {
-    const worker = new WorkerProcess(this.options.workerScript, this.options.env);
+    const o = this.options;
+    const worker = new WorkerProcess(o.workerScript, {
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.hangTimeoutMs !== undefined ? { hangTimeoutMs: o.hangTimeoutMs } : {}),
+      ...(o.maxHeapMB !== undefined ? { maxHeapMB: o.maxHeapMB } : {}),
+    });
     const backend = this.options.backend();
     const slot: Slot = {
       worker,

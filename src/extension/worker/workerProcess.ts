@@ -36,9 +36,37 @@ import { LineTail } from './lineTail';
 export interface WorkerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** True when we killed it (cancel grace expired, dispose); false for a crash. */
+  /** True when we killed it (cancel grace expired, dispose, watchdog); false for a crash. */
   expected: boolean;
+  /** Why, in words: set when the watchdog killed a hung worker or V8 ran out of heap. */
+  cause?: 'hung' | 'out-of-memory';
+  /** The sentence a failed job shows (see WorkerExitedError). */
+  detail?: string;
 }
+
+export interface WorkerProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Kill the worker when no heartbeat arrived for this long (it is hung: an endless loop, a
+   * deadlock in native code). 0 turns it off. Default: RFL_WORKER_HANG_TIMEOUT_MS, else 120 s,
+   * far above the longest synchronous step the engine takes between two yields.
+   */
+  hangTimeoutMs?: number;
+  /**
+   * V8 heap limit of the worker (--max-old-space-size), so that a leak ends in a clean
+   * out-of-memory exit we can report instead of swapping the machine to a halt. Default:
+   * RFL_WORKER_HEAP_MB, else Node's own limit. Tensors live in wasm memory, outside this heap.
+   */
+  maxHeapMB?: number;
+}
+
+const envNumber = (name: string): number | undefined => {
+  const v = Number(process.env[name]);
+  return process.env[name] !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
+};
+
+/** V8's last words when the heap limit is hit (Node 18–22). */
+const OOM_LINE = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory/;
 
 export interface WorkerEvents {
   progress: [ProgressParams];
@@ -56,18 +84,24 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
   private killing = false;
   private watchdog: NodeJS.Timeout | undefined;
   private silentWarned = false;
+  private killCause: { cause: 'hung'; detail: string } | undefined;
+  private sawOom = false;
+  readonly hangTimeoutMs: number;
+  readonly maxHeapMB: number | undefined;
   exited: WorkerExit | undefined;
   lastHeartbeat = Date.now();
   info: InitializeResult | undefined;
 
-  constructor(workerScript: string, env: NodeJS.ProcessEnv = {}) {
+  constructor(workerScript: string, options: WorkerProcessOptions = {}) {
     super();
+    this.hangTimeoutMs = options.hangTimeoutMs ?? envNumber('RFL_WORKER_HANG_TIMEOUT_MS') ?? 120_000;
+    this.maxHeapMB = options.maxHeapMB ?? envNumber('RFL_WORKER_HEAP_MB');
     // ELECTRON_RUN_AS_NODE: in desktop VS Code process.execPath is Electron; this makes it act as Node.
-    // execArgv []: never inherit the extension host's --inspect flags (port clash).
+    // execArgv: never inherit the extension host's --inspect flags (port clash); only the heap limit.
     this.child = fork(workerScript, [], {
-      execArgv: [],
+      execArgv: this.maxHeapMB ? [`--max-old-space-size=${Math.round(this.maxHeapMB)}`] : [],
       silent: true,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...env },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...options.env },
     });
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream?.setEncoding('utf8');
@@ -75,8 +109,10 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
         for (const line of chunk.split(/\r?\n/)) if (line.trim()) this.output(line);
       });
     }
-    this.child.on('exit', (code, signal) => {
-      this.exited = { code, signal, expected: this.killing };
+    // 'close', not 'exit': it fires once stdout/stderr are drained, so the tail holds the
+    // worker's last words (V8's out-of-memory report arrives just before the abort).
+    this.child.on('close', (code, signal) => {
+      this.exited = { code, signal, expected: this.killing, ...this.describeExit(code, signal) };
       clearInterval(this.watchdog);
       this.connection.dispose();
       this.emit('exit', this.exited);
@@ -162,21 +198,48 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
   }
 
   /**
-   * Warns (once per silence) when heartbeats stop: the worker is stuck in a long synchronous
-   * step or hung. Only a warning: a slow kernel is not a fault; Cancel Job can still kill it.
+   * Watches the heartbeats. A short silence is only warned about (once per silence: a slow
+   * kernel is not a fault); a silence past hangTimeoutMs means the worker is hung, and it is
+   * killed, which fails its job with that reason. The check runs on the extension host's event
+   * loop, which a hung worker cannot block (it is another process).
    */
   private startWatchdog(heartbeatMs: number): void {
-    const silentMs = Math.max(30_000, 10 * heartbeatMs);
+    const hang = this.hangTimeoutMs;
+    const warnMs = Math.min(Math.max(30_000, 10 * heartbeatMs), hang > 0 ? hang / 2 : Infinity);
     this.lastHeartbeat = Date.now();
     clearInterval(this.watchdog);
-    this.watchdog = setInterval(() => {
-      const silent = Date.now() - this.lastHeartbeat;
-      if (silent < silentMs || this.silentWarned) return;
-      this.silentWarned = true;
-      const line = `no heartbeat from worker ${this.pid} for ${Math.round(silent / 1000)} s: busy in a long step, or hung`;
-      this.emit('log', { level: 'warn', line });
-    }, heartbeatMs);
+    this.watchdog = setInterval(
+      () => {
+        const silent = Date.now() - this.lastHeartbeat;
+        if (hang > 0 && silent >= hang && !this.killing && !this.exited) {
+          const detail = `compute worker hung: no heartbeat for ${fmtSeconds(silent)} (limit ${fmtSeconds(hang)}); killed`;
+          this.killCause = { cause: 'hung', detail };
+          this.output(`watchdog: ${detail}`);
+          this.kill();
+          return;
+        }
+        if (silent < warnMs || this.silentWarned) return;
+        this.silentWarned = true;
+        const line = `no heartbeat from worker ${this.pid} for ${fmtSeconds(silent)}: busy in a long step, or hung`;
+        this.emit('log', { level: 'warn', line });
+      },
+      Math.max(50, Math.min(heartbeatMs, hang > 0 ? hang / 4 : heartbeatMs)),
+    );
     this.watchdog.unref();
+  }
+
+  /** The cause and the sentence of an exit: hung (we killed it), out of memory, or a crash. */
+  private describeExit(
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): Pick<WorkerExit, 'cause' | 'detail'> {
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    if (this.killCause) return { cause: 'hung', detail: `${this.killCause.detail} (${how})` };
+    if (this.sawOom) {
+      const limit = this.maxHeapMB ? `heap limit ${this.maxHeapMB} MB` : "Node's default heap limit";
+      return { cause: 'out-of-memory', detail: `compute worker ran out of memory (${limit}; ${how})` };
+    }
+    return {};
   }
 
   /** SIGTERM, then SIGKILL if the process ignores it (a wasm kernel in a tight loop may). */
@@ -194,6 +257,7 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
   }
 
   private output(line: string): void {
+    if (OOM_LINE.test(line)) this.sawOom = true;
     this.tail.push(line);
     this.emit('output', line);
   }
@@ -215,8 +279,13 @@ export class WorkerExitedError extends Error {
     readonly logTail: string[],
   ) {
     super(
-      `compute worker ${exit.expected ? 'was stopped' : 'crashed'} (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`})`,
+      exit.detail ??
+        `compute worker ${exit.expected ? 'was stopped' : 'crashed'} (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`})`,
     );
     this.name = 'WorkerExitedError';
   }
+}
+
+function fmtSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

@@ -1,0 +1,156 @@
+/**
+ * Worker faults (issue 9 part 3), in a real extension host with real workers: a worker that
+ * crashes, one that hangs (no heartbeat: the watchdog kills it) and one that runs out of heap
+ * (--max-old-space-size: V8's OOM exit is recognised). Each time the job fails with the reason
+ * and the worker's log tail, the extension host keeps answering while the worker is stuck, and
+ * the next job runs to completion on a fresh worker.
+ *
+ * The faults are injected by the worker's test hook (src/worker/testFaults.ts), armed through
+ * the environment the next forked worker inherits from this process; the hang timeout and heap
+ * limit are read the same way (src/extension/worker/workerProcess.ts), so only workers forked
+ * inside a test see them.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainConfig } from '../../../src/engine/train/config';
+import type { TestHooks } from '../../../src/extension/api';
+import type { TrainCommandArgs } from '../../../src/extension/commands/train';
+import type { JobOutcome } from '../../../src/extension/worker/job';
+import { activateExtension, recordTiming, waitFor } from './helpers';
+
+// Seconds of work on 2 cores: enough to be a real job, short enough to run four times.
+const TINY: Partial<TrainConfig> = {
+  model: 'mlp',
+  epochs: 1,
+  batchSize: 64,
+  trainLimit: 1_000,
+  testLimit: 200,
+  seed: 0,
+};
+
+const train = (args: TrainCommandArgs) =>
+  vscode.commands.executeCommand<JobOutcome | undefined>('robustFeatures.trainModel', args);
+
+const ENV_KEYS = ['RFL_TEST_WORKER_FAULT', 'RFL_WORKER_HANG_TIMEOUT_MS', 'RFL_WORKER_HEAP_MB'];
+
+suite('worker faults', () => {
+  let hooks: TestHooks;
+  let ws: string;
+  suiteSetup(async () => {
+    ({ hooks } = await activateExtension());
+    ws = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  });
+  teardown(() => {
+    for (const k of ENV_KEYS) delete process.env[k];
+  });
+
+  /** No idle worker may be reused: the next job must fork one that sees the test's environment. */
+  async function noWorkers(): Promise<void> {
+    for (const pid of hooks.workerPids()) process.kill(pid, 'SIGKILL');
+    await waitFor('no live worker', () => hooks.workerPids().length === 0, 10_000);
+  }
+
+  /** Arms the fault for the next forked worker, starts a job, waits until that worker runs it. */
+  async function faultyJob(fault: string, env: Record<string, string>, name: string) {
+    await noWorkers();
+    Object.assign(process.env, { RFL_TEST_WORKER_FAULT: fault, ...env });
+    const outDir = path.join(ws, 'runs', 'test', `fault-${fault}`);
+    const job = train({ config: TINY, outDir, name });
+    const [pid] = await waitFor('the faulty worker', () => {
+      const pids = hooks.workerPids();
+      return pids.length > 0 && pids;
+    });
+    // Disarm at once: only the worker already forked carries the fault.
+    for (const k of ENV_KEYS) delete process.env[k];
+    return { job, pid: pid!, outDir };
+  }
+
+  /** The next job gets a fresh worker (not the dead one) and completes. */
+  async function nextJobSucceeds(deadPid: number, label: string): Promise<void> {
+    const outDir = path.join(ws, 'runs', 'test', `after-${label}`);
+    const done = await train({ config: TINY, outDir, name: `Train after ${label}` });
+    assert.equal(done?.state, 'succeeded', JSON.stringify(done));
+    assert.ok(done.workerPid && done.workerPid !== deadPid, `a fresh worker (${done.workerPid} ≠ ${deadPid})`);
+  }
+
+  test('a crashing worker fails its job with the exit and the log tail; the next job gets a fresh worker', async function () {
+    this.timeout(120_000);
+    const { job, pid } = await faultyJob('crash', {}, 'Train crash');
+    const failed = await job;
+    assert.equal(failed?.state, 'failed', JSON.stringify(failed));
+    assert.match(failed.reason ?? '', /^compute worker crashed \(exit code 1\)$/);
+    const tail = (failed.logTail ?? []).join('\n');
+    assert.match(tail, /test fault 'crash' injected into job/);
+    assert.match(tail, /uncaught Error: injected crash/);
+    await waitFor('the dead worker dropped', () => !hooks.workerPids().includes(pid), 10_000);
+    await nextJobSucceeds(pid, 'crash');
+  });
+
+  test('a hung worker (no heartbeat) is killed by the watchdog; the host stays responsive', async function () {
+    this.timeout(120_000);
+    const hangMs = 4_000;
+    const { job, pid } = await faultyJob('hang', { RFL_WORKER_HANG_TIMEOUT_MS: String(hangMs) }, 'Train hang');
+    let settled = false;
+    void job.then(() => (settled = true));
+    await waitFor('the job to reach the worker', () => hooks.jobs()[0]?.state === 'running', 60_000);
+
+    // While the worker spins: host timers keep their schedule and a command round trip (Show
+    // Backend answers from the live worker's handshake, without asking it anything) completes.
+    // The bound is generous (a hang would be 4 s+); only a blocked host could miss it.
+    const t0 = performance.now();
+    let worstLateness = 0;
+    for (let i = 0; i < 10; i++) {
+      const due = performance.now() + 50;
+      await new Promise((r) => setTimeout(r, 50));
+      worstLateness = Math.max(worstLateness, performance.now() - due);
+    }
+    const tc = performance.now();
+    const info = await vscode.commands.executeCommand<{ name: string } | undefined>(
+      'robustFeatures.showBackend',
+    );
+    const roundTrip = performance.now() - tc;
+    assert.equal(info?.name, 'wasm');
+    assert.ok(!settled, 'the probes ran while the worker was still hung');
+    assert.deepEqual(hooks.workerPids(), [pid], 'still the hung worker: nothing new was forked');
+    recordTiming('host timer lateness while the worker hangs (worst)', worstLateness);
+    recordTiming('Show Backend round trip while the worker hangs', roundTrip);
+    assert.ok(worstLateness < 1_000, `timers late by ${worstLateness} ms`);
+    assert.ok(roundTrip < 2_000, `command round trip ${roundTrip} ms`);
+
+    const failed = await job;
+    recordTiming('hang → job failed', performance.now() - t0);
+    assert.equal(failed?.state, 'failed', JSON.stringify(failed));
+    assert.match(
+      failed.reason ?? '',
+      /^compute worker hung: no heartbeat for \d+\.\d s \(limit 4\.0 s\); killed \(signal SIG(TERM|KILL)\)$/,
+    );
+    const tail = (failed.logTail ?? []).join('\n');
+    assert.match(tail, /test fault 'hang' injected into job/);
+    assert.match(tail, /watchdog: compute worker hung/);
+    await waitFor('the hung worker gone', () => !hooks.workerPids().includes(pid), 10_000);
+    await nextJobSucceeds(pid, 'hang');
+  });
+
+  test('a worker out of heap memory is recognised as such; the next job gets a fresh worker', async function () {
+    this.timeout(180_000);
+    // 96 MB: enough for the worker and tfjs to start, quickly exhausted by the hook's allocation.
+    // The hang timeout stays long: V8's last garbage collections before giving up are silent too.
+    const { job, pid } = await faultyJob(
+      'oom',
+      { RFL_WORKER_HEAP_MB: '96', RFL_WORKER_HANG_TIMEOUT_MS: '120000' },
+      'Train oom',
+    );
+    const failed = await job;
+    assert.equal(failed?.state, 'failed', JSON.stringify(failed));
+    assert.match(
+      failed.reason ?? '',
+      /^compute worker ran out of memory \(heap limit 96 MB; (signal SIGABRT|exit code \d+)\)$/,
+    );
+    const tail = (failed.logTail ?? []).join('\n');
+    assert.match(tail, /test fault 'oom' injected into job/);
+    assert.match(tail, /heap out of memory|Reached heap limit/);
+    await waitFor('the dead worker dropped', () => !hooks.workerPids().includes(pid), 10_000);
+    await nextJobSucceeds(pid, 'oom');
+  });
+});
