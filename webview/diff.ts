@@ -1,7 +1,8 @@
 /** Diff panel: image a, image b, and b − a amplified through a diverging colormap, with L2 / L∞. */
 import './common/style.css';
 import type { DiffData, DiffSide } from '../src/shared/webviewProtocol';
-import { el, setState, showError, start } from './common/api';
+import { el, setState, showError, start, toast } from './common/api';
+import { csvButton } from './common/exports';
 import { onThemeChange } from './common/theme';
 
 const app = document.getElementById('app')!;
@@ -27,7 +28,7 @@ function render(d: DiffData): void {
   app.replaceChildren(
     el('h1', {}, `${d.a.title} vs ${d.b.title}`),
     el('div', { class: 'diff-grid' }, figure('a', d.a), figure('b', d.b), diffFig),
-    el('h2', {}, 'Norms of the difference (pixels in [0, 1])'), norms,
+    el('h2', {}, 'Norms of the difference (pixels in [0, 1])'), norms, el('div', { class: 'toolbar' }, csvButton('diff-norms', norms)),
     el('p', { class: 'muted' }, `a: ${d.a.ref.folder}${d.a.ref.source ? ' (source set)' : ''} #${d.a.ref.index}; b: ${d.b.ref.folder}${d.b.ref.source ? ' (source set)' : ''} #${d.b.ref.index}`),
   );
   document.body.dataset.rendered = String(Date.now());
@@ -42,10 +43,15 @@ start((m) => {
     case 'error':
       showError(m.message);
       return;
+    case 'saved':
+      document.body.dataset.lastSaved = m.path;
+      toast(`Saved ${m.path}`);
+      return;
     case 'results':
     case 'gallery':
     case 'thumbs':
-    case 'saved':
+    case 'theory':
+    case 'gradients':
       return;
     default: {
       const never: never = m;

@@ -7,8 +7,9 @@
 import './common/style.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import type { GalleryData, ImageRef } from '../src/shared/webviewProtocol';
-import { el, getState, post, setState, showError, start } from './common/api';
+import type { GalleryData, GradientsData, ImageRef } from '../src/shared/webviewProtocol';
+import { csvButton } from './common/exports';
+import { el, getState, post, setState, showError, start, toast } from './common/api';
 import { onThemeChange } from './common/theme';
 
 let ROW_H = 118;
@@ -331,11 +332,47 @@ function build(d: GalleryData): void {
   document.body.dataset.rows = String(d.rows);
 }
 
+/**
+ * A gradients run (paper §4): per image, the image, each model's normalised input gradient
+ * (grey = 0) and its large-ε targeted drawings toward every class, with the edge alignment
+ * (correlation of |∇ₓL| with the image's Sobel edges) per model and image.
+ */
+function buildGradients(d: GradientsData): void {
+  setState({ folder: d.folder });
+  const px = (src: string, alt: string, cls = 'px') => el('img', { class: cls, src, alt, draggable: 'false' });
+  const table = el('table', { class: 'data', id: 'edge-alignment', tabindex: '0', 'aria-label': 'edge alignment per model' },
+    el('thead', {}, el('tr', {}, ...['model', 'checkpoint', 'mean edge alignment', ...Array.from({ length: d.n }, (_, i) => `image ${i}`)].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, ...d.models.map((m) => el('tr', {}, el('th', { scope: 'row' }, m.which), el('td', {}, m.checkpoint),
+      el('td', { 'data-cell': `${m.which}.mean`, 'data-value': String(m.edgeAlignment) }, m.edgeAlignment.toFixed(3)),
+      ...m.perImage.map((v, i) => el('td', { 'data-cell': `${m.which}.${i}`, 'data-value': String(v) }, v.toFixed(3))))))); // prettier-ignore
+  const rows = d.images.map((im, i) => {
+    const ea = (w: string) => d.models.find((m) => m.which === w)?.perImage[i];
+    const models = d.models.map((m) => el('div', { class: 'gr-model', 'data-which': m.which },
+      el('figure', {}, px(im.gradient[m.which] ?? '', `${m.which} gradient of image ${i}`, 'px gr-map'), el('figcaption', {}, `${m.which} ∇ₓL`, el('div', { class: 'ea', 'data-which': m.which, 'data-value': String(ea(m.which)) }, `edge alignment ${ea(m.which)?.toFixed(3) ?? '—'}`))),
+      el('div', { class: 'gr-targets', 'aria-label': `${m.which}: targeted toward each class` }, ...(im.targeted[m.which] ?? []).map((src, t) => el('figure', {}, px(src, `${m.which} image ${i} toward class ${t}`, 'px gr-target'), el('figcaption', {}, `→ ${t}`)))))); // prettier-ignore
+    return el('div', { class: 'gr-row', 'data-image': String(i) }, el('figure', {}, px(im.image, `image ${i}`, 'px gr-map'), el('figcaption', {}, `image ${i}`)), ...models);
+  });
+  app.replaceChildren(
+    el('div', { class: 'toolbar' }, el('strong', {}, 'Gradient maps'), el('span', { class: 'muted', id: 'count' }, `${d.n} images · ${d.numClasses} classes`)),
+    el('p', { class: 'muted' }, `${d.folder}. Edge alignment: ${d.how}. Robust models' gradients and drawings should follow the object (higher alignment); standard models' look like noise.`),
+    table, el('div', { class: 'toolbar' }, csvButton('edge-alignment', table)),
+    ...rows,
+  );
+  document.body.dataset.gradients = String(d.n);
+}
+
 onThemeChange(() => {});
 start((m) => {
   switch (m.type) {
     case 'gallery':
       build(m.data);
+      return;
+    case 'gradients':
+      buildGradients(m.data);
+      return;
+    case 'saved':
+      document.body.dataset.lastSaved = m.path;
+      toast(`Saved ${m.path}`);
       return;
     case 'thumbs':
       onThumbs(m.thumbs);
@@ -345,7 +382,7 @@ start((m) => {
       return;
     case 'results':
     case 'diff':
-    case 'saved':
+    case 'theory':
       return;
     default: {
       const never: never = m;

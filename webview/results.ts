@@ -1,7 +1,7 @@
 /**
  * Results panel: Figure 2 (grouped bars, ours beside the paper's CIFAR-10 numbers), Table 1,
  * accuracy–ε curves and training curves of every checkpoint in the folder. Each table exports
- * as CSV, each chart as PNG (the host writes the files into <folder>/exports/).
+ * as CSV, each chart as PNG and SVG (the host writes the files into <folder>/exports/).
  */
 import './common/style.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -12,6 +12,7 @@ import {
 import type { ResultsData } from '../src/shared/webviewProtocol';
 import { el, pct, post, setState, showError, start, toast } from './common/api';
 import { onThemeChange, palette } from './common/theme';
+import { chartToSvg } from './common/chartSvg';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip, Title);
 
@@ -73,7 +74,10 @@ function chartSection(id: string, title: string, cfg: () => ChartConfiguration, 
   section.append(el('div', { class: 'toolbar' }, button('Export PNG', () => {
     const c = charts.get(id);
     if (c) post({ type: 'export', name: id, format: 'png', data: c.toBase64Image('image/png', 1) });
-  }, `${id}-png`)));
+  }, `${id}-png`), button('Export SVG', () => {
+    const c = charts.get(id);
+    if (c) post({ type: 'export', name: id, format: 'svg', data: chartToSvg(c, title, palette()) });
+  }, `${id}-svg`)));
   queueMicrotask(() => {
     charts.get(id)?.destroy();
     charts.set(id, new Chart(canvas, cfg()));
@@ -180,6 +184,8 @@ start((m) => {
     case 'gallery':
     case 'thumbs':
     case 'diff':
+    case 'theory':
+    case 'gradients':
       return;
     default: {
       const never: never = m;

@@ -9,6 +9,7 @@ export const VIEW_TYPES = {
   results: 'robustFeatures.results',
   gallery: 'robustFeatures.gallery',
   diff: 'robustFeatures.diff',
+  theory: 'robustFeatures.theory',
 } as const;
 export type PanelKind = keyof typeof VIEW_TYPES;
 
@@ -99,11 +100,43 @@ export interface DiffData {
   shape: [number, number, number];
 }
 
+/** The Gaussian model of §4 (a theory run's theory.json), what the Theory panel plots. */
+export interface TheoryData {
+  folder: string;
+  dim: number;
+  /** Plane of the ellipse plot (2-D: the input coordinates). */
+  plane?: string;
+  muStar?: [number, number];
+  /** Σ_r·d/tr(Σ_r) per ε, projected on the plane, and the direction of Σ_r⁻¹μ* there. */
+  ellipses: { eps: number; points: [number, number][]; gradient: [number, number] }[];
+  /** Angle between the input gradient Σ⁻¹μ* and μ* (Theorem 3): standard, and robust per ε. */
+  standardAngleDeg: number;
+  angles: { eps: number; angleDeg: number }[];
+  /** Closed form (Theorem 2) vs numerical min–max solver: relative Frobenius error per ε. */
+  agreement: { eps: number; relError: number | null; converged: boolean | null; iterations: number | null }[];
+  maxRelError: number | null;
+  method: string;
+}
+
+/** A gradients run (robust-features gradients): per image, both models' maps and class drawings. */
+export interface GradientsData {
+  folder: string;
+  n: number;
+  numClasses: number;
+  /** Per model: the mean edge alignment and, per image, its value. */
+  models: { which: 'standard' | 'robust'; checkpoint: string; edgeAlignment: number; perImage: number[] }[];
+  how: string;
+  /** Per image: the image, each model's normalised gradient map, and its targeted drawings (one per class). */
+  images: { image: string; gradient: Record<string, string>; targeted: Record<string, string[]> }[];
+}
+
 export type HostMessage =
   | { type: 'results'; data: ResultsData }
   | { type: 'gallery'; data: GalleryData }
   | { type: 'thumbs'; thumbs: Thumb[] }
   | { type: 'diff'; data: DiffData }
+  | { type: 'theory'; data: TheoryData }
+  | { type: 'gradients'; data: GradientsData }
   | { type: 'saved'; path: string }
   | { type: 'error'; message: string };
 

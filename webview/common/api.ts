@@ -22,7 +22,7 @@ export function setState(patch: PanelState): void {
   api.setState({ ...getState(), ...patch });
 }
 
-const KNOWN = new Set<HostMessage['type']>(['results', 'gallery', 'thumbs', 'diff', 'saved', 'error']);
+const KNOWN = new Set<HostMessage['type']>(['results', 'gallery', 'thumbs', 'diff', 'theory', 'gradients', 'saved', 'error']);
 
 /** Listens to the host, then says ready (the host holds its messages until then). */
 export function start(handler: (m: HostMessage) => void): void {

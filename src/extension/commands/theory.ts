@@ -1,6 +1,7 @@
 /**
  * Show Gaussian Theory: runs the §4 model (engine/theory, float64, seconds) in the worker into a
- * run folder and opens ellipses.svg and theory.json. (A richer panel is the panels' business.)
+ * run folder and opens the Theory panel on it (covariance ellipses across ε, gradient–μ* angles,
+ * closed form vs solver), the panels' webview with their CSP and message validation.
  */
 import * as vscode from 'vscode';
 import type { TheoryConfig } from '../../engine/theory/config';
@@ -12,7 +13,7 @@ import { defaultOutDir, runJob } from './runJob';
 export interface TheoryCommandArgs {
   config?: TheoryConfig;
   outDir?: string;
-  /** Open the SVG and JSON when done (default true). */
+  /** Open the Theory panel when done (default true). */
   open?: boolean;
 }
 
@@ -27,16 +28,7 @@ export async function theoryCommand(
     kind: 'theory',
     params: { outDir, ...(args.config ? { config: args.config } : {}) },
   });
-  if (outcome.state === 'succeeded' && outcome.result?.kind === 'theory' && args.open !== false) {
-    const f = outcome.result.value.files;
-    await vscode.window.showTextDocument(vscode.Uri.file(f.json), {
-      preview: false,
-      viewColumn: vscode.ViewColumn.Beside,
-    });
-    // SVG: VS Code's image preview where available, else the text.
-    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(f.ellipses), {
-      viewColumn: vscode.ViewColumn.Active,
-    });
-  }
+  if (outcome.state === 'succeeded' && outcome.result?.kind === 'theory' && args.open !== false)
+    await vscode.commands.executeCommand('robustFeatures.openTheoryPanel', outcome.result.value.outDir);
   return outcome;
 }

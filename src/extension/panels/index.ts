@@ -53,6 +53,12 @@ export function registerPanels(context: vscode.ExtensionContext, options: Panels
     const folder = asFolder(arg) ?? (await pickGalleryFolder());
     if (folder) (await get()).open('gallery', { folder });
   });
+  // A theory run folder (Show Gaussian Theory opens it when its job is done).
+  cmd('robustFeatures.openTheoryPanel', async (arg?: unknown) => {
+    const { asFolder } = await import('./pick');
+    const folder = asFolder(arg);
+    if (folder) (await get()).open('theory', { folder });
+  });
   // From the gallery or a caller: (ImageRef, ImageRef). From the Explorer: (uri, [uri, uri]).
   // By command alone: the original of image k beside its version in a chosen constructed set.
   cmd('robustFeatures.compareImages', async (a?: unknown, b?: unknown) => {

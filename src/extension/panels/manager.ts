@@ -15,9 +15,11 @@ import { pickGalleryFolder } from './pick';
 import { jobsAllowed } from '../trust';
 import { resolveInside } from './safePath';
 import { readResultsFolder, resultsSignature } from './resultsData';
+import { readTheoryFolder } from './theoryData';
+import { isGradientsFolder, readGradientsFolder } from './gradientsData';
 import type { PredictParams, PredictResult } from '../../shared/panelsPredictions';
 
-const TITLES: Record<PanelKind, string> = { results: 'Results', gallery: 'Gallery', diff: 'Compare Images' };
+const TITLES: Record<PanelKind, string> = { results: 'Results', gallery: 'Gallery', diff: 'Compare Images', theory: 'Gaussian Theory' };
 
 export class PanelManager implements vscode.Disposable {
   private readonly panels = new Map<string, Panel>();
@@ -80,6 +82,8 @@ export class PanelManager implements vscode.Disposable {
         return this.attachGallery(p, state.folder ?? '');
       case 'diff':
         return this.attachDiff(p, state);
+      case 'theory':
+        return this.attachTheory(p, state.folder ?? '');
       default: {
         const never: never = p.kind;
         throw new Error(`unknown panel ${String(never)}`);
@@ -119,19 +123,53 @@ export class PanelManager implements vscode.Disposable {
       prev();
     };
     p.onMessage = async (m) => {
-      if (m.type === 'export') {
-        const dir = path.join(folder, 'exports');
-        await fs.promises.mkdir(dir, { recursive: true });
-        const file = path.join(dir, `${m.name}.${m.format}`);
-        const bytes = m.format === 'png' ? Buffer.from(m.data.slice(m.data.indexOf(',') + 1), 'base64') : Buffer.from(m.data, 'utf8');
-        await fs.promises.writeFile(file, bytes);
-        p.post({ type: 'saved', path: file });
-        void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(file)}`);
-      } else if (m.type === 'log') this.env.log(m.level, `results: ${m.message}`);
+      if (m.type === 'export') await this.exportFile(p, folder, m);
+      else if (m.type === 'log') this.env.log(m.level, `results: ${m.message}`);
+    };
+  }
+
+  /** A chart (PNG, SVG) or table (CSV) from a webview, written to <folder>/exports/<name>.<format>. */
+  private async exportFile(p: Panel, folder: string, m: { name: string; format: 'csv' | 'png' | 'svg'; data: string }): Promise<void> {
+    const dir = path.join(folder, 'exports');
+    await fs.promises.mkdir(dir, { recursive: true });
+    const file = path.join(dir, `${m.name}.${m.format}`);
+    const bytes = m.format === 'png' ? Buffer.from(m.data.slice(m.data.indexOf(',') + 1), 'base64') : Buffer.from(m.data, 'utf8');
+    await fs.promises.writeFile(file, bytes);
+    p.post({ type: 'saved', path: file });
+    void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(file)}`);
+  }
+
+  private attachTheory(p: Panel, folder: string): void {
+    p.onReady = () => {
+      try {
+        p.post({ type: 'theory', data: readTheoryFolder(folder) });
+      } catch (e) {
+        p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      }
+    };
+    p.onMessage = async (m) => {
+      if (m.type === 'export') await this.exportFile(p, folder, m);
+      else if (m.type === 'log') this.env.log(m.level, `theory: ${m.message}`);
+    };
+  }
+
+  /** A gradients run (robust-features gradients) in the gallery: per image, both models' maps. */
+  private attachGradients(p: Panel, folder: string): void {
+    p.onReady = () => {
+      try {
+        p.post({ type: 'gradients', data: readGradientsFolder(folder) });
+      } catch (e) {
+        p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      }
+    };
+    p.onMessage = async (m) => {
+      if (m.type === 'export') await this.exportFile(p, folder, m);
+      else if (m.type === 'log') this.env.log(m.level, `gradients: ${m.message}`);
     };
   }
 
   private attachGallery(p: Panel, folder: string): void {
+    if (isGradientsFolder(folder)) return this.attachGradients(p, folder);
     let model: Promise<GalleryModel> | undefined;
     const load = () => (model ??= GalleryModel.load(folder, this.cache));
     load().catch(() => (model = undefined));
@@ -168,7 +206,7 @@ export class PanelManager implements vscode.Disposable {
           }
           return;
         case 'export':
-          return;
+          return this.exportFile(p, folder, m);
         default: {
           const never: never = m;
           throw new Error(`unhandled ${JSON.stringify(never)}`);
@@ -186,8 +224,10 @@ export class PanelManager implements vscode.Disposable {
         (e: unknown) => p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
       );
     };
-    p.onMessage = (m) => {
+    p.onMessage = async (m) => {
       if (m.type === 'log') this.env.log(m.level, `diff: ${m.message}`);
+      // Next to the first image's run folder (a dataset's parent; a PNG file's folder).
+      else if (m.type === 'export' && a) await this.exportFile(p, a.file ? path.dirname(a.folder) : kindRoot(a.folder), m);
     };
     // Reused panel: its webview is already loaded and will not say ready again.
     if (p.isReady) p.onReady();

@@ -42,5 +42,7 @@ export async function pickGalleryFolder(): Promise<string | undefined> {
     }
     parents.add(findConstructed(path.dirname(dir)).length > 0 ? path.dirname(dir) : dir);
   }
-  return choose([...parents], 'a run folder with constructed datasets');
+  // Gradient runs (robust-features gradients) show in the gallery too.
+  for (const f of await vscode.workspace.findFiles('**/gradients-standard.png', EXCLUDE, 100)) parents.add(path.dirname(f.fsPath));
+  return choose([...parents], 'a run folder with constructed datasets or gradient maps');
 }
