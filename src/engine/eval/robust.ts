@@ -66,3 +66,49 @@ export async function evaluateRobustness(fn: LogitsFn, ds: Dataset, o: RobustEva
     seed: o.seed,
   };
 }
+
+/** Robust accuracy per step count and ε, plus the warnings the comparison raised. */
+export interface AttackStrengthCheck {
+  steps: number[];
+  /** robustAcc[String(steps)][String(ε)]. */
+  robustAcc: Record<string, Record<string, number>>;
+  warnings: string[];
+}
+
+/**
+ * A stronger attack must not do worse: with the same model, examples and seed, robust accuracy
+ * under more PGD steps should not be higher than under fewer. When it is, the gradient the
+ * attack follows is misleading (gradient masking: shattered, stochastic or vanishing gradients,
+ * Athalye et al. 2018), and every robust accuracy of this model overstates its robustness.
+ * Differences of one example or less are sampling noise between two runs, not a finding.
+ */
+export function maskingWarnings(bySteps: Record<string, Record<string, number>>, n: number): string[] {
+  const steps = Object.keys(bySteps).map(Number).sort((a, b) => a - b);
+  const warnings: string[] = [];
+  const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+  for (const eps of Object.keys(bySteps[String(steps[0])] ?? {})) {
+    for (let i = 0; i < steps.length; i++) {
+      for (let j = i + 1; j < steps.length; j++) {
+        const fewer = bySteps[String(steps[i])]?.[eps];
+        const more = bySteps[String(steps[j])]?.[eps];
+        if (fewer === undefined || more === undefined || Math.round((more - fewer) * n) <= 1) continue; // in examples
+        warnings.push(
+          `possible gradient masking at ε=${eps}: robust accuracy is ${pct(more)} under PGD-${steps[j]} but ${pct(fewer)} under PGD-${steps[i]}; ` +
+            'a stronger attack should not do worse, so robust accuracies of this model may be overstated',
+        );
+      }
+    }
+  }
+  return warnings;
+}
+
+/**
+ * Evaluates under each step count (same examples and seed) and compares them (maskingWarnings).
+ * `known`: accuracies already measured (e.g. the main evaluation), keyed by step count; not rerun.
+ */
+export async function checkAttackStrength(fn: LogitsFn, ds: Dataset, o: RobustEvalOptions, steps: number[], ctx: JobContext = {}, known: Record<string, Record<string, number>> = {}): Promise<AttackStrengthCheck> {
+  const sorted = [...new Set([...steps, ...Object.keys(known).map(Number)])].sort((a, b) => a - b);
+  const robustAcc: Record<string, Record<string, number>> = {};
+  for (const k of sorted) robustAcc[String(k)] = known[String(k)] ?? (await evaluateRobustness(fn, ds, { ...o, steps: k }, ctx)).robustAcc;
+  return { steps: sorted, robustAcc, warnings: maskingWarnings(robustAcc, ds.shape[0]) };
+}
