@@ -134,7 +134,10 @@ export class PanelManager implements vscode.Disposable {
     await fs.promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, `${m.name}.${m.format}`);
     const bytes = m.format === 'png' ? Buffer.from(m.data.slice(m.data.indexOf(',') + 1), 'base64') : Buffer.from(m.data, 'utf8');
-    await fs.promises.writeFile(file, bytes);
+    // Temp file + rename, as every artifact: a reader never sees a half-written export.
+    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+    await fs.promises.writeFile(tmp, bytes);
+    await fs.promises.rename(tmp, file);
     p.post({ type: 'saved', path: file });
     void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(file)}`);
   }

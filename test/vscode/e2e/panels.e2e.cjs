@@ -40,6 +40,23 @@ function assert(cond, msg) {
 }
 const pct = (x) => (100 * x).toFixed(1);
 
+// The extension host of this run's code-server (its command line names the code-server install
+// in the CI folder, the parent of the screenshots folder): pid and resident memory from /proc.
+function extHostMemory() {
+  const R = path.dirname(path.resolve(shots));
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('extensionHost') || !cmd.includes(R)) continue;
+      const kb = +/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1];
+      return { pid: +pid, rssMB: Math.round(kb / 1024) };
+    } catch {
+      /* gone, or not ours */
+    }
+  }
+  return null;
+}
+
 (async () => {
   fs.mkdirSync(shots, { recursive: true });
   const profile = fs.mkdtempSync(`${os.tmpdir()}/chrome-profile-`);
@@ -149,7 +166,7 @@ const pct = (x) => (100 * x).toFixed(1);
       await shot('results-dark');
     });
 
-    await check('Results exports: CSV of a table, PNG of a chart (written by the host)', async () => {
+    await check('Results exports: every chart as PNG and SVG, every table as CSV (written by the host, numbers checked)', async () => {
       const v = view();
       for (const f of ['figure2.png', 'figure2-table.csv']) fs.rmSync(path.join(run, 'exports', f), { force: true });
       await v.locator('#figure2-table-csv').click();
@@ -162,6 +179,31 @@ const pct = (x) => (100 * x).toFixed(1);
       const head = fs.readFileSync(png).subarray(1, 4).toString();
       assert(head === 'PNG', 'exported chart is a PNG');
       assert(fs.statSync(png).size > 5000, 'PNG has content');
+      // SVG of every chart, written from the chart's data and layout: the bars and points carry the numbers.
+      const svgs = ['figure2', 'accuracy-eps', 'training-loss', 'training-accuracy'];
+      for (const id of svgs) for (const ext of ['svg', 'png']) fs.rmSync(path.join(run, 'exports', `${id}.${ext}`), { force: true });
+      for (const id of svgs) for (const ext of ['svg', 'png']) await v.locator(`#${id}-${ext}`).click();
+      for (const id of svgs) for (const ext of ['svg', 'png']) for (let i = 0; i < 40 && !fs.existsSync(path.join(run, 'exports', `${id}.${ext}`)); i++) await page.waitForTimeout(250);
+      for (const id of svgs) assert(fs.readFileSync(path.join(run, 'exports', `${id}.png`)).subarray(1, 4).toString() === 'PNG', `${id}.png`);
+      const svg = fs.readFileSync(path.join(run, 'exports', 'figure2.svg'), 'utf8');
+      assert(svg.startsWith('<?xml') && svg.includes('<svg xmlns="http://www.w3.org/2000/svg"'), 'figure2.svg is an SVG document');
+      const r = expected.small.results;
+      const rows = { standard_D: 'D (standard training)', adversarial_D: 'D (adversarial training)', standard_DR: 'D_R (standard training)', standard_DNR: 'D_NR (standard training)' };
+      for (const [k, label] of Object.entries(rows))
+        for (const [series, m] of [['ours: standard', 'standardAcc'], [`ours: robust (ε=${r.threatModel.eps})`, 'robustAcc']]) {
+          const re = new RegExp(`data-series="${series.replace(/[()]/g, '\\$&')}" data-label="${label.replace(/[()]/g, '\\$&')}" data-value="([^"]+)"`);
+          const hit = re.exec(svg);
+          assert(hit && Math.abs(+hit[1] - 100 * r.figure2[k][m]) < 1e-9, `figure2.svg ${series} ${label}: ${hit && hit[1]}`);
+        }
+      const eps = fs.readFileSync(path.join(run, 'exports', 'accuracy-eps.svg'), 'utf8');
+      assert(/data-series="adversarial_D" data-label="1" data-value="71(\.0+1?)?"/.test(eps), 'accuracy-eps.svg: adversarial_D at ε=1 is 71');
+      for (const id of svgs.slice(2)) assert(/<circle [^>]*data-value=/.test(fs.readFileSync(path.join(run, 'exports', `${id}.svg`), 'utf8')), `${id}.svg has points`);
+      const csvs = ['figure2-table', 'table1', 'accuracy-eps-table'];
+      for (const id of csvs) await v.locator(`#${id}-csv`).click();
+      for (const id of csvs) for (let i = 0; i < 40 && !fs.existsSync(path.join(run, 'exports', `${id}.csv`)); i++) await page.waitForTimeout(250);
+      const t1 = fs.readFileSync(path.join(run, 'exports', 'table1.csv'), 'utf8');
+      assert(t1.includes(`D_rand,${pct(r.table1.D_rand.testAcc)},${pct(r.table1.D_rand.attackSuccess)},63.3`), `table1.csv: ${t1}`);
+      log('exports:', fs.readdirSync(path.join(run, 'exports')).join(' '));
     });
 
     await check('Theme switch: panel follows Light Modern (body class, chart rebuilt)', async () => {
@@ -217,7 +259,7 @@ const pct = (x) => (100 * x).toFixed(1);
     await closeEditors();
 
     await check('Gallery: 24 rows × 5 columns with true and assigned labels', async () => {
-      await palette('Robust Features: Open Gallery', 'small');
+      await palette('Robust Features: Open Gallery', 'small/run');
       const v = view();
       await v.locator('body[data-rows="24"]').waitFor({ timeout: 30000 });
       const heads = await v.locator('.g-head [role=columnheader]').allTextContents();
@@ -326,10 +368,88 @@ const pct = (x) => (100 * x).toFixed(1);
         }
       metrics.diff = { l2, linf };
       await shot('diff');
+      const csv = path.join(expected.small.runDir, 'exports', 'diff-norms.csv');
+      fs.rmSync(csv, { force: true });
+      await d.locator('#diff-norms-csv').click();
+      for (let i = 0; i < 40 && !fs.existsSync(csv); i++) await page.waitForTimeout(250);
+      const text = fs.readFileSync(csv, 'utf8');
+      assert(text.includes(`‖b − a‖₂,${e.l2.toFixed(4)}`) && text.includes(`‖b − a‖∞,${e.linf.toFixed(4)}`), `diff-norms.csv: ${text}`);
+    });
+    await closeEditors();
+
+    await check('Gallery shows a gradients run: per image both models\' maps, class drawings and edge alignment equal to metrics.json', async () => {
+      const gr = expected.small.models.gradients;
+      const mj = JSON.parse(fs.readFileSync(path.join(gr.dir, 'metrics.json'), 'utf8'));
+      await palette('Robust Features: Open Gallery', 'gradients');
+      const v = view();
+      await v.locator(`body[data-gradients="${gr.n}"]`).waitFor({ timeout: 30000 });
+      assert((await v.locator('.gr-row').count()) === gr.n, 'one row per image');
+      for (let i = 0; i < gr.n; i++) {
+        const imgs = await v.locator(`.gr-row[data-image="${i}"] img[src^="data:image/png"]`).count();
+        assert(imgs === 1 + 2 + 2 * gr.numClasses, `image ${i}: ${imgs} pictures`);
+        for (const w of ['standard', 'robust']) {
+          const val = +(await v.locator(`.gr-row[data-image="${i}"] .ea[data-which="${w}"]`).getAttribute('data-value'));
+          assert(Math.abs(val - mj[w].perImage[i]) < 1e-12, `${w} edge alignment of image ${i}: ${val} ≠ ${mj[w].perImage[i]}`);
+        }
+      }
+      for (const w of ['standard', 'robust']) {
+        const mean = +(await v.locator(`[data-cell="${w}.mean"]`).getAttribute('data-value'));
+        assert(Math.abs(mean - mj[w].edgeAlignment) < 1e-12, `${w} mean ${mean}`);
+      }
+      // A map is the engine's: the image cut from gradients-standard.png is 28×28 (not the ×3 grid cell).
+      const size = await v.locator('.gr-row[data-image="0"] .gr-map').first().evaluate((img) => [img.naturalWidth, img.naturalHeight].join('x'));
+      assert(size === '28x28', `image size ${size}`);
+      const csv = path.join(gr.dir, 'exports', 'edge-alignment.csv');
+      fs.rmSync(csv, { force: true });
+      await v.locator('#edge-alignment-csv').click();
+      for (let i = 0; i < 40 && !fs.existsSync(csv); i++) await page.waitForTimeout(250);
+      const text = fs.readFileSync(csv, 'utf8');
+      assert(text.includes(`standard,${mj.standard.checkpoint},${mj.standard.edgeAlignment.toFixed(3)}`), `edge-alignment.csv: ${text}`);
+      await shot('gradients');
+    });
+    await closeEditors();
+
+    await check('Show Gaussian Theory runs the 2-D demo in the worker and opens the Theory panel with its plots', async () => {
+      const runs = path.join(ws, 'runs');
+      const before = new Set(fs.existsSync(runs) ? fs.readdirSync(runs) : []);
+      await palette('Robust Features: Show Gaussian Theory');
+      const v = view();
+      await v.locator('#ellipses-svg').waitFor({ timeout: 120000 });
+      const dir = fs.readdirSync(runs).filter((d) => d.startsWith('theory-') && !before.has(d)).map((d) => path.join(runs, d))[0];
+      assert(dir, 'a new theory run folder');
+      const t = JSON.parse(fs.readFileSync(path.join(dir, 'theory.json'), 'utf8'));
+      const ellipses = await v.locator('#ellipses-svg polygon.ellipse').count();
+      assert(ellipses === t.config.eps.length, `${ellipses} ellipses for ${t.config.eps.length} ε`);
+      for (const r of t.robust) {
+        const rel = +(await v.locator(`[data-cell="relError.${r.eps}"]`).getAttribute('data-value'));
+        assert(rel === r.numerical.relErrorFrobenius, `ε=${r.eps}: relative error ${rel}`);
+        assert(rel <= 1e-3, `closed form and solver agree at ε=${r.eps} (${rel})`);
+        const ang = +(await v.locator(`[data-cell="angle.${r.eps}"]`).getAttribute('data-value'));
+        assert(ang === r.gradientAngleDeg, `ε=${r.eps}: angle ${ang}`);
+      }
+      assert((await v.locator('canvas').count()) === 2, 'angle and agreement charts');
+      const csp = await v.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert(/default-src 'none'/.test(csp) && /script-src 'nonce-/.test(csp), `CSP ${csp}`);
+      await shot('theory');
+      for (const id of ['ellipses-svg-export', 'ellipses-png-export', 'angles-svg', 'angles-png', 'agreement-table-csv']) await v.locator(`#${id}`).click();
+      const ex = path.join(dir, 'exports');
+      for (const f of ['ellipses.svg', 'ellipses.png', 'angles.svg', 'angles.png', 'agreement-table.csv']) {
+        for (let i = 0; i < 40 && !fs.existsSync(path.join(ex, f)); i++) await page.waitForTimeout(250);
+        assert(fs.existsSync(path.join(ex, f)), `exported ${f}`);
+      }
+      const esvg = fs.readFileSync(path.join(ex, 'ellipses.svg'), 'utf8');
+      assert((esvg.match(/class="ellipse"/g) || []).length === t.config.eps.length, 'ellipses.svg has every ellipse');
+      assert(fs.readFileSync(path.join(ex, 'ellipses.png')).subarray(1, 4).toString() === 'PNG', 'ellipses.png is a PNG');
+      const asvg = fs.readFileSync(path.join(ex, 'angles.svg'), 'utf8');
+      for (const r of t.robust) assert(asvg.includes(`data-value="${r.gradientAngleDeg}"`), `angles.svg has ${r.gradientAngleDeg}`);
+      const csv = fs.readFileSync(path.join(ex, 'agreement-table.csv'), 'utf8');
+      assert(csv.split('\n').length === t.robust.length + 2, `agreement-table.csv rows: ${csv}`);
+      metrics.theory = { maxRelError: t.summary.maxRelErrorClosedFormVsNumerical, standardAngleDeg: t.standard.gradientAngleDeg };
     });
     await closeEditors();
 
     if (expected.big) await check(`Gallery at ${expected.big.rows} rows: first paint, smooth scroll, few DOM rows`, async () => {
+      metrics.extHostBefore = extHostMemory();
       const s = Date.now();
       await palette('Robust Features: Open Gallery', 'big');
       const v = view();
@@ -366,13 +486,15 @@ const pct = (x) => (100 * x).toFixed(1);
       const last = expected.big.rows - 1;
       await v.locator(`.g-row[data-row="${last}"] .g-cell[data-col="4"] img[src^="data:image/png"]`).waitFor({ timeout: 20000 });
       metrics.jumpToEndThumbsMs = Date.now() - j;
+      metrics.extHostAfter = extHostMemory();
+      log('extension host RSS with the 10k gallery open:', JSON.stringify({ before: metrics.extHostBefore, after: metrics.extHostAfter }));
       await shot('gallery-10k');
       log('gallery 10k metrics', JSON.stringify(metrics));
     });
     await closeEditors();
 
     await check('Compare Images by command (original vs chosen set, index prompt)', async () => {
-      await palette('Robust Features: Compare Images', 'small');
+      await palette('Robust Features: Compare Images', 'small/run');
       const input = page.locator('.quick-input-widget input');
       await page.waitForTimeout(500);
       await input.fill('D_R');

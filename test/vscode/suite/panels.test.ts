@@ -87,7 +87,8 @@ suite('panels', () => {
       assert.ok(!('invalid' in accepted));
       checkMessagePaths(accepted); // inside: no error
       for (const [bad, why] of [
-        [path.join(inside, 'D_robust', '..', '..', '..', 'etc'), /refused path .*outside the workspace's run folders/],
+        [path.join(inside, 'D_robust', '..', '..', '..'), /refused path .*outside the workspace's run folders/],
+        [path.join(inside, 'D_robust', '..', 'nothing-here'), /does not exist/],
         [path.join(inside, 'link-out'), /refused path .*through a symlink.*outside the workspace's run folders/],
         ['relative/../path', /not absolute/],
       ] as const) {
