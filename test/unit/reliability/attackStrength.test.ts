@@ -80,7 +80,7 @@ test('shattered gradients: robust accuracy rises with steps, and the check warns
   // x + 0.01·sin(3000·x): imperceptible (≤ 0.01 per pixel), so clean accuracy barely moves, but
   // the input gradient is multiplied by 1 + 30·cos(3000·x), a sign pattern that flips every
   // 0.002 of a pixel: small PGD steps follow noise. Robust accuracy computed with it is inflated.
-  const shattered: LogitsFn = (x) => tf.tidy(() => fn(tf.add(x, tf.mul(0.01, tf.sin(tf.mul(3000, x)))) as tf.Tensor4D));
+  const shattered: LogitsFn = (x) => tf.tidy(() => fn(tf.add<tf.Tensor4D>(x, tf.mul(0.01, tf.sin(tf.mul(3000, x))))));
   const check = await checkAttackStrength(shattered, testSet, base, [1, 5, 20]);
   console.log(`shattered: ${JSON.stringify(check.robustAcc)}`);
   assert.ok(check.warnings.length > 0, `expected a warning: ${JSON.stringify(check.robustAcc)}`);
