@@ -54,9 +54,12 @@ export function registerPanels(context: vscode.ExtensionContext, options: Panels
     if (folder) (await get()).open('gallery', { folder });
   });
   // A theory run folder (Show Gaussian Theory opens it when its job is done).
+  // From the Runs view: its tree node ({type: 'artifact', artifact: {dir}}).
   cmd('robustFeatures.openTheoryPanel', async (arg?: unknown) => {
-    const { asFolder } = await import('./pick');
-    const folder = asFolder(arg);
+    const { asFolder, pickTheoryFolder } = await import('./pick');
+    const node = arg as { type?: string; artifact?: { dir?: unknown } } | undefined;
+    const dir = node?.type === 'artifact' && typeof node.artifact?.dir === 'string' ? node.artifact.dir : undefined;
+    const folder = dir ?? asFolder(arg) ?? (await pickTheoryFolder());
     if (folder) (await get()).open('theory', { folder });
   });
   // From the gallery or a caller: (ImageRef, ImageRef). From the Explorer: (uri, [uri, uri]).

@@ -46,3 +46,9 @@ export async function pickGalleryFolder(): Promise<string | undefined> {
   for (const f of await vscode.workspace.findFiles('**/gradients-standard.png', EXCLUDE, 100)) parents.add(path.dirname(f.fsPath));
   return choose([...parents], 'a run folder with constructed datasets or gradient maps');
 }
+
+/** A theory run (theory.json, from Show Gaussian Theory or robust-features theory). */
+export async function pickTheoryFolder(): Promise<string | undefined> {
+  const files = await vscode.workspace.findFiles('**/theory.json', EXCLUDE, 50);
+  return choose(files.map((f) => path.dirname(f.fsPath)), 'a theory run (theory.json)');
+}
