@@ -72,6 +72,8 @@ suite('worker faults', () => {
     const done = await train({ config: TINY, outDir, name: `Train after ${label}` });
     assert.equal(done?.state, 'succeeded', JSON.stringify(done));
     assert.ok(done.workerPid && done.workerPid !== deadPid, `a fresh worker (${done.workerPid} ≠ ${deadPid})`);
+    // The closing status-bar render is throttled: let it land, so the next suite starts clean.
+    await waitFor('the result in the status bar', () => /^\$\(check\)/.test(hooks.statusText() ?? ''), 5_000);
   }
 
   test('a crashing worker fails its job with the exit and the log tail; the next job gets a fresh worker', async function () {

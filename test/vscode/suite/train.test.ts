@@ -43,7 +43,8 @@ suite('training jobs', () => {
     const first = train({ config: LONG, outDir, name: 'Train mlp' });
     const text = await waitFor(
       'a progress text in the status bar',
-      () => isProgressText(hooks.statusText()) && hooks.statusText(),
+      // This job's progress, not a late render of an earlier suite's job.
+      () => isProgressText(hooks.statusText()) && hooks.statusText()?.includes('Train mlp') && hooks.statusText(),
       60_000,
       10,
     );
