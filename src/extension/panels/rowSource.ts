@@ -24,6 +24,8 @@ export interface RowSource {
 
 const DTYPES: Record<string, { size: number; float: boolean }> = { '|u1': { size: 1, float: false }, '<u1': { size: 1, float: false }, '<f4': { size: 4, float: true } };
 
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 interface NpyLayout {
   file: string;
   dataStart: number;
@@ -78,6 +80,8 @@ export class NpyRows implements RowSource {
   readonly numClasses: number;
   readonly classNames: string[] | undefined;
   private readonly layout: NpyLayout;
+  private openFd: number | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly source: string,
@@ -101,20 +105,27 @@ export class NpyRows implements RowSource {
     const [n, h, w, c] = this.shape;
     if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`image ${i} out of range (${n} images in ${this.source})`);
     const per = h * w * c;
-    const { file, dataStart, itemSize, float } = this.layout;
+    const { dataStart, itemSize, float } = this.layout;
     const j = this.index ? this.index[i]! : i;
-    const buf = Buffer.alloc(per * itemSize);
-    const fd = fs.openSync(file, 'r');
-    try {
-      fs.readSync(fd, buf, 0, buf.length, dataStart + j * per * itemSize);
-    } finally {
-      fs.closeSync(fd);
-    }
-    if (!float) return Float32Array.from(buf, (b) => b / 255);
-    // Copy into an aligned array (the .npy data offset need not be a multiple of 4); little-endian.
-    const out = new Float32Array(per);
-    for (let k = 0; k < per; k++) out[k] = buf.readFloatLE(4 * k);
-    return out;
+    // A fresh ArrayBuffer per row (not Buffer's pool): offset 0, so it is aligned for Float32Array.
+    const bytes = new Uint8Array(per * itemSize);
+    fs.readSync(this.fd(), bytes, 0, bytes.length, dataStart + j * per * itemSize);
+    if (!float) return Float32Array.from(bytes, (b) => b / 255);
+    if (HOST_LE) return new Float32Array(bytes.buffer, 0, per);
+    const view = new DataView(bytes.buffer);
+    return Float32Array.from({ length: per }, (_, k) => view.getFloat32(4 * k, true));
+  }
+
+  /** The file stays open while rows are being asked for (a page of thumbnails), closed when idle. */
+  private fd(): number {
+    clearTimeout(this.closeTimer);
+    this.openFd ??= fs.openSync(this.layout.file, 'r');
+    this.closeTimer = setTimeout(() => {
+      if (this.openFd !== undefined) fs.closeSync(this.openFd);
+      this.openFd = undefined;
+    }, 2000);
+    this.closeTimer.unref();
+    return this.openFd;
   }
 }
 

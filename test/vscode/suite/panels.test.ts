@@ -9,13 +9,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { writeDatasetFolder } from '../../../src/engine/data/constructed';
+import { readDatasetFolder, writeDatasetFolder } from '../../../src/engine/data/constructed';
 import { encodePng } from '../../../src/engine/data/png';
 import { parseFromWebview, parsePanelState, VIEW_TYPES } from '../../../src/shared/webviewProtocol';
 import { DatasetCache } from '../../../src/extension/panels/datasets';
 import { computeDiff } from '../../../src/extension/panels/diffData';
 import { GalleryModel } from '../../../src/extension/panels/galleryData';
 import { readResultsFolder } from '../../../src/extension/panels/resultsData';
+import { MemoryRows, sourceRows } from '../../../src/extension/panels/rowSource';
+import { loadDataset } from '../../../src/engine/data/load';
 import { checkMessagePaths, PathRefusedError, resolveInside } from '../../../src/extension/panels/safePath';
 import { activateExtension, waitFor } from './helpers';
 
@@ -119,16 +121,34 @@ suite('panels', () => {
     const d = await computeDiff(cache, { folder: path.join(run, 'D_robust'), index: 2, source: true }, { folder: path.join(run, 'D_robust'), index: 2 });
     let s = 0;
     let m = 0;
+    // Rows read from disk by offset equal the engine's whole-file reader (readDatasetFolder).
     const src = await cache.resolve({ folder: path.join(run, 'D_robust'), index: 2, source: true });
     const rob = await cache.folder(path.join(run, 'D_robust'));
-    const [xr, xs] = [rob.row(2), src.row(2)];
+    const [er, es] = [await readDatasetFolder(path.join(run, 'D_robust')), await readDatasetFolder(path.join(path.dirname(run), 'source'))];
+    for (const i of [0, 2, N - 1]) {
+      assert.deepEqual(Array.from(rob.row(i)), Array.from(er.images.subarray(i * SIZE, (i + 1) * SIZE)), `D_R row ${i}`);
+      assert.deepEqual(Array.from(src.row(i)), Array.from(es.images.subarray(i * SIZE, (i + 1) * SIZE)), `source row ${i}`);
+    }
+    assert.deepEqual(Array.from(rob.labels), Array.from(er.labels));
     for (let k = 0; k < SIZE; k++) {
-      const v = xr[k]! - xs[k]!;
+      const v = er.images[2 * SIZE + k]! - es.images[2 * SIZE + k]!;
       s += v * v;
       m = Math.max(m, Math.abs(v));
     }
     assert.ok(Math.abs(d.l2 - Math.sqrt(s)) < 1e-9 && Math.abs(d.linf - m) < 1e-9, `${d.l2} ${d.linf}`);
     assert.ok(d.l2 > 0);
+  });
+
+  test('a source selection read row by row equals loadDataset; decoded uint8 sources stay uint8', async () => {
+    const spec = `npy:${path.join(path.dirname(run), 'source')}`;
+    const rows = await sourceRows(spec, 5, 3);
+    const ds = await loadDataset(spec, { split: 'train', limit: 5, seed: 3 });
+    assert.deepEqual(Array.from(rows.labels), Array.from(ds.labels));
+    for (let i = 0; i < 5; i++) assert.deepEqual(Array.from(rows.row(i)), Array.from(ds.images.subarray(i * SIZE, (i + 1) * SIZE)), `row ${i}`);
+    const bytes = Float32Array.from({ length: 3 * SIZE }, (_, k) => (k % 256) / 255);
+    const mem = new MemoryRows({ images: bytes, labels: Int32Array.of(0, 1, 2), shape: [3, 8, 8, 1], numClasses: 3, source: 'u8' });
+    assert.deepEqual(Array.from(mem.row(1)), Array.from(bytes.subarray(SIZE, 2 * SIZE)));
+    assert.ok((mem as unknown as { pixels: unknown }).pixels instanceof Uint8Array, 'k/255 pixels kept as bytes');
   });
 
   test('commands open one panel of each kind', async () => {
