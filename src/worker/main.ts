@@ -53,6 +53,7 @@ connection.onRequest(InitializeRequest, async (params) => {
       `worker speaks protocol ${PROTOCOL_VERSION}, client ${params.protocolVersion}`,
     );
   }
+  maybeInjectFault('initialize'); // test hook: a no-op unless RFL_TEST_WORKER_FAULT=hang-init
   const backend = await initBackend(params.backend);
   initialized = true;
   clearInterval(heartbeat);

@@ -7,8 +7,8 @@
  * suites sets (test/vscode/suite/faults.test.ts sets it in the extension host just before the
  * worker is forked). Unset, this module does nothing. Each fault fires once per process.
  */
-export type TestFault = 'crash' | 'hang' | 'oom';
-const FAULTS: readonly TestFault[] = ['crash', 'hang', 'oom'];
+export type TestFault = 'crash' | 'hang' | 'oom' | 'hang-init';
+const FAULTS: readonly TestFault[] = ['crash', 'hang', 'oom', 'hang-init'];
 
 let fired = false;
 
@@ -21,13 +21,17 @@ export function armedFault(env: NodeJS.ProcessEnv = process.env): TestFault | un
   return undefined;
 }
 
-/** Called at the start of every job: fires the armed fault the first time. */
-export function maybeInjectFault(jobId: string): void {
+/**
+ * Called at the start of every job (`where` = the job id) and of initialize (`where` =
+ * 'initialize'): fires the armed fault the first time; 'hang-init' fires only in initialize.
+ */
+export function maybeInjectFault(where: string): void {
   const fault = armedFault();
-  if (!fault || fired) return;
+  if (!fault || fired || (fault === 'hang-init') !== (where === 'initialize')) return;
   fired = true;
   // stderr is synchronous for pipes on Linux: this line is in the client's log tail before the fault.
-  console.error(`test fault '${fault}' injected into job ${jobId} (RFL_TEST_WORKER_FAULT)`);
+  const into = where === 'initialize' ? 'initialize' : `job ${where}`;
+  console.error(`test fault '${fault}' injected into ${into} (RFL_TEST_WORKER_FAULT)`);
   switch (fault) {
     case 'crash':
       // An uncaught exception outside any request: main.ts's handler reports it and exits 1.
@@ -35,7 +39,8 @@ export function maybeInjectFault(jobId: string): void {
         throw new Error('injected crash (RFL_TEST_WORKER_FAULT=crash)');
       });
       return;
-    case 'hang': {
+    case 'hang':
+    case 'hang-init': {
       // A synchronous endless loop: the event loop never turns again, so no heartbeat, no
       // answer to cancel; only a kill ends it. (The date check keeps the loop from being
       // optimised into something else; it never becomes true.)

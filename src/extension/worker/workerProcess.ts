@@ -146,13 +146,28 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
   }
 
   async initialize(backend: BackendChoice, heartbeatMs: number): Promise<InitializeResult> {
+    // Heartbeats start only once the worker is initialised: until then the hang limit applies
+    // to the handshake itself (a backend stuck while loading must not leave a job 'starting').
+    const hang = this.hangTimeoutMs;
+    const t0 = Date.now();
+    const timer =
+      hang > 0
+        ? setTimeout(() => {
+            if (this.exited || this.killing) return;
+            const detail = `compute worker hung: no answer to initialize within ${fmtSeconds(Date.now() - t0)} (limit ${fmtSeconds(hang)}); killed`;
+            this.killCause = { cause: 'hung', detail };
+            this.output(`watchdog: ${detail}`);
+            this.kill();
+          }, hang)
+        : undefined;
+    timer?.unref();
     const result = await this.guard(
       this.connection.sendRequest(InitializeRequest, {
         protocolVersion: PROTOCOL_VERSION,
         backend,
         heartbeatMs,
       }),
-    );
+    ).finally(() => clearTimeout(timer));
     if (result.protocolVersion !== PROTOCOL_VERSION)
       throw new Error(`worker protocol ${result.protocolVersion} ≠ ${PROTOCOL_VERSION}`);
     this.info = result;

@@ -11,12 +11,15 @@
  * inside a test see them.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainConfig } from '../../../src/engine/train/config';
 import type { TestHooks } from '../../../src/extension/api';
 import type { TrainCommandArgs } from '../../../src/extension/commands/train';
 import type { JobOutcome } from '../../../src/extension/worker/job';
+import type { EvaluateCommandArgs } from '../../../src/extension/commands/evaluate';
+import { encodeNpy } from '../../../src/engine/data/npy';
 import { activateExtension, recordTiming, waitFor } from './helpers';
 
 // Seconds of work on 2 cores: enough to be a real job, short enough to run four times.
@@ -31,6 +34,9 @@ const TINY: Partial<TrainConfig> = {
 
 const train = (args: TrainCommandArgs) =>
   vscode.commands.executeCommand<JobOutcome | undefined>('robustFeatures.trainModel', args);
+
+const evaluate = (args: EvaluateCommandArgs) =>
+  vscode.commands.executeCommand<JobOutcome | undefined>('robustFeatures.evaluateRobustness', args);
 
 const ENV_KEYS = ['RFL_TEST_WORKER_FAULT', 'RFL_WORKER_HANG_TIMEOUT_MS', 'RFL_WORKER_HEAP_MB'];
 
@@ -154,5 +160,60 @@ suite('worker faults', () => {
     assert.match(tail, /heap out of memory|Reached heap limit/);
     await waitFor('the dead worker dropped', () => !hooks.workerPids().includes(pid), 10_000);
     await nextJobSucceeds(pid, 'oom');
+  });
+  test('a worker that hangs while starting (no answer to initialize) is killed; the next job runs', async function () {
+    this.timeout(120_000);
+    const { job, pid } = await faultyJob('hang-init', { RFL_WORKER_HANG_TIMEOUT_MS: '3000' }, 'Train hang-init');
+    const failed = await job;
+    assert.equal(failed?.state, 'failed', JSON.stringify(failed));
+    assert.match(
+      failed.reason ?? '',
+      /^compute worker hung: no answer to initialize within \d+\.\d s \(limit 3\.0 s\); killed \(signal SIG(TERM|KILL)\)$/,
+    );
+    assert.match((failed.logTail ?? []).join('\n'), /test fault 'hang-init' injected into initialize/);
+    await waitFor('the hung worker gone', () => !hooks.workerPids().includes(pid), 10_000);
+    await nextJobSucceeds(pid, 'hang-init');
+  });
+
+  test('malformed input fails the job with the file and the problem, loses nothing, rejects nothing unhandled', async function () {
+    this.timeout(120_000);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // A dataset folder (train/ and test/) whose training images hold a NaN pixel.
+      const data = path.join(ws, 'runs', 'test', 'broken-data');
+      for (const split of ['train', 'test']) {
+        const px = new Float32Array(4 * 4 * 4).fill(0.5);
+        if (split === 'train') px[37] = NaN;
+        fs.mkdirSync(path.join(data, split), { recursive: true });
+        fs.writeFileSync(path.join(data, split, 'images.npy'), encodeNpy(px, [4, 4, 4, 1]));
+        fs.writeFileSync(path.join(data, split, 'labels.npy'), encodeNpy(Int32Array.from([0, 1, 0, 1]), [4]));
+      }
+      const out = path.join(ws, 'runs', 'test', 'on-broken-data');
+      const t = await train({ config: { ...TINY, data: `npy:${data}` }, outDir: out, name: 'Train on broken data' });
+      assert.equal(t?.state, 'failed', JSON.stringify(t));
+      assert.equal(t.reason, `${path.join(data, 'train', 'images.npy')}: pixel 37 (image 2) is NaN`);
+      assert.ok(!fs.existsSync(path.join(out, 'model.json')), 'no checkpoint from bad data');
+
+      // A checkpoint whose weights.bin was cut short: evaluation fails naming it, metrics.json stays.
+      const good = path.join(ws, 'runs', 'test', 'after-crash');
+      const broken = path.join(ws, 'runs', 'test', 'truncated-ckpt');
+      fs.cpSync(good, broken, { recursive: true });
+      const weights = path.join(broken, 'weights.bin');
+      fs.truncateSync(weights, fs.statSync(weights).size - 4);
+      const metricsBefore = fs.readFileSync(path.join(broken, 'metrics.json'));
+      const e = await evaluate({ checkpoint: broken, norm: 'l2', eps: [1], steps: 2, limit: 20, name: 'Evaluate truncated' });
+      assert.equal(e?.state, 'failed', JSON.stringify(e));
+      assert.ok(e.reason?.startsWith(`${weights}: `), e.reason);
+      assert.match(e.reason ?? '', /: \d+ bytes, but .*model\.json describes \d+ bytes .*: truncated/);
+      assert.deepEqual(fs.readFileSync(path.join(broken, 'metrics.json')), metricsBefore, 'metrics.json untouched');
+      // An engine error leaves the worker usable: no respawn was needed.
+      assert.equal(e.workerPid, t.workerPid);
+      await new Promise((r) => setTimeout(r, 100)); // let any stray rejection surface
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
