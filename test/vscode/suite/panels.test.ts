@@ -18,6 +18,9 @@ import { GalleryModel } from '../../../src/extension/panels/galleryData';
 import { readResultsFolder } from '../../../src/extension/panels/resultsData';
 import { MemoryRows, sourceRows } from '../../../src/extension/panels/rowSource';
 import { loadDataset } from '../../../src/engine/data/load';
+import { defaultTheoryConfig } from '../../../src/engine/theory/config';
+import { runTheoryExperiment } from '../../../src/engine/theory/run';
+import { readTheoryFolder } from '../../../src/extension/panels/theoryData';
 import { checkMessagePaths, PathRefusedError, resolveInside } from '../../../src/extension/panels/safePath';
 import { activateExtension, waitFor } from './helpers';
 
@@ -166,6 +169,26 @@ suite('panels', () => {
     await vscode.commands.executeCommand('robustFeatures.compareImages', b, a);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(webviewTabs(VIEW_TYPES.diff).length, 1, 'the diff panel is reused');
+  });
+
+  test('a theory run (engine, 10-D config) opens in the Theory panel with theory.json\'s numbers', async () => {
+    const dir = path.join(path.dirname(run), 'theory');
+    fs.mkdirSync(dir, { recursive: true });
+    const cfg = { ...defaultTheoryConfig(), dim: 10, muStar: Array.from({ length: 10 }, (_, i) => 1 / (i + 1)), sigmaStar: { eigenvalues: Array.from({ length: 10 }, (_, i) => 0.1 + i * 0.2), seed: 1 }, eps: [0, 0.5, 2], samples: 0 };
+    const t = await runTheoryExperiment(cfg, 'panels test');
+    fs.writeFileSync(path.join(dir, 'theory.json'), JSON.stringify(t));
+    const d = readTheoryFolder(dir);
+    assert.equal(d.dim, 10);
+    assert.deepEqual(d.agreement.map((a) => a.eps), [0, 0.5, 2]);
+    t.robust.forEach((r, i) => {
+      assert.equal(d.angles[i]!.angleDeg, r.gradientAngleDeg);
+      assert.equal(d.agreement[i]!.relError, 'relErrorFrobenius' in r.numerical ? r.numerical.relErrorFrobenius : null);
+    });
+    assert.ok(d.maxRelError !== null && d.maxRelError <= 1e-3, `closed form vs solver ${d.maxRelError}`);
+    assert.equal(d.ellipses.length, 3);
+    assert.ok(d.ellipses.every((e) => e.points.length > 10));
+    await vscode.commands.executeCommand('robustFeatures.openTheoryPanel', vscode.Uri.file(dir));
+    await waitFor('theory panel', () => webviewTabs(VIEW_TYPES.theory).length === 1);
   });
 
   test('two PNG files chosen in the Explorer are compared', async () => {
