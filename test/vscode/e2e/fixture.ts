@@ -18,6 +18,7 @@ import { inferenceFn, predictLabels } from '../../../src/engine/eval/accuracy';
 import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
 import { trainOnDatasets } from '../../../src/engine/train/trainModel';
 import { runGradients } from '../../../src/cli/commands/gradients';
+import { inputGradients } from '../../../src/engine/interpret/gradients';
 
 const CLASSES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const H = 28;
@@ -117,7 +118,17 @@ async function realCheckpoints(root: string, srcSpec: string, src: Dataset, runD
   await writeDatasetFolder(path.join(testset, 'test'), sourceSet(10, 12), { dtype: 'float32' });
   const gradients = path.join(root, 'gradients');
   await runGradients(['--standard', dirs.standard, '--robust', dirs.robust, '--out', gradients, '--data', `npy:${testset}`, '--n', '4', '--eps', '2', '--steps', '5']);
-  out.gradients = { dir: gradients, n: 4, numClasses: 10 };
+  // The engine's normalised gradient maps of the same 4 test images, as the bytes a PNG stores.
+  const test = await loadDataset(`npy:${testset}`, { split: 'test', limit: 4, seed: 0 });
+  const maps: Record<string, number[][]> = {};
+  for (const [role, dir] of Object.entries(dirs)) {
+    const { model } = await loadCheckpoint(dir);
+    const g = await inputGradients(inferenceFn(model), test, [0, 1, 2, 3]);
+    const byte = (v: number) => (v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0);
+    maps[role] = [0, 1, 2, 3].map((i) => Array.from(g.display.subarray(i * H * W, (i + 1) * H * W), byte));
+    model.dispose();
+  }
+  out.gradients = { dir: gradients, n: 4, numClasses: 10, maps };
   return out;
 }
 

@@ -396,9 +396,24 @@ function extHostMemory() {
         const mean = +(await v.locator(`[data-cell="${w}.mean"]`).getAttribute('data-value'));
         assert(Math.abs(mean - mj[w].edgeAlignment) < 1e-12, `${w} mean ${mean}`);
       }
-      // A map is the engine's: the image cut from gradients-standard.png is 28×28 (not the ×3 grid cell).
-      const size = await v.locator('.gr-row[data-image="0"] .gr-map').first().evaluate((img) => [img.naturalWidth, img.naturalHeight].join('x'));
-      assert(size === '28x28', `image size ${size}`);
+      // The maps shown are the engine's normalised input gradients (computed again in the fixture),
+      // pixel for pixel: each shown image is read back through a canvas.
+      for (const w of ['standard', 'robust'])
+        for (let i = 0; i < gr.n; i++) {
+          const px = await v.locator(`.gr-row[data-image="${i}"] .gr-model[data-which="${w}"] .gr-map`).evaluate((img) => {
+            const c = document.createElement('canvas');
+            c.width = img.naturalWidth;
+            c.height = img.naturalHeight;
+            const ctx = c.getContext('2d');
+            ctx.drawImage(img, 0, 0);
+            const d = ctx.getImageData(0, 0, c.width, c.height).data;
+            return { w: c.width, h: c.height, r: Array.from({ length: c.width * c.height }, (_, k) => d[4 * k]) };
+          });
+          assert(px.w === 28 && px.h === 28, `${w} map ${i}: ${px.w}×${px.h}`);
+          const want = gr.maps[w][i];
+          const off = px.r.reduce((n, v, k) => n + (Math.abs(v - want[k]) > 1 ? 1 : 0), 0);
+          assert(off === 0, `${w} gradient map of image ${i}: ${off} of 784 pixels differ from the engine's`);
+        }
       const csv = path.join(gr.dir, 'exports', 'edge-alignment.csv');
       fs.rmSync(csv, { force: true });
       await v.locator('#edge-alignment-csv').click();
