@@ -23,6 +23,8 @@ import {
   EvaluateRequest,
   ReproduceRequest,
   TheoryRequest,
+  TransferRequest,
+  GradientsRequest,
   type JobRequest,
   type JobResult,
   type BackendChoice,
@@ -109,14 +111,18 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
         for (const line of chunk.split(/\r?\n/)) if (line.trim()) this.output(line);
       });
     }
-    // 'close', not 'exit': it fires once stdout/stderr are drained, so the tail holds the
-    // worker's last words (V8's out-of-memory report arrives just before the abort).
-    this.child.on('close', (code, signal) => {
+    // Reported on 'close', once stdout/stderr are drained, so the tail holds the worker's last
+    // words (V8's out-of-memory report arrives just before the abort); 'exit' plus a second
+    // covers a pipe some other process keeps open.
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (this.exited) return;
       this.exited = { code, signal, expected: this.killing, ...this.describeExit(code, signal) };
       clearInterval(this.watchdog);
       this.connection.dispose();
       this.emit('exit', this.exited);
-    });
+    };
+    this.child.on('close', finish);
+    this.child.on('exit', (code, signal) => setTimeout(() => finish(code, signal), 1000).unref());
     this.child.on('error', (e) => this.output(`worker process error: ${e.message}`));
     this.connection = createMessageConnection(
       new IPCMessageReader(this.child),
@@ -204,6 +210,16 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
         return {
           kind: 'theory',
           value: await this.guard(c.sendRequest(TheoryRequest, { jobId, ...req.params }, t)),
+        };
+      case 'transfer':
+        return {
+          kind: 'transfer',
+          value: await this.guard(c.sendRequest(TransferRequest, { jobId, ...req.params }, t)),
+        };
+      case 'gradients':
+        return {
+          kind: 'gradients',
+          value: await this.guard(c.sendRequest(GradientsRequest, { jobId, ...req.params }, t)),
         };
       default: {
         const never: never = req;
