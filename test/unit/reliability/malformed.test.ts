@@ -538,7 +538,8 @@ group('experiment files', [
   expCase('step without type', step({ out: 'a' }), /steps\.0: missing required property 'type'/),
   expCase('train step without out', step({ type: 'train' }), /steps\.0: missing required property 'out'/),
   expCase('unknown model', step({ type: 'train', out: 'a', model: 'resnet50' }), /steps\.0\.model: must be one of "mlp", "cnn", "resnet", "vgg"/),
-  expCase('epochs 0', step({ type: 'train', out: 'a', epochs: 0 }), /steps\.0\.epochs: must be >= 1/),
+  // Written with 2-space indentation: "epochs" sits on line 7, column 17 (its value).
+  expCase('epochs 0', step({ type: 'train', out: 'a', epochs: 0 }), /exp\.rfl\.json:7:17: steps\.0\.epochs: must be >= 1/),
   expCase('epochs 1.5', step({ type: 'train', out: 'a', epochs: 1.5 }), /steps\.0\.epochs: must be integer/),
   expCase('negative learning rate', step({ type: 'train', out: 'a', lr: -0.1 }), /steps\.0\.lr: must be > 0/),
   expCase('norm l1', { ...valid, threatModel: { norm: 'l1', eps: 1 } }, /threatModel\.norm: must be one of "l2", "linf"/),
