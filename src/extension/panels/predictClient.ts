@@ -28,13 +28,18 @@ export class PredictWorker {
 
   async predict(p: PredictParams): Promise<PredictResult> {
     clearTimeout(this.idle);
+    let onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
     try {
       await this.start();
-      const exited = new Promise<never>((_, reject) =>
-        this.child?.once('exit', (code, signal) => reject(new Error(`compute worker exited (${signal ?? `code ${code}`}) while predicting:\n${this.tail.slice(-8).join('\n')}`))),
-      );
+      const child = this.child!;
+      // A request pending when the worker dies would wait forever: fail it with the log tail.
+      const exited = new Promise<never>((_, reject) => {
+        onExit = (code, signal) => reject(new Error(`compute worker exited (${signal ?? `code ${code}`}) while predicting:\n${this.tail.slice(-8).join('\n')}`));
+        child.once('exit', onExit);
+      });
       return await Promise.race([this.connection!.sendRequest(PredictRequest, p), exited]);
     } finally {
+      if (onExit) this.child?.off('exit', onExit);
       this.idle = setTimeout(() => this.dispose(), IDLE_MS);
       this.idle.unref();
     }
@@ -61,7 +66,12 @@ export class PredictWorker {
     child.on('exit', () => connection.dispose());
     this.ready = connection
       .sendRequest(InitializeRequest, { protocolVersion: PROTOCOL_VERSION, backend: this.backend(), heartbeatMs: 0 })
-      .then((r) => this.log(`predict worker ${r.pid}: backend ${r.backend.name}`));
+      .then((r) => this.log(`predict worker ${r.pid}: backend ${r.backend.name}`))
+      .catch((e: unknown) => {
+        // The next request starts a fresh worker rather than reusing a failed start.
+        this.dispose();
+        throw e;
+      });
     return this.ready;
   }
 
