@@ -8,6 +8,8 @@ import type { BuildCommandArgs } from './commands/construct';
 import type { EvaluateCommandArgs } from './commands/evaluate';
 import type { ReproduceCommandArgs } from './commands/reproduce';
 import type { TheoryCommandArgs } from './commands/theory';
+import type { TransferCommandArgs } from './commands/transfer';
+import type { GradientsCommandArgs } from './commands/gradients';
 import type { NewExperimentArgs } from './experiment/scaffold';
 
 export function registerJobCommands(
@@ -41,6 +43,12 @@ export function registerJobCommands(
   );
   register('robustFeatures.reproducePaper', async (args?: ReproduceCommandArgs) =>
     (await import('./commands/reproduce')).reproduceCommand(getServices, args),
+  );
+  register('robustFeatures.runTransfer', async (args?: TransferCommandArgs | vscode.Uri) =>
+    (await import('./commands/transfer')).transferCommand(getServices, args),
+  );
+  register('robustFeatures.computeGradientMaps', async (args?: GradientsCommandArgs) =>
+    (await import('./commands/gradients')).gradientsCommand(getServices, args),
   );
   register('robustFeatures.showTheory', async (args?: TheoryCommandArgs) =>
     (await import('./commands/theory')).theoryCommand(getServices, args),

@@ -15,6 +15,8 @@ import type { buildConstructed } from '../engine/construct/build';
 import type { ProfileName } from '../engine/reproduce/profiles';
 import type { ReproduceResults } from '../engine/reproduce/report';
 import type { TheoryConfig } from '../engine/theory/config';
+import type { TransferOptions, transfer } from '../engine/transfer/transfer';
+import type { GradientReport, GradientReportOptions } from '../engine/interpret/report';
 
 /**
  * Bumped on any breaking change; the client refuses a worker speaking another version. New
@@ -116,6 +118,18 @@ export interface TheoryResultFiles {
   seconds: number;
 }
 
+/** §3.3: D_rand from a source model, each architecture trained on it, accuracy vs transfer success. */
+export interface TransferParams extends TransferOptions {
+  jobId: string;
+}
+export type TransferResult = Awaited<ReturnType<typeof transfer>> & { outDir: string };
+
+/** §4: input gradients, class drawings and edge alignment of a standard and a robust checkpoint. */
+export interface GradientsParams extends GradientReportOptions {
+  jobId: string;
+}
+export type GradientsResult = GradientReport;
+
 export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, JobErrorData>(
   'initialize',
 );
@@ -132,6 +146,12 @@ export const ReproduceRequest = new RequestType<ReproduceParams, ReproduceResult
 export const TheoryRequest = new RequestType<TheoryParams, TheoryResultFiles, JobErrorData>(
   'job/theory',
 );
+export const TransferRequest = new RequestType<TransferParams, TransferResult, JobErrorData>(
+  'job/transfer',
+);
+export const GradientsRequest = new RequestType<GradientsParams, GradientsResult, JobErrorData>(
+  'job/gradients',
+);
 
 /** Every job a worker runs, keyed on `kind`: the queue and the worker switch on it exhaustively. */
 export type JobRequest =
@@ -139,7 +159,9 @@ export type JobRequest =
   | { kind: 'construct'; params: Omit<ConstructParams, 'jobId'> }
   | { kind: 'evaluate'; params: Omit<EvaluateParams, 'jobId'> }
   | { kind: 'reproduce'; params: Omit<ReproduceParams, 'jobId'> }
-  | { kind: 'theory'; params: Omit<TheoryParams, 'jobId'> };
+  | { kind: 'theory'; params: Omit<TheoryParams, 'jobId'> }
+  | { kind: 'transfer'; params: Omit<TransferParams, 'jobId'> }
+  | { kind: 'gradients'; params: Omit<GradientsParams, 'jobId'> };
 
 /** The result of each kind of job, in the same union shape. */
 export type JobResult =
@@ -147,7 +169,9 @@ export type JobResult =
   | { kind: 'construct'; value: ConstructResult }
   | { kind: 'evaluate'; value: EvaluateResult }
   | { kind: 'reproduce'; value: ReproduceResult }
-  | { kind: 'theory'; value: TheoryResultFiles };
+  | { kind: 'theory'; value: TheoryResultFiles }
+  | { kind: 'transfer'; value: TransferResult }
+  | { kind: 'gradients'; value: GradientsResult };
 
 // ---- notifications (worker → client) ---------------------------------------------------------
 

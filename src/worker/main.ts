@@ -20,6 +20,8 @@ import {
   EvaluateRequest,
   ReproduceRequest,
   TheoryRequest,
+  TransferRequest,
+  GradientsRequest,
   WorkerErrorCodes,
   type JobRequest,
   type JobResult,
@@ -123,6 +125,16 @@ connection.onRequest(
   TheoryRequest,
   ({ jobId, ...params }, token) =>
     job(jobId, { kind: 'theory', params }, token) as Promise<ValueOf<'theory'>>,
+);
+connection.onRequest(
+  TransferRequest,
+  ({ jobId, ...params }, token) =>
+    job(jobId, { kind: 'transfer', params }, token) as Promise<ValueOf<'transfer'>>,
+);
+connection.onRequest(
+  GradientsRequest,
+  ({ jobId, ...params }, token) =>
+    job(jobId, { kind: 'gradients', params }, token) as Promise<ValueOf<'gradients'>>,
 );
 
 // The panels' own requests (predictions for the gallery): src/worker/panelsRequests.ts.

@@ -21,6 +21,8 @@ import { writeFileAtomic } from '../engine/data/atomic';
 import { defaultTheoryConfig } from '../engine/theory/config';
 import { runTheoryExperiment, type TheoryResult } from '../engine/theory/run';
 import { renderTheoryPlots } from '../engine/theory/plots';
+import { transfer } from '../engine/transfer/transfer';
+import { gradientReport } from '../engine/interpret/report';
 import type { EvaluateResult, JobRequest, JobResult } from '../shared/workerProtocol';
 
 export async function runOperation(req: JobRequest, ctx: JobContext): Promise<JobResult> {
@@ -49,6 +51,13 @@ export async function runOperation(req: JobRequest, ctx: JobContext): Promise<Jo
     }
     case 'theory':
       return { kind: 'theory', value: await theory(req.params, ctx) };
+    case 'transfer': {
+      const p = req.params;
+      const value = await transfer({ ...p, poolSize: p.poolSize ?? defaultPoolSize() }, ctx);
+      return { kind: 'transfer', value: { ...value, outDir: p.out } };
+    }
+    case 'gradients':
+      return { kind: 'gradients', value: await gradientReport(req.params, ctx) };
     default: {
       const never: never = req;
       throw new Error(`unknown job kind ${JSON.stringify(never)}`);

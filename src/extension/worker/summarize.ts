@@ -76,6 +76,20 @@ export function summarizeResult(r: JobResult): ResultSummary {
         long: `theory.json, ellipses.svg and angles.svg written`,
         outputDir: r.value.outDir,
       };
+    case 'transfer': {
+      const v = r.value;
+      return {
+        short: `r = ${v.correlation.toFixed(2)}`,
+        long: `${v.rows.map((x) => `${x.arch} ${pct(x.testAcc)} / transfer ${pct(x.transferSuccess)}`).join(', ')}; Pearson r = ${v.correlation.toFixed(3)} (transfer.svg)`,
+        outputDir: v.outDir,
+      };
+    }
+    case 'gradients':
+      return {
+        short: `edges ${r.value.standard.toFixed(2)} → ${r.value.robust.toFixed(2)}`,
+        long: `edge alignment of input gradients: standard ${r.value.standard.toFixed(3)}, robust ${r.value.robust.toFixed(3)}`,
+        outputDir: r.value.outDir,
+      };
     default: {
       const never: never = r;
       return never;

@@ -22,6 +22,8 @@ suite('commands', () => {
       'robustFeatures.evaluateRobustness',
       'robustFeatures.reproducePaper',
       'robustFeatures.showTheory',
+      'robustFeatures.runTransfer',
+      'robustFeatures.computeGradientMaps',
       'robustFeatures.newExperimentFile',
       'robustFeatures.runExperiment',
       'robustFeatures.runExperimentStep',

@@ -341,6 +341,70 @@ suite('workspace: datasets, evaluation, hovers, decorations, runs view, experime
       assert.ok(fs.existsSync(path.join(outDir, f)), `${f} missing`);
   });
 
+  test('Run Transferability Experiment trains each architecture on D_rand from the checkpoint', async function () {
+    this.timeout(120_000);
+    const outDir = path.join(base, 'transfer');
+    const o = await exec('robustFeatures.runTransfer', {
+      source: ckpt,
+      outDir,
+      archs: ['mlp', 'cnn'],
+      trainLimit: 64,
+      testLimit: 50,
+      epochs: 1,
+      relabel: { eps: 2, steps: 3, stepSize: 0.1 },
+      poolSize: 1,
+      open: false,
+    });
+    assert.equal(o?.state, 'succeeded', JSON.stringify(o));
+    assert.equal(o.result?.kind, 'transfer');
+    const t = JSON.parse(fs.readFileSync(path.join(outDir, 'transfer.json'), 'utf8')) as {
+      rows: { arch: string; testAcc: number; transferSuccess: number }[];
+    };
+    assert.deepEqual(
+      t.rows.map((r) => r.arch),
+      ['mlp', 'cnn'],
+    );
+    for (const r of t.rows)
+      assert.ok(
+        r.testAcc >= 0 && r.testAcc <= 1 && r.transferSuccess >= 0 && r.transferSuccess <= 1,
+      );
+    for (const f of ['transfer.csv', 'transfer.svg', 'D_rand/images.npy'])
+      assert.ok(fs.existsSync(path.join(outDir, f)), `${f} missing`);
+  });
+
+  test("Compute Gradient Maps writes both models' maps, class drawings and edge alignment", async function () {
+    this.timeout(60_000);
+    const outDir = path.join(base, 'gradients');
+    // One checkpoint as both models: the plumbing is under test here (the science: test/unit/interpret).
+    const o = await exec('robustFeatures.computeGradientMaps', {
+      standard: ckpt,
+      robust: ckpt,
+      n: 2,
+      steps: 3,
+      outDir,
+      open: false,
+    });
+    assert.equal(o?.state, 'succeeded', JSON.stringify(o));
+    assert.equal(o.result?.kind, 'gradients');
+    const m = JSON.parse(fs.readFileSync(path.join(outDir, 'metrics.json'), 'utf8')) as Record<
+      string,
+      { edgeAlignment: number }
+    >;
+    assert.equal(
+      m.standard?.edgeAlignment,
+      m.robust?.edgeAlignment,
+      'the same model measures the same',
+    );
+    assert.ok(Number.isFinite(m.standard?.edgeAlignment));
+    for (const f of [
+      'gradients-standard.png',
+      'gradients-robust.png',
+      'targeted-standard.png',
+      'targeted-robust.png',
+    ])
+      assert.ok(fs.existsSync(path.join(outDir, f)), `${f} missing`);
+  });
+
   test('Runs view: delete (confirmation skipped) removes the folder and its item', async () => {
     const theory = path.join(base, 'theory');
     assert.ok(

@@ -1,0 +1,65 @@
+/**
+ * Run Transferability Experiment (paper §3.3): D_rand from a standard source checkpoint, every
+ * architecture trained on it, accuracy on the original test set against the success of the
+ * source's targeted attacks on it; transfer.svg (scatter with the correlation) opens when done.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ArchName } from '../../engine/models/registry';
+import type { TransferParams } from '../../shared/workerProtocol';
+import type { Services } from '../services';
+import { jobsAllowed } from '../trust';
+import type { JobOutcome } from '../worker/job';
+import { isCheckpointDir } from '../checkpoints/resolvePath';
+import { pickCheckpoint } from './pick';
+import { defaultOutDir, runJob } from './runJob';
+
+export type TransferCommandArgs = Partial<Omit<TransferParams, 'jobId' | 'source' | 'out'>> & {
+  source?: string;
+  outDir?: string;
+  name?: string;
+  /** Open transfer.svg when done (default true). */
+  open?: boolean;
+};
+
+export async function transferCommand(
+  services: () => Promise<Services>,
+  args: TransferCommandArgs | vscode.Uri = {},
+): Promise<JobOutcome | undefined> {
+  if (!jobsAllowed()) return undefined;
+  const a: TransferCommandArgs = args instanceof vscode.Uri ? { source: args.fsPath } : args;
+  const source =
+    a.source ?? (await pickCheckpoint('Transferability: the source (a standard checkpoint)'));
+  if (!source) return undefined;
+  if (!isCheckpointDir(source)) {
+    void vscode.window.showErrorMessage(
+      `Robust Features: ${source} is not a checkpoint (no model.json and metrics.json).`,
+    );
+    return undefined;
+  }
+  const out = a.outDir ?? defaultOutDir(`transfer-${path.basename(source)}`);
+  if (!out) return undefined;
+  const archs: ArchName[] = a.archs ?? ['mlp', 'cnn', 'resnet', 'vgg'];
+  const params: Omit<TransferParams, 'jobId'> = {
+    source,
+    out,
+    archs,
+    trainLimit: a.trainLimit ?? 5000,
+    testLimit: a.testLimit ?? 1000,
+    epochs: a.epochs ?? 5,
+    // The reproduction's Fashion-MNIST relabelling (README, "Choosing ε on Fashion-MNIST").
+    relabel: a.relabel ?? { eps: 2, steps: 50, stepSize: 0.1 },
+    seed: a.seed ?? 0,
+    ...(a.poolSize ? { poolSize: a.poolSize } : {}),
+  };
+  const outcome = await runJob(services, a.name ?? `Transfer from ${path.basename(source)}`, {
+    kind: 'transfer',
+    params,
+  });
+  if (outcome.state === 'succeeded' && a.open !== false)
+    await vscode.commands.executeCommand(
+      'vscode.open',
+      vscode.Uri.file(path.join(out, 'transfer.svg')),
+    );
+  return outcome;
+}
