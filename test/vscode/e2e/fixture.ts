@@ -17,7 +17,7 @@ import { initBackend } from '../../../src/engine/backend/ladder';
 import { inferenceFn, predictLabels } from '../../../src/engine/eval/accuracy';
 import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
 import { trainOnDatasets } from '../../../src/engine/train/trainModel';
-import { runGradients } from '../../../src/cli/commands/gradients';
+import { gradientReport } from '../../../src/engine/interpret/report';
 import { inputGradients } from '../../../src/engine/interpret/gradients';
 
 const CLASSES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
@@ -111,13 +111,13 @@ async function realCheckpoints(root: string, srcSpec: string, src: Dataset, runD
     out[role] = { name: path.basename(dir), dir, top1, flipped, top3: { source3: top3(src, 3), robust3: top3(columns[1]![1], 3) } };
     model.dispose();
   }
-  // A gradients run (paper §4) of the two checkpoints, made by the CLI's own command in-process,
+  // A gradients run (paper §4) of the two checkpoints, by the engine's report (what the CLI and the worker run),
   // on a test split of the same kind of images (the gallery shows it; metrics.json is the truth).
   const testset = path.join(root, 'testset');
   await writeDatasetFolder(path.join(testset, 'train'), sourceSet(n, 11), { dtype: 'float32' });
   await writeDatasetFolder(path.join(testset, 'test'), sourceSet(10, 12), { dtype: 'float32' });
   const gradients = path.join(root, 'gradients');
-  await runGradients(['--standard', dirs.standard, '--robust', dirs.robust, '--out', gradients, '--data', `npy:${testset}`, '--n', '4', '--eps', '2', '--steps', '5']);
+  await gradientReport({ standard: dirs.standard, robust: dirs.robust, out: gradients, data: `npy:${testset}`, n: 4, eps: 2, steps: 5, seed: 0 });
   // The engine's normalised gradient maps of the same 4 test images, as the bytes a PNG stores.
   const test = await loadDataset(`npy:${testset}`, { split: 'test', limit: 4, seed: 0 });
   const maps: Record<string, number[][]> = {};
