@@ -1,7 +1,7 @@
 /** Runs a step (or all steps, in order, stopping at the first that does not succeed) of an experiment file. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseExperiment } from '../../shared/experiment';
+import { checkExperimentPaths, parseExperiment } from '../../shared/experiment';
 import { dataSpecSetting, runsFolder } from '../config';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
@@ -34,6 +34,13 @@ async function load(uri: vscode.Uri) {
     runsFolder: runsFolder() ?? path.join(ws, 'runs'),
     defaultData: dataSpecSetting(),
   };
+  // Workspace content must not make the extension write or load a model outside the workspace
+  // and the runs folder (also through symlinks): refuse before any step starts.
+  const outside = checkExperimentPaths(experiment, uri.fsPath, ctx);
+  if (outside.length) {
+    void vscode.window.showErrorMessage(`Robust Features: ${outside.join('; ')}`);
+    return undefined;
+  }
   return { experiment, ctx };
 }
 
