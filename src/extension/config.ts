@@ -21,6 +21,27 @@ export function poolSizeSetting(): number {
 }
 
 /**
+ * A positive number the user set explicitly (user or workspace settings), else undefined: then
+ * the worker client's default applies, which the RFL_WORKER_* environment variables can override.
+ */
+function explicitPositive(key: string): number | undefined {
+  const i = vscode.workspace.getConfiguration(SECTION).inspect<number>(key);
+  const v = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** `workerHangTimeoutSeconds`, in ms: a worker silent this long is killed and its job failed. */
+export function workerHangTimeoutMsSetting(): number | undefined {
+  const s = explicitPositive('workerHangTimeoutSeconds');
+  return s === undefined ? undefined : s * 1000;
+}
+
+/** `workerHeapMB`: the worker's V8 heap limit; running out fails the job as out of memory. */
+export function workerHeapMBSetting(): number | undefined {
+  return explicitPositive('workerHeapMB');
+}
+
+/**
  * The engine's dataset spec for the `dataPath` setting: a spec with a scheme
  * ('cifar10:/x', 'folder:/x', 'npy:/x') passes through; a bare folder means Fashion-MNIST IDX files.
  */

@@ -4,7 +4,12 @@
  * not pay for vscode-jsonrpc or child_process (esbuild keeps the module lazy in the bundle).
  */
 import * as vscode from 'vscode';
-import { backendSetting, poolSizeSetting } from './config';
+import {
+  backendSetting,
+  poolSizeSetting,
+  workerHangTimeoutMsSetting,
+  workerHeapMBSetting,
+} from './config';
 import { JobStatusBar } from './statusBar';
 import { JobQueue } from './worker/jobQueue';
 import type { JobOutcome } from './worker/job';
@@ -29,6 +34,9 @@ export class Services implements vscode.Disposable {
       cancelGraceMs: CANCEL_GRACE_MS,
       heartbeatMs: 2000,
       idleTimeoutMs: 10 * 60_000,
+      // Read once: a change applies after a reload (the queue's workers share them).
+      hangTimeoutMs: workerHangTimeoutMsSetting(),
+      maxHeapMB: workerHeapMBSetting(),
     });
     this.statusBar = new JobStatusBar(() => this.queue.jobs);
     this.queue.on('change', (job) => {
