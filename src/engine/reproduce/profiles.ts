@@ -39,7 +39,9 @@ const FASHION_QUICK: ReproduceProfile = {
   adversarial: { norm: 'l2', eps: 1.5, steps: 7 },
   evaluation: { norm: 'l2', eps: 1.5, steps: 20, restarts: 0 },
   inversion: { steps: 150, stepSize: 0.1, start: 'other-image' },
-  relabel: { eps: 2, steps: 50, stepSize: 0.1 },
+  // ε = 2 (the reference run's) let only 72% of targeted attacks succeed on the quick profile's
+  // standard cnn (README, "Choosing ε on Fashion-MNIST"); ε = 3 succeeds on 95%.
+  relabel: { eps: 3, steps: 50, stepSize: 0.1 },
   seed: 0,
 };
 
@@ -51,7 +53,7 @@ const FASHION_FULL: ReproduceProfile = {
   epochs: 20,
   constructedEpochs: 20,
   inversion: { steps: 1000, stepSize: 0.1, start: 'other-image' },
-  relabel: { eps: 2, steps: 100, stepSize: 0.1 },
+  relabel: { eps: 3, steps: 100, stepSize: 0.1 },
 };
 
 /** CIFAR-like RGB data: the paper's ε (L2 0.5 for training and D_rand/D_det, 0.25 for evaluation). */

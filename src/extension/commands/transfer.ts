@@ -48,7 +48,7 @@ export async function transferCommand(
     testLimit: a.testLimit ?? 1000,
     epochs: a.epochs ?? 5,
     // The reproduction's Fashion-MNIST relabelling (README, "Choosing ε on Fashion-MNIST").
-    relabel: a.relabel ?? { eps: 2, steps: 50, stepSize: 0.1 },
+    relabel: a.relabel ?? { eps: 3, steps: 50, stepSize: 0.1 },
     seed: a.seed ?? 0,
     ...(a.poolSize ? { poolSize: a.poolSize } : {}),
   };
