@@ -32,7 +32,7 @@ function defaults(kind: ConstructKind): Omit<ConstructConfig, 'kind' | 'checkpoi
   const common = { chunkSize: 500, batchSize: 250, seed: 0, limit: 1000 };
   if (kind === 'robust' || kind === 'nonrobust')
     return { ...common, steps: 150, stepSize: 0.1, start: 'other-image' };
-  return { ...common, steps: 50, stepSize: 0.1, eps: 2 };
+  return { ...common, steps: 50, stepSize: 0.1, eps: 3 };
 }
 
 const TITLES: Record<ConstructKind, string> = {
