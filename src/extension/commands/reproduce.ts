@@ -30,7 +30,7 @@ export async function reproduceCommand(
     const items: (vscode.QuickPickItem & { profile: ProfileName })[] = [
       {
         label: 'quick',
-        description: 'cnn, 5,000 images, 10 epochs per model: about an hour on 2 cores',
+        description: 'cnn, 5,000 images, 10 epochs per model: 30–75 minutes on 2 cores',
         profile: 'quick',
       },
       {
