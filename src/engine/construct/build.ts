@@ -114,12 +114,15 @@ async function buildChunk(cfg: ConstructConfig, fn: AttackModel, ds: Dataset, st
     const e = Math.min(end, s + cfg.batchSize);
     const idx = Array.from({ length: e - s }, (_, i) => s + i);
     const x = tf.tensor4d(gatherImages(ds, idx), [idx.length, h, w, c]);
+    // Progress per attack iteration, not per batch: a batch of 250 images × 150 steps is minutes
+    // on a busy machine, and the status bar would say nothing all that time.
+    const onIteration = (i: number) => progress(s - start + (idx.length * (i + 1)) / (cfg.steps + 1));
     try {
       if (cfg.kind === 'robust' || cfg.kind === 'nonrobust') {
         const starts = idx.map((i) => (cfg.start === 'noise' ? -1 : startIndex(cfg.seed, i, n)));
         const startPixels = cfg.start === 'noise' ? concat(idx.map((i) => noiseStart(cfg.seed, i, size))) : gatherImages(ds, starts);
         const x0 = tf.tensor4d(startPixels, [idx.length, h, w, c]);
-        const r = await invertBatch(fn, x, x0, { steps: cfg.steps, stepSize: cfg.stepSize, signal: ctx.signal }).finally(() => x0.dispose());
+        const r = await invertBatch(fn, x, x0, { steps: cfg.steps, stepSize: cfg.stepSize, signal: ctx.signal, onIteration }).finally(() => x0.dispose());
         images.set(r.images, (s - start) * size);
         idx.forEach((i) => (labels[i - start] = ds.labels[i] as number));
         push('startIndex', starts);
@@ -128,7 +131,7 @@ async function buildChunk(cfg: ConstructConfig, fn: AttackModel, ds: Dataset, st
       } else {
         const kind = cfg.kind;
         const targets = Int32Array.from(idx, (i) => targetLabel(kind, cfg.seed, i, ds.labels[i] as number, ds.numClasses));
-        const r = await relabelBatch(fn, x, targets, { eps: cfg.eps ?? 0.5, steps: cfg.steps, stepSize: cfg.stepSize, signal: ctx.signal });
+        const r = await relabelBatch(fn, x, targets, { eps: cfg.eps ?? 0.5, steps: cfg.steps, stepSize: cfg.stepSize, signal: ctx.signal, onIteration });
         images.set(r.images, (s - start) * size);
         labels.set(targets, s - start);
         push('originalLabel', idx.map((i) => ds.labels[i] as number));

@@ -16,7 +16,7 @@ export interface InvertResult {
 
 const repDistance = (g: AttackModel, x: tf.Tensor4D, target: tf.Tensor2D): tf.Tensor1D => tf.norm(tf.sub(g(x), target), 2, 1) as tf.Tensor1D;
 
-export async function invertBatch(g: AttackModel, source: tf.Tensor4D, start: tf.Tensor4D, o: { steps: number; stepSize: number; signal?: AbortSignal }): Promise<InvertResult> {
+export async function invertBatch(g: AttackModel, source: tf.Tensor4D, start: tf.Tensor4D, o: { steps: number; stepSize: number; signal?: AbortSignal; onIteration?: (iteration: number) => void }): Promise<InvertResult> {
   const target = tf.tidy(() => g(source));
   const startDist = tf.tidy(() => repDistance(g, start, target));
   try {
@@ -30,6 +30,7 @@ export async function invertBatch(g: AttackModel, source: tf.Tensor4D, start: tf
       randomStart: false,
       customLoss: repDistance,
       signal: o.signal,
+      onIteration: o.onIteration,
     });
     const images = (await r.adv.data()) as Float32Array;
     r.adv.dispose();
