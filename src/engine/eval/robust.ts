@@ -47,7 +47,11 @@ export async function evaluateRobustness(fn: LogitsFn, ds: Dataset, o: RobustEva
     clean += correctArr.reduce((a, b) => a + b, 0);
     for (const eps of o.eps) {
       await cancellationPoint(ctx.signal, 'evaluation');
-      const r = await attack(fn, x, y, { norm: o.norm, eps, stepSize: step(eps), iterations: o.steps, randomStart: o.randomStart || o.restarts > 0, randomRestarts: o.restarts, useBest: true, seed: o.seed + s, signal: ctx.signal });
+      // Progress per attack iteration: a batch × all steps is minutes on a busy machine.
+      const perRun = o.steps + 1;
+      const onIteration = (i: number, _loss: number, restart: number) =>
+        ctx.onProgress?.({ phase: 'eval', fraction: (work + (restart * perRun + i + 1) / ((o.restarts + 1) * perRun)) / totalWork, message: `ε=${eps}: batch ${Math.ceil(e / o.batchSize)} of ${Math.ceil(n / o.batchSize)}, step ${i + 1}/${o.steps}` });
+      const r = await attack(fn, x, y, { norm: o.norm, eps, stepSize: step(eps), iterations: o.steps, randomStart: o.randomStart || o.restarts > 0, randomRestarts: o.restarts, useBest: true, seed: o.seed + s, signal: ctx.signal, onIteration });
       r.adv.dispose();
       const success = r.success ?? [];
       let ok = 0;
