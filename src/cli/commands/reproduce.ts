@@ -13,7 +13,8 @@ const HELP = `robust-features reproduce [--profile smoke|quick|full] [--data SPE
   paper's CIFAR-10 numbers) and DIR/manifest.json. Rerunning skips finished steps.
   --profile  smoke: a minute on an mlp, to check an install (numbers mean little); quick: the
              issue's 5,000-image run; full: all images, the paper's step counts
-  --pool N   threads for dataset construction (default: one per core)
+  --pool N   threads running the steps as a task graph, each its own wasm instance (default: one
+             per core; 1 = every step on the main thread); the same results for any N
   --data fashion-mnist (default) | cifar10:PATH | folder:PATH | mnist:PATH`;
 
 export async function runReproduce(argv: string[]): Promise<void> {
