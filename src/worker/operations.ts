@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { JobContext } from '../engine/types';
 import { trainModel } from '../engine/train/trainModel';
 import { buildConstructed } from '../engine/construct/build';
-import { loadCheckpoint, writeJsonAtomic } from '../engine/models/checkpoint';
+import { defaultTestData, loadCheckpoint, writeJsonAtomic } from '../engine/models/checkpoint';
 import { loadDataset } from '../engine/data/load';
 import { inferenceFn } from '../engine/eval/accuracy';
 import { evaluateRobustness } from '../engine/eval/robust';
@@ -72,7 +72,7 @@ async function evaluate(
   const ckpt = await loadCheckpoint(p.checkpoint);
   try {
     const seed = p.seed ?? 0;
-    const test = await loadDataset(p.data ?? ckpt.manifest.dataset, {
+    const test = await loadDataset(p.data ?? defaultTestData(ckpt.manifest), {
       split: 'test',
       limit: p.limit,
       seed,

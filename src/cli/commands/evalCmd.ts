@@ -1,7 +1,7 @@
 /** `robust-features eval --checkpoint DIR --norm l2 --eps 0.5,1,1.5,2 --steps 20 [--restarts R] [--limit N] [--json]` */
 import { parse, startBackend, num, numList } from '../args';
 import { terminalProgress } from '../progress';
-import { loadCheckpoint } from '../../engine/models/checkpoint';
+import { defaultTestData, loadCheckpoint } from '../../engine/models/checkpoint';
 import { mergeIntoMetrics } from '../../engine/eval/mergeMetrics';
 import { loadDataset } from '../../engine/data/load';
 import { inferenceFn } from '../../engine/eval/accuracy';
@@ -35,7 +35,7 @@ export async function runEval(argv: string[]): Promise<void> {
   await startBackend(o.backend, o.json);
   const ckpt = await loadCheckpoint(o.checkpoint);
   const seed = num(o.seed, 'seed') ?? 0;
-  const test = await loadDataset(o.data ?? ckpt.manifest.dataset, { split: 'test', limit: num(o.limit, 'limit'), seed });
+  const test = await loadDataset(o.data ?? defaultTestData(ckpt.manifest), { split: 'test', limit: num(o.limit, 'limit'), seed });
   const stepSize = num(o['step-size'], 'step-size');
   const bar = terminalProgress(o.json, 'eval');
   const evalOpts = {

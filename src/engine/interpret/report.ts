@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { Dataset, JobContext } from '../types';
 import { cancellationPoint } from '../types';
-import { loadCheckpoint, writeJsonAtomic } from '../models/checkpoint';
+import { defaultTestData, loadCheckpoint, writeJsonAtomic } from '../models/checkpoint';
 import { loadDataset } from '../data/load';
 import { inferenceFn } from '../eval/accuracy';
 import { writePreviewGrid } from '../data/png';
@@ -44,7 +44,7 @@ export async function gradientReport(o: GradientReportOptions, ctx: JobContext =
     ctx.onProgress?.({ phase: 'gradients', fraction: i / models.length, message: `${which} model` });
     const ckpt = await loadCheckpoint(dir);
     try {
-      test ??= await loadDataset(o.data ?? ckpt.manifest.dataset, { split: 'test', limit: o.n, seed: o.seed });
+      test ??= await loadDataset(o.data ?? defaultTestData(ckpt.manifest), { split: 'test', limit: o.n, seed: o.seed });
       const n = test.shape[0];
       const indices = Array.from({ length: n }, (_, k) => k);
       const fn = inferenceFn(ckpt.model);

@@ -28,6 +28,16 @@ export interface CheckpointManifest {
   createdAt: string;
 }
 
+/**
+ * The test set a checkpoint is measured on by default: the one it was trained with (`testData`),
+ * which for a model trained on a constructed dataset (D_R, D_rand, …: no test split of their own)
+ * is the original dataset's, else its training dataset's test split.
+ */
+export function defaultTestData(m: CheckpointManifest): string {
+  const t = m.training.testData;
+  return typeof t === 'string' && t ? t : m.dataset;
+}
+
 /** Serialises a model to the layers format as two buffers (topology JSON, weights). */
 export async function serializeModel(model: tfl.LayersModel): Promise<{ json: string; weights: Buffer }> {
   let out: { json: string; weights: Buffer } | undefined;
