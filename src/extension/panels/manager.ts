@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { VIEW_TYPES, isImageRef, type ImageRef, type PanelKind, type PanelState } from '../../shared/webviewProtocol';
+import { VIEW_TYPES, isImageRef, type ImageRef, type PanelKind, type PanelState, type HostMessage } from '../../shared/webviewProtocol';
 import { DatasetCache, findConstructed, KIND_TITLES } from './datasets';
 import { computeDiff } from './diffData';
 import { GalleryModel } from './galleryData';
@@ -143,31 +143,26 @@ export class PanelManager implements vscode.Disposable {
   }
 
   private attachTheory(p: Panel, folder: string): void {
-    p.onReady = () => {
-      try {
-        p.post({ type: 'theory', data: readTheoryFolder(folder) });
-      } catch (e) {
-        p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
-      }
-    };
-    p.onMessage = async (m) => {
-      if (m.type === 'export') await this.exportFile(p, folder, m);
-      else if (m.type === 'log') this.env.log(m.level, `theory: ${m.message}`);
-    };
+    this.attachFolderView(p, folder, 'theory', () => ({ type: 'theory', data: readTheoryFolder(folder) }));
   }
 
   /** A gradients run (robust-features gradients) in the gallery: per image, both models' maps. */
   private attachGradients(p: Panel, folder: string): void {
+    this.attachFolderView(p, folder, 'gradients', () => ({ type: 'gradients', data: readGradientsFolder(folder) }));
+  }
+
+  /** A panel that shows one folder's data, read when the webview is ready; exports and logs as the others. */
+  private attachFolderView(p: Panel, folder: string, what: string, read: () => HostMessage): void {
     p.onReady = () => {
       try {
-        p.post({ type: 'gradients', data: readGradientsFolder(folder) });
+        p.post(read());
       } catch (e) {
         p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
       }
     };
     p.onMessage = async (m) => {
       if (m.type === 'export') await this.exportFile(p, folder, m);
-      else if (m.type === 'log') this.env.log(m.level, `gradients: ${m.message}`);
+      else if (m.type === 'log') this.env.log(m.level, `${what}: ${m.message}`);
     };
   }
 
