@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setupBackends } from '../test/unit/kernels/helpers';
 import { setFilterGradStrategy } from '../src/engine/kernels/convFilterGemm';
 import { setInputGradStrategy } from '../src/engine/kernels/convInputGemm';
+import { setWinogradStrategy } from '../src/engine/kernels/winograd';
 
 const group = process.argv[2] ?? 'all';
 const reps = Number(process.argv[3] ?? 20);
@@ -47,9 +48,20 @@ void (async () => {
     run('Conv2DBackpropFilter', { x, dy }, { ...c, filterShape: f.shape });
   const dX = (x: tf.Tensor, dy: tf.Tensor, filter: tf.Tensor) =>
     run('Conv2DBackpropInput', { dy, filter }, { ...c, inputShape: x.shape });
+  const b2 = u([64]);
+  const fused = { ...c, activation: 'relu' };
   if (want('conv')) {
     time('conv1 fwd', run('Conv2D', { x: x1, filter: w1 }, c));
-    time('conv2 fwd', run('Conv2D', { x: x2, filter: w2 }, c));
+    for (const st of ['auto', 'off'] as const) {
+      setWinogradStrategy(st);
+      const form = st === 'auto' ? 'winograd' : 'direct';
+      time(`conv2 fwd (${form})`, run('Conv2D', { x: x2, filter: w2 }, c));
+      time(
+        `conv2 fused+bias+relu (${form})`,
+        run('FusedConv2D', { x: x2, filter: w2, bias: b2 }, fused),
+      );
+    }
+    setWinogradStrategy('auto');
   }
   if (want('dw')) {
     for (const st of ['gemm', 'conv'] as const) {
@@ -65,6 +77,10 @@ void (async () => {
       time(`conv1 dx (${st} form)`, dX(x1, dy1, w1));
       time(`conv2 dx (${st} form)`, dX(x2, dy2, w2));
     }
+    // The conv form of conv2's dx with Winograd off (above: on, the default).
+    setWinogradStrategy('off');
+    time('conv2 dx (conv form, direct)', dX(x2, dy2, w2));
+    setWinogradStrategy('auto');
     setInputGradStrategy('auto');
   }
   if (want('mm')) {

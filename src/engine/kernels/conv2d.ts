@@ -8,7 +8,9 @@
  * layer, batch 128, so XNNPACK's convolution stays.)
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { TI, withScope } from './call';
+import { Pads, useWinograd, winogradConv } from './winograd';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
@@ -29,6 +31,14 @@ function withExplicitPads(kernel: string) {
     );
     const { top, bottom, left, right } = ci.padInfo;
     const nhwc = ci.dataFormat === 'channelsLast';
+    const pads = { t: top, b: bottom, l: left, r: right };
+    if (nhwc && winogradFits(args, ci, pads)) {
+      const fused = args.attrs as unknown as tf.FusedConv2DAttrs;
+      const { bias } = args.inputs as { bias?: TI };
+      return withScope(args.backend, (s) =>
+        winogradConv(s, x, pads, { filter, bias, relu: fused.activation === 'relu' }),
+      );
+    }
     const pad = nhwc
       ? [
           [0, 0],
@@ -42,6 +52,34 @@ function withExplicitPads(kernel: string) {
     );
   };
 }
+
+/** 3×3, stride 1, no dilation; for FusedConv2D only a per-channel bias and relu/linear. */
+function winogradFits(args: Args, ci: tf.backend_util.Conv2DInfo, pads: Pads): boolean {
+  const { filter, bias, preluActivationWeights } = args.inputs as Record<string, TI | undefined>;
+  const activation = (args.attrs as unknown as tf.FusedConv2DAttrs).activation ?? 'linear';
+  return (
+    ci.strideHeight === 1 &&
+    ci.strideWidth === 1 &&
+    ci.dilationHeight === 1 &&
+    ci.dilationWidth === 1 &&
+    filter!.dtype === 'float32' &&
+    !preluActivationWeights &&
+    (activation === 'linear' || activation === 'relu') &&
+    (!bias ||
+      (bias.dtype === 'float32' &&
+        sizeOf(bias) === ci.outChannels &&
+        bias.shape.at(-1) === ci.outChannels)) &&
+    useWinograd(
+      args.backend as BackendWasm,
+      args.inputs.x as TI,
+      ci.filterHeight,
+      ci.filterWidth,
+      pads,
+    )
+  );
+}
+
+const sizeOf = (t: TI) => t.shape.reduce((a, b) => a * b, 1);
 
 export const conv2d = withExplicitPads('Conv2D');
 export const fusedConv2d = withExplicitPads('FusedConv2D');

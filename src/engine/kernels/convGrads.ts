@@ -9,6 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Scope, TI, withScope } from './call';
 import { filterGradGemm, useGemmFilterGrad } from './convFilterGemm';
 import { inputGradGemm, useGemmInputGrad } from './convInputGemm';
+import { useWinograd, winogradConv } from './winograd';
 
 interface Pads {
   t: number;
@@ -110,6 +111,16 @@ export function conv2dBackpropInput(args: {
   const { top: pt, left: pl } = ci.padInfo;
   if (useGemmInputGrad(ci, args.backend as BackendWasm)) {
     return withScope(args.backend, (s) => inputGradGemm(s, dy, filter, ci));
+  }
+  if (sh === 1 && sw === 1) {
+    const pads = {
+      t: kh - 1 - pt,
+      b: ci.inHeight + pt - ho,
+      l: kw - 1 - pl,
+      r: ci.inWidth + pl - wo,
+    };
+    if (filter.dtype === 'float32' && useWinograd(args.backend as BackendWasm, dy, kh, kw, pads))
+      return withScope(args.backend, (s) => winogradConv(s, dy, pads, { filter, backward: true }));
   }
   return withScope(args.backend, (s) => {
     const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });

@@ -8,6 +8,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { assemble } from './wasmAsm';
 import { poolGrad } from './simdPool';
 import { affineRows, strided3d, sumRows } from './simdLoops';
+import { winoIn, winoOut } from './simdWinograd';
 
 // prettier-ignore
 export interface Simd {
@@ -23,6 +24,12 @@ export interface Simd {
   /** Per row of rowStride bytes: dst = (src − m)·a + o, with [m | a | o] per channel at par. */
   affineRows(src: number, dst: number, rows: number, vecBytes: number, rowStride: number,
     par: number): void;
+  /** Winograd input transform (simdWinograd.ts): 16 destination matrices, then the geometry. */
+  winoIn(src: number, ...dstsAndGeometry: number[]): void;
+  /** Winograd output transform + bias: 16 source matrices, dst, bias, then the geometry. */
+  winoOut(...args: number[]): void;
+  /** The same, then max(·, 0). */
+  winoOutRelu(...args: number[]): void;
 }
 
 const cache = new WeakMap<object, Simd | null>();
@@ -40,7 +47,10 @@ export function simdFor(backend: BackendWasm): Simd | null {
   if (memory) {
     const shared =
       typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble([poolGrad(), sumRows(), strided3d(), affineRows()], shared);
+    const bytes = assemble(
+      [poolGrad(), sumRows(), strided3d(), affineRows(), winoIn(), winoOut(false), winoOut(true)],
+      shared,
+    );
     if (WebAssembly.validate(bytes)) {
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
         env: { mem: memory },

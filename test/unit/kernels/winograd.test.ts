@@ -1,0 +1,187 @@
+/**
+ * Winograd F(2×2,3×3) (src/engine/kernels/winograd.ts) against the cpu backend on random shapes:
+ * Conv2D, FusedConv2D with bias and relu/linear, and Conv2DBackpropInput (stride 1, ≥ 8
+ * channels into the convolution, so every case here takes the Winograd path), odd and even
+ * sizes, 'same'/'valid'/explicit padding, channel counts that are not multiples of 4, and
+ * batches split into chunks. Tolerance: max |error| ≤ 1e-4 · max(1, max |cpu result|). The
+ * transforms add up to 4 inputs per stage (×4 growth each way) before the float32 GEMM, so
+ * Winograd's rounding error is a few times the direct convolution's (≤ 1e-5 in convGrads.test.ts);
+ * the largest error seen on these cases is printed.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import { compare, rand, setupBackends } from './helpers';
+import { setWinogradChunk, setWinogradStrategy } from '../../../src/engine/kernels/winograd';
+
+const TOL = 1e-4;
+let worst = 0;
+before(setupBackends);
+after(() => console.log(`winograd: largest relative error ${worst.toExponential(2)}`));
+
+function check(err: number): void {
+  worst = Math.max(worst, err);
+  assert.ok(err < TOL, `relative error ${err}`);
+}
+
+const padArb = fc.oneof(
+  fc.constantFrom('same', 'valid'),
+  fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(([t, b, l, r]) => [
+    [0, 0],
+    [t, b],
+    [l, r],
+    [0, 0],
+  ]),
+);
+const wCase = fc
+  .record({
+    n: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 10 }),
+    w: fc.integer({ min: 1, max: 10 }),
+    ci: fc.integer({ min: 8, max: 13 }),
+    co: fc.integer({ min: 1, max: 13 }),
+    pad: padArb,
+    bias: fc.boolean(),
+    activation: fc.constantFrom('linear', 'relu'),
+    chunk: fc.boolean(),
+    seed: fc.nat(),
+  })
+  .filter((c) => {
+    if (c.pad === 'same') return true;
+    const p =
+      c.pad === 'valid'
+        ? [0, 0, 0, 0]
+        : [c.pad[1]![0]!, c.pad[1]![1]!, c.pad[2]![0]!, c.pad[2]![1]!];
+    return c.h + p[0]! + p[1]! >= 3 && c.w + p[2]! + p[3]! >= 3;
+  });
+type WCase = typeof wCase extends fc.Arbitrary<infer T> ? T : never;
+
+const conv = { strides: 1, dataFormat: 'NHWC', dilations: 1 };
+const outShape = (c: WCase) =>
+  tf.backend_util.computeConv2DInfo(
+    [c.n, c.h, c.w, c.ci],
+    [3, 3, c.ci, c.co],
+    1,
+    1,
+    c.pad as 'same',
+    undefined,
+    false,
+    'channelsLast',
+  ).outShape as number[];
+
+/** Runs body with a chunk limit of about one image when c.chunk, so batches > 1 are split. */
+async function chunked(c: WCase, body: () => Promise<number>): Promise<number> {
+  if (c.chunk) setWinogradChunk(1);
+  try {
+    return await body();
+  } finally {
+    setWinogradChunk();
+  }
+}
+
+test('Conv2D (Winograd) matches cpu', async () => {
+  await fc.assert(
+    fc.asyncProperty(wCase, async (c) => {
+      const [xs, fs] = [
+        [c.n, c.h, c.w, c.ci],
+        [3, 3, c.ci, c.co],
+      ];
+      const err = await chunked(c, () =>
+        compare(
+          'Conv2D',
+          {
+            x: { shape: xs, values: rand(xs, c.seed) },
+            filter: { shape: fs, values: rand(fs, c.seed + 1) },
+          },
+          { ...conv, pad: c.pad },
+        ),
+      );
+      check(err);
+    }),
+    { numRuns: 40, seed: 51 },
+  );
+});
+
+test('FusedConv2D with bias and relu/linear (Winograd) matches cpu', async () => {
+  await fc.assert(
+    fc.asyncProperty(wCase, async (c) => {
+      const [xs, fs] = [
+        [c.n, c.h, c.w, c.ci],
+        [3, 3, c.ci, c.co],
+      ];
+      const inputs: Record<string, { shape: number[]; values: Float32Array }> = {
+        x: { shape: xs, values: rand(xs, c.seed) },
+        filter: { shape: fs, values: rand(fs, c.seed + 1) },
+      };
+      if (c.bias) inputs.bias = { shape: [c.co], values: rand([c.co], c.seed + 2) };
+      const err = await chunked(c, () =>
+        compare('FusedConv2D', inputs, { ...conv, pad: c.pad, activation: c.activation }),
+      );
+      check(err);
+    }),
+    { numRuns: 40, seed: 52 },
+  );
+});
+
+test('Conv2DBackpropInput, stride 1 (Winograd) matches cpu', async () => {
+  // Here the convolution runs over dY: its channels (the forward co) are the ones ≥ 8.
+  await fc.assert(
+    fc.asyncProperty(wCase, async (c) => {
+      const f = { ...c, ci: c.co, co: c.ci };
+      const xs = [f.n, f.h, f.w, f.ci],
+        fs = [3, 3, f.ci, f.co],
+        dys = outShape(f);
+      const err = await chunked(c, () =>
+        compare(
+          'Conv2DBackpropInput',
+          {
+            dy: { shape: dys, values: rand(dys, c.seed) },
+            filter: { shape: fs, values: rand(fs, c.seed + 1) },
+          },
+          { ...conv, pad: c.pad, inputShape: xs },
+        ),
+      );
+      check(err);
+    }),
+    { numRuns: 40, seed: 53 },
+  );
+});
+
+test('Winograd at the cnn layer-2 size matches cpu, in chunks of 3 images', async () => {
+  setWinogradChunk(3 * 16 * 49 * 100);
+  try {
+    const [xs, fs, dys] = [
+      [8, 14, 14, 32],
+      [3, 3, 32, 64],
+      [8, 14, 14, 64],
+    ];
+    const attrs = { ...conv, pad: 'same' };
+    const x = { shape: xs, values: rand(xs, 8) },
+      filter = { shape: fs, values: rand(fs, 9) },
+      bias = { shape: [64], values: rand([64], 10) },
+      dy = { shape: dys, values: rand(dys, 11) };
+    check(await compare('Conv2D', { x, filter }, attrs));
+    check(await compare('FusedConv2D', { x, filter, bias }, { ...attrs, activation: 'relu' }));
+    check(await compare('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xs }));
+  } finally {
+    setWinogradChunk();
+  }
+});
+
+test('the Winograd path runs: its rounding differs from the direct convolution', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor(rand([2, 6, 6, 8], 12), [2, 6, 6, 8]),
+    w = tf.tensor(rand([3, 3, 8, 8], 13), [3, 3, 8, 8]);
+  const conv2d = () => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').dataSync();
+  const fast = conv2d();
+  setWinogradStrategy('off');
+  try {
+    const direct = conv2d();
+    assert.ok(fast.some((v, i) => v !== direct[i]));
+  } finally {
+    setWinogradStrategy('auto');
+    tf.dispose([x, w]);
+    await tf.setBackend('cpu');
+  }
+});
