@@ -11,6 +11,8 @@ const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [
   --steps N --step-size X            (defaults: inversion 1000 × 0.1; relabelling 100 × 0.1, the paper's)
   --eps X            relabelling only: L2 radius (default 0.5)
   --start other-image|noise          inversion only: where x_r starts (default other-image, the paper's)
+  --exact-relu       inversion only: differentiate g's final ReLU exactly (default: as the identity,
+                     robustness' fake_relu=True, which its inversion uses; without it x_r stalls)
   --chunk N --batch N                images per resumable chunk (default 500), per attack batch (default 250)
   --pool N           worker threads, each its own wasm instance (default: one per core); same result for any N
   --shard i/n        build only chunks k ≡ i (mod n); join the n folders with 'robust-features merge'
@@ -21,6 +23,7 @@ export async function runConstruct(argv: string[]): Promise<void> {
     kind: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, data: { type: 'string', default: 'fashion-mnist' },
     limit: { type: 'string' }, seed: { type: 'string', default: '0' }, steps: { type: 'string' }, 'step-size': { type: 'string' }, eps: { type: 'string' },
     start: { type: 'string' }, chunk: { type: 'string' }, batch: { type: 'string' }, shard: { type: 'string' }, pool: { type: 'string' },
+    'exact-relu': { type: 'boolean', default: false },
   }, HELP);
   if (!o.kind || !(CONSTRUCT_KINDS as readonly string[]).includes(o.kind)) throw new Error(`--kind must be one of ${CONSTRUCT_KINDS.join(', ')}\n\n${HELP}`);
   if (!o.checkpoint || !o.out) throw new Error(`--checkpoint DIR and --out DIR are required\n\n${HELP}`);
@@ -32,7 +35,7 @@ export async function runConstruct(argv: string[]): Promise<void> {
   const r = await buildConstructed({
     ...d, kind, checkpoint: o.checkpoint, data: o.data, limit: num(o.limit, 'limit'), seed: num(o.seed, 'seed') ?? 0,
     steps: num(o.steps, 'steps') ?? d.steps, stepSize: num(o['step-size'], 'step-size') ?? d.stepSize,
-    ...(kind === 'rand' || kind === 'det' ? { eps: num(o.eps, 'eps') ?? d.eps } : { start: (o.start) ?? d.start }),
+    ...(kind === 'rand' || kind === 'det' ? { eps: num(o.eps, 'eps') ?? d.eps } : { start: (o.start) ?? d.start, fakeRelu: !o['exact-relu'] }),
     chunkSize: num(o.chunk, 'chunk') ?? d.chunkSize, batchSize: num(o.batch, 'batch') ?? d.batchSize,
   }, o.out, { onProgress: bar.onProgress, log: bar.log, shard: o.shard ? parseShard(o.shard) : undefined, poolSize: num(o.pool, 'pool') ?? defaultPoolSize() });
   bar.stop();

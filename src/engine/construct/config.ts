@@ -28,14 +28,19 @@ export interface ConstructConfig {
   eps?: number;
   /** robust/nonrobust only: where x_r starts. 'other-image': a training image chosen independently of the label (the paper's choice); 'noise': 0.5 + N(0,1)/20. */
   start?: 'other-image' | 'noise';
+  /**
+   * robust/nonrobust only: differentiate g's final ReLU as the identity (robustness' `fake_relu=True`,
+   * used by its inversion; models/inversionRep.ts says why). false: the exact ReLU gradient.
+   */
+  fakeRelu?: boolean;
   /** Images per chunk: the unit of resumption and of sharding. */
   chunkSize: number;
   batchSize: number;
 }
 
-export function constructDefaults(kind: ConstructKind): Pick<ConstructConfig, 'steps' | 'stepSize' | 'eps' | 'start' | 'chunkSize' | 'batchSize'> {
+export function constructDefaults(kind: ConstructKind): Pick<ConstructConfig, 'steps' | 'stepSize' | 'eps' | 'start' | 'fakeRelu' | 'chunkSize' | 'batchSize'> {
   const common = { chunkSize: 500, batchSize: 250 };
-  if (kind === 'robust' || kind === 'nonrobust') return { ...common, steps: 1000, stepSize: 0.1, start: 'other-image' };
+  if (kind === 'robust' || kind === 'nonrobust') return { ...common, steps: 1000, stepSize: 0.1, start: 'other-image', fakeRelu: true };
   return { ...common, steps: 100, stepSize: 0.1, eps: 0.5 };
 }
 

@@ -21,7 +21,7 @@ export interface BuildCommandArgs {
   data?: string;
   outDir?: string;
   name?: string;
-  /** Any ConstructConfig field: limit, steps, stepSize, eps, start, chunkSize, batchSize, seed. */
+  /** Any ConstructConfig field: limit, steps, stepSize, eps, start, fakeRelu, chunkSize, batchSize, seed. */
   config?: Partial<Omit<ConstructConfig, 'kind' | 'checkpoint' | 'data'>>;
 }
 
@@ -31,7 +31,7 @@ export type BuildWhich = 'robust' | 'nonrobust' | 'relabeled';
 function defaults(kind: ConstructKind): Omit<ConstructConfig, 'kind' | 'checkpoint' | 'data'> {
   const common = { chunkSize: 500, batchSize: 250, seed: 0, limit: 1000 };
   if (kind === 'robust' || kind === 'nonrobust')
-    return { ...common, steps: 150, stepSize: 0.1, start: 'other-image' };
+    return { ...common, steps: 150, stepSize: 0.1, start: 'other-image', fakeRelu: true };
   return { ...common, steps: 50, stepSize: 0.1, eps: 3 };
 }
 
