@@ -53,7 +53,7 @@ export function constructConfig(o: ReproduceOptions, kind: ConstructKind): Const
   const inversion = kind === 'robust' || kind === 'nonrobust';
   return {
     ...constructDefaults(kind), kind, checkpoint: path.join(o.out, SOURCES[kind].source), data: o.data, limit: p.trainLimit, seed: p.seed,
-    ...(inversion ? { steps: p.inversion.steps, stepSize: p.inversion.stepSize, start: p.inversion.start } : { steps: p.relabel.steps, stepSize: p.relabel.stepSize, eps: p.relabel.eps }),
+    ...(inversion ? { steps: p.inversion.steps, stepSize: p.inversion.stepSize, start: p.inversion.start, fakeRelu: p.inversion.fakeRelu } : { steps: p.relabel.steps, stepSize: p.relabel.stepSize, eps: p.relabel.eps }),
   };
 }
 

@@ -85,7 +85,7 @@ function markdown(o: ReproduceOptions, r: ReproduceResults, timings: StepTiming[
     '',
     `Model \`${p.model}\`, ${p.trainLimit ?? 'all'} training images, ${p.epochs} epochs (constructed sets: ${p.constructedEpochs}), Adam ${p.lr} with a cosine schedule, batch ${p.batchSize}, seed ${p.seed}; backend ${backendLabel()}.`,
     `Robust accuracy: ${r.threatModel.norm.toUpperCase()} PGD-${r.threatModel.steps}, ε = ${r.threatModel.eps}, step 2.5·ε/steps, ${p.evaluation.restarts} restarts, on ${p.testLimit ?? 'all'} test images. Adversarial training: ${p.adversarial.norm.toUpperCase()} ε = ${p.adversarial.eps}, PGD-${p.adversarial.steps}.`,
-    `D_R / D_NR: ${p.inversion.steps} steps of ${p.inversion.stepSize} from ${p.inversion.start === 'other-image' ? 'another training image chosen independently of the label' : 'noise 0.5 + N(0,1)/20'}. D_rand / D_det: targeted L2 PGD, ε = ${p.relabel.eps}, ${p.relabel.steps} steps of ${p.relabel.stepSize}.`,
+    `D_R / D_NR: ${p.inversion.steps} steps of ${p.inversion.stepSize} from ${p.inversion.start === 'other-image' ? 'another training image chosen independently of the label' : 'noise 0.5 + N(0,1)/20'}${p.inversion.fakeRelu ? ", the gradient passed through g's final ReLU as the identity (robustness' fake_relu)" : ''}. D_rand / D_det: targeted L2 PGD, ε = ${p.relabel.eps}, ${p.relabel.steps} steps of ${p.relabel.stepSize}.`,
     '',
     '## Figure 2: standard and robust accuracy (%) on the original test set',
     '',
