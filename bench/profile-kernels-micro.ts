@@ -1,7 +1,8 @@
 /**
  * Single-kernel timings on the wasm backend at the reference cnn's shapes (batch 128), our
  * kernel vs. the alternative form where there is one, and the stock kernel where ours replaced
- * it. Usage: npx tsx bench/profile-kernels-micro.ts [group=all|conv|dw|dx|mm|pool|bn] [reps=20]
+ * it. Usage: npx tsx bench/profile-kernels-micro.ts [group=all|conv|dw|dx|mm|pool|bn|wino] [reps=20]
+ * (wino: Winograd vs direct 3×3 convolutions at the small ResNet's stride-1 shapes)
  * Prints the minimum wall time (the least disturbed run: the machine is shared) and the average
  * process CPU time per call.
  */
@@ -82,6 +83,23 @@ void (async () => {
     time('conv2 dx (conv form, direct)', dX(x2, dy2, w2));
     setWinogradStrategy('auto');
     setInputGradStrategy('auto');
+  }
+  if (want('wino')) {
+    for (const [hw, ch] of [
+      [28, 16],
+      [14, 32],
+      [7, 64],
+      [28, 32],
+    ] as const) {
+      const [x, w] = [u([128, hw, hw, ch]), u([3, 3, ch, ch])];
+      for (const st of ['auto', 'off'] as const) {
+        setWinogradStrategy(st);
+        const form = st === 'auto' ? 'winograd' : 'direct';
+        time(`${hw}×${hw}×${ch}→${ch} fwd (${form})`, run('Conv2D', { x, filter: w }, c));
+        time(`${hw}×${hw}×${ch}→${ch} dx (${form})`, dX(x, x, w));
+      }
+    }
+    setWinogradStrategy('auto');
   }
   if (want('mm')) {
     const [a, w, d] = [u([128, 3136]), u([3136, 128]), u([128, 128])];

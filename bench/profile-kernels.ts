@@ -1,7 +1,8 @@
 /**
  * Kernel-level profile of the reference "cnn" workload (batch 128) on wasm + our kernels.
  * Usage: npx tsx bench/profile-kernels.ts [reps=5] [model=cnn|resnet] [backend=wasm] [threads]
- * (threads: as RFL_WASM_THREADS, default 'auto' = one per core on the main thread)
+ * (threads: as RFL_WASM_THREADS, default 'auto' = one per core on the main thread;
+ * WINOGRAD=off runs the 3×3 convolutions without Winograd, for A/B runs)
  * Prints wall and process-CPU time of a training step and of an input-gradient (PGD) step, and
  * tf.profile kernel times aggregated by kernel name (minimum over 3 profiled steps). The 2-core
  * machine is shared with other jobs, so we report the minimum and 10th percentile over `reps`
@@ -10,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../src/engine/backend/ladder';
+import { setWinogradStrategy } from '../src/engine/kernels/winograd';
 
 const reps = Number(process.argv[2] ?? 5);
 const which = process.argv[3] ?? 'cnn';
@@ -104,6 +106,7 @@ async function profile(name: string, f: () => void): Promise<void> {
 
 void (async () => {
   if (process.argv[5]) process.env.RFL_WASM_THREADS = process.argv[5];
+  if (process.env.WINOGRAD === 'off') setWinogradStrategy('off');
   const info = await initBackend((process.argv[4] as 'wasm' | undefined) ?? 'wasm');
   console.log(info.ladder.find((l) => l.status === 'chosen')?.reason);
   const m = which === 'resnet' ? resnet() : cnn();
