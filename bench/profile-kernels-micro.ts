@@ -85,21 +85,29 @@ void (async () => {
     setInputGradStrategy('auto');
   }
   if (want('wino')) {
-    for (const [hw, ch] of [
-      [28, 16],
-      [14, 32],
-      [7, 64],
-      [28, 32],
+    // Direct and Winograd calls alternate, so both see the same load.
+    for (const [hw, ci, co] of [
+      [14, 32, 64],
+      [14, 64, 32],
+      [28, 16, 16],
+      [14, 32, 32],
+      [7, 64, 64],
+      [28, 32, 32],
     ] as const) {
-      const [x, w] = [u([128, hw, hw, ch]), u([3, 3, ch, ch])];
-      for (const st of ['auto', 'off'] as const) {
-        setWinogradStrategy(st);
-        const form = st === 'auto' ? 'winograd' : 'direct';
-        time(`${hw}×${hw}×${ch}→${ch} fwd (${form})`, run('Conv2D', { x, filter: w }, c));
-        time(`${hw}×${hw}×${ch}→${ch} dx (${form})`, dX(x, x, w));
+      const [x, w] = [u([128, hw, hw, ci]), u([3, 3, ci, co])];
+      const ts = { off: [] as number[], auto: [] as number[] };
+      for (let i = 0; i < reps; i++) {
+        for (const st of ['off', 'auto'] as const) {
+          setWinogradStrategy(st);
+          const t0 = performance.now();
+          run('Conv2D', { x, filter: w }, c)().dispose();
+          ts[st].push(performance.now() - t0);
+        }
       }
+      setWinogradStrategy('auto');
+      const m = (a: number[]) => Math.min(...a).toFixed(2);
+      console.log(`${hw}×${hw}×${ci}→${co} fwd: direct ${m(ts.off)}  winograd ${m(ts.auto)}`);
     }
-    setWinogradStrategy('auto');
   }
   if (want('mm')) {
     const [a, w, d] = [u([128, 3136]), u([3136, 128]), u([128, 128])];

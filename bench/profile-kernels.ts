@@ -2,7 +2,8 @@
  * Kernel-level profile of the reference "cnn" workload (batch 128) on wasm + our kernels.
  * Usage: npx tsx bench/profile-kernels.ts [reps=5] [model=cnn|resnet] [backend=wasm] [threads]
  * (threads: as RFL_WASM_THREADS, default 'auto' = one per core on the main thread;
- * WINOGRAD=off runs the 3×3 convolutions without Winograd, for A/B runs)
+ * WINOGRAD=off runs the 3×3 convolutions without Winograd; WINOGRAD=ab alternates off/on step
+ * by step and prints only the wall times of both, an A/B comparison robust to the load drifting)
  * Prints wall and process-CPU time of a training step and of an input-gradient (PGD) step, and
  * tf.profile kernel times aggregated by kernel name (minimum over 3 profiled steps). The 2-core
  * machine is shared with other jobs, so we report the minimum and 10th percentile over `reps`
@@ -70,7 +71,29 @@ function resnet(): tfl.LayersModel {
   return tfl.model({ inputs: inp, outputs: out });
 }
 
+/** Steps alternately without and with Winograd: min / p10 / median wall time of each. */
+function abWinograd(name: string, f: () => void): void {
+  f();
+  const walls: Record<'off' | 'auto', number[]> = { off: [], auto: [] };
+  for (let r = 0; r < reps; r++) {
+    for (const st of ['off', 'auto'] as const) {
+      setWinogradStrategy(st);
+      const t0 = performance.now();
+      f();
+      walls[st].push(performance.now() - t0);
+    }
+  }
+  setWinogradStrategy('auto');
+  for (const [st, w] of Object.entries(walls)) {
+    const p10 = [...w].sort((a, b) => a - b)[Math.floor(w.length / 10)]!;
+    console.log(
+      `${name} winograd ${st === 'auto' ? 'on ' : 'off'}: wall min ${min(w).toFixed(1)} / p10 ${p10.toFixed(1)} / median ${median(w).toFixed(1)} ms/step`,
+    );
+  }
+}
+
 async function profile(name: string, f: () => void): Promise<void> {
+  if (process.env.WINOGRAD === 'ab') return abWinograd(name, f);
   f();
   const wall: number[] = [];
   const cpu: number[] = [];
