@@ -28,6 +28,9 @@ export interface EpochRecord {
   imagesPerSec: number;
   /** Resident memory of the whole process and live tensors at the epoch's end: a leak shows as growth across epochs. */
   rssMiB?: number;
+  /** This thread's wasm heap and JS heap (backend/memory.ts): what RSS cannot attribute to a thread. */
+  wasmHeapMiB?: number;
+  jsHeapMiB?: number;
   tensors?: number;
 }
 

@@ -2,6 +2,7 @@
  * Standard and adversarial training (paper §2: min_θ E[max_{δ∈Δ} L(θ, x+δ, y)]), with a
  * snapshot after every epoch, exact resume, NaN detection and progress events.
  */
+import { jsHeapMiB, wasmHeapMiB } from '../backend/memory';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -95,7 +96,7 @@ async function trainLoop(cfg: TrainConfig, train: Dataset, test: Dataset, outDir
     state = {
       epochsDone: epoch + 1,
       trainSec: state.trainSec + seconds,
-      history: [...state.history, { epoch: epoch + 1, loss: lossSum / seen, accuracy: correct / seen, testAccuracy, lr, seconds, imagesPerSec: seen / seconds, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), tensors: tf.memory().numTensors }],
+      history: [...state.history, { epoch: epoch + 1, loss: lossSum / seen, accuracy: correct / seen, testAccuracy, lr, seconds, imagesPerSec: seen / seconds, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), wasmHeapMiB: wasmHeapMiB(), jsHeapMiB: jsHeapMiB(), tensors: tf.memory().numTensors }],
     };
     await writeSnapshot(outDir, built.model, opt, state);
     ctx.log?.(`epoch ${epoch + 1}/${cfg.epochs}: loss ${(lossSum / seen).toFixed(4)}, train acc ${(correct / seen).toFixed(4)}, test acc ${testAccuracy.toFixed(4)}, ${(seen / seconds).toFixed(0)} img/s`);
