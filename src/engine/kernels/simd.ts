@@ -42,11 +42,9 @@ export function simdFor(backend: BackendWasm): Simd | null {
   };
   if (cache.has(mod)) return cache.get(mod)!;
   let result: Simd | null = null;
-  // The plain build exports its memory; the threaded build creates a shared one in JS.
-  const memory = mod.asm?.memory ?? mod.wasmMemory;
+  const memory = memoryOf(backend);
   if (memory) {
-    const shared =
-      typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const shared = isShared(memory);
     const bytes = assemble(
       [poolGrad(), sumRows(), strided3d(), affineRows(), winoIn(), winoOut(false), winoOut(true)],
       shared,
@@ -60,6 +58,24 @@ export function simdFor(backend: BackendWasm): Simd | null {
   }
   cache.set(mod, result);
   return result;
+}
+
+function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
+  const mod = backend.wasm as unknown as {
+    asm?: { memory?: WebAssembly.Memory };
+    wasmMemory?: WebAssembly.Memory;
+  };
+  // The plain build exports its memory; the threaded build creates a shared one in JS.
+  return mod.asm?.memory ?? mod.wasmMemory;
+}
+
+const isShared = (m: WebAssembly.Memory) =>
+  typeof SharedArrayBuffer !== 'undefined' && m.buffer instanceof SharedArrayBuffer;
+
+/** Whether the backend runs tfjs's threaded build (threads.ts: only with ≥ 2 threads). */
+export function isThreaded(backend: BackendWasm): boolean {
+  const memory = memoryOf(backend);
+  return memory !== undefined && isShared(memory);
 }
 
 /** Byte address of a tensor's data on the wasm heap. */

@@ -9,7 +9,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, Scope, TI } from './call';
-import { addressOf, simdFor } from './simd';
+import { addressOf, isThreaded, simdFor } from './simd';
 
 /** 'auto': Winograd where eligible; 'off': never (benchmarks and tests compare both). */
 let strategy: 'auto' | 'off' = 'auto';
@@ -17,13 +17,17 @@ export function setWinogradStrategy(s: typeof strategy): void {
   strategy = s;
 }
 
-/** Upper bound on a chunk's buffers (padded input, V, M) in floats: 8 MiB, which kept them in
- * cache between the transforms and the GEMMs. Measured at batch 128 (calls interleaved, minima):
- * 5–12 % faster than 64 MiB chunks at 28×28×32→32 and 14×14×64→32; 1 MiB chunks were slower. */
-const CHUNK = 2 * 1024 * 1024;
-let maxFloats = CHUNK;
+/** Upper bound on a chunk's buffers (padded input, V, M) in floats. One thread: 8 MiB, which kept
+ * them in cache between the transforms and the GEMMs (at batch 128, calls interleaved: 5–12 %
+ * faster than 64 MiB at 28×28×32→32 and 14×14×64→32; 1 MiB was slower). Threaded build: 64 MiB,
+ * because every GEMM is one parallel dispatch, and with the other core busy each dispatch can
+ * stall on a preempted pool thread: 96 dispatches per conv2 call (8 MiB chunks) made the cnn's
+ * train step 1.5× slower with 2 threads on a loaded machine, 16 (64 MiB) were as fast as direct. */
+const CHUNK = 2 * 1024 * 1024,
+  CHUNK_THREADED = 16 * 1024 * 1024;
+let maxFloats: number | undefined;
 /** For tests and benchmarks: another chunk limit (floats), or the default. */
-export function setWinogradChunk(floats = CHUNK): void {
+export function setWinogradChunk(floats?: number): void {
   maxFloats = floats;
 }
 
@@ -77,7 +81,8 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   if (o.bias) bv.set(heapF32(backend, o.bias));
   const tiles = th * tw;
   const perImage = 16 * tiles * (cp + cop) + hp * wp * cp;
-  const chunk = Math.max(1, Math.min(n, Math.floor(maxFloats / perImage)));
+  const limit = maxFloats ?? (isThreaded(backend) ? CHUNK_THREADED : CHUNK);
+  const chunk = Math.max(1, Math.min(n, Math.floor(limit / perImage)));
   const out = (...a: number[]) => (o.relu ? fast.winoOutRelu(...a) : fast.winoOut(...a));
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
