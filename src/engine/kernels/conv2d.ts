@@ -6,6 +6,8 @@
  * property test in convGrads.test.ts). Explicit pads cost nothing.
  * (An im2col + GEMM form for 1-channel inputs was measured too: 7 ms vs 6 ms at the cnn's first
  * layer, batch 128, so XNNPACK's convolution stays.)
+ * 3×3 stride-1 convolutions with ≥ 8 input channels (and, fused, only bias and relu/linear) run
+ * as Winograd F(2×2,3×3) instead (winograd.ts): conv2 of the cnn 44 → 26–31 ms.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

@@ -96,7 +96,9 @@ export function conv2dBackpropFilter(args: {
 
 /**
  * dX is the full correlation of dY, stride-dilated (zeros inserted between rows/columns), with
- * the filter flipped in space and with in/out channels swapped: one stride-1 convolution.
+ * the filter flipped in space and with in/out channels swapped: one stride-1 convolution. For
+ * stride 1 and a 3×3 filter that convolution runs as Winograd F(2×2,3×3) (winograd.ts), whose
+ * filter transform does the flip and the swap.
  */
 export function conv2dBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
