@@ -42,9 +42,12 @@ const INPUT_GRADIENT_COST = 0.55;
 
 export function trainConfig(o: ReproduceOptions, data: string, adversarial: boolean, epochs: number): TrainConfig {
   const p = o.profile;
+  const r = adversarial ? p.adversarial.optimizer : p.optimizer;
+  const { norm, eps, steps } = p.adversarial;
   return {
     model: p.model, data, trainLimit: data === o.data ? p.trainLimit : undefined, testData: o.data, testLimit: p.testLimit, epochs, batchSize: p.batchSize,
-    optimizer: 'adam', lr: p.lr, schedule: 'cosine' /* a constant rate left the last epoch's test accuracy swinging ±10 points on 5,000 images */, seed: p.seed, ...(adversarial ? { adversarial: p.adversarial } : {}),
+    optimizer: r.name, lr: r.lr, ...(r.momentum !== undefined ? { momentum: r.momentum } : {}), ...(r.weightDecay ? { weightDecay: r.weightDecay } : {}),
+    schedule: 'cosine' /* a constant rate left the last epoch's test accuracy swinging ±10 points on 5,000 images */, seed: p.seed, ...(adversarial ? { adversarial: { norm, eps, steps } } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../data/atomic';
 import { backendLabel, versions } from '../provenance';
 import { PAPER_FIGURE2, PAPER_TABLE1 } from './paperNumbers';
 import type { ReproduceOptions } from './pipeline';
+import type { Recipe } from './profiles';
 
 export interface StepTiming {
   step: string;
@@ -74,6 +75,9 @@ export function writeReport(o: ReproduceOptions, built: Partial<Record<Construct
   return results;
 }
 
+const recipe = (o: Recipe) =>
+  o.name === 'sgd' ? `SGD lr ${o.lr}, momentum ${o.momentum ?? 0.9}, weight decay ${o.weightDecay ?? 0}` : `Adam ${o.lr}${o.weightDecay ? `, weight decay ${o.weightDecay}` : ''}`;
+
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
 
 function markdown(o: ReproduceOptions, r: ReproduceResults, timings: StepTiming[], clock: RunClock): string {
@@ -83,8 +87,8 @@ function markdown(o: ReproduceOptions, r: ReproduceResults, timings: StepTiming[
   return [
     `# Reproduction of Ilyas et al. 2019 — ${o.data}, profile ${p.name}`,
     '',
-    `Model \`${p.model}\`, ${p.trainLimit ?? 'all'} training images, ${p.epochs} epochs (constructed sets: ${p.constructedEpochs}), Adam ${p.lr} with a cosine schedule, batch ${p.batchSize}, seed ${p.seed}; backend ${backendLabel()}.`,
-    `Robust accuracy: ${r.threatModel.norm.toUpperCase()} PGD-${r.threatModel.steps}, ε = ${r.threatModel.eps}, step 2.5·ε/steps, ${p.evaluation.restarts} restarts, on ${p.testLimit ?? 'all'} test images. Adversarial training: ${p.adversarial.norm.toUpperCase()} ε = ${p.adversarial.eps}, PGD-${p.adversarial.steps}.`,
+    `Model \`${p.model}\`, ${p.trainLimit ?? 'all'} training images, ${p.epochs} epochs (constructed sets: ${p.constructedEpochs}), standard training ${recipe(p.optimizer)}, cosine schedule, batch ${p.batchSize}, seed ${p.seed}; backend ${backendLabel()}.`,
+    `Robust accuracy: ${r.threatModel.norm.toUpperCase()} PGD-${r.threatModel.steps}, ε = ${r.threatModel.eps}, step 2.5·ε/steps, ${p.evaluation.restarts} restarts, on ${p.testLimit ?? 'all'} test images. Adversarial training: ${p.adversarial.norm.toUpperCase()} ε = ${p.adversarial.eps}, PGD-${p.adversarial.steps}, ${recipe(p.adversarial.optimizer)}.`,
     `D_R / D_NR: ${p.inversion.steps} steps of ${p.inversion.stepSize} from ${p.inversion.start === 'other-image' ? 'another training image chosen independently of the label' : 'noise 0.5 + N(0,1)/20'}${p.inversion.fakeRelu ? ", the gradient passed through g's final ReLU as the identity (robustness' fake_relu)" : ''}. D_rand / D_det: targeted L2 PGD, ε = ${p.relabel.eps}, ${p.relabel.steps} steps of ${p.relabel.stepSize}.`,
     '',
     '## Figure 2: standard and robust accuracy (%) on the original test set',
