@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import { compare, rand, setupBackends } from './helpers';
+import { compare, padArb, rand, setupBackends } from './helpers';
 import {
   setFilterGradChunk,
   setFilterGradStrategy,
@@ -16,15 +16,6 @@ import { setInputGradStrategy } from '../../../src/engine/kernels/convInputGemm'
 const TOL = 1e-5;
 before(setupBackends);
 
-const padArb = fc.oneof(
-  fc.constantFrom('same', 'valid'),
-  fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(([t, b, l, r]) => [
-    [0, 0],
-    [t, b],
-    [l, r],
-    [0, 0],
-  ]),
-);
 const convCase = fc
   .record({
     n: fc.integer({ min: 1, max: 3 }),

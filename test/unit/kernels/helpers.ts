@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createRequire } from 'node:module';
 import { registerWasmKernels } from '../../../src/engine/kernels/register';
 
@@ -81,3 +82,14 @@ export async function compare(
   assert.deepEqual(b.shape, a.shape);
   return relErr(b.values, a.values);
 }
+
+/** Convolution padding: 'same', 'valid' or explicit NHWC pads of 0–2 per side. */
+export const padArb = fc.oneof(
+  fc.constantFrom('same', 'valid'),
+  fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(([t, b, l, r]) => [
+    [0, 0],
+    [t, b],
+    [l, r],
+    [0, 0],
+  ]),
+);

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import { compare, rand, setupBackends } from './helpers';
+import { compare, padArb, rand, setupBackends } from './helpers';
 import { setWinogradChunk, setWinogradStrategy } from '../../../src/engine/kernels/winograd';
 
 const TOL = 1e-4;
@@ -25,15 +25,6 @@ function check(err: number): void {
   assert.ok(err < TOL, `relative error ${err}`);
 }
 
-const padArb = fc.oneof(
-  fc.constantFrom('same', 'valid'),
-  fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(([t, b, l, r]) => [
-    [0, 0],
-    [t, b],
-    [l, r],
-    [0, 0],
-  ]),
-);
 const wCase = fc
   .record({
     n: fc.integer({ min: 1, max: 3 }),
