@@ -14,7 +14,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { AttackModel } from '../attacks/types';
 
 /** relu forward, identity backward. */
-export const fakeRelu = tf.customGrad(((z: tf.Tensor) => ({ value: tf.relu(z), gradFunc: (dy: tf.Tensor) => dy })) as unknown as Parameters<typeof tf.customGrad>[0]) as (z: tf.Tensor) => tf.Tensor;
+const fakeReluOp = tf.customGrad<tf.Tensor>((z) => ({ value: tf.relu(z as tf.Tensor), gradFunc: (dy) => dy }));
+export const fakeRelu = (z: tf.Tensor): tf.Tensor => fakeReluOp(z);
 
 type Layer = tfl.layers.Layer;
 
@@ -24,7 +25,7 @@ const activationName = (layer: Layer): string | undefined => {
 };
 
 /** The layer whose output is `t`. */
-const producer = (t: tfl.SymbolicTensor): Layer => t.sourceLayer as Layer;
+const producer = (t: tfl.SymbolicTensor): Layer => t.sourceLayer;
 
 /**
  * The inversion's g: with a fake final ReLU where the architecture ends its representation in one
@@ -38,7 +39,7 @@ export function inversionRepresentation(model: tfl.LayersModel, representation: 
   const rep = model.getLayer('logits').getInputAt(0) as tfl.SymbolicTensor;
   const last = producer(rep);
   if (last instanceof tfl.layers.Layer && last.getClassName() === 'Dense' && activationName(last) === 'relu') {
-    const inner = tfl.model({ inputs: model.inputs, outputs: last.getInputAt(0) as tfl.SymbolicTensor });
+    const inner = tfl.model({ inputs: model.inputs, outputs: last.getInputAt(0) });
     const [kernel, bias] = last.getWeights();
     return {
       g: (x) => {
@@ -53,7 +54,7 @@ export function inversionRepresentation(model: tfl.LayersModel, representation: 
   const pooled = last.getInputAt(0) as tfl.SymbolicTensor;
   const act = producer(pooled);
   if (['GlobalAveragePooling2D', 'Flatten'].includes(last.getClassName()) && act.getClassName() === 'Activation' && activationName(act) === 'relu') {
-    const inner = tfl.model({ inputs: model.inputs, outputs: act.getInputAt(0) as tfl.SymbolicTensor });
+    const inner = tfl.model({ inputs: model.inputs, outputs: act.getInputAt(0) });
     return {
       g: (x) => last.apply(fakeRelu(inner.apply(x, { training: false }) as tf.Tensor)) as tf.Tensor2D,
       fakeRelu: true,

@@ -24,13 +24,13 @@ const gradOf = (g: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.Tensor4D, v: tf.Tensor
 for (const arch of ARCHS) {
   test(`${arch}: the inversion's g has g's values, and its gradient reaches units the ReLU switched off`, () => {
     const b = buildModel(arch, { inputShape: [28, 28, 1], numClasses: 10, seed: 3 });
-    const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([4, 28, 28, 1], 0, 1, 'float32', 5);
     const fake = inversionRepresentation(b.model, b.representation, true);
     const exact = inversionRepresentation(b.model, b.representation, false);
     assert.equal(fake.fakeRelu, true, `${arch} ends its representation in a ReLU`);
     assert.equal(exact.fakeRelu, false);
     const gx = b.representation.apply(x, { training: false }) as tf.Tensor2D;
-    const fx = fake.g(x) as tf.Tensor2D;
+    const fx = fake.g(x);
     assert.ok((tf.max(tf.abs(tf.sub(gx, fx))).dataSync()[0] as number) < 1e-5, 'same forward values');
     const inactive = tf.cast(tf.equal(gx, 0), 'float32') as tf.Tensor2D;
     const nInactive = tf.sum(inactive).dataSync()[0] as number;
@@ -43,7 +43,7 @@ for (const arch of ARCHS) {
     } else {
       // Global pooling (resnet): every pooled unit is on somewhere; the gradients still differ
       // because the spatial positions the ReLU switched off now pass gradient.
-      const v = tf.onesLike(gx) as tf.Tensor2D;
+      const v = tf.onesLike<tf.Tensor2D>(gx);
       const exactGrad = gradOf(exact.g, x, v);
       const fakeGrad = gradOf(fake.g, x, v);
       const diff = exactGrad.reduce((m, e, i) => Math.max(m, Math.abs(e - (fakeGrad[i] as number))), 0);
