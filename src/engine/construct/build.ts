@@ -56,7 +56,7 @@ export async function buildConstructed(cfg: ConstructConfig, outDir: string, ctx
     const mine = Array.from({ length: chunks }, (_, k) => k).filter((k) => !ctx.shard || k % ctx.shard.count === ctx.shard.index);
     const todo = mine.filter((k) => !chunkDone(outDir, k));
     if (todo.length < mine.length) ctx.log?.(`resuming: ${mine.length - todo.length} of ${mine.length} chunks already built in ${outDir}`);
-    const fn: AttackModel = cfg.kind === 'robust' || cfg.kind === 'nonrobust' ? inversionRepresentation(ckpt.model, ckpt.representation, cfg.fakeRelu ?? false).g : inferenceFn(ckpt.model);
+    const fn: AttackModel = cfg.kind === 'robust' || cfg.kind === 'nonrobust' ? inversionRepresentation(ckpt, cfg.fakeRelu ?? false).g : inferenceFn(ckpt.model);
     const t0 = Date.now();
     let imagesDone = 0;
     const imagesTodo = todo.reduce((s, k) => s + Math.min(n, (k + 1) * cfg.chunkSize) - k * cfg.chunkSize, 0);

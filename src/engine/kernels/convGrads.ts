@@ -9,14 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Scope, TI, withScope } from './call';
 import { filterGradGemm, useGemmFilterGrad } from './convFilterGemm';
 import { inputGradGemm, useGemmInputGrad } from './convInputGemm';
-import { useWinograd, winogradConv } from './winograd';
-
-interface Pads {
-  t: number;
-  b: number;
-  l: number;
-  r: number;
-}
+import { useWinograd, winogradConv, type Pads } from './winograd';
 
 /** Stock Conv2D (XNNPACK) with explicit padding; negative pads crop the input instead. */
 function conv(s: Scope, x: TI, filter: TI, p: Pads, dilations: [number, number]): TI {

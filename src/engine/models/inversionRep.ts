@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { AttackModel } from '../attacks/types';
+import { representationTensor, type BuiltModel } from './registry';
 
 /** relu forward, identity backward. */
 const fakeReluOp = tf.customGrad<tf.Tensor>((z) => ({ value: tf.relu(z as tf.Tensor), gradFunc: (dy) => dy }));
@@ -33,11 +34,10 @@ const producer = (t: tfl.SymbolicTensor): Layer => t.sourceLayer;
  * global pooling: resnet). `fake: false`, or an architecture ending otherwise, gives g itself.
  * Returns whether the fake ReLU is in use, for the dataset's manifest.
  */
-export function inversionRepresentation(model: tfl.LayersModel, representation: tfl.LayersModel, fake: boolean): { g: AttackModel; fakeRelu: boolean } {
+export function inversionRepresentation({ model, representation }: Pick<BuiltModel, 'model' | 'representation'>, fake: boolean): { g: AttackModel; fakeRelu: boolean } {
   const exact: AttackModel = (x) => representation.apply(x, { training: false }) as tf.Tensor2D;
   if (!fake) return { g: exact, fakeRelu: false };
-  const rep = model.getLayer('logits').getInputAt(0) as tfl.SymbolicTensor;
-  const last = producer(rep);
+  const last = producer(representationTensor(model));
   if (last instanceof tfl.layers.Layer && last.getClassName() === 'Dense' && activationName(last) === 'relu') {
     const inner = tfl.model({ inputs: model.inputs, outputs: last.getInputAt(0) });
     const [kernel, bias] = last.getWeights();

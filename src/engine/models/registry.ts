@@ -55,9 +55,12 @@ export function buildModel(arch: ArchName, spec: ArchSpec): BuiltModel {
   return { arch, model, representation: representationOf(model) };
 }
 
-/** The sub-model from the input to the input of the final linear layer (named 'logits'). */
+/** g(x) as a symbolic tensor: the input of the final linear layer (named 'logits'). */
+export function representationTensor(model: tfl.LayersModel): tfl.SymbolicTensor {
+  return model.getLayer('logits').getInputAt(0) as tfl.SymbolicTensor;
+}
+
+/** The sub-model from the input to g(x). */
 export function representationOf(model: tfl.LayersModel): tfl.LayersModel {
-  const head = model.getLayer('logits');
-  const rep = head.getInputAt(0) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: model.inputs, outputs: rep, name: `${model.name}_g` });
+  return tfl.model({ inputs: model.inputs, outputs: representationTensor(model), name: `${model.name}_g` });
 }

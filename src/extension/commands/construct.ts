@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConstructConfig, ConstructKind } from '../../engine/construct/config';
+import { constructDefaults, type ConstructConfig, type ConstructKind } from '../../engine/construct/config';
+import { profileFor } from '../../engine/reproduce/profiles';
 import { dataSpecSetting } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
@@ -27,12 +28,16 @@ export interface BuildCommandArgs {
 
 export type BuildWhich = 'robust' | 'nonrobust' | 'relabeled';
 
-/** Mirrors constructDefaults() (engine) scaled like the quick profile (reproduce/profiles.ts). */
+/** The engine's defaults with the step counts of the reproduction's quick Fashion-MNIST profile, on 1,000 images. */
 function defaults(kind: ConstructKind): Omit<ConstructConfig, 'kind' | 'checkpoint' | 'data'> {
-  const common = { chunkSize: 500, batchSize: 250, seed: 0, limit: 1000 };
-  if (kind === 'robust' || kind === 'nonrobust')
-    return { ...common, steps: 150, stepSize: 0.1, start: 'other-image', fakeRelu: true };
-  return { ...common, steps: 50, stepSize: 0.1, eps: 3 };
+  const quick = profileFor('quick', 'fashion-mnist');
+  const common = { ...constructDefaults(kind), seed: 0, limit: 1000 };
+  if (kind === 'robust' || kind === 'nonrobust') {
+    const { steps, stepSize, start, fakeRelu } = quick.inversion;
+    return { ...common, steps, stepSize, start, fakeRelu };
+  }
+  const { steps, stepSize, eps } = quick.relabel;
+  return { ...common, steps, stepSize, eps };
 }
 
 const TITLES: Record<ConstructKind, string> = {

@@ -25,8 +25,8 @@ for (const arch of ARCHS) {
   test(`${arch}: the inversion's g has g's values, and its gradient reaches units the ReLU switched off`, () => {
     const b = buildModel(arch, { inputShape: [28, 28, 1], numClasses: 10, seed: 3 });
     const x = tf.randomUniform<tf.Rank.R4>([4, 28, 28, 1], 0, 1, 'float32', 5);
-    const fake = inversionRepresentation(b.model, b.representation, true);
-    const exact = inversionRepresentation(b.model, b.representation, false);
+    const fake = inversionRepresentation(b, true);
+    const exact = inversionRepresentation(b, false);
     assert.equal(fake.fakeRelu, true, `${arch} ends its representation in a ReLU`);
     assert.equal(exact.fakeRelu, false);
     const gx = b.representation.apply(x, { training: false }) as tf.Tensor2D;
