@@ -54,10 +54,15 @@ const FASHION_QUICK: ReproduceProfile = {
   // lr 0.05 stayed at chance for its first epochs of adversarial training at this ε.
   adversarial: { norm: 'l2', eps: 3, steps: 7, optimizer: { name: 'adam', lr: 1e-3 } },
   evaluation: { norm: 'l2', eps: 1.5, steps: 20, restarts: 0 },
-  inversion: { steps: 150, stepSize: 0.1, start: 'other-image', fakeRelu: true },
+  // Normalised steps of fixed length: the descent walks straight towards g(x) for about as long
+  // as steps × stepSize allows (≈ 9 in pixel L2 from another image), then circles at the scale of
+  // the step. 100 of 0.15 walks as far as the reference run's 150 of 0.1 at two-thirds of the cost,
+  // and ends 6% (robust g) and 21% (standard g) further from g(x) (README, "Building D_R").
+  inversion: { steps: 100, stepSize: 0.15, start: 'other-image', fakeRelu: true },
   // ε = 2 (the reference run's) let only 72% of targeted attacks succeed on the quick profile's
-  // standard cnn (README, "Choosing ε on Fashion-MNIST"); ε = 3 succeeds on 95%.
-  relabel: { eps: 3, steps: 50, stepSize: 0.1 },
+  // standard cnn (README, "Choosing ε on Fashion-MNIST"); ε = 3 succeeds on 95%. 25 steps of 0.2
+  // reach the ball's surface as 50 of 0.1 do, with the same success (98.4% / 96.4% on 250 images).
+  relabel: { eps: 3, steps: 25, stepSize: 0.2 },
   seed: 0,
 };
 

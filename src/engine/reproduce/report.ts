@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { BuildSummary } from '../construct/assemble';
 import type { ConstructKind } from '../construct/config';
 import type { RobustEvalResult } from '../eval/robust';
+import { DEFAULT_MOMENTUM } from '../train/config';
 import { writeJsonAtomic } from '../models/checkpoint';
 import { writeFileAtomic } from '../data/atomic';
 import { backendLabel, versions } from '../provenance';
@@ -76,7 +77,7 @@ export function writeReport(o: ReproduceOptions, built: Partial<Record<Construct
 }
 
 const recipe = (o: Recipe) =>
-  o.name === 'sgd' ? `SGD lr ${o.lr}, momentum ${o.momentum ?? 0.9}, weight decay ${o.weightDecay ?? 0}` : `Adam ${o.lr}${o.weightDecay ? `, weight decay ${o.weightDecay}` : ''}`;
+  o.name === 'sgd' ? `SGD lr ${o.lr}, momentum ${o.momentum ?? DEFAULT_MOMENTUM}, weight decay ${o.weightDecay ?? 0}` : `Adam ${o.lr}${o.weightDecay ? `, weight decay ${o.weightDecay}` : ''}`;
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
 

@@ -1,6 +1,9 @@
 /** Typed training configuration: what a checkpoint's manifest records as `training`. */
 import type { ArchName } from '../models/registry';
 
+/** SGD's momentum when a config names none (PyTorch's usual 0.9 for the paper's recipe). */
+export const DEFAULT_MOMENTUM = 0.9;
+
 export interface AdversarialConfig {
   norm: 'l2' | 'linf';
   eps: number;

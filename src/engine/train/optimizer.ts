@@ -3,11 +3,11 @@
  * resumed run must restore to continue exactly where it stopped.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from './config';
+import { DEFAULT_MOMENTUM, type TrainConfig } from './config';
 
 export function createOptimizer(cfg: TrainConfig): tf.Optimizer {
   if (cfg.optimizer === 'adam') return tf.train.adam(cfg.lr);
-  return tf.train.momentum(cfg.lr, cfg.momentum ?? 0.9);
+  return tf.train.momentum(cfg.lr, cfg.momentum ?? DEFAULT_MOMENTUM);
 }
 
 /** Learning rate for an epoch: constant, step (÷10 at 50% and 75% of training), or cosine. */

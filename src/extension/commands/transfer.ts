@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArchName } from '../../engine/models/registry';
+import { profileFor } from '../../engine/reproduce/profiles';
 import type { TransferParams } from '../../shared/workerProtocol';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
@@ -48,7 +49,7 @@ export async function transferCommand(
     testLimit: a.testLimit ?? 1000,
     epochs: a.epochs ?? 5,
     // The reproduction's Fashion-MNIST relabelling (README, "Choosing ε on Fashion-MNIST").
-    relabel: a.relabel ?? { eps: 3, steps: 50, stepSize: 0.1 },
+    relabel: a.relabel ?? profileFor('quick', 'fashion-mnist').relabel,
     seed: a.seed ?? 0,
     ...(a.poolSize ? { poolSize: a.poolSize } : {}),
   };

@@ -25,9 +25,9 @@ export function scaffoldText(name: string): string {
     { "type": "train", "out": "standard" },
     { "type": "adversarialTrain", "out": "robust" },
     // D_R: images whose robust-model representation matches the originals (§3.1).
-    { "type": "construct", "kind": "robust", "checkpoint": "robust", "out": "D_R", "limit": 1000, "steps": 150 },
+    { "type": "construct", "kind": "robust", "checkpoint": "robust", "out": "D_R", "limit": 1000, "steps": 100, "stepSize": 0.15 },
     // D_det: relabelled by a targeted attack on the standard model (§3.2, Table 1).
-    { "type": "construct", "kind": "det", "checkpoint": "standard", "out": "D_det", "limit": 1000, "steps": 50, "eps": 3 },
+    { "type": "construct", "kind": "det", "checkpoint": "standard", "out": "D_det", "limit": 1000, "steps": 25, "stepSize": 0.2, "eps": 3 },
     { "type": "train", "out": "standard_on_D_R", "data": "D_R" },
     { "type": "evaluate", "checkpoint": "standard", "eps": [0.5, 1, 1.5, 2] }
   ]
