@@ -1,17 +1,17 @@
 /**
- * A pool of worker threads, one per core by default, each with its own wasm instance. Work is
- * split into the same chunks a single thread would build (chunk k goes to thread k mod n), and
- * every per-image random choice depends only on the seed and the image index, so the result is
- * byte-identical whatever the pool size.
+ * A pool of worker threads, one per core by default, each with its own wasm instance, kept and
+ * reused across jobs (threads.ts). Work is split into the same chunks a single thread would build
+ * (chunk k goes to thread k mod n), and every per-image random choice depends only on the seed
+ * and the image index, so the result is byte-identical whatever the pool size.
  */
-import { Worker } from 'node:worker_threads';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import * as fs from 'node:fs';
 import type { JobContext, ProgressEvent } from '../types';
 import { AbortedError } from '../types';
 import { backendInfo } from '../backend/ladder';
-import type { ThreadJob, ThreadMessage, ThreadTask } from './threadEntry';
+import type { ThreadJob } from './threadEntry';
+import { acquire, post, release } from './threads';
+
+export { closePool, poolStats } from './threads';
 
 /** Default pool size: one thread per core (RFL_POOL_SIZE overrides). */
 export function defaultPoolSize(): number {
@@ -20,36 +20,40 @@ export function defaultPoolSize(): number {
   return Math.max(1, os.availableParallelism());
 }
 
-/**
- * Starts a pool thread: the bundle's sibling dist/poolThread.js, or, when the engine runs from
- * TypeScript sources (tests under tsx), the source through tsx's CommonJS hook (a Worker refuses
- * a .ts file name, so the thread starts from a two-line script).
- */
-function startThread(task: ThreadTask): Worker {
-  const bundled = path.join(__dirname, 'poolThread.js');
-  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData: task });
-  const source = path.join(__dirname, 'threadEntry.ts');
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: task });
-}
+const what = (job: ThreadJob) => (job.kind === 'construct' ? 'construction' : job.kind === 'train' ? 'training' : 'evaluation');
 
-/** Runs one job in a new pool thread; resolves when it is done, rejects with its error (AbortedError when cancelled). */
+/** Runs one job in a pool thread; resolves when it is done, rejects with its error (AbortedError when cancelled). */
 export function runInThread(job: ThreadJob, ctx: JobContext): Promise<void> {
-  const w = startThread({ ...job, backend: backendInfo().name });
-  const stop = () => w.postMessage({ type: 'abort' });
-  if (ctx.signal?.aborted) stop();
-  ctx.signal?.addEventListener('abort', stop, { once: true });
+  if (ctx.signal?.aborted) return Promise.reject(new AbortedError(what(job)));
   return new Promise<void>((resolve, reject) => {
-    w.on('message', (m: ThreadMessage) => {
-      if (m.type === 'progress') ctx.onProgress?.(m.event);
-      else if (m.type === 'log') ctx.log?.(m.line);
-      else if (m.type === 'done') resolve();
-      else reject(m.name === 'AbortedError' ? new AbortedError(job.kind === 'construct' ? 'construction' : job.kind === 'train' ? 'training' : 'evaluation') : new Error(m.message));
+    // Settles only after the thread is released, so a caller's next job can reuse it.
+    const settle = (error?: Error) => {
+      ctx.signal?.removeEventListener('abort', stop);
+      void release(thread, error === undefined).then(() => (error ? reject(error) : resolve()));
+    };
+    const { thread, id } = acquire(backendInfo().name, {
+      onReply: (m) => {
+        switch (m.type) {
+          case 'progress':
+            return ctx.onProgress?.(m.event);
+          case 'log':
+            return ctx.log?.(m.line);
+          case 'done':
+            return settle();
+          case 'error':
+            return settle(m.name === 'AbortedError' ? new AbortedError(what(job)) : new Error(m.message));
+          default: {
+            const never: never = m;
+            throw new Error(`unknown pool reply ${JSON.stringify(never)}`);
+          }
+        }
+      },
+      onDeath: (e) => settle(new Error(`${e.message} while running a ${job.kind} job`)),
     });
-    w.on('error', reject);
-    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pool thread (${job.kind}) exited with code ${code}`))));
-  }).finally(async () => {
-    ctx.signal?.removeEventListener('abort', stop);
-    await w.terminate();
+    // Cancellation is cooperative: the job sees its signal and replies with an AbortedError.
+    const stop = () => post(thread, { type: 'abort', id });
+    ctx.signal?.addEventListener('abort', stop, { once: true });
+    post(thread, { type: 'run', id, job });
   });
 }
 
@@ -60,7 +64,7 @@ export async function runInThreads(jobs: ThreadJob[], ctx: JobContext): Promise<
   const onOuterAbort = () => stopAll.abort();
   ctx.signal?.addEventListener('abort', onOuterAbort, { once: true });
   try {
-    // allSettled: on a failure the others are stopped, and all have exited before this returns.
+    // allSettled: on a failure the others are stopped, and all have settled before this returns.
     const settled = await Promise.allSettled(
       jobs.map((job, i) =>
         runInThread(job, {

@@ -1,6 +1,7 @@
 /**
- * The body of one pool thread: its own tfjs + wasm instance (a worker thread shares nothing with
- * the main thread's engine), running one job and posting progress back. Used through pool.ts.
+ * The body of one long-lived pool thread: its own tfjs + wasm instance (a worker thread shares
+ * nothing with the main thread's engine), initialised once, then running the jobs pool.ts posts
+ * to it one after another and posting progress back, each reply tagged with its job's id.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendName } from '../backend/ladder';
@@ -17,13 +18,22 @@ export type ThreadJob =
   | { kind: 'train'; cfg: TrainConfig; outDir: string }
   | { kind: 'eval'; dir: string; settings: EvalSettings };
 
-export type ThreadTask = ThreadJob & { backend: BackendName | 'auto' };
+/** The thread's workerData: one backend for its whole life. */
+export interface ThreadInit {
+  backend: BackendName | 'auto';
+}
+
+/** Main thread → pool thread. */
+export type ThreadRequest = { type: 'run'; id: number; job: ThreadJob } | { type: 'abort'; id: number };
 
 export type ThreadMessage =
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; line: string }
   | { type: 'done' }
   | { type: 'error'; message: string; name: string };
+
+/** Pool thread → main thread: a message about job `id`. */
+export type ThreadReply = ThreadMessage & { id: number };
 
 async function runJob(job: ThreadJob, ctx: JobContext): Promise<void> {
   switch (job.kind) {
@@ -41,15 +51,39 @@ async function runJob(job: ThreadJob, ctx: JobContext): Promise<void> {
 
 const port = parentPort;
 if (port) {
-  const task = workerData as ThreadTask;
-  const abort = new AbortController();
-  port.on('message', (m: { type: 'abort' }) => {
-    if (m.type === 'abort') abort.abort();
+  const ready = initBackend((workerData as ThreadInit).backend);
+  // A failed init is reported to each job that awaits it, not as an unhandled rejection that kills the thread.
+  ready.catch(() => undefined);
+  /** The job running now: pool.ts posts the next one only after this one's 'done' or 'error'. */
+  let current: { id: number; abort: AbortController } | undefined;
+  const run = async (id: number, job: ThreadJob, signal: AbortSignal) => {
+    const post = (m: ThreadMessage) => port.postMessage({ ...m, id } satisfies ThreadReply);
+    try {
+      await ready;
+      await runJob(job, { signal, onProgress: (event) => post({ type: 'progress', event }), log: (line) => post({ type: 'log', line }) });
+      post({ type: 'done' });
+    } catch (e) {
+      post({ type: 'error', message: e instanceof Error ? e.message : String(e), name: e instanceof Error ? e.name : 'Error' });
+    } finally {
+      if (current?.id === id) current = undefined;
+    }
+  };
+  port.on('message', (m: ThreadRequest) => {
+    switch (m.type) {
+      case 'run': {
+        // Registered before any await, so an 'abort' right behind the 'run' finds it.
+        current = { id: m.id, abort: new AbortController() };
+        void run(m.id, m.job, current.abort.signal);
+        return;
+      }
+      case 'abort':
+        // An abort for a job that already finished is stale: ignore it.
+        if (current?.id === m.id) current.abort.abort();
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unknown pool request ${JSON.stringify(never)}`);
+      }
+    }
   });
-  const post = (m: ThreadMessage) => port.postMessage(m);
-  (async () => {
-    await initBackend(task.backend);
-    await runJob(task, { signal: abort.signal, onProgress: (event) => post({ type: 'progress', event }), log: (line) => post({ type: 'log', line }) });
-    post({ type: 'done' });
-  })().catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e), name: e instanceof Error ? e.name : 'Error' }));
 }

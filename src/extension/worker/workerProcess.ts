@@ -103,7 +103,8 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
     this.child = fork(workerScript, [], {
       execArgv: this.maxHeapMB ? [`--max-old-space-size=${Math.round(this.maxHeapMB)}`] : [],
       silent: true,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...options.env },
+      // glibc reads MALLOC_ARENA_MAX at process start; it caps the per-thread malloc arenas pool threads leave behind.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', ...options.env },
     });
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream?.setEncoding('utf8');
