@@ -3,7 +3,9 @@
  * Usage: npx tsx bench/profile-kernels.ts [reps=5] [model=cnn|resnet] [backend=wasm] [threads]
  * (threads: as RFL_WASM_THREADS, default 'auto' = one per core on the main thread;
  * WINOGRAD=off runs the 3×3 convolutions without Winograd; WINOGRAD=ab alternates off/on step
- * by step and prints only the wall times of both, an A/B comparison robust to the load drifting)
+ * by step and prints only the wall times of both, an A/B comparison robust to the load drifting;
+ * ELEMWISE=off|ab does the same for our element-wise kernels (elementwise.ts), those named in
+ * ELEMWISE_KEYS=reluGrad,relu,add,mul or all)
  * Prints wall and process-CPU time of a training step and of an input-gradient (PGD) step, and
  * tf.profile kernel times aggregated by kernel name (minimum over 3 profiled steps). The 2-core
  * machine is shared with other jobs, so we report the minimum and 10th percentile over `reps`
@@ -13,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../src/engine/backend/ladder';
 import { setWinogradStrategy } from '../src/engine/kernels/winograd';
+import { elementwiseOn } from '../src/engine/kernels/elementwise';
 
 const reps = Number(process.argv[2] ?? 5);
 const which = process.argv[3] ?? 'cnn';
@@ -71,29 +74,81 @@ function resnet(): tfl.LayersModel {
   return tfl.model({ inputs: inp, outputs: out });
 }
 
-/** Steps alternately without and with Winograd: min / p10 / median wall time of each. */
-function abWinograd(name: string, f: () => void): void {
+/** Steps alternately with a feature off and on: min / p10 / median wall time of each. */
+function ab(name: string, what: string, set: (on: boolean) => void, f: () => void): void {
   f();
-  const walls: Record<'off' | 'auto', number[]> = { off: [], auto: [] };
+  const walls: Record<'off' | 'on', number[]> = { off: [], on: [] };
   for (let r = 0; r < reps; r++) {
-    for (const st of ['off', 'auto'] as const) {
-      setWinogradStrategy(st);
+    for (const st of ['off', 'on'] as const) {
+      set(st === 'on');
       const t0 = performance.now();
       f();
       walls[st].push(performance.now() - t0);
     }
   }
-  setWinogradStrategy('auto');
+  set(true);
   for (const [st, w] of Object.entries(walls)) {
     const p10 = [...w].sort((a, b) => a - b)[Math.floor(w.length / 10)]!;
     console.log(
-      `${name} winograd ${st === 'auto' ? 'on ' : 'off'}: wall min ${min(w).toFixed(1)} / p10 ${p10.toFixed(1)} / median ${median(w).toFixed(1)} ms/step`,
+      `${name} ${what} ${st.padEnd(3)}: wall min ${min(w).toFixed(1)} / p10 ${p10.toFixed(1)} / median ${median(w).toFixed(1)} ms/step`,
     );
   }
 }
 
+/** Our element-wise kernels named in $ELEMWISE_KEYS (default all) switched on or off. */
+const elemKeys = (process.env.ELEMWISE_KEYS?.split(',') ?? Object.keys(elementwiseOn)) as Array<
+  keyof typeof elementwiseOn
+>;
+const setElementwise = (on: boolean) => elemKeys.forEach((k) => (elementwiseOn[k] = on));
+
+/**
+ * ELEMWISE=micro: each element-wise op alone on the cnn's activation shapes, stock and ours
+ * alternating call by call (min / median ms per call): far less noisy than whole steps.
+ */
+function microElementwise(): void {
+  const shapes = [
+    [128, 28, 28, 32],
+    [128, 14, 14, 64],
+    [128, 128],
+  ];
+  const cases: Array<
+    [string, keyof typeof elementwiseOn, (x: tf.Tensor, y: tf.Tensor, b: tf.Tensor) => tf.Tensor]
+  > = [
+    ['relu grad', 'reluGrad', (x, y) => tf.grad((t: tf.Tensor) => tf.relu(t))(x, y)],
+    ['relu', 'relu', (x) => tf.relu(x)],
+    ['bias add', 'add', (x, _, b) => tf.add(x, b)],
+    ['add', 'add', (x, y) => tf.add(x, y)],
+    ['multiply', 'mul', (x, y) => tf.mul(x, y)],
+    ['scalar ×', 'mul', (x) => tf.mul(x, tf.scalar(0.9))],
+  ];
+  for (const shape of shapes) {
+    const [x, y] = [tf.randomNormal(shape), tf.randomNormal(shape)];
+    const b = tf.randomNormal([...shape.slice(0, -1).map(() => 1), shape[shape.length - 1]!]);
+    for (const [label, key, op] of cases) {
+      const t: Record<'off' | 'on', number[]> = { off: [], on: [] };
+      for (let r = 0; r < reps * 4; r++) {
+        for (const st of ['off', 'on'] as const) {
+          elementwiseOn[key] = st === 'on';
+          const t0 = performance.now();
+          tf.dispose(op(x, y, b));
+          t[st].push(performance.now() - t0);
+        }
+      }
+      elementwiseOn[key] = true;
+      const f = (w: number[]) => `${min(w).toFixed(2)} / ${median(w).toFixed(2)}`;
+      console.log(
+        `${label.padEnd(9)} ${shape.join('×').padEnd(14)} stock ${f(t.off)}  ours ${f(t.on)} ms`,
+      );
+    }
+    tf.dispose([x, y, b]);
+  }
+}
+
 async function profile(name: string, f: () => void): Promise<void> {
-  if (process.env.WINOGRAD === 'ab') return abWinograd(name, f);
+  if (process.env.WINOGRAD === 'ab') {
+    return ab(name, 'winograd', (on) => setWinogradStrategy(on ? 'auto' : 'off'), f);
+  }
+  if (process.env.ELEMWISE === 'ab') return ab(name, elemKeys.join('+'), setElementwise, f);
   f();
   const wall: number[] = [];
   const cpu: number[] = [];
@@ -130,8 +185,10 @@ async function profile(name: string, f: () => void): Promise<void> {
 void (async () => {
   if (process.argv[5]) process.env.RFL_WASM_THREADS = process.argv[5];
   if (process.env.WINOGRAD === 'off') setWinogradStrategy('off');
+  if (process.env.ELEMWISE === 'off') setElementwise(false);
   const info = await initBackend((process.argv[4] as 'wasm' | undefined) ?? 'wasm');
   console.log(info.ladder.find((l) => l.status === 'chosen')?.reason);
+  if (process.env.ELEMWISE === 'micro') return microElementwise();
   const m = which === 'resnet' ? resnet() : cnn();
   const x = tf.randomUniform([128, 28, 28, 1]);
   const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32'), 10);

@@ -1,8 +1,9 @@
 /**
  * Registers the project's own kernels on the wasm backend, where stock tfjs-backend-wasm
  * lacks a kernel (Conv2DBackpropFilter) or has a slow one (Conv2DBackpropInput, MaxPoolGrad,
- * BatchMatMul with transposes, Tile, batchnorm), and switches wasm to its threaded build
- * (threads.ts). Must run before tf.setBackend('wasm').
+ * BatchMatMul with transposes, Tile, batchnorm, the element-wise passes of elementwise.ts), adds
+ * the fused ReLU gradient (reluGrad.ts), and switches wasm to its threaded build (threads.ts).
+ * Must run before tf.setBackend('wasm').
  */
 import * as tf from '@tensorflow/tfjs-core';
 // The stock kernels register on import; ours must come after them to replace them.
@@ -18,6 +19,10 @@ import { tile } from './tile';
 import { batchNorm } from './batchNorm';
 import { cast, identity } from './identity';
 import { conv2d, fusedConv2d } from './conv2d';
+import { add, multiply, relu } from './elementwise';
+// Loads tfjs-layers (its gradients) and then replaces the Relu gradient with our fused one.
+import '../backend/gradients';
+import { registerReluGradient } from './reluGrad';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
 const BUILDING_BLOCKS = [
@@ -35,6 +40,9 @@ const BUILDING_BLOCKS = [
   'Tile',
   'FusedConv2D',
   'FusedBatchNorm',
+  'Relu',
+  'Add',
+  'Multiply',
 ];
 
 const OURS: Array<[string, tf.KernelFunc]> = [
@@ -50,6 +58,9 @@ const OURS: Array<[string, tf.KernelFunc]> = [
   ['FusedBatchNorm', batchNorm as tf.KernelFunc],
   ['Identity', identity as tf.KernelFunc],
   ['Cast', cast as tf.KernelFunc],
+  ['Relu', relu as tf.KernelFunc],
+  ['Add', add as tf.KernelFunc],
+  ['Multiply', multiply as tf.KernelFunc],
 ];
 
 export interface WasmKernelOptions {
@@ -78,5 +89,7 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
     });
     names.push(kernelName);
   }
-  setRegisteredCustomKernels(names);
+  // Again here: a gradient module loaded after ours (register_all_gradients) would have won.
+  registerReluGradient();
+  setRegisteredCustomKernels([...names, 'RflReluGrad']);
 }

@@ -5,10 +5,11 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { assemble } from './wasmAsm';
+import { assemble, simd } from './wasmAsm';
 import { poolGrad } from './simdPool';
 import { affineRows, strided3d, sumRows } from './simdLoops';
 import { winoIn, winoOut } from './simdWinograd';
+import { binaryRows, relu, reluGrad } from './simdElementwise';
 
 // prettier-ignore
 export interface Simd {
@@ -30,6 +31,16 @@ export interface Simd {
   winoOut(...args: number[]): void;
   /** The same, then max(·, 0). */
   winoOutRelu(...args: number[]): void;
+  /** out = dy · step(x) in one pass (simdElementwise.ts); bytes a multiple of 16. */
+  reluGrad(dy: number, x: number, out: number, bytes: number): void;
+  /** out = max(x, 0); bytes a multiple of 16. */
+  relu(x: number, out: number, bytes: number): void;
+  /** Per row: out = a + b (b advances by bRowBytes per row, 0 for a broadcast vector). */
+  addRows(a: number, b: number, out: number, rows: number, vecBytes: number, rowBytes: number,
+    bRowBytes: number): void;
+  /** The same with ×. */
+  mulRows(a: number, b: number, out: number, rows: number, vecBytes: number, rowBytes: number,
+    bRowBytes: number): void;
 }
 
 const cache = new WeakMap<object, Simd | null>();
@@ -46,7 +57,11 @@ export function simdFor(backend: BackendWasm): Simd | null {
   if (memory) {
     const shared = isShared(memory);
     const bytes = assemble(
-      [poolGrad(), sumRows(), strided3d(), affineRows(), winoIn(), winoOut(false), winoOut(true)],
+      [
+        ...[poolGrad(), sumRows(), strided3d(), affineRows(), winoIn(), winoOut(false)],
+        ...[winoOut(true), reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
+        binaryRows('mulRows', simd.f32x4Mul),
+      ],
       shared,
     );
     if (WebAssembly.validate(bytes)) {
