@@ -15,12 +15,17 @@ const HELP = `robust-features reproduce [--profile smoke|quick|full] [--data SPE
              issue's 5,000-image run; full: all images, the paper's step counts
   --pool N   threads running the steps as a task graph, each its own wasm instance (default: one
              per core; 1 = every step on the main thread); the same results for any N
+  --seed N   the seed of every random choice (training and test subsets, initialisation, batch
+             order, attack starts, inversion start images, D_rand targets); default the
+             profile's, 0. Runs with several seeds show how far each number moves by chance.
   --data fashion-mnist (default) | cifar10:PATH | folder:PATH | mnist:PATH`;
 
 export async function runReproduce(argv: string[]): Promise<void> {
-  const o = parse(argv, { profile: { type: 'string', default: 'quick' }, data: { type: 'string', default: 'fashion-mnist' }, out: { type: 'string' }, pool: { type: 'string' } }, HELP);
+  const o = parse(argv, { profile: { type: 'string', default: 'quick' }, data: { type: 'string', default: 'fashion-mnist' }, out: { type: 'string' }, pool: { type: 'string' }, seed: { type: 'string' } }, HELP);
   if (!o.out) throw new Error(`--out DIR is required\n\n${HELP}`);
-  const profile = profileFor(parseProfile(o.profile), o.data);
+  const seed = num(o.seed, 'seed');
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`--seed must be a whole number ≥ 0, got '${o.seed}'`);
+  const profile = { ...profileFor(parseProfile(o.profile), o.data), ...(seed === undefined ? {} : { seed }) };
   await startBackend(o.backend, o.json);
   const bar = terminalProgress(o.json, 'reproduce');
   const results = await reproduce({ profile, data: o.data, out: o.out, poolSize: num(o.pool, 'pool') ?? defaultPoolSize() }, { onProgress: bar.onProgress, log: bar.log });

@@ -59,6 +59,7 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
     [['eval', '--checkpoint', '/tmp', '--eps', '1,x'], /--eps must be a comma-separated list of numbers/],
     [['info', '--backend', 'gpu'], /Unknown backend 'gpu'/],
     [['train', '--data', 'cifar10:/nonexistent', '--out', '/tmp/x'], /nonexistent/],
+    [['reproduce', '--out', '/tmp/x', '--seed', '1.5'], /--seed must be a whole number ≥ 0, got '1.5'/],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args);
@@ -132,4 +133,14 @@ test('transfer trains each named architecture on D_rand from the source and writ
   assert.ok(Number.isFinite(t.correlation) && Math.abs(t.correlation) <= 1);
   assert.match(fs.readFileSync(path.join(out, 'transfer.csv'), 'utf8'), /^arch,testAcc,transferSuccess\nmlp,/);
   assert.match(fs.readFileSync(path.join(out, 'transfer.svg'), 'utf8'), /<svg[\s\S]*Pearson r = [-\d.]+[\s\S]*>vgg</);
+});
+
+test('reproduce --seed N runs every step with that seed and says so in results.md', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-seed-'));
+  const r = cli('reproduce', '--profile', 'smoke', '--seed', '3', '--pool', '1', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(fs.readFileSync(path.join(out, 'results.md'), 'utf8'), /seed 3;/);
+  const trained = JSON.parse(fs.readFileSync(path.join(out, 'standard_D', 'train-config.json'), 'utf8')) as { seed: number };
+  const built = JSON.parse(fs.readFileSync(path.join(out, 'D_robust', 'build.json'), 'utf8')) as { seed: number };
+  assert.deepEqual([trained.seed, built.seed], [3, 3]);
 });
