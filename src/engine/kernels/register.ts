@@ -22,7 +22,7 @@ import { conv2d, fusedConv2d } from './conv2d';
 import { add, multiply, relu } from './elementwise';
 // Loads tfjs-layers (its gradients) and then replaces the Relu gradient with our fused one.
 import '../backend/gradients';
-import { registerReluGradient } from './reluGrad';
+import { RELU_GRAD, registerReluGradient } from './reluGrad';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
 const BUILDING_BLOCKS = [
@@ -89,7 +89,8 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
     });
     names.push(kernelName);
   }
-  // Again here: a gradient module loaded after ours (register_all_gradients) would have won.
+  // Again here, not only on import: the ladder tries tfjs-node(-gpu) first, and loading it brings
+  // the @tensorflow/tfjs union, whose register_all_gradients puts tfjs's Relu gradient back.
   registerReluGradient();
-  setRegisteredCustomKernels([...names, 'RflReluGrad']);
+  setRegisteredCustomKernels([...names, RELU_GRAD]);
 }
