@@ -65,12 +65,18 @@ void (async () => {
     setWinogradStrategy('auto');
   }
   if (want('dw')) {
+    // conv2 (32 channels in) takes Winograd by default; conv1 (1 channel) the GEMM form. Winograd
+    // runs before and after the others, to see the load drift between them.
+    time('conv2 dW (winograd)', dW(x2, dy2, w2));
+    setWinogradStrategy('off');
     for (const st of ['gemm', 'conv'] as const) {
       setFilterGradStrategy(st);
       time(`conv1 dW (${st} form)`, dW(x1, dy1, w1));
       time(`conv2 dW (${st} form)`, dW(x2, dy2, w2));
     }
     setFilterGradStrategy('auto');
+    setWinogradStrategy('auto');
+    time('conv2 dW (winograd)', dW(x2, dy2, w2));
   }
   if (want('dx')) {
     for (const st of ['gemm', 'conv'] as const) {

@@ -50,7 +50,8 @@ function successMask(pred: tf.Tensor1D, labels: tf.Tensor1D, targeted: boolean):
   return targeted ? tf.equal(pred, labels) : tf.notEqual(pred, labels);
 }
 
-function crossEntropyObjective(model: AttackModel, labels: tf.Tensor1D): Objective {
+/** Cross-entropy against `labels`, with the predicted class (the untargeted/targeted objective). */
+export function crossEntropyObjective(model: AttackModel, labels: tf.Tensor1D): Objective {
   return {
     evaluate: (x) => {
       const logits = model(x);

@@ -68,6 +68,30 @@ function lossAndGrad(
   return { losses: value, grad, pred };
 }
 
+/**
+ * One PGD iteration from `x`: loss and gradient (one forward and one backward pass), then the
+ * step and the projection. `x` is neither kept nor disposed; the caller owns `next`, `losses`
+ * and `pred`. `onLosses` sees the losses before the step (progress reporting). This is the whole
+ * per-iteration cost of an attack, and what `bench` times as "a PGD step".
+ */
+export function pgdIteration(
+  objective: Objective,
+  step: AttackStep,
+  x: tf.Tensor4D,
+  dy: tf.Tensor1D,
+  onLosses?: (losses: tf.Tensor1D) => void,
+): { next: tf.Tensor4D; losses: tf.Tensor1D; pred?: tf.Tensor1D } {
+  let losses: tf.Tensor1D;
+  let pred: tf.Tensor1D | undefined;
+  let grad: tf.Tensor4D | undefined;
+  if (step.useGrad) ({ losses, grad, pred } = lossAndGrad(objective, x, dy));
+  else ({ losses, pred } = tf.tidy(() => objective.evaluate(x)));
+  onLosses?.(losses);
+  const next = tf.tidy(() => step.project(step.step(x, grad)));
+  grad?.dispose();
+  return { next, losses, pred };
+}
+
 export async function runPgd(x0: tf.Tensor4D, cfg: PgdConfig): Promise<PgdRun> {
   const { step, objective, m } = cfg;
   const n = x0.shape[0];
@@ -80,23 +104,18 @@ export async function runPgd(x0: tf.Tensor4D, cfg: PgdConfig): Promise<PgdRun> {
     for (let i = 0; i < cfg.iterations; i++) {
       await cancellationPoint(cfg.signal, 'attack');
       cfg.inspect?.(i, x, cfg.restart);
-      let losses: tf.Tensor1D;
-      let pred: tf.Tensor1D | undefined;
-      let grad: tf.Tensor4D | undefined;
-      if (step.useGrad) ({ losses, grad, pred } = lossAndGrad(objective, x, dy));
-      else ({ losses, pred } = tf.tidy(() => objective.evaluate(x)));
-      if (cfg.onIteration) {
+      const it = pgdIteration(objective, step, x, dy, (losses) => {
+        if (!cfg.onIteration) return;
         const mean = tf.mean(losses);
         const value = mean.dataSync()[0] ?? NaN; // the only sync read, and only when asked for
         mean.dispose();
         cfg.onIteration(i, value, cfg.restart);
-      }
+      });
       // The loss belongs to the iterate *before* this step, as in the library.
-      if (cfg.useBest) best.offer(x, losses, pred);
-      else tf.dispose([losses, ...(pred ? [pred] : [])]);
-      const next = tf.tidy(() => step.project(step.step(x, grad)));
-      tf.dispose([x, ...(grad ? [grad] : [])]);
-      x = next;
+      if (cfg.useBest) best.offer(x, it.losses, it.pred);
+      else tf.dispose([it.losses, ...(it.pred ? [it.pred] : [])]);
+      x.dispose();
+      x = it.next;
     }
     cfg.inspect?.(cfg.iterations, x, cfg.restart);
     const last = tf.tidy(() => objective.evaluate(x));

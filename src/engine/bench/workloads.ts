@@ -6,7 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../models/registry';
-import { attack } from '../attacks/attack';
+import { attack, crossEntropyObjective } from '../attacks/attack';
+import { pgdIteration, type Objective } from '../attacks/pgd';
+import { makeStep } from '../attacks/steps';
 import { inferenceFn } from '../eval/accuracy';
 
 export type Workload = 'train' | 'pgd' | 'invert' | 'advtrain';
@@ -31,6 +33,15 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
   const opt = tf.train.adam(1e-3);
   const vars = built.model.trainableWeights.map((v) => v.read() as tf.Variable);
   const fn = inferenceFn(built.model);
+  // PGD and inversion: one iteration of the attack loop (the code `attack` runs per iteration:
+  // loss, gradient, step, projection), as bench/torch_bench.py times them. A whole attack adds a
+  // final forward pass for its report, once per attack, not per step.
+  const iterationOf = async (objective: Objective, step: ReturnType<typeof makeStep>, m: 1 | -1) => {
+    const dy = tf.fill<tf.Rank.R1>([batch], m);
+    const it = pgdIteration(objective, step, x, dy);
+    await it.next.data();
+    tf.dispose([dy, it.next, it.losses, ...(it.pred ? [it.pred] : [])]);
+  };
   const steps: Record<Workload, () => Promise<void>> = {
     train: async () => {
       const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(yOneHot, built.model.apply(x, { training: true }) as tf.Tensor2D), true, vars);
@@ -38,9 +49,7 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
       loss?.dispose();
     },
     pgd: async () => {
-      const r = await attack(fn, x, y, { norm: 'l2', eps: 1.5, stepSize: 0.1, iterations: 1, randomStart: false, useBest: false });
-      await r.adv.data();
-      r.adv.dispose();
+      await iterationOf(crossEntropyObjective(fn, y), makeStep('l2', x, 1.5, 0.1), 1);
     },
     advtrain: async () => {
       const a = await attack(fn, x, y, { norm: 'l2', eps: 1.5, stepSize: (2.5 * 1.5) / 7, iterations: 7, randomStart: true, useBest: true, seed: 4 });
@@ -49,12 +58,8 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
       tf.dispose([a.adv, loss as tf.Scalar]);
     },
     invert: async () => {
-      const r = await attack(fn, x, y, {
-        norm: 'unconstrained', eps: 0, stepSize: 0.1, iterations: 1, randomStart: false, useBest: false, targeted: true,
-        customLoss: (_m, xr) => tf.norm(tf.sub(built.representation.apply(xr, { training: false }) as tf.Tensor2D, target), 2, 1) as tf.Tensor1D,
-      });
-      await r.adv.data();
-      r.adv.dispose();
+      const objective: Objective = { evaluate: (xr) => ({ losses: tf.norm(tf.sub(built.representation.apply(xr, { training: false }) as tf.Tensor2D, target), 2, 1) as tf.Tensor1D }) };
+      await iterationOf(objective, makeStep('unconstrained', x, 0, 0.1), -1);
     },
   };
   return { step: steps[workload], dispose: () => tf.dispose([x, y, yOneHot, target, ...built.model.weights.map((w) => w.read())]) };

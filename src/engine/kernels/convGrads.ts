@@ -10,6 +10,7 @@ import { Scope, TI, withScope } from './call';
 import { filterGradGemm, useGemmFilterGrad } from './convFilterGemm';
 import { inputGradGemm, useGemmInputGrad } from './convInputGemm';
 import { useWinograd, winogradConv, type Pads } from './winograd';
+import { winogradFilterGrad } from './winogradFilterGrad';
 
 /** Stock Conv2D (XNNPACK) with explicit padding; negative pads crop the input instead. */
 function conv(s: Scope, x: TI, filter: TI, p: Pads, dilations: [number, number]): TI {
@@ -70,7 +71,11 @@ export function conv2dBackpropFilter(args: {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = ci;
   const [ho, wo] = [ci.outHeight, ci.outWidth];
   const { top: pt, left: pl } = ci.padInfo;
-  if (useGemmFilterGrad(args.backend as BackendWasm))
+  const backend = args.backend as BackendWasm;
+  const pads = { t: pt, b: ci.padInfo.bottom, l: pl, r: ci.padInfo.right };
+  if (sh === 1 && sw === 1 && dy.dtype === 'float32' && useWinograd(backend, x, kh, kw, pads))
+    return withScope(backend, (s) => winogradFilterGrad(s, x, dy, pads));
+  if (useGemmFilterGrad(backend))
     return withScope(args.backend, (s) => filterGradGemm(s, x, dy, ci));
   return withScope(args.backend, (s) => {
     const xT = s.transpose(x, [3, 1, 2, 0]);

@@ -8,8 +8,9 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { assemble, simd } from './wasmAsm';
 import { poolGrad } from './simdPool';
 import { affineRows, strided3d, sumRows } from './simdLoops';
-import { winoIn, winoOut } from './simdWinograd';
+import { winoDy, winoIn, winoOut } from './simdWinograd';
 import { binaryRows, relu, reluGrad } from './simdElementwise';
+import { outerAcc } from './simdGemm';
 
 // prettier-ignore
 export interface Simd {
@@ -31,6 +32,11 @@ export interface Simd {
   winoOut(...args: number[]): void;
   /** The same, then max(·, 0). */
   winoOutRelu(...args: number[]): void;
+  /** Winograd output-gradient transform A dY Aᵀ (filter gradient): as winoIn. */
+  winoDy(src: number, ...dstsAndGeometry: number[]): void;
+  /** out[i,j] += Σ_r a[r,i]·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats). */
+  outerAcc(a: number, b: number, out: number, rows: number, aCols: number, bCols: number,
+    aStride: number, bStride: number, outStride: number): void;
   /** out = dy · step(x) in one pass (simdElementwise.ts); bytes a multiple of 16. */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /** out = max(x, 0); bytes a multiple of 16. */
@@ -61,6 +67,8 @@ export function simdFor(backend: BackendWasm): Simd | null {
         ...[poolGrad(), sumRows(), strided3d(), affineRows(), winoIn(), winoOut(false)],
         ...[winoOut(true), reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
         binaryRows('mulRows', simd.f32x4Mul),
+        winoDy(),
+        outerAcc(),
       ],
       shared,
     );

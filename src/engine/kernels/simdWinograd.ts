@@ -7,7 +7,8 @@
  */
 import { Fn, I32, op, simd, V128 } from './wasmAsm';
 
-const f32x4Pmax = 0xeb;
+const f32x4Pmax = 0xeb,
+  f32x4Neg = 0xe1;
 
 /** Per 4×4 input tile d and channel block: V_k = (Bᵀ d B)_k, k = 4·row + col. */
 // prettier-ignore
@@ -96,6 +97,57 @@ export function winoOut(relu: boolean): Fn {
           f.vstore();
         });
       }
+      f.inc(o, () => f.i32(16));
+    }));
+  }));
+  return f;
+}
+
+/**
+ * The output-gradient transform of the Winograd filter gradient (winogradFilterGrad.ts): per 2×2
+ * tile of dY and channel block, dM_k = (A dY Aᵀ)_k, k = 4·row + col, with A = Aᵀᵀ, Aᵀ as in
+ * winoOut. Same walk and parameters as winoIn (src: the tile-aligned dY, rowBytes/imageBytes of
+ * it; each tile starts 2 pixels after the previous one).
+ */
+// prettier-ignore
+export function winoDy(): Fn {
+  const f = new Fn(new Array<number>(23).fill(I32), 'winoDy');
+  const src = 0, dst = (k: number) => 1 + k;
+  const [images, tileRows, tileCols, rowBytes, imageBytes, cBytes] = [17, 18, 19, 20, 21, 22];
+  const [n, ty, tx, cb, o, row, p, c2, r2] = Array.from({ length: 9 }, () => f.local(I32)) as [number, number, number, number, number, number, number, number, number];
+  const [a, b, c, d, u, v] = Array.from({ length: 6 }, () => f.local(V128)) as [number, number, number, number, number, number];
+  f.get(cBytes).i32(2).emit(op.i32Mul).set(c2);
+  f.get(rowBytes).i32(2).emit(op.i32Mul).set(r2);
+  f.i32(0).set(o);
+  const store = (k: number, value: () => void) => {
+    f.get(dst(k)).get(o).emit(op.i32Add);
+    value();
+    f.vstore();
+  };
+  f.forLt(n, 0, images, 1, () => f.forLt(ty, 0, tileRows, 1, () => {
+    f.get(src).get(n).get(imageBytes).emit(op.i32Mul, op.i32Add).get(ty).get(r2).emit(op.i32Mul, op.i32Add).set(row);
+    f.forLt(tx, 0, tileCols, 1, () => f.forLt(cb, 0, cBytes, 16, () => {
+      f.get(row).get(tx).get(c2).emit(op.i32Mul, op.i32Add).get(cb).emit(op.i32Add).set(p);
+      // dY tile [[a, b], [c, d]].
+      f.get(p).vload().set(a);
+      f.get(p).get(cBytes).emit(op.i32Add).vload().set(b);
+      f.get(p).get(rowBytes).emit(op.i32Add).vload().set(c);
+      f.get(p).get(rowBytes).emit(op.i32Add).get(cBytes).emit(op.i32Add).vload().set(d);
+      // Rows of A·dY: [a, b], [a+c, b+d], [a−c, b−d], [−c, −d]; each row [u, v]·Aᵀ is
+      // [u, u+v, u−v, −v].
+      const rows: Array<() => void> = [
+        () => f.get(a).set(u).get(b).set(v),
+        () => f.get(a).get(c).v(simd.f32x4Add).set(u).get(b).get(d).v(simd.f32x4Add).set(v),
+        () => f.get(a).get(c).v(simd.f32x4Sub).set(u).get(b).get(d).v(simd.f32x4Sub).set(v),
+        () => f.get(c).v(f32x4Neg).set(u).get(d).v(f32x4Neg).set(v),
+      ];
+      rows.forEach((load, i) => {
+        load();
+        store(4 * i, () => f.get(u));
+        store(4 * i + 1, () => f.get(u).get(v).v(simd.f32x4Add));
+        store(4 * i + 2, () => f.get(u).get(v).v(simd.f32x4Sub));
+        store(4 * i + 3, () => f.get(v).v(f32x4Neg));
+      });
       f.inc(o, () => f.i32(16));
     }));
   }));

@@ -31,6 +31,12 @@ export function setWinogradChunk(floats?: number): void {
   maxFloats = floats;
 }
 
+/** Images per chunk when each needs `perImage` floats of scratch (at least one). */
+export function chunkImages(backend: BackendWasm, n: number, perImage: number): number {
+  const limit = maxFloats ?? (isThreaded(backend) ? CHUNK_THREADED : CHUNK);
+  return Math.max(1, Math.min(n, Math.floor(limit / perImage)));
+}
+
 export interface Pads {
   t: number;
   b: number;
@@ -64,7 +70,7 @@ export interface WinogradOptions {
   relu?: boolean;
 }
 
-const ceil4 = (v: number) => Math.ceil(v / 4) * 4;
+export const ceil4 = (v: number) => Math.ceil(v / 4) * 4;
 
 export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   const backend = s.backend;
@@ -82,8 +88,7 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   if (o.bias) bv.set(heapF32(backend, o.bias));
   const tiles = th * tw;
   const perImage = 16 * tiles * (cp + cop) + hp * wp * cp;
-  const limit = maxFloats ?? (isThreaded(backend) ? CHUNK_THREADED : CHUNK);
-  const chunk = Math.max(1, Math.min(n, Math.floor(limit / perImage)));
+  const chunk = chunkImages(backend, n, perImage);
   const out = (...a: number[]) => (o.relu ? fast.winoOutRelu(...a) : fast.winoOut(...a));
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
@@ -128,7 +133,7 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
 }
 
 /** Copies images n0..n0+nc of x into the zeroed xp at row p.t, column p.l. */
-function padInput(
+export function padInput(
   backend: BackendWasm,
   x: TI,
   xp: TI,

@@ -139,6 +139,27 @@ test('Conv2DBackpropInput, stride 1 (Winograd) matches cpu', async () => {
   );
 });
 
+test('Conv2DBackpropFilter, stride 1 (Winograd) matches cpu', async () => {
+  await fc.assert(
+    fc.asyncProperty(wCase, async (c) => {
+      const xs = [c.n, c.h, c.w, c.ci],
+        dys = outShape(c);
+      const err = await chunked(c, () =>
+        compare(
+          'Conv2DBackpropFilter',
+          {
+            x: { shape: xs, values: rand(xs, c.seed) },
+            dy: { shape: dys, values: rand(dys, c.seed + 1) },
+          },
+          { ...conv, pad: c.pad, filterShape: [3, 3, c.ci, c.co] },
+        ),
+      );
+      check(err);
+    }),
+    { numRuns: 40, seed: 54 },
+  );
+});
+
 test('Winograd at the cnn layer-2 size matches cpu, in chunks of 3 images', async () => {
   setWinogradChunk(3 * 16 * 49 * 100);
   try {
@@ -155,6 +176,7 @@ test('Winograd at the cnn layer-2 size matches cpu, in chunks of 3 images', asyn
     check(await compare('Conv2D', { x, filter }, attrs));
     check(await compare('FusedConv2D', { x, filter, bias }, { ...attrs, activation: 'relu' }));
     check(await compare('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xs }));
+    check(await compare('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fs }));
   } finally {
     setWinogradChunk();
   }
