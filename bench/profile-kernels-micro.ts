@@ -45,8 +45,17 @@ void (async () => {
   const [x1, w1, dy1] = [u([128, 28, 28, 1]), u([3, 3, 1, 32]), u([128, 28, 28, 32])];
   const [x2, w2, dy2] = [u([128, 14, 14, 32]), u([3, 3, 32, 64]), u([128, 14, 14, 64])];
   const c = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
-  const dW = (x: tf.Tensor, dy: tf.Tensor, f: tf.Tensor) =>
-    run('Conv2DBackpropFilter', { x, dy }, { ...c, filterShape: f.shape });
+  // dY is a fresh tensor on every call (its copy, ≈ 1 ms, is timed too), as in training: the
+  // stock GEMM caches its packed right operand per tensor, so reusing one dY would hide the
+  // packing that every training step pays.
+  const dW = (x: tf.Tensor, dy: tf.Tensor, f: tf.Tensor) => () => {
+    const fresh = tf.mul(dy, 1);
+    try {
+      return run('Conv2DBackpropFilter', { x, dy: fresh }, { ...c, filterShape: f.shape })();
+    } finally {
+      fresh.dispose();
+    }
+  };
   const dX = (x: tf.Tensor, dy: tf.Tensor, filter: tf.Tensor) =>
     run('Conv2DBackpropInput', { dy, filter }, { ...c, inputShape: x.shape });
   const b2 = u([64]);

@@ -11,6 +11,7 @@ import { affineRows, strided3d, sumRows } from './simdLoops';
 import { winoDy, winoIn, winoOut } from './simdWinograd';
 import { binaryRows, relu, reluGrad } from './simdElementwise';
 import { outerAcc } from './simdGemm';
+import { relaxedSimd } from './relaxedSimd';
 
 // prettier-ignore
 export interface Simd {
@@ -34,9 +35,10 @@ export interface Simd {
   winoOutRelu(...args: number[]): void;
   /** Winograd output-gradient transform A dY Aᵀ (filter gradient): as winoIn. */
   winoDy(src: number, ...dstsAndGeometry: number[]): void;
-  /** out[i,j] += Σ_r a[r,i]·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats). */
+  /** out[i,j] += Σ_r a(r,i)·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats);
+   * a(r,i) at a + r·aStride + i·aColStride. */
   outerAcc(a: number, b: number, out: number, rows: number, aCols: number, bCols: number,
-    aStride: number, bStride: number, outStride: number): void;
+    aStride: number, aColStride: number, bStride: number, outStride: number): void;
   /** out = dy · step(x) in one pass (simdElementwise.ts); bytes a multiple of 16. */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /** out = max(x, 0); bytes a multiple of 16. */
@@ -68,7 +70,7 @@ export function simdFor(backend: BackendWasm): Simd | null {
         ...[winoOut(true), reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
         binaryRows('mulRows', simd.f32x4Mul),
         winoDy(),
-        outerAcc(),
+        outerAcc(relaxedSimd()),
       ],
       shared,
     );

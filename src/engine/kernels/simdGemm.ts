@@ -5,20 +5,23 @@
  * ≈ 10 ns a float (measured: a fresh 6272×64 right operand adds ≈ 4.5 ms to a 2.4 ms product),
  * and needs A transposed first; this loop reads both operands in place, row by row. Register
  * block: 4 rows of out × 8 columns (8 f32x4 accumulators), the column block of b loaded once per
- * r and each a value splatted. No FMA in wasm SIMD (relaxed SIMD is behind a flag in Node 20):
- * mul then add, so results are the plain float32 sums in the order of r.
+ * r and each a value splatted. With `fma` (relaxedSimd.ts) each step is one relaxed_madd, else a
+ * mul then an add (then results equal XNNPACK's to the bit: same order over r).
  */
 import { Fn, I32, op, simd, V128 } from './wasmAsm';
 
-const f32x4SplatOp = simd.f32x4Splat;
+/** f32x4.relaxed_madd(a, b, c) = a·b + c, fused where the CPU has FMA (relaxed SIMD). */
+const RELAXED_MADD = 0x105;
 
 // prettier-ignore
-export function outerAcc(): Fn {
-  // params: a, b, out, rows, aCols, bCols, aStride, bStride, outStride — counts in floats
-  // (aCols a multiple of 4, bCols of 8), strides in bytes.
-  const f = new Fn(new Array<number>(9).fill(I32), 'outerAcc');
-  const [a, b, out, rows, aCols, bCols, aStride, bStride, outStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [i, j, r, pa, pb, po] = Array.from({ length: 6 }, () => f.local(I32)) as [number, number, number, number, number, number];
+export function outerAcc(fma = false): Fn {
+  // params: a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride — counts in
+  // floats (aCols a multiple of 4, bCols of 8), strides in bytes: a(r, i) is at
+  // a + r·aStride + i·aColStride (so AᵀB: aStride = a row, aColStride = 4; AB: 4 and a row).
+  const f = new Fn(new Array<number>(10).fill(I32), 'outerAcc');
+  const [a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [i, j, r, pb, po] = Array.from({ length: 5 }, () => f.local(I32)) as [number, number, number, number, number];
+  const pa = Array.from({ length: 4 }, () => f.local(I32));
   const acc = Array.from({ length: 8 }, () => f.local(V128));
   const [b0, b1, s] = [f.local(V128), f.local(V128), f.local(V128)];
   // out + (i + ii)·outStride + 4j (+16 for the second half of the 8 columns).
@@ -31,18 +34,21 @@ export function outerAcc(): Fn {
     for (let ii = 0; ii < 4; ii++) {
       outAddr(ii); f.v(simd.load).emit(0, 0).set(acc[2 * ii]!);
       outAddr(ii); f.v(simd.load).emit(0, 16).set(acc[2 * ii + 1]!);
+      f.get(a).get(i).i32(ii).emit(op.i32Add).get(aColStride).emit(op.i32Mul, op.i32Add).set(pa[ii]!);
     }
-    f.get(a).get(i).i32(4).emit(op.i32Mul, op.i32Add).set(pa);
     f.get(b).get(j).i32(4).emit(op.i32Mul, op.i32Add).set(pb);
     f.forLt(r, 0, rows, 1, () => {
       f.get(pb).v(simd.load).emit(0, 0).set(b0);
       f.get(pb).v(simd.load).emit(0, 16).set(b1);
       for (let ii = 0; ii < 4; ii++) {
-        f.get(pa).emit(op.f32Load, 0, 4 * ii).v(f32x4SplatOp).set(s);
-        f.get(acc[2 * ii]!).get(s).get(b0).v(simd.f32x4Mul).v(simd.f32x4Add).set(acc[2 * ii]!);
-        f.get(acc[2 * ii + 1]!).get(s).get(b1).v(simd.f32x4Mul).v(simd.f32x4Add).set(acc[2 * ii + 1]!);
+        f.get(pa[ii]!).emit(op.f32Load, 0, 0).v(simd.f32x4Splat).set(s);
+        for (const [h, bv] of [[0, b0], [1, b1]] as const) {
+          const ac = acc[2 * ii + h]!;
+          if (fma) f.get(s).get(bv).get(ac).v(RELAXED_MADD).set(ac);
+          else f.get(ac).get(s).get(bv).v(simd.f32x4Mul).v(simd.f32x4Add).set(ac);
+        }
+        f.inc(pa[ii]!, () => f.get(aStride));
       }
-      f.inc(pa, () => f.get(aStride));
       f.inc(pb, () => f.get(bStride));
     });
     for (let ii = 0; ii < 4; ii++) {

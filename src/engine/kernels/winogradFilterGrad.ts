@@ -13,6 +13,7 @@
  * for the cnn's conv2 at batch 128). Images go in chunks (as in winograd.ts) that S accumulates.
  */
 import { heapF32, Scope, TI } from './call';
+import { outerProducts } from './outerProducts';
 import { addressOf, simdFor } from './simd';
 import { ceil4, chunkImages, padInput, type Pads } from './winograd';
 
@@ -48,8 +49,10 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
       fast.winoIn(addressOf(backend, xp), ...v.map((m) => addressOf(backend, m)), ...geometry(wp * cp, hp, cp));
       fast.winoDy(addressOf(backend, dyp), ...dm.map((m) => addressOf(backend, m)), ...geometry(2 * tw * cop, 2 * th, cop));
       const at = addressOf(backend, sums);
-      for (let k = 0; k < 16; k++)
-        fast.outerAcc(addressOf(backend, v[k]!), addressOf(backend, dm[k]!), at + k * cp * cop * 4, t, cp, cop, cp * 4, cop * 4, cop * 4);
+      for (let k = 0; k < 16; k++) {
+        const a = addressOf(backend, v[k]!), b = addressOf(backend, dm[k]!);
+        outerProducts(fast, t, { a, aCols: cp, aStride: cp * 4, aColStride: 4, b, bCols: cop, bStride: cop * 4, out: at + k * cp * cop * 4, outStride: cop * 4 });
+      }
     } finally {
       cs.dispose();
     }
