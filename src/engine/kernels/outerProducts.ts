@@ -3,6 +3,7 @@
  * of a and b fit in L2 together: outerAcc walks all its rows once per 4×8 block of out, so a
  * block of rows larger than the cache would stream both operands from memory that many times.
  */
+import type { Program } from './loopThreads';
 import type { Simd } from './simd';
 
 /** Bytes of a and b per block of rows (half of this machine's 2 MiB L2, leaving room for out). */
@@ -18,14 +19,27 @@ export interface OuterOperands {
   b: number;
   bCols: number;
   bStride: number;
-  /** out [aCols, bCols], outStride bytes a row; accumulated into. */
+  /** out [aCols, bCols], outStride bytes a row; accumulated into, or overwritten if !add. */
   out: number;
   outStride: number;
+  add?: boolean;
 }
 
-export function outerProducts(fast: Simd, rows: number, o: OuterOperands): void {
+/** The outerAcc calls for out (+)= Σ_r a(r,·)ᵀ b[r,·] over `rows` rows, as a program (loopThreads.ts). */
+export function outerCalls(rows: number, o: OuterOperands): Program {
   const block = Math.max(64, Math.floor(BLOCK_BYTES / (4 * (o.aCols + o.bCols))));
+  const calls: Program = [];
   for (let r0 = 0; r0 < rows; r0 += block) {
-    fast.outerAcc(o.a + r0 * o.aStride, o.b + r0 * o.bStride, o.out, Math.min(block, rows - r0), o.aCols, o.bCols, o.aStride, o.aColStride, o.bStride, o.outStride);
+    const add = r0 > 0 || o.add !== false ? 1 : 0;
+    calls.push({ fn: 'outerAcc', args: [o.a + r0 * o.aStride, o.b + r0 * o.bStride, o.out, Math.min(block, rows - r0), o.aCols, o.bCols, o.aStride, o.aColStride, o.bStride, o.outStride, add] });
+  }
+  return calls;
+}
+
+/** The same, run here. */
+export function outerProducts(fast: Simd, rows: number, o: OuterOperands): void {
+  for (const c of outerCalls(rows, o)) {
+    const [a, b, out, r, ac, bc, as, acs, bs, os, add] = c.args as [number, number, number, number, number, number, number, number, number, number, number];
+    fast.outerAcc(a, b, out, r, ac, bc, as, acs, bs, os, add);
   }
 }

@@ -12,6 +12,8 @@ import { winoDy, winoIn, winoOut } from './simdWinograd';
 import { binaryRows, relu, reluGrad } from './simdElementwise';
 import { outerAcc } from './simdGemm';
 import { relaxedSimd } from './relaxedSimd';
+import { LoopThreads } from './loopThreads';
+import { wasmThreadCount } from './threads';
 
 // prettier-ignore
 export interface Simd {
@@ -35,10 +37,10 @@ export interface Simd {
   winoOutRelu(...args: number[]): void;
   /** Winograd output-gradient transform A dY Aᵀ (filter gradient): as winoIn. */
   winoDy(src: number, ...dstsAndGeometry: number[]): void;
-  /** out[i,j] += Σ_r a(r,i)·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats);
-   * a(r,i) at a + r·aStride + i·aColStride. */
+  /** out[i,j] (+)= Σ_r a(r,i)·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats);
+   * a(r,i) at a + r·aStride + i·aColStride; add = 1 accumulates, 0 overwrites. */
   outerAcc(a: number, b: number, out: number, rows: number, aCols: number, bCols: number,
-    aStride: number, aColStride: number, bStride: number, outStride: number): void;
+    aStride: number, aColStride: number, bStride: number, outStride: number, add: number): void;
   /** out = dy · step(x) in one pass (simdElementwise.ts); bytes a multiple of 16. */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /** out = max(x, 0); bytes a multiple of 16. */
@@ -75,14 +77,25 @@ export function simdFor(backend: BackendWasm): Simd | null {
       shared,
     );
     if (WebAssembly.validate(bytes)) {
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-        env: { mem: memory },
-      });
+      const module = new WebAssembly.Module(bytes);
+      const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
       result = inst.exports as unknown as Simd;
+      const exports = inst.exports as unknown as Record<string, (...a: number[]) => void>;
+      // Helper threads only where the memory is shared (the threaded build): one per extra
+      // XNNPACK thread, so our loops use the cores XNNPACK was given.
+      threadsOf.set(mod, new LoopThreads(module, memory, exports, shared ? wasmThreadCount() : 1));
     }
   }
   cache.set(mod, result);
   return result;
+}
+
+const threadsOf = new WeakMap<object, LoopThreads>();
+
+/** Runs programs of our loops on this thread and its helpers (loopThreads.ts); null without SIMD. */
+export function loopThreadsFor(backend: BackendWasm): LoopThreads | null {
+  if (!simdFor(backend)) return null;
+  return threadsOf.get(backend.wasm) ?? null;
 }
 
 function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {

@@ -15,15 +15,17 @@ const RELAXED_MADD = 0x105;
 
 // prettier-ignore
 export function outerAcc(fma = false): Fn {
-  // params: a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride — counts in
-  // floats (aCols a multiple of 4, bCols of 8), strides in bytes: a(r, i) is at
+  // params: a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride, add — counts
+  // in floats (aCols a multiple of 4, bCols of 8), strides in bytes: a(r, i) is at
   // a + r·aStride + i·aColStride (so AᵀB: aStride = a row, aColStride = 4; AB: 4 and a row).
-  const f = new Fn(new Array<number>(10).fill(I32), 'outerAcc');
-  const [a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  // add = 0 writes out (no need to zero it first), 1 accumulates into it.
+  const f = new Fn(new Array<number>(11).fill(I32), 'outerAcc');
+  const [a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride, add] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const [i, j, r, pb, po] = Array.from({ length: 5 }, () => f.local(I32)) as [number, number, number, number, number];
   const pa = Array.from({ length: 4 }, () => f.local(I32));
   const acc = Array.from({ length: 8 }, () => f.local(V128));
-  const [b0, b1, s] = [f.local(V128), f.local(V128), f.local(V128)];
+  const [b0, b1, s, zero] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  f.f32(0).v(simd.f32x4Splat).set(zero);
   // out + (i + ii)·outStride + 4j (+16 for the second half of the 8 columns).
   const outAddr = (ii: number) => {
     f.get(po);
@@ -31,9 +33,15 @@ export function outerAcc(fma = false): Fn {
   };
   f.forLt(i, 0, aCols, 4, () => f.forLt(j, 0, bCols, 8, () => {
     f.get(out).get(i).get(outStride).emit(op.i32Mul, op.i32Add).get(j).i32(4).emit(op.i32Mul, op.i32Add).set(po);
+    f.get(add).emit(op.if, 0x40);
     for (let ii = 0; ii < 4; ii++) {
       outAddr(ii); f.v(simd.load).emit(0, 0).set(acc[2 * ii]!);
       outAddr(ii); f.v(simd.load).emit(0, 16).set(acc[2 * ii + 1]!);
+    }
+    f.emit(op.else);
+    for (const v of acc) f.get(zero).set(v);
+    f.emit(op.end);
+    for (let ii = 0; ii < 4; ii++) {
       f.get(a).get(i).i32(ii).emit(op.i32Add).get(aColStride).emit(op.i32Mul, op.i32Add).set(pa[ii]!);
     }
     f.get(b).get(j).i32(4).emit(op.i32Mul, op.i32Add).set(pb);

@@ -57,6 +57,11 @@ export function enableWasmThreads(threads: number): number {
   return (enabled = threads);
 }
 
+/** The thread count enableWasmThreads() settled on (1 before it ran). */
+export function wasmThreadCount(): number {
+  return enabled || 1;
+}
+
 /** Why enableWasmThreads() fell back to one thread, if it did. */
 export function wasmThreadsFailure(): string | undefined {
   return failure;

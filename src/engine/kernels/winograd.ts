@@ -9,7 +9,9 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, Scope, TI } from './call';
-import { addressOf, isThreaded, simdFor } from './simd';
+import { addressOf, isThreaded, loopThreadsFor, simdFor } from './simd';
+import { outerCalls } from './outerProducts';
+import type { Program } from './loopThreads';
 
 /** 'auto': Winograd where eligible; 'off': never (benchmarks and tests compare both). */
 let strategy: 'auto' | 'off' = 'auto';
@@ -74,13 +76,13 @@ export const ceil4 = (v: number) => Math.ceil(v / 4) * 4;
 
 export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   const backend = s.backend;
-  const fast = simdFor(backend)!;
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const co = o.filter.shape[o.backward ? 2 : 3]!;
   const [ho, wo] = [h + p.t + p.b - 2, w + p.l + p.r - 2];
   const [th, tw] = [Math.ceil(ho / 2), Math.ceil(wo / 2)];
   // Tile-aligned, zero-padded input [n, hp, wp, cp]; channels padded to whole f32x4 vectors.
-  const [hp, wp, cp, cop] = [2 * th + 2, 2 * tw + 2, ceil4(c), ceil4(co)];
+  // Output channels in whole 8-float blocks: our GEMM loop's width (simdGemm.ts).
+  const [hp, wp, cp, cop] = [2 * th + 2, 2 * tw + 2, ceil4(c), Math.ceil(co / 8) * 8];
   const u = filterTransform(s, o.filter, c, co, cp, cop, !!o.backward);
   const bias = s.make([cop]);
   const yp = s.make([n, 2 * th, 2 * tw, cop]);
@@ -89,41 +91,34 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   const tiles = th * tw;
   const perImage = 16 * tiles * (cp + cop) + hp * wp * cp;
   const chunk = chunkImages(backend, n, perImage);
-  const out = (...a: number[]) => (o.relu ? fast.winoOutRelu(...a) : fast.winoOut(...a));
+  const threads = loopThreadsFor(backend)!;
+  const at = (t: TI) => addressOf(backend, t);
+  const rowBytes = 2 * tw * cop * 4;
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
     // A scope per chunk: its buffers are freed before the next chunk allocates its own.
     const cs = new Scope(backend);
     try {
       const xp = cs.make([nc, hp, wp, cp]);
-      const v = Array.from({ length: 16 }, () => cs.make([1, nc * tiles, cp]));
+      // Rows (tiles) in whole blocks of 4 for the GEMM loop: the extra rows' products are
+      // computed from whatever the rows hold and never read.
+      const rows = ceil4(nc * tiles);
+      const v = Array.from({ length: 16 }, () => cs.make([rows, cp]));
+      const m = Array.from({ length: 16 }, () => cs.make([rows, cop]));
       heapF32(backend, xp).fill(0);
-      padInput(backend, x, xp, n0, nc, p, hp, wp, cp);
-      fast.winoIn(
-        addressOf(backend, xp),
-        ...v.map((t) => addressOf(backend, t)),
-        nc,
-        th,
-        tw,
-        wp * cp * 4,
-        hp * wp * cp * 4,
-        cp * 4,
-      );
-      const m = v.map((vk, k) =>
-        cs.run('BatchMatMul', { a: vk, b: u[k]! }, { transposeA: false, transposeB: false }),
-      );
-      const rowBytes = 2 * tw * cop * 4;
-      out(
-        ...m.map((t) => addressOf(backend, t)),
-        addressOf(backend, yp) + n0 * 2 * th * rowBytes,
-        addressOf(backend, bias),
-        nc,
-        th,
-        tw,
-        rowBytes,
-        2 * th * rowBytes,
-        cop * 4,
-      );
+      // Each thread: pad, transform, multiply and transform back its own images (tiles are
+      // image-major, so an image range is a row range of every V_k and M_k).
+      const program = ([i0, i1]: [number, number]): Program => {
+        const r0 = i0 * tiles, r1 = i1 === nc ? rows : i1 * tiles;
+        return [
+          ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
+          { fn: 'winoIn', args: [at(xp) + i0 * hp * wp * cp * 4, ...v.map((t) => at(t) + r0 * cp * 4), i1 - i0, th, tw, wp * cp * 4, hp * wp * cp * 4, cp * 4] },
+          // M_k = V_k · U_k, [tiles, Ci]·[Ci, Co]: our loop, a(r, i) = V_k[i, r].
+          ...m.flatMap((mk, k) => outerCalls(cp, { a: at(v[k]!) + r0 * cp * 4, aCols: r1 - r0, aStride: 4, aColStride: cp * 4, b: at(u[k]!), bCols: cop, bStride: cop * 4, out: at(mk) + r0 * cop * 4, outStride: cop * 4, add: false })),
+          { fn: o.relu ? 'winoOutRelu' : 'winoOut', args: [...m.map((t) => at(t) + r0 * cop * 4), at(yp) + (n0 + i0) * 2 * th * rowBytes, at(bias), i1 - i0, th, tw, rowBytes, 2 * th * rowBytes, cop * 4] },
+        ];
+      };
+      threads.run(imageParts(nc, tiles, threads.size).map(program));
     } finally {
       cs.dispose();
     }
@@ -132,57 +127,42 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   return s.run('Slice', { x: yp }, { begin: [0, 0, 0, 0], size: [n, ho, wo, co] });
 }
 
+/**
+ * Splits nc images into at most `parts` contiguous ranges of near-equal size for loopThreads,
+ * each starting at a row (image · tiles) that is a multiple of 4 (our GEMM's row block).
+ */
+export function imageParts(nc: number, tiles: number, parts: number): [number, number][] {
+  const step = 4 / gcd(tiles, 4); // images per 4-row boundary
+  const units = Math.ceil(nc / step);
+  const k = Math.max(1, Math.min(parts, units));
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) {
+    const a = Math.min(nc, Math.round((i * units) / k) * step), b = Math.min(nc, Math.round(((i + 1) * units) / k) * step);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
 /** Copies images n0..n0+nc of x into the zeroed xp at row p.t, column p.l. */
-export function padInput(
-  backend: BackendWasm,
-  x: TI,
-  xp: TI,
-  n0: number,
-  nc: number,
-  p: Pads,
-  hp: number,
-  wp: number,
-  cp: number,
-): void {
-  const fast = simdFor(backend)!;
+export function padInput(backend: BackendWasm, x: TI, xp: TI, n0: number, nc: number, p: Pads, hp: number, wp: number, cp: number): void {
+  const fast = simdFor(backend)! as unknown as Record<string, (...a: number[]) => void>;
+  for (const c of padInputCalls(backend, x, xp, n0, nc, p, hp, wp, cp, 0)) fast[c.fn]!(...c.args);
+}
+
+/** The strided copies of padInput, into xp's images from `at` on, as a program. */
+export function padInputCalls(backend: BackendWasm, x: TI, xp: TI, n0: number, nc: number, p: Pads, hp: number, wp: number, cp: number, at: number): Program {
   const [, h, w, c] = x.shape as [number, number, number, number];
   const src = addressOf(backend, x) + n0 * h * w * c * 4;
-  const dst = addressOf(backend, xp) + (p.t * wp + p.l) * cp * 4;
-  if (c === cp) {
-    // Whole image rows are contiguous on both sides.
-    fast.strided3d(
-      src,
-      dst,
-      nc,
-      h * w * c * 4,
-      hp * wp * cp * 4,
-      h,
-      w * c * 4,
-      wp * cp * 4,
-      w * c,
-      4,
-      4,
-      0,
-    );
-    return;
-  }
-  for (let i = 0; i < nc; i++) {
-    // planes: image rows; rows: pixels (c floats each, cp apart in xp).
-    fast.strided3d(
-      src + i * h * w * c * 4,
-      dst + i * hp * wp * cp * 4,
-      h,
-      w * c * 4,
-      wp * cp * 4,
-      w,
-      c * 4,
-      cp * 4,
-      c,
-      4,
-      4,
-      0,
-    );
-  }
+  const dst = addressOf(backend, xp) + at * hp * wp * cp * 4 + (p.t * wp + p.l) * cp * 4;
+  // Whole image rows are contiguous on both sides when there is no channel padding.
+  if (c === cp) return [{ fn: 'strided3d', args: [src, dst, nc, h * w * c * 4, hp * wp * cp * 4, h, w * c * 4, wp * cp * 4, w * c, 4, 4, 0] }];
+  // Otherwise per image: planes are image rows, rows are pixels (c floats each, cp apart in xp).
+  return Array.from({ length: nc }, (_, i) => ({
+    fn: 'strided3d',
+    args: [src + i * h * w * c * 4, dst + i * hp * wp * cp * 4, h, w * c * 4, wp * cp * 4, w, c * 4, cp * 4, c, 4, 4, 0],
+  }));
 }
 
 /** U_k = (G g Gᵀ)_k as 16 GEMM weight matrices [1, cp, cop], zero in the padded rows/columns. */

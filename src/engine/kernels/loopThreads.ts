@@ -1,0 +1,147 @@
+/**
+ * Our SIMD loops on more than one thread. In tfjs's threaded build (threads.ts) XNNPACK runs its
+ * GEMMs and convolutions on a pthread pool, but our own loops (simd.ts: Winograd transforms and
+ * products, im2col, pooling and element-wise passes) ran on the calling thread only, so a
+ * "2-thread" step kept one core idle for most of its time. Here each extra thread is a
+ * worker_thread with its own instance of our module on the backend's shared memory. A kernel
+ * hands each thread a *program* (a list of calls of our loops) over disjoint outputs; the
+ * calling thread runs the first program itself and then waits for the others (Atomics on a
+ * shared command block: no message passing, ≈ microseconds to wake a thread).
+ *
+ * Results do not depend on the thread count as long as callers split outputs, never a sum
+ * (each output element is computed by the same loop over the same inputs in the same order);
+ * threads.test.ts checks the kernels that split their work here against one thread, byte for byte.
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface Call {
+  fn: string;
+  args: number[];
+}
+export type Program = Call[];
+
+/** Int32 slots per helper: seq, done, failed, length, then the encoded program. */
+const SLOTS = 8192;
+const [SEQ, DONE, FAILED, LENGTH, CODE] = [0, 1, 2, 3, 4];
+
+// The helper: decode and run programs until told to stop (seq < 0). It spins a few microseconds
+// before sleeping, for the back-to-back programs of one kernel.
+const HELPER = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctl, names } = workerData;
+const fns = names.map((n) => new WebAssembly.Instance(module, { env: { mem: memory } }).exports[n]);
+let seen = 0;
+for (;;) {
+  let s = Atomics.load(ctl, ${SEQ});
+  for (let i = 0; s === seen && i < 4000; i++) s = Atomics.load(ctl, ${SEQ});
+  if (s === seen) { Atomics.wait(ctl, ${SEQ}, seen); continue; }
+  seen = s;
+  if (s < 0) break;
+  try {
+    const end = ${CODE} + Atomics.load(ctl, ${LENGTH});
+    for (let p = ${CODE}; p < end; ) {
+      const f = fns[ctl[p]], argc = ctl[p + 1], args = new Array(argc);
+      for (let i = 0; i < argc; i++) args[i] = ctl[p + 2 + i];
+      f(...args);
+      p += 2 + argc;
+    }
+  } catch (e) {
+    Atomics.store(ctl, ${FAILED}, 1);
+  }
+  Atomics.store(ctl, ${DONE}, seen);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+
+interface Helper {
+  worker: Worker;
+  ctl: Int32Array;
+  seq: number;
+}
+
+export class LoopThreads {
+  private readonly helpers: Helper[] = [];
+  private readonly index = new Map<string, number>();
+
+  /**
+   * `local` is this thread's instance of `module` (the exports programs[0] runs on); `threads`
+   * the total count, this one included.
+   */
+  constructor(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    private readonly local: Record<string, (...a: number[]) => void>,
+    threads: number,
+  ) {
+    const names = WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name);
+    names.forEach((n, i) => this.index.set(n, i));
+    for (let i = 1; i < threads; i++) {
+      const ctl = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
+      // execArgv: [] so that a loader hook of the parent (e.g. tsx) is not started again.
+      const worker = new Worker(HELPER, { eval: true, execArgv: [], workerData: { module, memory, ctl, names } });
+      worker.unref();
+      this.helpers.push({ worker, ctl, seq: 0 });
+    }
+  }
+
+  /** How many programs run() takes at most: this thread and its helpers. */
+  get size(): number {
+    return this.helpers.length + 1;
+  }
+
+  /** Runs programs[0] here and programs[i] on helper i − 1, and returns when all are done. */
+  run(programs: Program[]): void {
+    if (programs.length > this.size) throw new Error(`loopThreads: ${programs.length} programs for ${this.size} threads`);
+    const started: Helper[] = [];
+    for (let i = 1; i < programs.length; i++) {
+      const h = this.helpers[i - 1]!;
+      this.encode(h.ctl, programs[i]!);
+      h.seq++;
+      Atomics.store(h.ctl, SEQ, h.seq);
+      Atomics.notify(h.ctl, SEQ);
+      started.push(h);
+    }
+    let failure: Error | undefined;
+    try {
+      for (const c of programs[0] ?? []) this.local[c.fn]!(...c.args);
+    } catch (e) {
+      failure = e instanceof Error ? e : new Error(String(e));
+    }
+    for (const h of started) {
+      let d = Atomics.load(h.ctl, DONE);
+      for (let i = 0; d !== h.seq && i < 20000; i++) d = Atomics.load(h.ctl, DONE);
+      while (d !== h.seq) {
+        Atomics.wait(h.ctl, DONE, d, 1000);
+        d = Atomics.load(h.ctl, DONE);
+      }
+      if (Atomics.exchange(h.ctl, FAILED, 0) !== 0) failure ??= new Error('loopThreads: a helper thread trapped (out-of-bounds access in one of our loops)');
+    }
+    if (failure) throw failure;
+  }
+
+  private encode(ctl: Int32Array, program: Program): void {
+    let p = CODE;
+    for (const c of program) {
+      const fn = this.index.get(c.fn);
+      if (fn === undefined) throw new Error(`loopThreads: no loop named ${c.fn}`);
+      if (p + 2 + c.args.length > SLOTS) throw new Error('loopThreads: program too long');
+      ctl[p] = fn;
+      ctl[p + 1] = c.args.length;
+      for (let i = 0; i < c.args.length; i++) ctl[p + 2 + i] = c.args[i]!;
+      p += 2 + c.args.length;
+    }
+    Atomics.store(ctl, LENGTH, p - CODE);
+  }
+
+  /** Stops the helpers (tests; they are unref'd, so a process exits without this). */
+  async close(): Promise<void> {
+    for (const h of this.helpers) {
+      Atomics.store(h.ctl, SEQ, -1);
+      Atomics.notify(h.ctl, SEQ);
+      await h.worker.terminate();
+    }
+    this.helpers.length = 0;
+  }
+}
