@@ -21,7 +21,7 @@ export interface Call {
 export type Program = Call[];
 
 /** Int32 slots per helper: seq, done, failed, length, then the encoded program. */
-const SLOTS = 8192;
+const SLOTS = 1 << 16;
 const [SEQ, DONE, FAILED, LENGTH, CODE] = [0, 1, 2, 3, 4];
 
 // The helper: decode and run programs until told to stop (seq < 0). It spins a few microseconds
@@ -61,6 +61,8 @@ interface Helper {
 
 export class LoopThreads {
   private readonly helpers: Helper[] = [];
+  /** Programs handed to helper threads so far (tests check that work was shared). */
+  helperPrograms = 0;
   private readonly index = new Map<string, number>();
 
   /**
@@ -103,6 +105,7 @@ export class LoopThreads {
       Atomics.notify(h.ctl, SEQ);
       started.push(h);
     }
+    this.helperPrograms += started.length;
     let failure: Error | undefined;
     try {
       for (const c of programs[0] ?? []) this.local[c.fn]!(...c.args);

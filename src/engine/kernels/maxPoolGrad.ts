@@ -8,7 +8,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapF32, TI } from './call';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simdFor } from './simd';
+import type { Program } from './loopThreads';
+import { loopThreadsFor, simdFor } from './simd';
+import { imageParts } from './winograd';
 
 export function maxPoolGrad(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -42,48 +44,46 @@ export function maxPoolGrad(args: {
   const dx = heapF32(backend, out);
   const x = heapF32(backend, input);
   const g = heapF32(backend, dy);
-  dx.fill(0);
   const fast = c % 4 === 0 ? simdFor(backend) : null;
-  if (fast) {
+  const threads = fast ? loopThreadsFor(backend) : null;
+  if (fast && threads) {
     const ptr = (t: TI) => backend.dataIdMap.get(t.dataId).memoryOffset;
     const [px, pdx, pdy] = [ptr(input), ptr(out), ptr(dy)];
     const cb = 4 * c;
     const overlap = sh < kh || sw < kw ? 1 : 0;
+    // Non-overlapping windows that tile the input write every dx element (the loop stores dy
+    // or 0 at each window position); otherwise dx starts from zero.
+    if (overlap || pt !== 0 || pl !== 0 || ho * sh !== h || wo * sw !== w || sh !== kh || sw !== kw) dx.fill(0);
     // Windows fully inside the row go to the SIMD loop in one call; clipped ones one by one.
     const oxA = Math.min(wo, Math.ceil(pl / sw)),
       oxB = Math.max(oxA, Math.min(wo, Math.floor((w + pl - kw) / sw) + 1));
-    for (let b = 0; b < n; b++) {
-      for (let oy = 0; oy < ho; oy++) {
-        const y0 = oy * sh - pt,
-          r0 = Math.max(0, y0),
-          rows = Math.min(h, y0 + kh) - r0;
-        const dyRow = pdy + (b * ho + oy) * wo * cb;
-        const call = (ox: number, count: number) => {
-          const x0 = ox * sw - pl,
-            c0 = Math.max(0, x0),
-            cols = Math.min(w, x0 + kw) - c0;
-          const at = ((b * h + r0) * w + c0) * cb;
-          fast.poolGrad(
-            px + at,
-            pdx + at,
-            dyRow + ox * cb,
-            rows,
-            cols,
-            w * cb,
-            cb,
-            cb,
-            count,
-            sw * cb,
-            overlap,
-          );
-        };
-        for (let ox = 0; ox < oxA; ox++) call(ox, 1);
-        if (oxB > oxA) call(oxA, oxB - oxA);
-        for (let ox = oxB; ox < wo; ox++) call(ox, 1);
+    // Overlapping windows of one image only touch that image's dx: images split across threads.
+    const program = ([b0, b1]: [number, number]): Program => {
+      const calls: Program = [];
+      for (let b = b0; b < b1; b++) {
+        for (let oy = 0; oy < ho; oy++) {
+          const y0 = oy * sh - pt,
+            r0 = Math.max(0, y0),
+            rows = Math.min(h, y0 + kh) - r0;
+          const dyRow = pdy + (b * ho + oy) * wo * cb;
+          const call = (ox: number, count: number) => {
+            const x0 = ox * sw - pl,
+              c0 = Math.max(0, x0),
+              cols = Math.min(w, x0 + kw) - c0;
+            const at = ((b * h + r0) * w + c0) * cb;
+            calls.push({ fn: 'poolGrad', args: [px + at, pdx + at, dyRow + ox * cb, rows, cols, w * cb, cb, cb, count, sw * cb, overlap] });
+          };
+          for (let ox = 0; ox < oxA; ox++) call(ox, 1);
+          if (oxB > oxA) call(oxA, oxB - oxA);
+          for (let ox = oxB; ox < wo; ox++) call(ox, 1);
+        }
       }
-    }
+      return calls;
+    };
+    threads.run(imageParts(n, 4, threads.size).map(program));
     return out;
   }
+  dx.fill(0);
   const best = new Float32Array(c);
   const where = new Int32Array(c);
   const rowStride = w * c;

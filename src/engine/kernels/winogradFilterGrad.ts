@@ -13,23 +13,28 @@
  * for the cnn's conv2 at batch 128). Images go in chunks (as in winograd.ts) that S accumulates.
  */
 import { heapF32, Scope, TI } from './call';
-import { outerProducts } from './outerProducts';
-import { addressOf, simdFor } from './simd';
-import { ceil4, chunkImages, padInput, type Pads } from './winograd';
+import { outerCalls } from './outerProducts';
+import type { Program } from './loopThreads';
+import { addressOf, loopThreadsFor } from './simd';
+import { ceil4, chunkImages, imageParts, padInput, padInputCalls, type Pads } from './winograd';
 
 export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const backend = s.backend;
-  const fast = simdFor(backend)!;
+  const threads = loopThreadsFor(backend)!;
+  const at = (t: TI) => addressOf(backend, t);
   const [n, , , c] = x.shape as [number, number, number, number];
   const [, ho, wo, co] = dy.shape as [number, number, number, number];
   const [th, tw] = [Math.ceil(ho / 2), Math.ceil(wo / 2)];
   // outerAcc takes 4 columns of V and 8 of dM at a time: channels padded with zeros.
   const [hp, wp, cp, cop] = [2 * th + 2, 2 * tw + 2, ceil4(c), Math.ceil(co / 8) * 8];
+  // dY is read in place when its tiles cover it exactly and it needs no channel padding.
+  const dyAsIs = ho === 2 * th && wo === 2 * tw && co === cop;
   const tiles = th * tw;
-  const perImage = hp * wp * cp + 4 * tiles * cop + 16 * tiles * (cp + cop);
+  const perImage = hp * wp * cp + (dyAsIs ? 0 : 4 * tiles * cop) + 16 * tiles * (cp + cop);
   const chunk = chunkImages(backend, n, perImage);
   const sums = s.make([16, cp, cop]);
   heapF32(backend, sums).fill(0);
+  const dyImage = 2 * th * 2 * tw * cop * 4;
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
     const t = nc * tiles;
@@ -37,22 +42,36 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
     const cs = new Scope(backend);
     try {
       const xp = cs.make([nc, hp, wp, cp]);
-      const dyp = cs.make([nc, 2 * th, 2 * tw, cop]);
       const v = Array.from({ length: 16 }, () => cs.make([t, cp]));
       const dm = Array.from({ length: 16 }, () => cs.make([t, cop]));
       heapF32(backend, xp).fill(0);
-      heapF32(backend, dyp).fill(0);
-      padInput(backend, x, xp, n0, nc, p, hp, wp, cp);
-      // dY's tiles past the last output row/column read zeros: they add nothing to S.
-      padInput(backend, dy, dyp, n0, nc, { t: 0, b: 0, l: 0, r: 0 }, 2 * th, 2 * tw, cop);
-      const geometry = (rowFloats: number, rows: number, ch: number) => [nc, th, tw, rowFloats * 4, rows * rowFloats * 4, ch * 4];
-      fast.winoIn(addressOf(backend, xp), ...v.map((m) => addressOf(backend, m)), ...geometry(wp * cp, hp, cp));
-      fast.winoDy(addressOf(backend, dyp), ...dm.map((m) => addressOf(backend, m)), ...geometry(2 * tw * cop, 2 * th, cop));
-      const at = addressOf(backend, sums);
-      for (let k = 0; k < 16; k++) {
-        const a = addressOf(backend, v[k]!), b = addressOf(backend, dm[k]!);
-        outerProducts(fast, t, { a, aCols: cp, aStride: cp * 4, aColStride: 4, b, bCols: cop, bStride: cop * 4, out: at + k * cp * cop * 4, outStride: cop * 4 });
+      let dyp = at(dy) + n0 * dyImage;
+      if (!dyAsIs) {
+        // dY's tiles past the last output row/column read zeros: they add nothing to S.
+        const padded = cs.make([nc, 2 * th, 2 * tw, cop]);
+        heapF32(backend, padded).fill(0);
+        padInput(backend, dy, padded, n0, nc, { t: 0, b: 0, l: 0, r: 0 }, 2 * th, 2 * tw, cop);
+        dyp = at(padded);
       }
+      // Phase 1, images split across threads: pad X, transform X and dY.
+      threads.run(
+        imageParts(nc, tiles, threads.size).map(([i0, i1]): Program => [
+          ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
+          { fn: 'winoIn', args: [at(xp) + i0 * hp * wp * cp * 4, ...v.map((m) => at(m) + i0 * tiles * cp * 4), i1 - i0, th, tw, wp * cp * 4, hp * wp * cp * 4, cp * 4] },
+          { fn: 'winoDy', args: [dyp + i0 * dyImage, ...dm.map((m) => at(m) + i0 * tiles * cop * 4), i1 - i0, th, tw, 2 * tw * cop * 4, dyImage, cop * 4] },
+        ]),
+      );
+      // Phase 2, the 16 products split across threads (each S_k is one thread's alone: the sum
+      // over tiles runs in the same order whatever the thread count).
+      const ks = Array.from({ length: 16 }, (_, k) => k);
+      const share = Math.ceil(16 / threads.size);
+      threads.run(
+        Array.from({ length: Math.ceil(16 / share) }, (_, i) =>
+          ks.slice(i * share, (i + 1) * share).flatMap((k) =>
+            outerCalls(t, { a: at(v[k]!), aCols: cp, aStride: cp * 4, aColStride: 4, b: at(dm[k]!), bCols: cop, bStride: cop * 4, out: at(sums) + k * cp * cop * 4, outStride: cop * 4 }),
+          ),
+        ),
+      );
     } finally {
       cs.dispose();
     }

@@ -20,5 +20,14 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     dW: () => run('Conv2DBackpropFilter', { x, dy }, { ...c, filterShape: w.shape }),
     dX: () => run('Conv2DBackpropInput', { dy, filter: w }, { ...c, inputShape: x.shape }),
     matMul: () => tf.matMul(t([64, 300], 4), t([300, 40], 5)),
+    // Images split across our loop threads (loopThreads.ts): tiled and overlapping windows.
+    poolGrad: () => {
+      const px = t([12, 28, 28, 32], 6);
+      return run('MaxPoolGrad', { dy: t([12, 14, 14, 32], 7), input: px, output: tf.maxPool(px as tf.Tensor4D, 2, 2, 'valid') }, { filterSize: 2, strides: 2, pad: 'valid' });
+    },
+    poolGradOverlap: () => {
+      const px = t([12, 15, 15, 16], 8);
+      return run('MaxPoolGrad', { dy: t([12, 8, 8, 16], 9), input: px, output: tf.maxPool(px as tf.Tensor4D, 3, 2, 'same') }, { filterSize: 3, strides: 2, pad: 'same' });
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The threaded wasm build under Node (threads.ts): a child process with 2 pthreads computes our
- * kernels' results bit-for-bit like this single-threaded process. (Whether it is faster depends
+ * The threaded wasm build under Node (threads.ts): a child process with 2 pthreads (and our loops
+ * on 2 threads, loopThreads.ts) computes our kernels' results bit-for-bit like this
+ * single-threaded process. (Whether it is faster depends
  * on free cores: see bench/README.md, "Threads".)
  */
 import { before, test } from 'node:test';
@@ -22,8 +23,11 @@ test('2 wasm threads start under Node and give bit-identical results', async () 
   });
   const line = stdout.split('\n').find((l) => l.startsWith('{"threads"'));
   assert.ok(line, `no result line in: ${stdout.slice(0, 500)}`);
-  const { threads, out } = JSON.parse(line) as { threads: number; out: Record<string, string> };
+  const { threads, loopThreads, helperPrograms, out } = JSON.parse(line) as { threads: number; loopThreads: number; helperPrograms: number; out: Record<string, string> };
   assert.equal(threads, 2);
+  // Our loops ran on two threads too (Winograd, filter gradient, pooling split their work).
+  assert.equal(loopThreads, 2);
+  assert.ok(helperPrograms > 0, 'no program ran on the helper thread');
   await tf.setBackend('wasm');
   for (const [name, f] of Object.entries(threadCases())) {
     const t = f();

@@ -1,10 +1,13 @@
 /**
  * Child process of threads.test.ts: the wasm backend with 2 pthreads (threads.ts), our kernels
- * on fixed inputs; prints the thread count and each result as base64 float32 bytes.
+ * on fixed inputs; prints the thread counts (XNNPACK's and our loops'), how many programs our
+ * loops handed to their helper thread, and each result as base64 float32 bytes.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../../src/engine/kernels/register';
+import { loopThreadsFor } from '../../../src/engine/kernels/simd';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmDir, threadCases } from './threadCases';
 
 void (async () => {
@@ -17,5 +20,6 @@ void (async () => {
     out[name] = Buffer.from((t.dataSync() as Float32Array).buffer).toString('base64');
     t.dispose();
   }
-  console.log(JSON.stringify({ threads: wasm.getThreadsCount(), out }));
+  const loops = loopThreadsFor(tf.backend() as BackendWasm);
+  console.log(JSON.stringify({ threads: wasm.getThreadsCount(), loopThreads: loops?.size, helperPrograms: loops?.helperPrograms, out }));
 })();
