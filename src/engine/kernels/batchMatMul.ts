@@ -7,6 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Scope, TI, withScope } from './call';
+import { outerCalls } from './outerProducts';
+import { addressOf, loopThreadsFor } from './simd';
+import { imageParts } from './winograd';
 
 export function batchMatMul(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -29,6 +32,8 @@ export function batchMatMul(args: {
     );
   }
   return withScope(args.backend, (s) => {
+    const own = ownGemm(s, a, b, transposeA, transposeB, batchA);
+    if (own) return own;
     const a3 = plain(s, a, transposeA, batchA);
     const b3 = plain(s, b, transposeB, batchB);
     const [, m, k] = a3.shape as [number, number, number];
@@ -63,4 +68,33 @@ function plain(s: Scope, t: TI, transposed: boolean, batch: number): TI {
     c = t.shape[t.shape.length - 1]!;
   const t3 = s.reshape(t, [batch, r, c]);
   return transposed ? s.transpose(t3, [0, 2, 1]) : t3;
+}
+
+/**
+ * One product on our GEMM loop (simdGemm.ts, fused multiply-adds, rows split across our loop
+ * threads) when it fits the loop's blocks: rows a multiple of 4, columns of 8. A is read in place
+ * either way (aᵀ is just other strides); a transposed B is transposed explicitly (the loop wants
+ * B's rows). Unlike the stock path, the right operand is never re-packed: the dense layers'
+ * weights change every training step. Returns undefined where the stock path must run.
+ */
+function ownGemm(s: Scope, a: TI, b: TI, transposeA: boolean, transposeB: boolean, batch: number): TI | undefined {
+  const backend = s.backend;
+  const threads = batch === 1 ? loopThreadsFor(backend) : null;
+  if (!threads) return undefined;
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = b.shape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [ac, ar] : [ar, ac];
+  const n = transposeB ? br : bc;
+  if (m % 4 !== 0 || n % 8 !== 0 || k === 0) return undefined;
+  const bRows = transposeB ? s.transpose(s.reshape(b, [br, bc]), [1, 0]) : b;
+  const out = s.make([m, n]);
+  const [pa, pb, po] = [addressOf(backend, a), addressOf(backend, bRows), addressOf(backend, out)];
+  // a(r, i) = A[i, r], or A[r, i] when transposed.
+  const [aStride, aColStride] = transposeA ? [m * 4, 4] : [4, k * 4];
+  threads.run(
+    imageParts(m, 1, threads.size).map(([i0, i1]) =>
+      outerCalls(k, { a: pa + i0 * aColStride, aCols: i1 - i0, aStride, aColStride, b: pb, bCols: n, bStride: n * 4, out: po + i0 * n * 4, outStride: n * 4, add: false }),
+    ),
+  );
+  return s.reshape(out, [...a.shape.slice(0, -2), m, n]);
 }

@@ -77,6 +77,33 @@ test('BatchMatMul with transposes and batches matches cpu', async () => {
   );
 });
 
+test('BatchMatMul on our GEMM loop (rows a multiple of 4, columns of 8) matches cpu', async () => {
+  const mmCase = fc.record({
+    m: fc.integer({ min: 1, max: 12 }).map((v) => 4 * v),
+    k: fc.integer({ min: 1, max: 300 }),
+    n: fc.integer({ min: 1, max: 6 }).map((v) => 8 * v),
+    ta: fc.boolean(),
+    tb: fc.boolean(),
+    seed: fc.nat(),
+  });
+  await fc.assert(
+    fc.asyncProperty(mmCase, async (c) => {
+      const aShape = c.ta ? [c.k, c.m] : [c.m, c.k];
+      const bShape = c.tb ? [c.n, c.k] : [c.k, c.n];
+      const err = await compare(
+        'BatchMatMul',
+        {
+          a: { shape: aShape, values: rand(aShape, c.seed) },
+          b: { shape: bShape, values: rand(bShape, c.seed + 1) },
+        },
+        { transposeA: c.ta, transposeB: c.tb },
+      );
+      assert.ok(err < TOL, `relative error ${err}`);
+    }),
+    { numRuns: 40, seed: 46 },
+  );
+});
+
 test('Sum over leading (and other) axes matches cpu', async () => {
   for (const [shape, axis, keepDims] of [
     [[128, 28, 28, 32], [0, 1, 2], false],
