@@ -9,7 +9,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, TI, withScope } from './call';
-import { addressOf, simdFor } from './simd';
+import { PARALLEL_MIN, splitRange, type Program } from './loopThreads';
+import { addressOf, loopThreadsFor, simdFor } from './simd';
+
+const threadCount = (backend: BackendWasm) => loopThreadsFor(backend)?.size ?? 1;
 
 /** Which of our element-wise kernels are on; the bench flips them step by step for an A/B. */
 export const elementwiseOn = { reluGrad: true, relu: true, add: true, mul: true };
@@ -30,7 +33,8 @@ export function reluGradWasm(args: Args): TI {
   const fast = simdFor(backend);
   const vec = fast ? n & ~3 : 0;
   if (fast && vec > 0) {
-    fast.reluGrad(addressOf(backend, dy), addressOf(backend, x), addressOf(backend, out), vec * 4);
+    const [pd, px, po] = [addressOf(backend, dy), addressOf(backend, x), addressOf(backend, out)];
+    loopThreadsFor(backend)!.run(splitRange(vec, threadCount(backend), 4).map(([a, b]) => [{ fn: 'reluGrad', args: [pd + 4 * a, px + 4 * a, po + 4 * a, 4 * (b - a)] }]));
   }
   if (vec < n) {
     const [d, xs, o] = [heapF32(backend, dy), heapF32(backend, x), heapF32(backend, out)];
@@ -49,7 +53,10 @@ export function relu(args: Args): TI {
   const out = backend.makeOutput(x.shape, 'float32');
   const n = size(x.shape);
   const vec = n & ~3;
-  if (vec > 0) fast.relu(addressOf(backend, x), addressOf(backend, out), vec * 4);
+  if (vec > 0) {
+    const [px, po] = [addressOf(backend, x), addressOf(backend, out)];
+    loopThreadsFor(backend)!.run(splitRange(vec, threadCount(backend), 4).map(([a, b]) => [{ fn: 'relu', args: [px + 4 * a, po + 4 * a, 4 * (b - a)] }]));
+  }
   if (vec < n) {
     const [xs, o] = [heapF32(backend, x), heapF32(backend, out)];
     // Math.max(-0, 0) is +0 and Math.max(NaN, 0) NaN, like the stock kernels and wasm's max.
@@ -120,8 +127,14 @@ function binary(args: Args, kernel: 'Add' | 'Multiply'): TI {
         number,
       ];
       const bRow = kind === 'same' ? cols * 4 : 0;
-      if (kernel === 'Add') fast.addRows(pa, pb, po, rows, vec * 4, cols * 4, bRow);
-      else fast.mulRows(pa, pb, po, rows, vec * 4, cols * 4, bRow);
+      const fn = kernel === 'Add' ? 'addRows' : 'mulRows';
+      const threads = loopThreadsFor(backend)!;
+      // Split across our loop threads: one long row by its columns, else by rows.
+      const parts: Program[] =
+        rows === 1
+          ? splitRange(vec, threads.size, 4).map(([c0, c1]) => [{ fn, args: [pa + 4 * c0, pb + 4 * c0, po + 4 * c0, 1, 4 * (c1 - c0), cols * 4, bRow] }])
+          : splitRange(rows, threads.size, 1, Math.ceil(PARALLEL_MIN / cols)).map(([r0, r1]) => [{ fn, args: [pa + r0 * cols * 4, pb + r0 * bRow, po + r0 * cols * 4, r1 - r0, vec * 4, cols * 4, bRow] }]);
+      threads.run(parts);
     }
     // JS: the last 0–3 columns of each row, then what follows the last whole row (scalar).
     const [x, y, o] = [heapF32(backend, big), heapF32(backend, small), heapF32(backend, out)];

@@ -148,3 +148,21 @@ export class LoopThreads {
     this.helpers.length = 0;
   }
 }
+
+/** Below this many elements a memory-bound pass runs on one thread (waking another costs µs). */
+export const PARALLEL_MIN = 1 << 16;
+
+/**
+ * [start, end) ranges that split `count` units into at most `parts` near-equal pieces, each
+ * boundary a multiple of `align`; one range when count < minPerPart · 2.
+ */
+export function splitRange(count: number, parts: number, align = 1, minPerPart = PARALLEL_MIN): [number, number][] {
+  const k = Math.max(1, Math.min(parts, Math.floor(count / minPerPart)));
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) {
+    const a = i === 0 ? 0 : Math.round((i * count) / k / align) * align;
+    const b = i === k - 1 ? count : Math.round(((i + 1) * count) / k / align) * align;
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}

@@ -25,6 +25,14 @@ export function threadCases(): Record<string, () => tf.Tensor> {
       const px = t([12, 28, 28, 32], 6);
       return run('MaxPoolGrad', { dy: t([12, 14, 14, 32], 7), input: px, output: tf.maxPool(px as tf.Tensor4D, 2, 2, 'valid') }, { filterSize: 2, strides: 2, pad: 'valid' });
     },
+    // The first layer's input gradient (1 channel in: GEMM + col2im), images split.
+    dX1: () => run('Conv2DBackpropInput', { dy: t([8, 28, 28, 32], 19), filter: t([3, 3, 1, 32], 20) }, { ...c, inputShape: [8, 28, 28, 1] }),
+    // Element-wise passes large enough to be split (loopThreads.ts PARALLEL_MIN).
+    relu: () => tf.relu(t([8, 28, 28, 33], 10)),
+    reluGrad: () => run('RflReluGrad', { dy: t([8, 28, 28, 33], 11), x: t([8, 28, 28, 33], 12) }, {}),
+    addSame: () => tf.add(t([8, 28, 28, 33], 13), t([8, 28, 28, 33], 14)),
+    biasAdd: () => tf.add(t([8, 28, 28, 32], 15), t([32], 16)),
+    mulScalar: () => tf.mul(t([8, 28, 28, 33], 17), t([1], 18)),
     poolGradOverlap: () => {
       const px = t([12, 15, 15, 16], 8);
       return run('MaxPoolGrad', { dy: t([12, 8, 8, 16], 9), input: px, output: tf.maxPool(px as tf.Tensor4D, 3, 2, 'same') }, { filterSize: 3, strides: 2, pad: 'same' });
