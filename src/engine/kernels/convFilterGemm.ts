@@ -12,8 +12,10 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { heapF32, Scope, TI } from './call';
-import { outerProducts } from './outerProducts';
-import { addressOf, simdFor } from './simd';
+import { splitRange, type Program } from './loopThreads';
+import { outerCalls } from './outerProducts';
+import { addressOf, loopThreadsFor, simdFor } from './simd';
+import { imageParts } from './winograd';
 
 /** Which form Conv2DBackpropFilter uses; 'auto' picks per shape (benchmarks force one). */
 let strategy: 'auto' | 'gemm' | 'conv' = 'auto';
@@ -52,19 +54,27 @@ export function filterGradGemm(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2DI
   // in place, where the stock GEMM re-packs dY (its right operand) on every call.
   const own = co % 8 === 0;
   const kp = own ? Math.ceil(k / 4) * 4 : k;
-  const fast = simdFor(backend)!;
   let total: TI | undefined;
   if (own) {
     total = s.make([kp, co]);
     heapF32(backend, total).fill(0);
   }
+  const threads = loopThreadsFor(backend)!;
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
-    const p = buildP(s, planes, ci, n0, nc, kp);
+    const { p, copies } = buildP(s, planes, ci, n0, nc, kp);
+    // Phase 1: each thread copies its images' columns of P.
+    threads.run(imageParts(nc, 1, threads.size).map(([i0, i1]) => copies(i0, i1)));
     if (own) {
+      // Phase 2: each thread its own blocks of 8 columns of dW (the sum over M in one order).
       const a = addressOf(backend, p), m = nc * perImage;
       const b = addressOf(backend, dy) + n0 * perImage * co * 4;
-      outerProducts(fast, m, { a, aCols: kp, aStride: 4, aColStride: m * 4, b, bCols: co, bStride: co * 4, out: addressOf(backend, total!), outStride: co * 4 });
+      const out = addressOf(backend, total!);
+      threads.run(
+        splitRange(co / 8, threads.size, 1, 1).map(([j0, j1]) =>
+          outerCalls(m, { a, aCols: kp, aStride: 4, aColStride: m * 4, b: b + j0 * 32, bCols: (j1 - j0) * 8, bStride: co * 4, out: out + j0 * 32, outStride: co * 4 }),
+        ),
+      );
       continue;
     }
     let g = dy;
@@ -92,10 +102,10 @@ export function filterGradGemm(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2DI
 }
 
 /** P for images n0..n0+nc: [1, rows, nc·Ho·Wo] with rows ≥ kh·kw·Ci, zero where the window reads
- * padding and in the rows past kh·kw·Ci. */
-function buildP(s: Scope, planes: TI, ci: backend_util.Conv2DInfo, n0: number, nc: number, rows: number): TI {
+ * padding and in the rows past kh·kw·Ci. The zeros are written here; the copies are returned as
+ * a program per range of the chunk's images (loopThreads.ts), each writing its own columns. */
+function buildP(s: Scope, planes: TI, ci: backend_util.Conv2DInfo, n0: number, nc: number, rows: number): { p: TI; copies: (i0: number, i1: number) => Program } {
   const backend = s.backend;
-  const fast = simdFor(backend)!;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = ci;
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = ci;
   const { top: pt, left: pl } = ci.padInfo;
@@ -103,8 +113,8 @@ function buildP(s: Scope, planes: TI, ci: backend_util.Conv2DInfo, n0: number, n
   const p = s.make([1, rows, m]);
   const view = heapF32(backend, p);
   view.fill(0, kh * kw * c * m);
-  const ptr = (t: TI) => backend.dataIdMap.get(t.dataId).memoryOffset;
-  const [src, dst] = [ptr(planes), ptr(p)];
+  const [src, dst] = [addressOf(backend, planes), addressOf(backend, p)];
+  const blocks: { from: number; to: number; ya: number; yb: number; xa: number; xb: number }[] = [];
   for (let i = 0; i < kh; i++) {
     // Output rows/cols whose input pixel is inside the image (the rest stays zero: padding).
     const ya = Math.max(0, Math.ceil((pt - i) / sh)),
@@ -116,25 +126,15 @@ function buildP(s: Scope, planes: TI, ci: backend_util.Conv2DInfo, n0: number, n
       if (ya > 0 || yb < ho || xa > 0 || xb < wo) view.fill(0, block, block + c * m);
       if (yb <= ya || xb <= xa) continue;
       // Planes q = (ci, n) for n in the chunk: the source skips the other images' planes.
-      const from = src + ((n0 * h + ya * sh + i - pt) * w + (xa * sw + j - pl)) * 4;
-      const to = dst + (block + ya * wo + xa) * 4;
-      for (let ch = 0; ch < c; ch++) {
-        fast.strided3d(
-          from + ch * n * h * w * 4,
-          to + ch * m * 4,
-          nc,
-          h * w * 4,
-          ho * wo * 4,
-          yb - ya,
-          sh * w * 4,
-          wo * 4,
-          xb - xa,
-          sw * 4,
-          4,
-          0,
-        );
-      }
+      blocks.push({ from: src + ((n0 * h + ya * sh + i - pt) * w + (xa * sw + j - pl)) * 4, to: dst + (block + ya * wo + xa) * 4, ya, yb, xa, xb });
     }
   }
-  return p;
+  const copies = (i0: number, i1: number): Program =>
+    blocks.flatMap(({ from, to, ya, yb, xa, xb }) =>
+      Array.from({ length: c }, (_, ch) => ({
+        fn: 'strided3d',
+        args: [from + (ch * n * h * w + i0 * h * w) * 4, to + (ch * m + i0 * ho * wo) * 4, i1 - i0, h * w * 4, ho * wo * 4, yb - ya, sh * w * 4, wo * 4, xb - xa, sw * 4, 4, 0],
+      })),
+    );
+  return { p, copies };
 }
