@@ -110,12 +110,6 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
 const isShared = (m: WebAssembly.Memory) =>
   typeof SharedArrayBuffer !== 'undefined' && m.buffer instanceof SharedArrayBuffer;
 
-/** Whether the backend runs tfjs's threaded build (threads.ts: only with ≥ 2 threads). */
-export function isThreaded(backend: BackendWasm): boolean {
-  const memory = memoryOf(backend);
-  return memory !== undefined && isShared(memory);
-}
-
 /** Byte address of a tensor's data on the wasm heap. */
 export function addressOf(backend: BackendWasm, t: TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;

@@ -9,7 +9,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, Scope, TI } from './call';
-import { addressOf, isThreaded, loopThreadsFor, simdFor } from './simd';
+import { addressOf, loopThreadsFor, simdFor } from './simd';
 import { outerCalls } from './outerProducts';
 import type { Program } from './loopThreads';
 
@@ -19,14 +19,12 @@ export function setWinogradStrategy(s: typeof strategy): void {
   strategy = s;
 }
 
-/** Upper bound on a chunk's buffers (padded input, V, M) in floats. One thread: 8 MiB, which kept
- * them in cache between the transforms and the GEMMs (at batch 128, calls interleaved: 5–12 %
- * faster than 64 MiB at 28×28×32→32 and 14×14×64→32; 1 MiB was slower). Threaded build: 64 MiB,
- * because every GEMM is one parallel dispatch, and with the other core busy each dispatch can
- * stall on a preempted pool thread: 96 dispatches per conv2 call (8 MiB chunks) made the cnn's
- * train step 1.5× slower with 2 threads on a loaded machine, 16 (64 MiB) were as fast as direct. */
-const CHUNK = 2 * 1024 * 1024,
-  CHUNK_THREADED = 16 * 1024 * 1024;
+/** Upper bound on a chunk's buffers (padded input, V, M) in floats: 8 MiB, which keeps them in
+ * cache between the transforms and the products (at batch 128, calls interleaved: 5–12 % faster
+ * than 64 MiB at 28×28×32→32 and 14×14×64→32; 1 MiB was slower). The same with 2 threads, now
+ * that the products are our loop (one dispatch per chunk, not one per GEMM): the cnn's conv2
+ * filter gradient took 21.5 ms (min of 15) with 8 MiB chunks and 33 ms with 64 MiB. */
+const CHUNK = 2 * 1024 * 1024;
 let maxFloats: number | undefined;
 /** For tests and benchmarks: another chunk limit (floats), or the default. */
 export function setWinogradChunk(floats?: number): void {
@@ -34,8 +32,8 @@ export function setWinogradChunk(floats?: number): void {
 }
 
 /** Images per chunk when each needs `perImage` floats of scratch (at least one). */
-export function chunkImages(backend: BackendWasm, n: number, perImage: number): number {
-  const limit = maxFloats ?? (isThreaded(backend) ? CHUNK_THREADED : CHUNK);
+export function chunkImages(n: number, perImage: number): number {
+  const limit = maxFloats ?? CHUNK;
   return Math.max(1, Math.min(n, Math.floor(limit / perImage)));
 }
 
@@ -90,7 +88,7 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   if (o.bias) bv.set(heapF32(backend, o.bias));
   const tiles = th * tw;
   const perImage = 16 * tiles * (cp + cop) + hp * wp * cp;
-  const chunk = chunkImages(backend, n, perImage);
+  const chunk = chunkImages(n, perImage);
   const threads = loopThreadsFor(backend)!;
   const at = (t: TI) => addressOf(backend, t);
   const rowBytes = 2 * tw * cop * 4;

@@ -31,7 +31,7 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const dyAsIs = ho === 2 * th && wo === 2 * tw && co === cop;
   const tiles = th * tw;
   const perImage = hp * wp * cp + (dyAsIs ? 0 : 4 * tiles * cop) + 16 * tiles * (cp + cop);
-  const chunk = chunkImages(backend, n, perImage);
+  const chunk = chunkImages(n, perImage);
   const sums = s.make([16, cp, cop]);
   heapF32(backend, sums).fill(0);
   const dyImage = 2 * th * 2 * tw * cop * 4;
