@@ -9,8 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32, TI, withScope } from './call';
-import { addressOf, simdFor } from './simd';
+import { heapF32, Scope, TI, withScope } from './call';
+import { PARALLEL_MIN, splitRange } from './loopThreads';
+import { addressOf, loopThreadsFor, simdFor } from './simd';
 
 const BLOCK = 64;
 
@@ -40,14 +41,29 @@ function reduceLeading(args: Args, kernel: 'Sum' | 'Mean'): TI {
   const fast = simdFor(backend);
   const vec = fast ? cols & ~3 : 0;
   if (fast && vec > 0) {
-    // The output buffer doubles as the f32 scratch for one block's partial sums.
-    const [pSrc, pOut] = [addressOf(backend, x), addressOf(backend, out)];
-    const part = heapF32(backend, out);
-    for (let r0 = 0; r0 < rows; r0 += BLOCK) {
-      part.fill(0, 0, vec);
-      fast.sumRows(pSrc + r0 * cols * 4, pOut, Math.min(BLOCK, rows - r0), vec * 4, cols * 4);
-      for (let c = 0; c < vec; c++) acc[c] = acc[c]! + part[c]!;
+    // Each block's partial sums in a row of its own (f32), in parallel over the blocks (our
+    // loop threads: no two write the same row); then the rows added in block order in float64.
+    const blocks = Math.ceil(rows / BLOCK);
+    const s = new Scope(backend);
+    let parts: Float32Array;
+    try {
+      const t = s.make([blocks, vec]);
+      const [pSrc, pPart] = [addressOf(backend, x), addressOf(backend, t)];
+      heapF32(backend, t).fill(0);
+      const threads = loopThreadsFor(backend)!;
+      threads.run(
+        splitRange(blocks, threads.size, 1, Math.ceil(PARALLEL_MIN / (BLOCK * cols))).map(([b0, b1]) =>
+          Array.from({ length: b1 - b0 }, (_, i) => {
+            const r0 = (b0 + i) * BLOCK;
+            return { fn: 'sumRows', args: [pSrc + r0 * cols * 4, pPart + (b0 + i) * vec * 4, Math.min(BLOCK, rows - r0), vec * 4, cols * 4] };
+          }),
+        ),
+      );
+      parts = heapF32(backend, t).slice();
+    } finally {
+      s.dispose();
     }
+    for (let b = 0; b < blocks; b++) for (let c = 0; c < vec; c++) acc[c] = acc[c]! + parts[b * vec + c]!;
   }
   const src = heapF32(backend, x);
   for (let r = 0, base = 0; r < rows; r++, base += cols) {

@@ -30,6 +30,8 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     // The im2col filter gradient (fewer than 8 channels in): P's columns, then dW's columns split.
     dW1: () => run('Conv2DBackpropFilter', { x: t([8, 28, 28, 1], 21), dy: t([8, 28, 28, 32], 22) }, { ...c, filterShape: [3, 3, 1, 32] }),
     dW3: () => run('Conv2DBackpropFilter', { x: t([8, 15, 15, 3], 23), dy: t([8, 8, 8, 16], 24) }, { ...c, strides: 2, filterShape: [3, 3, 3, 16] }),
+    // Bias gradient: blocks of rows summed in parallel, then in order.
+    biasSum: () => tf.sum(t([16, 28, 28, 32], 25), [0, 1, 2]),
     // Element-wise passes large enough to be split (loopThreads.ts PARALLEL_MIN).
     relu: () => tf.relu(t([8, 28, 28, 33], 10)),
     reluGrad: () => run('RflReluGrad', { dy: t([8, 28, 28, 33], 11), x: t([8, 28, 28, 33], 12) }, {}),
