@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, startBackend, num } from '../args';
-import { WORKLOADS, timeWorkload, type WorkloadTiming } from '../../engine/bench/workloads';
+import { WORKLOAD_DEFINITIONS, WORKLOADS, timeWorkload, type WorkloadTiming } from '../../engine/bench/workloads';
 import { backendLabel } from '../../engine/provenance';
 import { BACKEND_LADDER } from '../../engine/backend/ladder';
 import { writeJsonAtomic } from '../../engine/models/checkpoint';
@@ -66,7 +66,7 @@ export async function runBench(argv: string[]): Promise<void> {
   for (const r of ours) peakRssMiB[r.rung] = Math.max(peakRssMiB[r.rung] ?? 0, r.peakRssMiB);
   if (o.json) {
     console.log(JSON.stringify(rows));
-    const run = { createdAt: new Date().toISOString(), batch, secondsPerWorkload: seconds, rows, msPerStep: ours.map((r) => ({ workload: r.workload, backend: r.rung, msPerStep: round(r.msPerStep), steps: r.steps })), peakRssMiB, machine, loadAverage: os.loadavg().map((x: number) => round(x, 2)) };
+    const run = { createdAt: new Date().toISOString(), batch, secondsPerWorkload: seconds, statistic: 'median ms per step after 2 warm-up steps, over at least 5 steps and the seconds per workload', workloads: WORKLOAD_DEFINITIONS, rows, msPerStep: ours.map((r) => ({ workload: r.workload, backend: r.rung, msPerStep: round(r.msPerStep), steps: r.steps })), peakRssMiB, machine, loadAverage: os.loadavg().map((x: number) => round(x, 2)) };
     fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
     writeJsonAtomic(o.out, run);
     console.error(`bench: wrote ${o.out}`);

@@ -15,6 +15,14 @@ export type Workload = 'train' | 'pgd' | 'invert' | 'advtrain';
 /** advtrain: one adversarial-training step (PGD-7 at L2 ε=1.5, then the training step), issue 3. */
 export const WORKLOADS: readonly Workload[] = ['train', 'pgd', 'invert', 'advtrain'];
 
+/** What one step of each workload is (written into `bench --json`'s file beside the timings). */
+export const WORKLOAD_DEFINITIONS: Record<Workload, string> = {
+  train: 'one Adam step (lr 1e-3) of the cnn on a batch: forward, softmax cross-entropy, backward, update',
+  pgd: 'one PGD iteration at L2 ε = 1.5, step 0.1: loss and input gradient (one forward, one backward), normalised step, projection onto the ball and [0, 1]',
+  invert: 'one representation-inversion iteration: gradient of ‖g(x_r) − g(x)‖₂ with respect to x_r, normalised L2 step 0.1, clip to [0, 1]',
+  advtrain: 'one adversarial-training step: PGD-7 at L2 ε = 1.5 (random start, step 2.5·ε/7, best iterate kept) against the model in inference mode, then one Adam step on the result',
+};
+
 export interface WorkloadTiming {
   workload: Workload;
   batch: number;

@@ -115,7 +115,11 @@ export class LoopThreads {
     for (const h of started) {
       let d = Atomics.load(h.ctl, DONE);
       for (let i = 0; d !== h.seq && i < 20000; i++) d = Atomics.load(h.ctl, DONE);
+      // A program is one chunk of one kernel (milliseconds): a minute without an answer means
+      // the helper is gone, and waiting on would hang the job.
+      const deadline = Date.now() + 60_000;
       while (d !== h.seq) {
+        if (Date.now() > deadline) throw new Error('loopThreads: a helper thread stopped answering');
         Atomics.wait(h.ctl, DONE, d, 1000);
         d = Atomics.load(h.ctl, DONE);
       }

@@ -85,8 +85,11 @@ test('bench --json prints one row per workload and backend with the documented k
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
   // The whole run, with the machine and the benchmarked process's peak memory, goes to --out.
-  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: unknown[]; peakRssMiB: Record<string, number>; machine: { cores: number; cpu: string } };
+  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: unknown[]; peakRssMiB: Record<string, number>; machine: { cores: number; cpu: string }; workloads: Record<string, string> };
   assert.deepEqual(run.rows, rows);
+  // Each workload says what one of its steps is.
+  assert.deepEqual(Object.keys(run.workloads), ['train', 'pgd', 'invert', 'advtrain']);
+  assert.match(run.workloads.pgd!, /ε = 1\.5/);
   assert.ok(run.peakRssMiB.wasm !== undefined && run.peakRssMiB.wasm > 50, JSON.stringify(run.peakRssMiB));
   assert.equal(run.machine.cores, os.cpus().length);
   assert.ok(run.machine.cpu.length > 0);

@@ -23,11 +23,13 @@ test('2 wasm threads start under Node and give bit-identical results', async () 
   });
   const line = stdout.split('\n').find((l) => l.startsWith('{"threads"'));
   assert.ok(line, `no result line in: ${stdout.slice(0, 500)}`);
-  const { threads, loopThreads, helperPrograms, out } = JSON.parse(line) as { threads: number; loopThreads: number; helperPrograms: number; out: Record<string, string> };
+  const { threads, loopThreads, helperPrograms, trap, afterTrap, out } = JSON.parse(line) as { threads: number; loopThreads: number; helperPrograms: number; trap: string; afterTrap: boolean; out: Record<string, string> };
   assert.equal(threads, 2);
   // Our loops ran on two threads too (Winograd, filter gradient, pooling split their work).
   assert.equal(loopThreads, 2);
   assert.ok(helperPrograms > 0, 'no program ran on the helper thread');
+  assert.match(trap, /helper thread trapped/);
+  assert.ok(afterTrap, 'the loops gave a different result after a helper trapped');
   await tf.setBackend('wasm');
   for (const [name, f] of Object.entries(threadCases())) {
     const t = f();

@@ -21,5 +21,17 @@ void (async () => {
     t.dispose();
   }
   const loops = loopThreadsFor(tf.backend() as BackendWasm);
-  console.log(JSON.stringify({ threads: wasm.getThreadsCount(), loopThreads: loops?.size, helperPrograms: loops?.helperPrograms, out }));
+  // A helper whose program traps (a read past the end of memory) makes run() throw here, and
+  // the helper keeps serving: the next run still works.
+  let trap = '';
+  const end = ((tf.backend() as BackendWasm).wasm as unknown as { wasmMemory: WebAssembly.Memory }).wasmMemory.buffer.byteLength;
+  try {
+    loops?.run([[], [{ fn: 'relu', args: [end - 16, end - 16, 64] }]]);
+  } catch (e) {
+    trap = e instanceof Error ? e.message : String(e);
+  }
+  const after = threadCases().relu!();
+  const afterTrap = Buffer.from((after.dataSync() as Float32Array).buffer).toString('base64') === out.relu;
+  after.dispose();
+  console.log(JSON.stringify({ threads: wasm.getThreadsCount(), loopThreads: loops?.size, helperPrograms: loops?.helperPrograms, trap, afterTrap, out }));
 })();
