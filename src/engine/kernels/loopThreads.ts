@@ -24,8 +24,9 @@ export type Program = Call[];
 const SLOTS = 1 << 16;
 const [SEQ, DONE, FAILED, LENGTH, CODE] = [0, 1, 2, 3, 4];
 
-// The helper: decode and run programs until told to stop (seq < 0). It spins a few microseconds
-// before sleeping, for the back-to-back programs of one kernel.
+// The helper: decode and run programs until told to stop (seq < 0). After each program it spins
+// for 0.25 ms before sleeping: the programs of one training step come in quick succession, and
+// waking a sleeping thread costs a futex round trip through the OS each time.
 const HELPER = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctl, names } = workerData;
@@ -33,7 +34,7 @@ const fns = names.map((n) => new WebAssembly.Instance(module, { env: { mem: memo
 let seen = 0;
 for (;;) {
   let s = Atomics.load(ctl, ${SEQ});
-  for (let i = 0; s === seen && i < 4000; i++) s = Atomics.load(ctl, ${SEQ});
+  for (const until = performance.now() + 0.25; s === seen && performance.now() < until; ) s = Atomics.load(ctl, ${SEQ});
   if (s === seen) { Atomics.wait(ctl, ${SEQ}, seen); continue; }
   seen = s;
   if (s < 0) break;
