@@ -97,6 +97,10 @@ export class LoopThreads {
   /** Runs programs[0] here and programs[i] on helper i − 1, and returns when all are done. */
   run(programs: Program[]): void {
     if (programs.length > this.size) throw new Error(`loopThreads: ${programs.length} programs for ${this.size} threads`);
+    // A program longer than a command block (thousands of calls: e.g. an im2col over hundreds of
+    // channels) runs here, after the first: same calls, same results, one thread fewer.
+    const tooLong = programs.slice(1).filter((p) => encodedLength(p) > SLOTS - CODE);
+    if (tooLong.length) programs = [programs[0] ?? [], ...programs.slice(1).filter((p) => !tooLong.includes(p))];
     const started: Helper[] = [];
     for (let i = 1; i < programs.length; i++) {
       const h = this.helpers[i - 1]!;
@@ -109,7 +113,7 @@ export class LoopThreads {
     this.helperPrograms += started.length;
     let failure: Error | undefined;
     try {
-      for (const c of programs[0] ?? []) this.local[c.fn]!(...c.args);
+      for (const p of [programs[0] ?? [], ...tooLong]) for (const c of p) this.local[c.fn]!(...c.args);
     } catch (e) {
       failure = e instanceof Error ? e : new Error(String(e));
     }
@@ -134,7 +138,6 @@ export class LoopThreads {
     for (const c of program) {
       const fn = this.index.get(c.fn);
       if (fn === undefined) throw new Error(`loopThreads: no loop named ${c.fn}`);
-      if (p + 2 + c.args.length > SLOTS) throw new Error('loopThreads: program too long');
       ctl[p] = fn;
       ctl[p + 1] = c.args.length;
       for (let i = 0; i < c.args.length; i++) ctl[p + 2 + i] = c.args[i]!;
@@ -170,4 +173,11 @@ export function splitRange(count: number, parts: number, align = 1, minPerPart =
     if (b > a) out.push([a, b]);
   }
   return out;
+}
+
+/** Int32 slots a program takes in a command block. */
+function encodedLength(program: Program): number {
+  let n = 0;
+  for (const c of program) n += 2 + c.args.length;
+  return n;
 }

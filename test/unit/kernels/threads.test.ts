@@ -23,13 +23,14 @@ test('2 wasm threads start under Node and give bit-identical results', async () 
   });
   const line = stdout.split('\n').find((l) => l.startsWith('{"threads"'));
   assert.ok(line, `no result line in: ${stdout.slice(0, 500)}`);
-  const { threads, loopThreads, helperPrograms, trap, afterTrap, out } = JSON.parse(line) as { threads: number; loopThreads: number; helperPrograms: number; trap: string; afterTrap: boolean; out: Record<string, string> };
+  const { threads, loopThreads, helperPrograms, trap, afterTrap, longRanHere, out } = JSON.parse(line) as { threads: number; loopThreads: number; helperPrograms: number; trap: string; afterTrap: boolean; longRanHere: boolean; out: Record<string, string> };
   assert.equal(threads, 2);
   // Our loops ran on two threads too (Winograd, filter gradient, pooling split their work).
   assert.equal(loopThreads, 2);
   assert.ok(helperPrograms > 0, 'no program ran on the helper thread');
   assert.match(trap, /helper thread trapped/);
   assert.ok(afterTrap, 'the loops gave a different result after a helper trapped');
+  assert.ok(longRanHere, 'a program too long for a helper did not run on the calling thread');
   await tf.setBackend('wasm');
   for (const [name, f] of Object.entries(threadCases())) {
     const t = f();

@@ -30,8 +30,15 @@ void (async () => {
   } catch (e) {
     trap = e instanceof Error ? e.message : String(e);
   }
+  // A program too long for a helper's command block runs on this thread instead.
+  const buf = tf.fill([1024], -1);
+  const at = (tf.backend() as BackendWasm).dataIdMap.get(buf.dataId).memoryOffset;
+  const before = loops?.helperPrograms ?? 0;
+  loops?.run([[], Array.from({ length: 14000 }, () => ({ fn: 'relu', args: [at, at, 4096] }))]);
+  const longRanHere = (loops?.helperPrograms ?? 0) === before && buf.dataSync()[0] === 0;
+  buf.dispose();
   const after = threadCases().relu!();
   const afterTrap = Buffer.from((after.dataSync() as Float32Array).buffer).toString('base64') === out.relu;
   after.dispose();
-  console.log(JSON.stringify({ threads: wasm.getThreadsCount(), loopThreads: loops?.size, helperPrograms: loops?.helperPrograms, trap, afterTrap, out }));
+  console.log(JSON.stringify({ threads: wasm.getThreadsCount(), loopThreads: loops?.size, helperPrograms: loops?.helperPrograms, trap, afterTrap, longRanHere, out }));
 })();
