@@ -1,13 +1,16 @@
 /**
  * Single-kernel timings on the wasm backend at the reference cnn's shapes (batch 128), our
  * kernel vs. the alternative form where there is one, and the stock kernel where ours replaced
- * it. Usage: npx tsx bench/profile-kernels-micro.ts [group=all|conv|dw|dx|mm|pool|bn|wino] [reps=20]
+ * it. Usage: npx tsx bench/profile-kernels-micro.ts [group=all|conv|dw|dx|mm|gemm|pool|bn|wino] [reps=20]
+ * (gemm: the stock GEMM with a cached and a fresh right operand against our GEMM loop)
  * (wino: Winograd vs direct 3×3 convolutions at the small ResNet's stride-1 shapes)
  * Prints the minimum wall time (the least disturbed run: the machine is shared) and the average
  * process CPU time per call.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setupBackends } from '../test/unit/kernels/helpers';
+import { withScope } from '../src/engine/kernels/call';
 import { setFilterGradStrategy } from '../src/engine/kernels/convFilterGemm';
 import { setInputGradStrategy } from '../src/engine/kernels/convInputGemm';
 import { setWinogradStrategy } from '../src/engine/kernels/winograd';
@@ -138,6 +141,29 @@ void (async () => {
       'matmul aᵀ·d (transposeA)',
       run('BatchMatMul', { a, b: d }, { transposeA: true, transposeB: false }),
     );
+  }
+  if (want('gemm')) {
+    // The stock BatchMatMul (XNNPACK, called directly) with the same right operand every call
+    // (its packed copy is cached) and with a fresh one (re-packed each call, as every gradient
+    // GEMM in training), against our GEMM loop (what BatchMatMul runs for these shapes; fused
+    // multiply-adds unless RFL_WASM_FMA=0). The fresh operand's copy (≈ 0.1–1 ms) is timed too.
+    const backend = tf.backend() as BackendWasm;
+    const stock = (a: tf.Tensor, b: tf.Tensor) => () =>
+      tf.engine().makeTensorFromTensorInfo(withScope(backend, (s) => s.run('BatchMatMul', { a: s.reshape(a, [1, ...a.shape]), b: s.reshape(b, [1, ...b.shape]) }, { transposeA: false, transposeB: false })));
+    for (const [m, k, n] of [[512, 512, 512], [128, 3136, 128], [3136, 128, 128], [6272, 32, 64], [32, 6272, 64]] as const) {
+      const [a, b] = [u([m, k]), u([k, n])];
+      time(`${m}×${k}×${n} stock, cached B`, stock(a, b));
+      time(`${m}×${k}×${n} stock, fresh B`, () => {
+        const fresh = tf.mul(b, 1);
+        try {
+          return stock(a, fresh)();
+        } finally {
+          fresh.dispose();
+        }
+      });
+      time(`${m}×${k}×${n} ours`, run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }));
+      tf.dispose([a, b]);
+    }
   }
   if (want('pool')) {
     for (const [x, name] of [
