@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Scope, TI, withScope } from './call';
 import { outerCalls } from './outerProducts';
+import { imageParts } from './loopThreads';
 import { addressOf, loopThreadsFor } from './simd';
-import { imageParts } from './winograd';
 
 export function batchMatMul(args: {
   inputs: tf.NamedTensorInfoMap;

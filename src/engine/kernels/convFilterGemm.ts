@@ -12,10 +12,9 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { heapF32, Scope, TI } from './call';
-import { splitRange, type Program } from './loopThreads';
+import { imageParts, splitRange, type Program } from './loopThreads';
 import { outerCalls } from './outerProducts';
 import { addressOf, loopThreadsFor, simdFor } from './simd';
-import { imageParts } from './winograd';
 
 /** Which form Conv2DBackpropFilter uses; 'auto' picks per shape (benchmarks force one). */
 let strategy: 'auto' | 'gemm' | 'conv' = 'auto';

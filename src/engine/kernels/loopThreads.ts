@@ -181,3 +181,21 @@ function encodedLength(program: Program): number {
   for (const c of program) n += 2 + c.args.length;
   return n;
 }
+
+/**
+ * Splits nc images into at most `parts` contiguous ranges of near-equal size for loopThreads,
+ * each starting at a row (image · tiles) that is a multiple of 4 (our GEMM's row block).
+ */
+export function imageParts(nc: number, tiles: number, parts: number): [number, number][] {
+  const step = 4 / gcd(tiles, 4); // images per 4-row boundary
+  const units = Math.ceil(nc / step);
+  const k = Math.max(1, Math.min(parts, units));
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) {
+    const a = Math.min(nc, Math.round((i * units) / k) * step), b = Math.min(nc, Math.round(((i + 1) * units) / k) * step);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));

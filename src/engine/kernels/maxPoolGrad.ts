@@ -8,9 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapF32, TI } from './call';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { Program } from './loopThreads';
-import { loopThreadsFor, simdFor } from './simd';
-import { imageParts } from './winograd';
+import { imageParts, type Program } from './loopThreads';
+import { addressOf, loopThreadsFor, simdFor } from './simd';
 
 export function maxPoolGrad(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -47,8 +46,7 @@ export function maxPoolGrad(args: {
   const fast = c % 4 === 0 ? simdFor(backend) : null;
   const threads = fast ? loopThreadsFor(backend) : null;
   if (fast && threads) {
-    const ptr = (t: TI) => backend.dataIdMap.get(t.dataId).memoryOffset;
-    const [px, pdx, pdy] = [ptr(input), ptr(out), ptr(dy)];
+    const [px, pdx, pdy] = [addressOf(backend, input), addressOf(backend, out), addressOf(backend, dy)];
     const cb = 4 * c;
     const overlap = sh < kh || sw < kw ? 1 : 0;
     // Non-overlapping windows that tile the input write every dx element (the loop stores dy

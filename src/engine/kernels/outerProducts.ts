@@ -4,7 +4,6 @@
  * block of rows larger than the cache would stream both operands from memory that many times.
  */
 import type { Program } from './loopThreads';
-import type { Simd } from './simd';
 
 /** Bytes of a and b per block of rows (half of this machine's 2 MiB L2, leaving room for out). */
 const BLOCK_BYTES = 1 << 20;
@@ -36,10 +35,3 @@ export function outerCalls(rows: number, o: OuterOperands): Program {
   return calls;
 }
 
-/** The same, run here. */
-export function outerProducts(fast: Simd, rows: number, o: OuterOperands): void {
-  for (const c of outerCalls(rows, o)) {
-    const [a, b, out, r, ac, bc, as, acs, bs, os, add] = c.args as [number, number, number, number, number, number, number, number, number, number, number];
-    fast.outerAcc(a, b, out, r, ac, bc, as, acs, bs, os, add);
-  }
-}

@@ -45,7 +45,6 @@ function reduceLeading(args: Args, kernel: 'Sum' | 'Mean'): TI {
     // loop threads: no two write the same row); then the rows added in block order in float64.
     const blocks = Math.ceil(rows / BLOCK);
     const s = new Scope(backend);
-    let parts: Float32Array;
     try {
       const t = s.make([blocks, vec]);
       const [pSrc, pPart] = [addressOf(backend, x), addressOf(backend, t)];
@@ -59,11 +58,11 @@ function reduceLeading(args: Args, kernel: 'Sum' | 'Mean'): TI {
           }),
         ),
       );
-      parts = heapF32(backend, t).slice();
+      const parts = heapF32(backend, t);
+      for (let b = 0; b < blocks; b++) for (let c = 0; c < vec; c++) acc[c] = acc[c]! + parts[b * vec + c]!;
     } finally {
       s.dispose();
     }
-    for (let b = 0; b < blocks; b++) for (let c = 0; c < vec; c++) acc[c] = acc[c]! + parts[b * vec + c]!;
   }
   const src = heapF32(backend, x);
   for (let r = 0, base = 0; r < rows; r++, base += cols) {

@@ -11,7 +11,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, Scope, TI } from './call';
 import { addressOf, loopThreadsFor, simdFor } from './simd';
 import { outerCalls } from './outerProducts';
-import type { Program } from './loopThreads';
+import { imageParts, type Program } from './loopThreads';
 
 /** 'auto': Winograd where eligible; 'off': never (benchmarks and tests compare both). */
 let strategy: 'auto' | 'off' = 'auto';
@@ -125,31 +125,8 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   return s.run('Slice', { x: yp }, { begin: [0, 0, 0, 0], size: [n, ho, wo, co] });
 }
 
-/**
- * Splits nc images into at most `parts` contiguous ranges of near-equal size for loopThreads,
- * each starting at a row (image · tiles) that is a multiple of 4 (our GEMM's row block).
- */
-export function imageParts(nc: number, tiles: number, parts: number): [number, number][] {
-  const step = 4 / gcd(tiles, 4); // images per 4-row boundary
-  const units = Math.ceil(nc / step);
-  const k = Math.max(1, Math.min(parts, units));
-  const out: [number, number][] = [];
-  for (let i = 0; i < k; i++) {
-    const a = Math.min(nc, Math.round((i * units) / k) * step), b = Math.min(nc, Math.round(((i + 1) * units) / k) * step);
-    if (b > a) out.push([a, b]);
-  }
-  return out;
-}
-
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-
-/** Copies images n0..n0+nc of x into the zeroed xp at row p.t, column p.l. */
-export function padInput(backend: BackendWasm, x: TI, xp: TI, n0: number, nc: number, p: Pads, hp: number, wp: number, cp: number): void {
-  const fast = simdFor(backend)! as unknown as Record<string, (...a: number[]) => void>;
-  for (const c of padInputCalls(backend, x, xp, n0, nc, p, hp, wp, cp, 0)) fast[c.fn]!(...c.args);
-}
-
-/** The strided copies of padInput, into xp's images from `at` on, as a program. */
+/** Copies images n0..n0+nc of x into the zeroed xp's images from `at` on, at row p.t, column
+ * p.l, as a program of strided copies (loopThreads.ts). */
 export function padInputCalls(backend: BackendWasm, x: TI, xp: TI, n0: number, nc: number, p: Pads, hp: number, wp: number, cp: number, at: number): Program {
   const [, h, w, c] = x.shape as [number, number, number, number];
   const src = addressOf(backend, x) + n0 * h * w * c * 4;

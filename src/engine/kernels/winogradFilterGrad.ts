@@ -14,9 +14,9 @@
  */
 import { heapF32, Scope, TI } from './call';
 import { outerCalls } from './outerProducts';
-import type { Program } from './loopThreads';
+import { imageParts, type Program } from './loopThreads';
 import { addressOf, loopThreadsFor } from './simd';
-import { ceil4, chunkImages, imageParts, padInput, padInputCalls, type Pads } from './winograd';
+import { ceil4, chunkImages, padInputCalls, type Pads } from './winograd';
 
 export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const backend = s.backend;
@@ -45,18 +45,15 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
       const v = Array.from({ length: 16 }, () => cs.make([t, cp]));
       const dm = Array.from({ length: 16 }, () => cs.make([t, cop]));
       heapF32(backend, xp).fill(0);
-      let dyp = at(dy) + n0 * dyImage;
-      if (!dyAsIs) {
-        // dY's tiles past the last output row/column read zeros: they add nothing to S.
-        const padded = cs.make([nc, 2 * th, 2 * tw, cop]);
-        heapF32(backend, padded).fill(0);
-        padInput(backend, dy, padded, n0, nc, { t: 0, b: 0, l: 0, r: 0 }, 2 * th, 2 * tw, cop);
-        dyp = at(padded);
-      }
-      // Phase 1, images split across threads: pad X, transform X and dY.
+      // dY's tiles past the last output row/column read zeros: they add nothing to S.
+      const padded = dyAsIs ? undefined : cs.make([nc, 2 * th, 2 * tw, cop]);
+      if (padded) heapF32(backend, padded).fill(0);
+      const dyp = padded ? at(padded) : at(dy) + n0 * dyImage;
+      // Phase 1, images split across threads: pad X (and dY), transform X and dY.
       threads.run(
         imageParts(nc, tiles, threads.size).map(([i0, i1]): Program => [
           ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
+          ...(padded ? padInputCalls(backend, dy, padded, n0 + i0, i1 - i0, { t: 0, b: 0, l: 0, r: 0 }, 2 * th, 2 * tw, cop, i0) : []),
           { fn: 'winoIn', args: [at(xp) + i0 * hp * wp * cp * 4, ...v.map((m) => at(m) + i0 * tiles * cp * 4), i1 - i0, th, tw, wp * cp * 4, hp * wp * cp * 4, cp * 4] },
           { fn: 'winoDy', args: [dyp + i0 * dyImage, ...dm.map((m) => at(m) + i0 * tiles * cop * 4), i1 - i0, th, tw, 2 * tw * cop * 4, dyImage, cop * 4] },
         ]),

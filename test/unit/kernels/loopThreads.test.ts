@@ -7,8 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PARALLEL_MIN, splitRange } from '../../../src/engine/kernels/loopThreads';
-import { imageParts } from '../../../src/engine/kernels/winograd';
+import { imageParts, PARALLEL_MIN, splitRange } from '../../../src/engine/kernels/loopThreads';
 
 test('splitRange covers [0, count) in order, aligned, at most `parts` pieces', () => {
   fc.assert(

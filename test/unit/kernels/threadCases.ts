@@ -27,6 +27,9 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     },
     // The first layer's input gradient (1 channel in: GEMM + col2im), images split.
     dX1: () => run('Conv2DBackpropInput', { dy: t([8, 28, 28, 32], 19), filter: t([3, 3, 1, 32], 20) }, { ...c, inputShape: [8, 28, 28, 1] }),
+    // Winograd filter gradient whose dY must be padded (odd size, 12 channels out): the padding
+    // copies run per image range too.
+    dWPadded: () => run('Conv2DBackpropFilter', { x: t([12, 13, 13, 16], 26), dy: t([12, 13, 13, 12], 27) }, { ...c, filterShape: [3, 3, 16, 12] }),
     // The im2col filter gradient (fewer than 8 channels in): P's columns, then dW's columns split.
     dW1: () => run('Conv2DBackpropFilter', { x: t([8, 28, 28, 1], 21), dy: t([8, 28, 28, 32], 22) }, { ...c, filterShape: [3, 3, 1, 32] }),
     dW3: () => run('Conv2DBackpropFilter', { x: t([8, 15, 15, 3], 23), dy: t([8, 8, 8, 16], 24) }, { ...c, strides: 2, filterShape: [3, 3, 3, 16] }),
