@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../models/registry';
 import { attack, crossEntropyObjective } from '../attacks/attack';
 import { pgdIteration, type Objective } from '../attacks/pgd';
+import { rowL2Norms } from '../attacks/norms';
 import { makeStep } from '../attacks/steps';
 import { inferenceFn } from '../eval/accuracy';
 
@@ -66,7 +67,7 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
       tf.dispose([a.adv, loss as tf.Scalar]);
     },
     invert: async () => {
-      const objective: Objective = { evaluate: (xr) => ({ losses: tf.norm(tf.sub(built.representation.apply(xr, { training: false }) as tf.Tensor2D, target), 2, 1) as tf.Tensor1D }) };
+      const objective: Objective = { evaluate: (xr) => ({ losses: rowL2Norms(tf.sub(built.representation.apply(xr, { training: false }) as tf.Tensor2D, target)) }) };
       await iterationOf(objective, makeStep('unconstrained', x, 0, 0.1), -1);
     },
   };

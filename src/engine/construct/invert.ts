@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attack } from '../attacks/attack';
+import { rowL2Norms } from '../attacks/norms';
 import type { AttackModel } from '../attacks/types';
 
 export interface InvertResult {
@@ -14,7 +15,7 @@ export interface InvertResult {
   startDistances: Float32Array;
 }
 
-const repDistance = (g: AttackModel, x: tf.Tensor4D, target: tf.Tensor2D): tf.Tensor1D => tf.norm(tf.sub(g(x), target), 2, 1) as tf.Tensor1D;
+const repDistance = (g: AttackModel, x: tf.Tensor4D, target: tf.Tensor2D): tf.Tensor1D => rowL2Norms(tf.sub(g(x), target));
 
 export async function invertBatch(g: AttackModel, source: tf.Tensor4D, start: tf.Tensor4D, o: { steps: number; stepSize: number; signal?: AbortSignal; onIteration?: (iteration: number) => void }): Promise<InvertResult> {
   const target = tf.tidy(() => g(source));

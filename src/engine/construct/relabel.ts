@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attack } from '../attacks/attack';
+import { rowL2Norms } from '../attacks/norms';
 import type { AttackModel } from '../attacks/types';
 
 export interface RelabelResult {
@@ -17,7 +18,7 @@ export async function relabelBatch(model: AttackModel, x: tf.Tensor4D, targets: 
   const t = tf.tensor1d(targets, 'int32');
   try {
     const r = await attack(model, x, t, { norm: 'l2', eps: o.eps, stepSize: o.stepSize, iterations: o.steps, targeted: true, useBest: true, randomStart: false, signal: o.signal, onIteration: o.onIteration });
-    const norms = tf.tidy(() => tf.norm(tf.reshape(tf.sub(r.adv, x), [x.shape[0], -1]), 2, 1));
+    const norms = tf.tidy(() => rowL2Norms(tf.reshape(tf.sub(r.adv, x), [x.shape[0], -1])));
     const images = (await r.adv.data()) as Float32Array;
     const perturbationNorms = (await norms.data()) as Float32Array;
     tf.dispose([r.adv, norms]);

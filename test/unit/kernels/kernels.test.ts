@@ -97,6 +97,26 @@ test('BatchMatMul on our GEMM loop (rows a multiple of 4, columns of 8) matches 
   );
 });
 
+test('BatchMatMul with a wide right operand (over 1 MiB: column blocks) matches cpu', async () => {
+  // The dense layers' input gradient dY·Wᵀ: B has k × n ≥ 2^18 floats, so ownGemm walks the
+  // output by column blocks (batchMatMul.ts); n need not be a multiple of the block width.
+  const wideCase = fc.record({
+    m: fc.integer({ min: 1, max: 6 }).map((v) => 4 * v),
+    k: fc.integer({ min: 60, max: 200 }),
+    n: fc.integer({ min: 0, max: 200 }).map((v) => 2048 + 8 * v),
+    ta: fc.boolean(),
+    tb: fc.boolean(),
+    seed: fc.nat(),
+  });
+  await fc.assert(
+    fc.asyncProperty(wideCase.filter((c) => c.k * c.n >= 1 << 18), async (c) => {
+      const err = await matMulError([], [], c);
+      assert.ok(err < TOL, `relative error ${err}`);
+    }),
+    { numRuns: 8, seed: 47 },
+  );
+});
+
 test('Sum over leading (and other) axes matches cpu', async () => {
   for (const [shape, axis, keepDims] of [
     [[128, 28, 28, 32], [0, 1, 2], false],

@@ -20,6 +20,8 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     dW: () => run('Conv2DBackpropFilter', { x, dy }, { ...c, filterShape: w.shape }),
     dX: () => run('Conv2DBackpropInput', { dy, filter: w }, { ...c, inputShape: x.shape }),
     matMul: () => tf.matMul(t([64, 300], 4), t([300, 40], 5)),
+    // A wide right operand (k·n over 2^18 floats): threads take column blocks (batchMatMul.ts).
+    matMulWide: () => tf.matMul(t([16, 128], 28), t([2600, 128], 29), false, true),
     // Images split across our loop threads (loopThreads.ts): tiled and overlapping windows.
     poolGrad: () => {
       const px = t([12, 28, 28, 32], 6);
