@@ -9,6 +9,7 @@ import { buildModel } from '../models/registry';
 import { attack, crossEntropyObjective } from '../attacks/attack';
 import { pgdIteration, type Objective } from '../attacks/pgd';
 import { rowL2Norms } from '../attacks/norms';
+import { adam } from '../train/fusedAdam';
 import { makeStep } from '../attacks/steps';
 import { inferenceFn } from '../eval/accuracy';
 
@@ -39,7 +40,7 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
   const y = tf.randomUniform<tf.Rank.R1>([batch], 0, 10, 'int32', 2);
   const yOneHot = tf.oneHot(y, 10);
   const target = tf.tidy(() => built.representation.apply(tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 3), { training: false }) as tf.Tensor2D);
-  const opt = tf.train.adam(1e-3);
+  const opt = adam(1e-3);
   const vars = built.model.trainableWeights.map((v) => v.read() as tf.Variable);
   const fn = inferenceFn(built.model);
   // PGD and inversion: one iteration of the attack loop (the code `attack` runs per iteration:

@@ -23,6 +23,7 @@ import { add, multiply, relu } from './elementwise';
 // Loads tfjs-layers (its gradients) and then replaces the Relu gradient with our fused one.
 import '../backend/gradients';
 import { RELU_GRAD, registerReluGradient } from './reluGrad';
+import { FUSED_ADAM, fusedAdam } from './adam';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
 const BUILDING_BLOCKS = [
@@ -92,5 +93,7 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   // Again here, not only on import: the ladder tries tfjs-node(-gpu) first, and loading it brings
   // the @tensorflow/tfjs union, whose register_all_gradients puts tfjs's Relu gradient back.
   registerReluGradient();
-  setRegisteredCustomKernels([...names, RELU_GRAD]);
+  // A kernel of our own, not a replacement: train/fusedAdam.ts runs it where it is registered.
+  if (!tf.getKernel(FUSED_ADAM, 'wasm')) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: fusedAdam as unknown as tf.KernelFunc });
+  setRegisteredCustomKernels([...names, RELU_GRAD, FUSED_ADAM]);
 }

@@ -11,6 +11,7 @@ import { affineRows, strided3d, sumRows } from './simdLoops';
 import { winoDy, winoIn, winoOut } from './simdWinograd';
 import { binaryRows, relu, reluGrad } from './simdElementwise';
 import { outerAcc } from './simdGemm';
+import { adamUpdate } from './simdAdam';
 import { relaxedSimd } from './relaxedSimd';
 import { LoopThreads } from './loopThreads';
 import { wasmThreadCount } from './threads';
@@ -48,6 +49,10 @@ export interface Simd {
   /** Per row: out = a + b (b advances by bRowBytes per row, 0 for a broadcast vector). */
   addRows(a: number, b: number, out: number, rows: number, vecBytes: number, rowBytes: number,
     bRowBytes: number): void;
+  /** Adam's update of bytes/4 floats (simdAdam.ts): w', m', v' from w, m, v, g and the float32
+   * constants at `consts` (ADAM_CONSTANTS); bytes a multiple of 16. */
+  adam(w: number, m: number, v: number, g: number, outW: number, outM: number, outV: number,
+    bytes: number, consts: number): void;
   /** The same with ×. */
   mulRows(a: number, b: number, out: number, rows: number, vecBytes: number, rowBytes: number,
     bRowBytes: number): void;
@@ -73,6 +78,7 @@ export function simdFor(backend: BackendWasm): Simd | null {
         binaryRows('mulRows', simd.f32x4Mul),
         winoDy(),
         outerAcc(relaxedSimd()),
+        adamUpdate(),
       ],
       shared,
     );

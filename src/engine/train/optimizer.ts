@@ -4,9 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_MOMENTUM, type TrainConfig } from './config';
+import { adam } from './fusedAdam';
 
 export function createOptimizer(cfg: TrainConfig): tf.Optimizer {
-  if (cfg.optimizer === 'adam') return tf.train.adam(cfg.lr);
+  if (cfg.optimizer === 'adam') return adam(cfg.lr);
   return tf.train.momentum(cfg.lr, cfg.momentum ?? DEFAULT_MOMENTUM);
 }
 

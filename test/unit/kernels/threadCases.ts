@@ -35,6 +35,13 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     // The im2col filter gradient (fewer than 8 channels in): P's columns, then dW's columns split.
     dW1: () => run('Conv2DBackpropFilter', { x: t([8, 28, 28, 1], 21), dy: t([8, 28, 28, 32], 22) }, { ...c, filterShape: [3, 3, 1, 32] }),
     dW3: () => run('Conv2DBackpropFilter', { x: t([8, 15, 15, 3], 23), dy: t([8, 8, 8, 16], 24) }, { ...c, strides: 2, filterShape: [3, 3, 3, 16] }),
+    // The fused Adam update (kernels/adam.ts): a range of the variable per thread, JS tail.
+    adam: () => {
+      const n = 70003;
+      const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, lr: 0.01, accBeta1: 0.729, accBeta2: 0.997 };
+      const outs = run('RflAdam', { w: t([n], 30), m: t([n], 31), v: tf.abs(t([n], 32)), g: t([n], 33) }, attrs) as unknown as tf.Tensor[];
+      return tf.concat(outs);
+    },
     // Bias gradient: blocks of rows summed in parallel, then in order.
     biasSum: () => tf.sum(t([16, 28, 28, 32], 25), [0, 1, 2]),
     // Element-wise passes large enough to be split (loopThreads.ts PARALLEL_MIN).
