@@ -1,6 +1,7 @@
 """PyTorch reference for `robust-features bench`: the same cnn (conv32-conv64-dense128), batch 128,
 28x28x1, the same workloads (train step with Adam, PGD step, representation-inversion step, adversarial-training step).
-Prints one JSON object {threads, torch, rows: [{workload, imagesPerSec, msPerStep}]}.
+Prints one JSON object {threads, torch, rows: [{workload, imagesPerSec, msPerStep, steps, stepMs}]}
+(stepMs: every timed step; `robust-features bench` pools them over its alternating rounds).
 Usage: python3 bench/torch_bench.py [--threads 2] [--batch 128] [--seconds 4]"""
 import argparse, json, statistics, time
 import torch
@@ -100,7 +101,7 @@ def measure(fn):
         fn()
         times.append(time.perf_counter() - t)
     ms = statistics.median(times) * 1000
-    return {"msPerStep": ms, "imagesPerSec": a.batch / ms * 1000, "steps": len(times)}
+    return {"msPerStep": ms, "imagesPerSec": a.batch / ms * 1000, "steps": len(times), "stepMs": [t * 1000 for t in times]}
 
 
 rows = [dict(workload=w, **measure(f)) for w, f in [("train", train_step), ("pgd", pgd_step), ("invert", invert_step), ("advtrain", advtrain_step)]]

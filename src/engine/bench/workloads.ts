@@ -31,6 +31,15 @@ export interface WorkloadTiming {
   msPerStep: number;
   imagesPerSec: number;
   steps: number;
+  /** Every timed step, ms, in the order run (the bench pools them over its rounds). */
+  stepMs: number[];
+}
+
+/** The median of a list of numbers (the upper one of the middle two for an even count, as
+ * timeWorkload has always taken it). */
+export function medianOf(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Returns a function that runs one step of the workload and waits for its result. */
@@ -87,9 +96,8 @@ export async function timeWorkload(workload: Workload, batch: number, seconds: n
       await w.step();
       times.push(performance.now() - t);
     }
-    times.sort((a, b) => a - b);
-    const ms = times[Math.floor(times.length / 2)] as number;
-    return { workload, batch, msPerStep: ms, imagesPerSec: (batch / ms) * 1000, steps: times.length };
+    const ms = medianOf(times);
+    return { workload, batch, msPerStep: ms, imagesPerSec: (batch / ms) * 1000, steps: times.length, stepMs: times };
   } finally {
     w.dispose();
   }

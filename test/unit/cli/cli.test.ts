@@ -81,12 +81,20 @@ test('a checkpoint whose weights do not match its model.json is refused, naming 
 
 test('bench --json prints one row per workload and backend with the documented keys (timings are not asserted)', () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-bench-')), 'bench.json');
-  const r = cli('bench', '--json', '--backends', 'wasm', '--batch', '4', '--seconds', '0.1', '--out', file);
+  const r = cli('bench', '--json', '--backends', 'wasm', '--batch', '4', '--seconds', '0.1', '--rounds', '2', '--out', file);
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
   // The whole run, with the machine and the benchmarked process's peak memory, goes to --out.
-  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: unknown[]; peakRssMiB: Record<string, number>; machine: { cores: number; cpu: string }; workloads: Record<string, string> };
+  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: unknown[]; rounds: number; msPerStep: { workload: string; steps: number }[]; perRound: { round: number; first: string; ratio: Record<string, number> }[]; peakRssMiB: Record<string, number>; machine: { cores: number; cpu: string; torch: string }; workloads: Record<string, string> };
   assert.deepEqual(run.rows, rows);
+  // Two rounds, each at least 5 timed steps per workload, pooled.
+  assert.equal(run.rounds, 2);
+  for (const m of run.msPerStep) assert.ok(m.steps >= 10, JSON.stringify(m));
+  // With PyTorch: each round's own ratios, the side that went first alternating.
+  if (run.machine.torch !== 'not found') {
+    assert.deepEqual(run.perRound.map((p) => [p.round, p.first]), [[1, 'ours'], [2, 'torch']]);
+    for (const p of run.perRound) assert.deepEqual(Object.keys(p.ratio), ['train', 'pgd', 'invert', 'advtrain']);
+  } else assert.deepEqual(run.perRound, []);
   // Each workload says what one of its steps is.
   assert.deepEqual(Object.keys(run.workloads), ['train', 'pgd', 'invert', 'advtrain']);
   assert.match(run.workloads.pgd!, /ε = 1\.5/);
