@@ -92,8 +92,12 @@ def advtrain_step():
 
 def measure(fn):
     m.train() if fn in (train_step, advtrain_step) else m.eval()
-    for _ in range(2):
+    # Warm-up as robust-features' timeWorkload: at least 2 steps and 1 s.
+    warm_end = time.perf_counter() + 1.0
+    n = 0
+    while n < 2 or time.perf_counter() < warm_end:
         fn()
+        n += 1
     times = []
     t_end = time.perf_counter() + a.seconds
     while time.perf_counter() < t_end or len(times) < 5:

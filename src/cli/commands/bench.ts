@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, startBackend, num } from '../args';
-import { WORKLOAD_DEFINITIONS, WORKLOADS, medianOf, timeWorkload, type WorkloadTiming } from '../../engine/bench/workloads';
+import { WARM_UP, WORKLOAD_DEFINITIONS, WORKLOADS, medianOf, timeWorkload, type WorkloadTiming } from '../../engine/bench/workloads';
 import { backendLabel } from '../../engine/provenance';
 import { BACKEND_LADDER } from '../../engine/backend/ladder';
 import { writeJsonAtomic } from '../../engine/models/checkpoint';
@@ -117,7 +117,7 @@ export async function runBench(argv: string[]): Promise<void> {
   const peakRssMiB = Object.fromEntries([...ours].map(([rung, e]) => [rung, e.peakRssMiB]));
   if (o.json) {
     console.log(JSON.stringify(rows));
-    const statistic = `median ms per step of each side, its steps pooled over ${rounds} alternating round(s) (each round: every workload for ${seconds} s and at least 5 steps, after 2 warm-up steps, in a fresh process); ratio = PyTorch ms / ours ms; perRound has each round's own ratios`;
+    const statistic = `median ms per step of each side, its steps pooled over ${rounds} alternating round(s) (each round: every workload for ${seconds} s and at least 5 steps, after a warm-up of ≥ ${WARM_UP.steps} steps and ≥ ${WARM_UP.seconds} s, in a fresh process); ratio = PyTorch ms / ours ms; perRound has each round's own ratios`;
     const run = { createdAt: new Date().toISOString(), batch, secondsPerWorkload: seconds, rounds, statistic, workloads: WORKLOAD_DEFINITIONS, rows, msPerStep, perRound, peakRssMiB, machine, loadAverage: os.loadavg().map((x: number) => round(x, 2)) };
     fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
     writeJsonAtomic(o.out, run);

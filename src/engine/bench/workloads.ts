@@ -84,11 +84,17 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
   return { step: steps[workload], dispose: () => tf.dispose([x, y, yOneHot, target, ...built.model.weights.map((w) => w.read())]) };
 }
 
-/** Median step time after two warm-up steps, over at least `minSteps` and `seconds`. */
+/** Warm-up before timing: at least this many steps and this long (torch_bench.py the same). The
+ * first training steps of a fresh process run ~1.5× slower for ~1 s here (wasm tier-up, the
+ * heap growing to its working size): a 2-step warm-up left them in a 2-s window's median. */
+export const WARM_UP = { steps: 2, seconds: 1 };
+
+/** Median step time after the warm-up, over at least `minSteps` and `seconds`. */
 export async function timeWorkload(workload: Workload, batch: number, seconds: number, minSteps = 5): Promise<WorkloadTiming> {
   const w = makeWorkload(workload, batch);
   try {
-    for (let i = 0; i < 2; i++) await w.step();
+    const warmEnd = performance.now() + WARM_UP.seconds * 1000;
+    for (let i = 0; i < WARM_UP.steps || performance.now() < warmEnd; i++) await w.step();
     const times: number[] = [];
     const end = performance.now() + seconds * 1000;
     while (performance.now() < end || times.length < minSteps) {
