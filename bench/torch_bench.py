@@ -1,9 +1,11 @@
 """PyTorch reference for `robust-features bench`: the same cnn (conv32-conv64-dense128), batch 128,
 28x28x1, the same workloads (train step with Adam, PGD step, representation-inversion step, adversarial-training step).
-Prints one JSON object {threads, torch, rows: [{workload, imagesPerSec, msPerStep, steps, stepMs}]}
-(stepMs: every timed step; `robust-features bench` pools them over its alternating rounds).
-Usage: python3 bench/torch_bench.py [--threads 2] [--batch 128] [--seconds 4]"""
-import argparse, json, statistics, time
+Prints one JSON object {threads, torch, rows: [{workload, imagesPerSec, msPerStep, steps, stepMs}]}.
+With --serve (how `robust-features bench` runs it, interleaving its windows with ours): prints
+{threads, torch}, then answers each stdin line {"workload", "seconds", "minSteps"} with one line
+{"workload", "stepMs"} (that window's step times), until stdin closes.
+Usage: python3 bench/torch_bench.py [--threads 2] [--batch 128] [--seconds 4] [--serve]"""
+import argparse, json, statistics, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -12,6 +14,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--batch", type=int, default=128)
 p.add_argument("--seconds", type=float, default=4.0)
+p.add_argument("--serve", action="store_true")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -90,23 +93,38 @@ def advtrain_step():
     opt.step()
 
 
-def measure(fn):
+WORKLOADS = {"train": train_step, "pgd": pgd_step, "invert": invert_step, "advtrain": advtrain_step}
+warmed = set()
+
+
+def window(fn, seconds, min_steps):
     m.train() if fn in (train_step, advtrain_step) else m.eval()
-    # Warm-up as robust-features' timeWorkload: at least 2 steps and 1 s.
-    warm_end = time.perf_counter() + 1.0
-    n = 0
-    while n < 2 or time.perf_counter() < warm_end:
-        fn()
-        n += 1
+    if fn not in warmed:
+        # Warm-up as robust-features' WorkloadTimer: at least 2 steps and 1 s, once per workload.
+        warm_end = time.perf_counter() + 1.0
+        n = 0
+        while n < 2 or time.perf_counter() < warm_end:
+            fn()
+            n += 1
+        warmed.add(fn)
     times = []
-    t_end = time.perf_counter() + a.seconds
-    while time.perf_counter() < t_end or len(times) < 5:
+    t_end = time.perf_counter() + seconds
+    while time.perf_counter() < t_end or len(times) < min_steps:
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    ms = statistics.median(times) * 1000
-    return {"msPerStep": ms, "imagesPerSec": a.batch / ms * 1000, "steps": len(times), "stepMs": [t * 1000 for t in times]}
+    return [t * 1000 for t in times]
 
 
-rows = [dict(workload=w, **measure(f)) for w, f in [("train", train_step), ("pgd", pgd_step), ("invert", invert_step), ("advtrain", advtrain_step)]]
-print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__, "batch": a.batch, "rows": rows}))
+if a.serve:
+    print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
+    for line in sys.stdin:
+        req = json.loads(line)
+        print(json.dumps({"workload": req["workload"], "stepMs": window(WORKLOADS[req["workload"]], req["seconds"], req["minSteps"])}), flush=True)
+else:
+    rows = []
+    for w, f in WORKLOADS.items():
+        ms_list = window(f, a.seconds, 5)
+        ms = statistics.median(ms_list)
+        rows.append(dict(workload=w, msPerStep=ms, imagesPerSec=a.batch / ms * 1000, steps=len(ms_list), stepMs=ms_list))
+    print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__, "batch": a.batch, "rows": rows}))

@@ -19,43 +19,48 @@ export const WORKLOADS: readonly Workload[] = ['train', 'pgd', 'invert', 'advtra
 
 /** What one step of each workload is (written into `bench --json`'s file beside the timings). */
 export const WORKLOAD_DEFINITIONS: Record<Workload, string> = {
-  train: 'one Adam step (lr 1e-3) of the cnn on a batch: forward, softmax cross-entropy, backward, update',
+  train:
+    'one Adam step (lr 1e-3) of the cnn on a batch: forward, softmax cross-entropy, backward, update',
   pgd: 'one PGD iteration at L2 ε = 1.5, step 0.1: loss and input gradient (one forward, one backward), normalised step, projection onto the ball and [0, 1]',
-  invert: 'one representation-inversion iteration: gradient of ‖g(x_r) − g(x)‖₂ with respect to x_r, normalised L2 step 0.1, clip to [0, 1]',
-  advtrain: 'one adversarial-training step: PGD-7 at L2 ε = 1.5 (random start, step 2.5·ε/7, best iterate kept) against the model in inference mode, then one Adam step on the result',
+  invert:
+    'one representation-inversion iteration: gradient of ‖g(x_r) − g(x)‖₂ with respect to x_r, normalised L2 step 0.1, clip to [0, 1]',
+  advtrain:
+    'one adversarial-training step: PGD-7 at L2 ε = 1.5 (random start, step 2.5·ε/7, best iterate kept) against the model in inference mode, then one Adam step on the result',
 };
 
-export interface WorkloadTiming {
-  workload: Workload;
-  batch: number;
-  msPerStep: number;
-  imagesPerSec: number;
-  steps: number;
-  /** Every timed step, ms, in the order run (the bench pools them over its rounds). */
-  stepMs: number[];
-}
-
-/** The median of a list of numbers (the upper one of the middle two for an even count, as
- * timeWorkload has always taken it). */
+/** The median of step times, the upper of the middle two for an even count (as the bench has
+ * always taken it; the same function for both sides). */
 export function medianOf(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Returns a function that runs one step of the workload and waits for its result. */
-export function makeWorkload(workload: Workload, batch: number): { step: () => Promise<void>; dispose: () => void } {
+export function makeWorkload(
+  workload: Workload,
+  batch: number,
+): { step: () => Promise<void>; dispose: () => void } {
   const built = buildModel('cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
   const x = tf.randomUniform<tf.Rank.R4>([batch, 28, 28, 1], 0, 1, 'float32', 1);
   const y = tf.randomUniform<tf.Rank.R1>([batch], 0, 10, 'int32', 2);
   const yOneHot = tf.oneHot(y, 10);
-  const target = tf.tidy(() => built.representation.apply(tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 3), { training: false }) as tf.Tensor2D);
+  const target = tf.tidy(
+    () =>
+      built.representation.apply(tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 3), {
+        training: false,
+      }) as tf.Tensor2D,
+  );
   const opt = adam(1e-3);
   const vars = built.model.trainableWeights.map((v) => v.read() as tf.Variable);
   const fn = inferenceFn(built.model);
   // PGD and inversion: one iteration of the attack loop (the code `attack` runs per iteration:
   // loss, gradient, step, projection), as bench/torch_bench.py times them. A whole attack adds a
   // final forward pass for its report, once per attack, not per step.
-  const iterationOf = async (objective: Objective, step: ReturnType<typeof makeStep>, m: 1 | -1) => {
+  const iterationOf = async (
+    objective: Objective,
+    step: ReturnType<typeof makeStep>,
+    m: 1 | -1,
+  ) => {
     const dy = tf.fill<tf.Rank.R1>([batch], m);
     const it = pgdIteration(objective, step, x, dy);
     await it.next.data();
@@ -63,7 +68,15 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
   };
   const steps: Record<Workload, () => Promise<void>> = {
     train: async () => {
-      const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(yOneHot, built.model.apply(x, { training: true }) as tf.Tensor2D), true, vars);
+      const loss = opt.minimize(
+        () =>
+          tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(
+            yOneHot,
+            built.model.apply(x, { training: true }) as tf.Tensor2D,
+          ),
+        true,
+        vars,
+      );
       await loss?.data();
       loss?.dispose();
     },
@@ -71,40 +84,78 @@ export function makeWorkload(workload: Workload, batch: number): { step: () => P
       await iterationOf(crossEntropyObjective(fn, y), makeStep('l2', x, 1.5, 0.1), 1);
     },
     advtrain: async () => {
-      const a = await attack(fn, x, y, { norm: 'l2', eps: 1.5, stepSize: (2.5 * 1.5) / 7, iterations: 7, randomStart: true, useBest: true, seed: 4 });
-      const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(yOneHot, built.model.apply(a.adv, { training: true }) as tf.Tensor2D), true, vars);
+      const a = await attack(fn, x, y, {
+        norm: 'l2',
+        eps: 1.5,
+        stepSize: (2.5 * 1.5) / 7,
+        iterations: 7,
+        randomStart: true,
+        useBest: true,
+        seed: 4,
+      });
+      const loss = opt.minimize(
+        () =>
+          tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(
+            yOneHot,
+            built.model.apply(a.adv, { training: true }) as tf.Tensor2D,
+          ),
+        true,
+        vars,
+      );
       await loss?.data();
       tf.dispose([a.adv, loss as tf.Scalar]);
     },
     invert: async () => {
-      const objective: Objective = { evaluate: (xr) => ({ losses: rowL2Norms(tf.sub(built.representation.apply(xr, { training: false }) as tf.Tensor2D, target)) }) };
+      const objective: Objective = {
+        evaluate: (xr) => ({
+          losses: rowL2Norms(
+            tf.sub(built.representation.apply(xr, { training: false }) as tf.Tensor2D, target),
+          ),
+        }),
+      };
       await iterationOf(objective, makeStep('unconstrained', x, 0, 0.1), -1);
     },
   };
-  return { step: steps[workload], dispose: () => tf.dispose([x, y, yOneHot, target, ...built.model.weights.map((w) => w.read())]) };
+  return {
+    step: steps[workload],
+    dispose: () => tf.dispose([x, y, yOneHot, target, ...built.model.weights.map((w) => w.read())]),
+  };
 }
 
-/** Warm-up before timing: at least this many steps and this long (torch_bench.py the same). The
- * first training steps of a fresh process run ~1.5× slower for ~1 s here (wasm tier-up, the
- * heap growing to its working size): a 2-step warm-up left them in a 2-s window's median. */
+/** Warm-up before a workload's first window: at least this many steps and this long
+ * (torch_bench.py the same). The first training steps of a fresh process run ~1.5× slower for
+ * about a second here (wasm tier-up, the heap growing to its working size). */
 export const WARM_UP = { steps: 2, seconds: 1 };
 
-/** Median step time after the warm-up, over at least `minSteps` and `seconds`. */
-export async function timeWorkload(workload: Workload, batch: number, seconds: number, minSteps = 5): Promise<WorkloadTiming> {
-  const w = makeWorkload(workload, batch);
-  try {
-    const warmEnd = performance.now() + WARM_UP.seconds * 1000;
-    for (let i = 0; i < WARM_UP.steps || performance.now() < warmEnd; i++) await w.step();
+/** A workload kept alive across timing windows: warmed up once, then timed window by window. */
+export class WorkloadTimer {
+  private readonly w: ReturnType<typeof makeWorkload>;
+  private warm = false;
+  constructor(
+    readonly workload: Workload,
+    readonly batch: number,
+  ) {
+    this.w = makeWorkload(workload, batch);
+  }
+
+  /** Step times (ms) over at least `seconds` and `minSteps` steps. */
+  async window(seconds: number, minSteps: number): Promise<number[]> {
+    if (!this.warm) {
+      const warmEnd = performance.now() + WARM_UP.seconds * 1000;
+      for (let i = 0; i < WARM_UP.steps || performance.now() < warmEnd; i++) await this.w.step();
+      this.warm = true;
+    }
     const times: number[] = [];
     const end = performance.now() + seconds * 1000;
     while (performance.now() < end || times.length < minSteps) {
       const t = performance.now();
-      await w.step();
+      await this.w.step();
       times.push(performance.now() - t);
     }
-    const ms = medianOf(times);
-    return { workload, batch, msPerStep: ms, imagesPerSec: (batch / ms) * 1000, steps: times.length, stepMs: times };
-  } finally {
-    w.dispose();
+    return times;
+  }
+
+  dispose(): void {
+    this.w.dispose();
   }
 }
