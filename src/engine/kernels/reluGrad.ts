@@ -58,6 +58,7 @@ export function registerReluGradient(): void {
     inputsToSave: ['x'],
     gradFunc: (dy, saved) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0]!) }),
   });
+  registerFusedConvGradient();
   // Second-order gradients (e.g. of an input-gradient norm) pass through the same mask.
   tf.registerGradient({
     kernelName: RELU_GRAD,
@@ -66,5 +67,33 @@ export function registerReluGradient(): void {
       dy: () => reluGrad(ddx as tf.Tensor, saved[0]!),
       x: () => tf.zerosLike(saved[0]!),
     }),
+  });
+}
+
+/**
+ * A gradient for the FusedConv2D kernel (conv + bias + ReLU or linear), which tfjs-core only
+ * differentiates through its own fused.conv2d op (a customGrad that, with ReLU, it never uses
+ * under a gradient: it runs Conv2D, Add and Relu instead, two extra passes over the output).
+ * models/reluConv2d.ts runs the kernel directly with this gradient: dz = dy·step(y) (y > 0
+ * exactly where the pre-activation is), then the input and filter gradients of a plain
+ * convolution and the bias gradient Σ dz, each computed only if asked for.
+ */
+function registerFusedConvGradient(): void {
+  tf.registerGradient({
+    kernelName: 'FusedConv2D',
+    inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as unknown as tf.FusedConv2DAttrs;
+      if (a.activation !== 'relu' && a.activation !== 'linear') throw new Error(`FusedConv2D: no gradient for activation ${a.activation}`);
+      const dz = a.activation === 'relu' ? reluGrad(dy as tf.Tensor, y) : (dy as tf.Tensor);
+      const conv = { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat, dimRoundingMode: a.dimRoundingMode };
+      return {
+        x: () => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape }),
+        filter: () => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: filter.shape }),
+        bias: () => tf.sum(dz, [0, 1, 2]),
+      };
+    },
   });
 }

@@ -1,11 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SeededInit } from './init';
+import { reluConv2d } from './reluConv2d';
 
 /** conv32-conv64-dense128: the reference workload of DESIGN.md and the bench. */
 export function buildCnn(input: tfl.SymbolicTensor, init: SeededInit): tfl.SymbolicTensor {
   let x = input;
   for (const filters of [32, 64]) {
-    x = tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', ...init.conv() }).apply(x) as tfl.SymbolicTensor;
+    x = reluConv2d({ filters, kernelSize: 3, padding: 'same', ...init.conv() }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
   }
   x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;

@@ -1,0 +1,49 @@
+/**
+ * tfjs-layers' Conv2D with a ReLU activation, run as one FusedConv2D kernel also while a gradient
+ * is taken (training, attacks). Stock tfjs-layers asks tfjs-core for a fused convolution, and
+ * tfjs-core un-fuses it under a gradient into Conv2D, a bias Add and a Relu: two more passes over
+ * each convolution's output, ≈ 6 ms of a training step and ≈ 5 ms of a PGD step of the cnn at
+ * batch 128 (bench/README.md). The gradient is kernels/reluGrad.ts's FusedConv2D gradient.
+ * Same weights, same config, same class name: saved models are unchanged, and loading one gives
+ * this class (registered for 'Conv2D'). Other activations, layouts or dilations: the stock call.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+type ConvArgs = Parameters<typeof tfl.layers.conv2d>[0];
+/** The stock Conv2D class (tfjs-layers exports only its factory). */
+const StockConv2D = tfl.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as new (args: ConvArgs) => tfl.layers.Layer;
+
+/** Conv2D's fields we read (protected in its typings). */
+interface ConvFields {
+  kernel: { read(): tf.Tensor };
+  bias: { read(): tf.Tensor } | null;
+  strides: number[];
+  padding: string;
+  dataFormat: string;
+  dilationRate: number[];
+  activation: { getClassName(): string };
+}
+
+export class ReluConv2D extends StockConv2D {
+  static className = 'Conv2D';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const c = this as unknown as ConvFields;
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const fusable = c.activation.getClassName() === 'relu' && c.dataFormat === 'channelsLast' && x.rank === 4 && (c.padding === 'same' || c.padding === 'valid') && c.dilationRate.every((d) => d === 1);
+    if (!fusable) return super.call(inputs, kwargs);
+    return tf.tidy(() => {
+      const inputsMap: tf.NamedTensorMap = { x, filter: c.kernel.read() };
+      if (c.bias) inputsMap.bias = c.bias.read();
+      const attrs = { strides: c.strides, pad: c.padding, dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
+      return tf.engine().runKernel<tf.Tensor>('FusedConv2D', inputsMap, attrs);
+    });
+  }
+}
+tf.serialization.registerClass(ReluConv2D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+
+/** tfl.layers.conv2d for a ReLU convolution, as ReluConv2D. */
+export function reluConv2d(args: Omit<ConvArgs, 'activation'>): tfl.layers.Layer {
+  return new ReluConv2D({ ...args, activation: 'relu' });
+}
