@@ -68,6 +68,9 @@ export function fusedAdam(args: { inputs: tf.NamedTensorInfoMap; backend: tf.Ker
       const [ws, ms, vs, gs, nw, nm, nv] = [w, m, v, g, ...outs].map((t) => heapF32(backend, t));
       for (let i = vec; i < n; i++) [nw![i], nm![i], nv![i]] = adamElement(c, ws![i]!, ms![i]!, vs![i]!, gs![i]!);
     }
+  } catch (e) {
+    for (const o of outs) backend.disposeData(o.dataId);
+    throw e;
   } finally {
     scope.dispose();
   }

@@ -9,11 +9,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Scope, TI, withScope } from './call';
 import { outerCalls } from './outerProducts';
 import { imageParts, splitRange } from './loopThreads';
+import { addressOf, loopThreadsFor } from './simd';
 
-/** Above this much B, ownGemm walks the output by column blocks (see there). */
+/** Above this much B, ownGemm walks the output by column blocks (see there), each block's slice
+ * of B at most L1_B_BYTES. */
 const WIDE_B_BYTES = 1 << 20;
 const L1_B_BYTES = 32 * 1024;
-import { addressOf, loopThreadsFor } from './simd';
 
 export function batchMatMul(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -101,8 +102,9 @@ function ownGemm(s: Scope, a: TI, b: TI, transposeA: boolean, transposeB: boolea
     threads.run(imageParts(m, 1, threads.size).map(([i0, i1]) => outerCalls(k, { ...operands, a: pa + i0 * aColStride, aCols: i1 - i0, out: po + i0 * n * 4 })));
   } else {
     // A wide B (the dense layers' input gradient dY·Wᵀ: 128 × 3136 columns): the loop walks all
-    // of B once per 4 rows of the output, so B must stay in L1. Threads take column blocks of the
-    // output instead, each block's slice of B ≤ 32 KiB. Each sum runs over r in the same order,
+    // of B once per 4 rows of the output, and a B this large is read from beyond L2 each time.
+    // Column blocks of the output instead, each block's slice of B ≤ 32 KiB (in L1 for all the
+    // block's rows), the threads taking blocks. Each sum runs over r in the same order,
     // so the result is the same to the bit. dY·Wᵀ at 128×128 · 128×3136, 2 threads, three
     // alternating runs (min of 30): 5.1, 4.9, 5.0 ms by rows → 4.4, 4.0, 4.4 ms by column blocks.
     const width = Math.max(8, Math.floor(L1_B_BYTES / (4 * k) / 8) * 8);
