@@ -81,12 +81,14 @@ class Side {
     env?: NodeJS.ProcessEnv,
   ): Promise<Side | { failed: string }> {
     const child = spawn(command, args, { env: env ?? process.env });
+    // Listen before anything can end: its stderr is complete only once it has closed.
+    const closed = new Promise((r) => child.once('close', r));
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const first = await lines.next();
     if (first.done) {
-      await new Promise((r) => child.once('close', r));
+      await closed;
       return {
         failed:
           stderr
