@@ -75,8 +75,8 @@ export function registerReluGradient(): void {
  * differentiates through its own fused.conv2d op (a customGrad that, with ReLU, it never uses
  * under a gradient: it runs Conv2D, Add and Relu instead, two extra passes over the output).
  * models/reluConv2d.ts runs the kernel directly with this gradient: dz = dy·step(y) (y > 0
- * exactly where the pre-activation is), then the input and filter gradients of a plain
- * convolution and the bias gradient Σ dz, each computed only if asked for.
+ * exactly where the pre-activation is), then tfjs's Conv2D gradient of dz (input and filter) and
+ * the bias gradient Σ dz, each computed only if asked for.
  */
 function registerFusedConvGradient(): void {
   tf.registerGradient({
@@ -88,12 +88,10 @@ function registerFusedConvGradient(): void {
       const a = attrs as unknown as tf.FusedConv2DAttrs;
       if (a.activation !== 'relu' && a.activation !== 'linear') throw new Error(`FusedConv2D: no gradient for activation ${a.activation}`);
       const dz = a.activation === 'relu' ? reluGrad(dy as tf.Tensor, y) : (dy as tf.Tensor);
-      const conv = { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat, dimRoundingMode: a.dimRoundingMode };
-      return {
-        x: () => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape }),
-        filter: () => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: filter.shape }),
-        bias: () => tf.sum(dz, [0, 1, 2]),
-      };
+      // The plain convolution's gradients are tfjs's own (registered with tfjs-layers' gradients).
+      const conv = tf.getGradient('Conv2D')?.gradFunc(dz, [x, filter], attrs);
+      if (!conv) throw new Error('FusedConv2D gradient: the Conv2D gradient is not registered');
+      return { ...conv, bias: () => tf.sum(dz, [0, 1, 2]) };
     },
   });
 }
