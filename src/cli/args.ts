@@ -1,6 +1,6 @@
 /** Shared option parsing (node's util.parseArgs) and the backend banner every command prints. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { initBackend, parseBackendName, type BackendInfo } from '../engine/backend/ladder';
+import { initBackend, parseBackendName, type BackendInfo, type BackendOptions } from '../engine/backend/ladder';
 import { backendLabel } from '../engine/provenance';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -26,8 +26,8 @@ export function parse<O extends Options>(argv: string[], options: O, help: strin
 }
 
 /** Starts the backend and prints a one-line banner to stderr (stdout stays clean for --json). */
-export async function startBackend(name: string, quiet: boolean): Promise<BackendInfo> {
-  const info = await initBackend(parseBackendName(name));
+export async function startBackend(name: string, quiet: boolean, options: BackendOptions = {}): Promise<BackendInfo> {
+  const info = await initBackend(parseBackendName(name), options);
   if (!quiet) console.error(`backend: ${backendLabel()}${info.forced ? ' (forced)' : ''}`);
   return info;
 }
@@ -36,6 +36,13 @@ export function num(value: string | undefined, flag: string): number | undefined
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n)) throw new Error(`--${flag} must be a number, got '${value}'`);
+  return n;
+}
+
+/** --pool N: a whole number of cores ≥ 1, or undefined when the flag is absent. */
+export function poolOption(value: string | undefined): number | undefined {
+  const n = num(value, 'pool');
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1)) throw new Error(`--pool must be a whole number ≥ 1, got '${value}'`);
   return n;
 }
 

@@ -27,6 +27,7 @@ import {
   type JobResult,
 } from '../shared/workerProtocol';
 import { initBackend } from '../engine/backend/ladder';
+import { defaultPoolSize, wasmThreadsForPool } from '../engine/pool/pool';
 import { runOperation } from './operations';
 import { registerPanelsRequests } from './panelsRequests';
 import { JobRunner } from './jobRunner';
@@ -56,7 +57,8 @@ connection.onRequest(InitializeRequest, async (params) => {
     );
   }
   maybeInjectFault('initialize'); // test hook: a no-op unless RFL_TEST_WORKER_FAULT=hang-init
-  const backend = await initBackend(params.backend);
+  // The worker's jobs run on a pool of defaultPoolSize(); a pool of one gets one core (pool.ts).
+  const backend = await initBackend(params.backend, { threads: wasmThreadsForPool(defaultPoolSize()) });
   initialized = true;
   clearInterval(heartbeat);
   if (params.heartbeatMs > 0) {

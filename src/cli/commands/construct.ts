@@ -1,8 +1,8 @@
 /** `robust-features construct --kind robust|nonrobust|rand|det --checkpoint DIR --out DIR [--shard i/n]` */
-import { parse, startBackend, num } from '../args';
+import { parse, startBackend, num, poolOption } from '../args';
 import { terminalProgress } from '../progress';
 import { buildConstructed } from '../../engine/construct/build';
-import { defaultPoolSize } from '../../engine/pool/pool';
+import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 import { CONSTRUCT_KINDS, KIND_NAMES, constructDefaults, parseShard, type ConstructKind } from '../../engine/construct/config';
 
 const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [options]
@@ -14,7 +14,8 @@ const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [
   --exact-relu       inversion only: differentiate g's final ReLU exactly (default: as the identity,
                      robustness' fake_relu=True, which its inversion uses; without it x_r stalls)
   --chunk N --batch N                images per resumable chunk (default 500), per attack batch (default 250)
-  --pool N           worker threads, each its own wasm instance (default: one per core); same result for any N
+  --pool N           cores: N worker threads, each its own single-threaded wasm instance (default: one per
+                     core; 1 = this thread, single-threaded); same result for any N
   --shard i/n        build only chunks k ≡ i (mod n); join the n folders with 'robust-features merge'
   A killed build resumes where it stopped when run again with the same arguments.`;
 
@@ -30,14 +31,15 @@ export async function runConstruct(argv: string[]): Promise<void> {
   if (o.start !== undefined && o.start !== 'other-image' && o.start !== 'noise') throw new Error(`--start must be other-image or noise, got '${o.start}'`);
   const kind = o.kind as ConstructKind;
   const d = constructDefaults(kind);
-  await startBackend(o.backend, o.json);
+  const pool = poolOption(o.pool) ?? defaultPoolSize();
+  await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, kind);
   const r = await buildConstructed({
     ...d, kind, checkpoint: o.checkpoint, data: o.data, limit: num(o.limit, 'limit'), seed: num(o.seed, 'seed') ?? 0,
     steps: num(o.steps, 'steps') ?? d.steps, stepSize: num(o['step-size'], 'step-size') ?? d.stepSize,
     ...(kind === 'rand' || kind === 'det' ? { eps: num(o.eps, 'eps') ?? d.eps } : { start: (o.start) ?? d.start, fakeRelu: !o['exact-relu'] }),
     chunkSize: num(o.chunk, 'chunk') ?? d.chunkSize, batchSize: num(o.batch, 'batch') ?? d.batchSize,
-  }, o.out, { onProgress: bar.onProgress, log: bar.log, shard: o.shard ? parseShard(o.shard) : undefined, poolSize: num(o.pool, 'pool') ?? defaultPoolSize() });
+  }, o.out, { onProgress: bar.onProgress, log: bar.log, shard: o.shard ? parseShard(o.shard) : undefined, poolSize: pool });
   bar.stop();
   if (o.json) console.log(JSON.stringify(r));
   else if (!r.complete) console.log(`${o.out}: shard done, ${r.chunksDone} of ${r.chunks} chunks built; join the shards with 'robust-features merge'`);

@@ -1,8 +1,8 @@
 /** `robust-features reproduce [--profile smoke|quick|full] [--data SPEC] --out DIR`: Figure 2 and Table 1. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, startBackend, num } from '../args';
-import { defaultPoolSize } from '../../engine/pool/pool';
+import { parse, startBackend, num, poolOption } from '../args';
+import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 import { terminalProgress } from '../progress';
 import { reproduce } from '../../engine/reproduce/pipeline';
 import { parseProfile, profileFor } from '../../engine/reproduce/profiles';
@@ -13,8 +13,9 @@ const HELP = `robust-features reproduce [--profile smoke|quick|full] [--data SPE
   paper's CIFAR-10 numbers) and DIR/manifest.json. Rerunning skips finished steps.
   --profile  smoke: a minute on an mlp, to check an install (numbers mean little); quick: the
              issue's 5,000-image run; full: all images, the paper's step counts
-  --pool N   threads running the steps as a task graph, each its own wasm instance (default: one
-             per core; 1 = every step on the main thread); the same results for any N
+  --pool N   the cores to use (default: all): N threads run the steps as a task graph, each its
+             own single-threaded wasm instance; 1 = every step on the main thread, single-threaded
+             (RFL_WASM_THREADS=K gives it K threads); the same results for any N
   --seed N   the seed of every random choice (training and test subsets, initialisation, batch
              order, attack starts, inversion start images, D_rand targets); default the
              profile's, 0. Runs with several seeds show how far each number moves by chance.
@@ -26,9 +27,10 @@ export async function runReproduce(argv: string[]): Promise<void> {
   const seed = num(o.seed, 'seed');
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`--seed must be a whole number ≥ 0, got '${o.seed}'`);
   const profile = { ...profileFor(parseProfile(o.profile), o.data), ...(seed === undefined ? {} : { seed }) };
-  await startBackend(o.backend, o.json);
+  const pool = poolOption(o.pool) ?? defaultPoolSize();
+  await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, 'reproduce');
-  const results = await reproduce({ profile, data: o.data, out: o.out, poolSize: num(o.pool, 'pool') ?? defaultPoolSize() }, { onProgress: bar.onProgress, log: bar.log });
+  const results = await reproduce({ profile, data: o.data, out: o.out, poolSize: pool }, { onProgress: bar.onProgress, log: bar.log });
   bar.stop();
   if (o.json) console.log(JSON.stringify(results));
   else console.log(fs.readFileSync(path.join(o.out, 'results.md'), 'utf8'));

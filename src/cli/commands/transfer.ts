@@ -1,9 +1,9 @@
 /** `robust-features transfer --source CKPT --out DIR`: the paper's transferability figure (§3.3). */
-import { parse, startBackend, num } from '../args';
+import { parse, startBackend, num, poolOption } from '../args';
 import { terminalProgress } from '../progress';
 import { transfer } from '../../engine/transfer/transfer';
 import { ARCHS, parseArch } from '../../engine/models/registry';
-import { defaultPoolSize } from '../../engine/pool/pool';
+import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 import { profileFor } from '../../engine/reproduce/profiles';
 
 /** reproduce's Fashion-MNIST relabelling (README, "Choosing ε on Fashion-MNIST"). */
@@ -15,16 +15,18 @@ const HELP = `robust-features transfer --source CKPT --out DIR [options]
   Writes transfer.json, transfer.csv and transfer.svg (scatter with the Pearson correlation).
   --archs ${ARCHS.join(',')} (default: all)   --epochs N (default 5)
   --limit N (training images for D_rand; default 5000)   --test-limit N (default 1000)
-  --eps X --steps N --step-size X   targeted L2 PGD (default ${RELABEL.eps}, ${RELABEL.steps}, ${RELABEL.stepSize}: reproduce's Fashion-MNIST relabelling)   --seed N   --pool N`;
+  --eps X --steps N --step-size X   targeted L2 PGD (default ${RELABEL.eps}, ${RELABEL.steps}, ${RELABEL.stepSize}: reproduce's Fashion-MNIST relabelling)   --seed N
+  --pool N   cores (default: all): N threads build D_rand; 1 = everything on this thread, single-threaded`;
 
 export async function runTransfer(argv: string[]): Promise<void> {
   const o = parse(argv, { source: { type: 'string' }, out: { type: 'string' }, archs: { type: 'string' }, epochs: { type: 'string', default: '5' }, limit: { type: 'string', default: '5000' }, 'test-limit': { type: 'string', default: '1000' }, eps: { type: 'string', default: String(RELABEL.eps) }, steps: { type: 'string', default: String(RELABEL.steps) }, 'step-size': { type: 'string', default: String(RELABEL.stepSize) }, seed: { type: 'string', default: '0' }, pool: { type: 'string' } }, HELP);
   if (!o.source || !o.out) throw new Error(`--source CKPT and --out DIR are required\n\n${HELP}`);
-  await startBackend(o.backend, o.json);
+  const pool = poolOption(o.pool) ?? defaultPoolSize();
+  await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, 'transfer');
   const r = await transfer({
     source: o.source, out: o.out, archs: o.archs?.split(',').map((a) => parseArch(a.trim())), trainLimit: num(o.limit, 'limit'), testLimit: num(o['test-limit'], 'test-limit') ?? 1000,
-    epochs: num(o.epochs, 'epochs') ?? 5, relabel: { eps: num(o.eps, 'eps') ?? RELABEL.eps, steps: num(o.steps, 'steps') ?? RELABEL.steps, stepSize: num(o['step-size'], 'step-size') ?? RELABEL.stepSize }, seed: num(o.seed, 'seed') ?? 0, poolSize: num(o.pool, 'pool') ?? defaultPoolSize(),
+    epochs: num(o.epochs, 'epochs') ?? 5, relabel: { eps: num(o.eps, 'eps') ?? RELABEL.eps, steps: num(o.steps, 'steps') ?? RELABEL.steps, stepSize: num(o['step-size'], 'step-size') ?? RELABEL.stepSize }, seed: num(o.seed, 'seed') ?? 0, poolSize: pool,
   }, { onProgress: bar.onProgress, log: bar.log });
   bar.stop();
   if (o.json) return void console.log(JSON.stringify(r));

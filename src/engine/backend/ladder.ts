@@ -55,7 +55,7 @@ export function wasmBinaryDir(): string {
   return path.join(path.dirname(pkg), 'dist');
 }
 
-async function tryWasm(): Promise<{ ok: true; features: { simd: boolean; threads: number } } | { ok: false; reason: string }> {
+async function tryWasm(wantThreads: number | undefined): Promise<{ ok: true; features: { simd: boolean; threads: number } } | { ok: false; reason: string }> {
   try {
     const wasm = requireHere('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     const dir = wasmBinaryDir();
@@ -64,7 +64,7 @@ async function tryWasm(): Promise<{ ok: true; features: { simd: boolean; threads
       'tfjs-backend-wasm-simd.wasm': path.join(dir, 'tfjs-backend-wasm-simd.wasm'),
       'tfjs-backend-wasm-threaded-simd.wasm': path.join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'),
     });
-    registerWasmKernels();
+    registerWasmKernels({ threads: wantThreads });
     if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'tf.setBackend("wasm") returned false' };
     await tf.ready();
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
@@ -89,11 +89,16 @@ async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<{ ok: tru
   return { ok: true };
 }
 
+export interface BackendOptions {
+  /** wasm's threads on this thread (XNNPACK's and our loops'); default $RFL_WASM_THREADS or 'auto'. */
+  threads?: number;
+}
+
 /**
  * Picks the backend. `force` names a rung to use (error if it cannot be used) or 'auto'.
  * Idempotent: the second call returns the first choice.
  */
-export async function initBackend(force: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
+export async function initBackend(force: BackendName | 'auto' = 'auto', options: BackendOptions = {}): Promise<BackendInfo> {
   if (current) return current;
   const ladder: RungReport[] = [];
   const order = force === 'auto' ? BACKEND_LADDER : [force];
@@ -104,7 +109,7 @@ export async function initBackend(force: BackendName | 'auto' = 'auto'): Promise
       continue;
     }
     if (rung === 'wasm') {
-      const r = await tryWasm();
+      const r = await tryWasm(options.threads);
       if (r.ok) {
         chosen = { name: 'wasm', tfBackend: 'wasm', forced: force !== 'auto', wasmFeatures: r.features, customKernels: registeredCustomKernels(), ladder, tfjsVersion: tf.version_core };
         ladder.push({ backend: rung, status: 'chosen', reason: `SIMD ${r.features.simd ? 'on' : 'off'}, ${r.features.threads} thread(s), own kernels: ${registeredCustomKernels().join(', ')}` });

@@ -154,4 +154,17 @@ test('reproduce --seed N runs every step with that seed and says so in results.m
   const trained = JSON.parse(fs.readFileSync(path.join(out, 'standard_D', 'train-config.json'), 'utf8')) as { seed: number };
   const built = JSON.parse(fs.readFileSync(path.join(out, 'D_robust', 'build.json'), 'utf8')) as { seed: number };
   assert.deepEqual([trained.seed, built.seed], [3, 3]);
+  // A pool of one is one core: every step ran on the main thread's wasm, single-threaded.
+  assert.match(r.stderr, /backend: wasm \(SIMD on, 1 thread\(s\)/);
+  assert.match(fs.readFileSync(path.join(out, 'results.md'), 'utf8'), /backend wasm \(SIMD on, 1 thread\(s\)/);
+});
+
+test('--pool must be a whole number of cores: 0 and 1.5 are refused before anything is written', () => {
+  for (const bad of ['0', '1.5']) {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-pool-')), 'run');
+    const r = cli('reproduce', '--profile', 'smoke', '--pool', bad, '--out', out);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`--pool must be a whole number ≥ 1, got '${bad.replace('.', '\\.')}'`));
+    assert.equal(fs.existsSync(out), false);
+  }
 });
