@@ -4,8 +4,8 @@
  * TensorFlow SAME padding, which disagrees with tfjs (and the cpu backend) when the window
  * overhangs the input by more than the stride allows, e.g. a 1×2 filter with stride 2 on width 1 (found by the
  * property test in convGrads.test.ts). Explicit pads cost nothing.
- * (An im2col + GEMM form for 1-channel inputs was measured too: 7 ms vs 6 ms at the cnn's first
- * layer, batch 128, so XNNPACK's convolution stays.)
+ * 3×3 stride-1 convolutions of one-channel inputs (the first layer) run as the direct SIMD loop
+ * of conv1.ts (an im2col + GEMM form had lost to XNNPACK: 7 ms vs 6 ms at batch 128).
  * 3×3 stride-1 convolutions with ≥ 8 input channels (and, fused, only bias and relu/linear) run
  * as Winograd F(2×2,3×3) instead (winograd.ts): conv2 of the cnn 44 → 26–31 ms.
  */
@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { TI, withScope } from './call';
 import { Pads, useWinograd, winogradConv } from './winograd';
+import { conv1Forward, useConv1 } from './conv1';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
@@ -34,12 +35,12 @@ function withExplicitPads(kernel: string) {
     const { top, bottom, left, right } = ci.padInfo;
     const nhwc = ci.dataFormat === 'channelsLast';
     const pads = { t: top, b: bottom, l: left, r: right };
+    const { bias } = args.inputs as { bias?: TI };
+    const relu = (args.attrs as unknown as tf.FusedConv2DAttrs).activation === 'relu';
+    if (nhwc && plainEpilogue(args, ci) && useConv1(args.backend as BackendWasm, ci, x, filter))
+      return withScope(args.backend, (s) => conv1Forward(s, x, filter, ci, bias, relu));
     if (nhwc && winogradFits(args, ci, pads)) {
-      const fused = args.attrs as unknown as tf.FusedConv2DAttrs;
-      const { bias } = args.inputs as { bias?: TI };
-      return withScope(args.backend, (s) =>
-        winogradConv(s, x, pads, { filter, bias, relu: fused.activation === 'relu' }),
-      );
+      return withScope(args.backend, (s) => winogradConv(s, x, pads, { filter, bias, relu }));
     }
     const pad = nhwc
       ? [
@@ -55,22 +56,30 @@ function withExplicitPads(kernel: string) {
   };
 }
 
-/** 3×3, stride 1, no dilation; for FusedConv2D only a per-channel bias and relu/linear. */
-function winogradFits(args: Args, ci: tf.backend_util.Conv2DInfo, pads: Pads): boolean {
-  const { filter, bias, preluActivationWeights } = args.inputs as Record<string, TI | undefined>;
+/** For FusedConv2D only a per-channel float32 bias and relu/linear (plain Conv2D has neither). */
+function plainEpilogue(args: Args, ci: tf.backend_util.Conv2DInfo): boolean {
+  const { bias, preluActivationWeights } = args.inputs as Record<string, TI | undefined>;
   const activation = (args.attrs as unknown as tf.FusedConv2DAttrs).activation ?? 'linear';
+  return (
+    !preluActivationWeights &&
+    (activation === 'linear' || activation === 'relu') &&
+    (!bias ||
+      (bias.dtype === 'float32' &&
+        sizeOf(bias) === ci.outChannels &&
+        bias.shape.at(-1) === ci.outChannels))
+  );
+}
+
+/** 3×3, stride 1, no dilation, a plain epilogue. */
+function winogradFits(args: Args, ci: tf.backend_util.Conv2DInfo, pads: Pads): boolean {
+  const { filter } = args.inputs as Record<string, TI | undefined>;
   return (
     ci.strideHeight === 1 &&
     ci.strideWidth === 1 &&
     ci.dilationHeight === 1 &&
     ci.dilationWidth === 1 &&
     filter!.dtype === 'float32' &&
-    !preluActivationWeights &&
-    (activation === 'linear' || activation === 'relu') &&
-    (!bias ||
-      (bias.dtype === 'float32' &&
-        sizeOf(bias) === ci.outChannels &&
-        bias.shape.at(-1) === ci.outChannels)) &&
+    plainEpilogue(args, ci) &&
     useWinograd(
       args.backend as BackendWasm,
       args.inputs.x as TI,

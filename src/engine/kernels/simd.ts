@@ -12,6 +12,7 @@ import { winoDy, winoIn, winoOut } from './simdWinograd';
 import { binaryRows, relu, reluGrad } from './simdElementwise';
 import { outerAcc } from './simdGemm';
 import { adamUpdate } from './simdAdam';
+import { conv1FilterGrad, conv1Fwd, conv1InputGrad } from './simdConv1';
 import { relaxedSimd } from './relaxedSimd';
 import { LoopThreads } from './loopThreads';
 import { wasmThreadCount } from './threads';
@@ -56,6 +57,12 @@ export interface Simd {
   /** The same with ×. */
   mulRows(a: number, b: number, out: number, rows: number, vecBytes: number, rowBytes: number,
     bRowBytes: number): void;
+  /** 3×3 stride-1 convolution of a one-channel padded input (simdConv1.ts; conv1.ts calls
+   * these through loop-thread programs): forward, with relu, filter and input gradients. */
+  conv1Fwd(...args: number[]): void;
+  conv1FwdRelu(...args: number[]): void;
+  conv1Dw(...args: number[]): void;
+  conv1Dx(...args: number[]): void;
 }
 
 const cache = new WeakMap<object, Simd | null>();
@@ -79,6 +86,8 @@ export function simdFor(backend: BackendWasm): Simd | null {
         winoDy(),
         outerAcc(relaxedSimd()),
         adamUpdate(),
+        ...[conv1Fwd(relaxedSimd(), false), conv1Fwd(relaxedSimd(), true)],
+        ...[conv1FilterGrad(relaxedSimd()), conv1InputGrad(relaxedSimd())],
       ],
       shared,
     );
