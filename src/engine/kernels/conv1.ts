@@ -50,15 +50,14 @@ export function useConv1(backend: BackendWasm, ci: backend_util.Conv2DInfo, ...t
 function padded(s: Scope, x: TI, ci: backend_util.Conv2DInfo): { xp: TI; row: number; image: number; copies: (i0: number, i1: number) => Program } {
   const { inHeight: h, inWidth: w, outHeight: ho, outWidth: wo } = ci;
   const { top: pt, left: pl } = ci.padInfo;
+  // ho + 2 = h + pt + pb (a 3×3 window, stride 1): every input row and column has its place.
   const [ph, pw] = [ho + 2, wo + 2];
   const xp = s.make([ci.batchSize, ph, pw]);
   heapF32(s.backend, xp).fill(0);
-  // The input rows and columns that land inside the frame ('valid' and odd pads may drop some).
-  const rows = Math.min(h, ph - pt), cols = Math.min(w, pw - pl);
   const [src, dst] = [addressOf(s.backend, x), addressOf(s.backend, xp) + (pt * pw + pl) * 4];
   const [row, image] = [pw * 4, ph * pw * 4];
   const copies = (i0: number, i1: number): Program => [
-    { fn: 'strided3d', args: [src + i0 * h * w * 4, dst + i0 * image, i1 - i0, h * w * 4, image, rows, w * 4, row, cols, 4, 4, 0] },
+    { fn: 'strided3d', args: [src + i0 * h * w * 4, dst + i0 * image, i1 - i0, h * w * 4, image, h, w * 4, row, w, 4, 4, 0] },
   ];
   return { xp, row, image, copies };
 }

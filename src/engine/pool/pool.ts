@@ -24,9 +24,10 @@ export function defaultPoolSize(): number {
  * The wasm threads of the thread that starts the pool, for a pool of `size`: a pool is the job's
  * budget of cores. A pool of one runs every step on that thread, and there it gets one core
  * (wasm single-threaded) rather than both, so `--pool 1` on a shared node means one core. A pool
- * of two or more leaves the choice to $RFL_WASM_THREADS / 'auto': its steps run in the pool's
- * threads (single-threaded each), and what stays on the starting thread is light. An explicit
- * $RFL_WASM_THREADS always wins (undefined here = let it decide).
+ * of two or more leaves the choice to $RFL_WASM_THREADS / 'auto': the pool's threads are
+ * single-threaded each, and what runs on the starting thread (trainings in `transfer` and in the
+ * VS Code worker, reports) takes its turns between the pool's jobs. An explicit $RFL_WASM_THREADS
+ * always wins (undefined here = let it decide).
  */
 export function wasmThreadsForPool(size: number): number | undefined {
   const env = process.env.RFL_WASM_THREADS;
