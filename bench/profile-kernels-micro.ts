@@ -14,6 +14,7 @@ import { withScope } from '../src/engine/kernels/call';
 import { setFilterGradStrategy } from '../src/engine/kernels/convFilterGemm';
 import { setInputGradStrategy } from '../src/engine/kernels/convInputGemm';
 import { setWinogradStrategy } from '../src/engine/kernels/winograd';
+import { setConv1 } from '../src/engine/kernels/conv1';
 
 const group = process.argv[2] ?? 'all';
 const reps = Number(process.argv[3] ?? 20);
@@ -64,7 +65,10 @@ void (async () => {
   const b2 = u([64]);
   const fused = { ...c, activation: 'relu' };
   if (want('conv')) {
-    time('conv1 fwd', run('Conv2D', { x: x1, filter: w1 }, c));
+    time('conv1 fwd (direct loop)', run('Conv2D', { x: x1, filter: w1 }, c));
+    setConv1(false);
+    time('conv1 fwd (XNNPACK)', run('Conv2D', { x: x1, filter: w1 }, c));
+    setConv1(true);
     for (const st of ['auto', 'off'] as const) {
       setWinogradStrategy(st);
       const form = st === 'auto' ? 'winograd' : 'direct';
@@ -77,9 +81,11 @@ void (async () => {
     setWinogradStrategy('auto');
   }
   if (want('dw')) {
-    // conv2 (32 channels in) takes Winograd by default; conv1 (1 channel) the GEMM form. Winograd
-    // runs before and after the others, to see the load drift between them.
+    // conv2 (32 channels in) takes Winograd by default; conv1 (1 channel) the direct loops of
+    // conv1.ts (a forced form below is that form). Winograd runs before and after the others, to
+    // see the load drift between them.
     time('conv2 dW (winograd)', dW(x2, dy2, w2));
+    time('conv1 dW (direct loops)', dW(x1, dy1, w1));
     setWinogradStrategy('off');
     for (const st of ['gemm', 'conv'] as const) {
       setFilterGradStrategy(st);
@@ -91,6 +97,7 @@ void (async () => {
     time('conv2 dW (winograd)', dW(x2, dy2, w2));
   }
   if (want('dx')) {
+    time('conv1 dx (direct loops)', dX(x1, dy1, w1));
     for (const st of ['gemm', 'conv'] as const) {
       setInputGradStrategy(st);
       time(`conv1 dx (${st} form)`, dX(x1, dy1, w1));

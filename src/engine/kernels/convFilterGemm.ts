@@ -21,6 +21,10 @@ let strategy: 'auto' | 'gemm' | 'conv' = 'auto';
 export function setFilterGradStrategy(s: typeof strategy): void {
   strategy = s;
 }
+/** The form asked for: anything but 'auto' also keeps conv1.ts's loops out (convGrads.ts). */
+export function filterGradStrategy(): typeof strategy {
+  return strategy;
+}
 
 export function useGemmFilterGrad(backend: BackendWasm): boolean {
   return strategy !== 'conv' && simdFor(backend) !== null;

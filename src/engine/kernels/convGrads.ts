@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Scope, TI, withScope } from './call';
-import { filterGradGemm, useGemmFilterGrad } from './convFilterGemm';
-import { inputGradGemm, useGemmInputGrad } from './convInputGemm';
+import { filterGradGemm, filterGradStrategy, useGemmFilterGrad } from './convFilterGemm';
+import { inputGradGemm, inputGradStrategy, useGemmInputGrad } from './convInputGemm';
 import { useWinograd, winogradConv, type Pads } from './winograd';
 import { winogradFilterGrad } from './winogradFilterGrad';
 import { conv1FilterGrad, conv1InputGrad, useConv1 } from './conv1';
@@ -74,7 +74,9 @@ export function conv2dBackpropFilter(args: {
   const { top: pt, left: pl } = ci.padInfo;
   const backend = args.backend as BackendWasm;
   const pads = { t: pt, b: ci.padInfo.bottom, l: pl, r: ci.padInfo.right };
-  if (useConv1(backend, ci, x, dy)) return withScope(backend, (s) => conv1FilterGrad(s, x, dy, ci));
+  // A forced form (benchmarks, tests) is that form, also where the first layer's loops fit.
+  if (filterGradStrategy() === 'auto' && useConv1(backend, ci, x, dy))
+    return withScope(backend, (s) => conv1FilterGrad(s, x, dy, ci));
   if (sh === 1 && sw === 1 && dy.dtype === 'float32' && useWinograd(backend, x, kh, kw, pads))
     return withScope(backend, (s) => winogradFilterGrad(s, x, dy, pads));
   if (useGemmFilterGrad(backend))
@@ -111,7 +113,7 @@ export function conv2dBackpropInput(args: {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = ci;
   const [n, ho, wo, co] = dy.shape as [number, number, number, number];
   const { top: pt, left: pl } = ci.padInfo;
-  if (useConv1(args.backend as BackendWasm, ci, dy, filter))
+  if (inputGradStrategy() === 'auto' && useConv1(args.backend as BackendWasm, ci, dy, filter))
     return withScope(args.backend, (s) => conv1InputGrad(s, dy, filter, ci));
   if (useGemmInputGrad(ci, args.backend as BackendWasm)) {
     return withScope(args.backend, (s) => inputGradGemm(s, dy, filter, ci));

@@ -19,6 +19,10 @@ let strategy: 'auto' | 'gemm' | 'conv' = 'auto';
 export function setInputGradStrategy(s: typeof strategy): void {
   strategy = s;
 }
+/** The form asked for: anything but 'auto' also keeps conv1.ts's loops out (convGrads.ts). */
+export function inputGradStrategy(): typeof strategy {
+  return strategy;
+}
 
 export function useGemmInputGrad(ci: backend_util.Conv2DInfo, backend: BackendWasm): boolean {
   if (strategy === 'conv' || simdFor(backend) === null) return false;

@@ -27,6 +27,11 @@ function madd(f: Fn, fma: boolean, a: () => void, b: number, acc: () => void): v
   }
 }
 
+/** Pushes the address of tap t's block of 4 channels in a [3, 3, 1, co] array: base + t·cout + cb. */
+function tapAt(f: Fn, base: number, t: number, cout: number, cb: number): Fn {
+  return f.get(base).i32(t).get(cout).emit(op.i32Mul, op.i32Add).get(cb).emit(op.i32Add);
+}
+
 /** The three row pointers of a 3-row window, p_i = base + i·stride. */
 function rowPointers(f: Fn, rows: number[], base: () => void, stride: number): void {
   base();
@@ -47,7 +52,7 @@ export function conv1Fwd(fma: boolean, relu: boolean): Fn {
   f.f32(0).v(simd.f32x4Splat).set(zero);
   f.forLt(img, 0, images, 1, () => {
     f.forLt(cb, 0, cout, 16, () => {
-      for (let t = 0; t < K * K; t++) f.get(w).i32(t).get(cout).emit(op.i32Mul, op.i32Add).get(cb).emit(op.i32Add).vload().set(taps[t]!);
+      for (let t = 0; t < K * K; t++) tapAt(f, w, t, cout, cb).vload().set(taps[t]!);
       f.get(bias).get(cb).emit(op.i32Add).vload().set(b);
       f.get(out).get(cb).emit(op.i32Add).set(po);
       f.forLt(y, 0, rows, 1, () => {
@@ -86,10 +91,9 @@ export function conv1FilterGrad(fma: boolean): Fn {
   const pr = Array.from({ length: K }, () => f.local(I32));
   const acc = Array.from({ length: K * K }, () => f.local(V128));
   const g = f.local(V128);
-  const dwAt = (t: number) => f.get(dw).i32(t).get(cout).emit(op.i32Mul, op.i32Add).get(cb).emit(op.i32Add);
   f.forLt(img, 0, images, 1, () => {
     f.forLt(cb, () => f.get(cb0), cb1, 16, () => {
-      for (let t = 0; t < K * K; t++) { dwAt(t); f.vload().set(acc[t]!); }
+      for (let t = 0; t < K * K; t++) tapAt(f, dw, t, cout, cb).vload().set(acc[t]!);
       f.get(dy).get(cb).emit(op.i32Add).set(pd);
       f.forLt(y, 0, rows, 1, () => {
         rowPointers(f, pr, () => f.get(xp).get(y).get(xpRow).emit(op.i32Mul, op.i32Add), xpRow);
@@ -104,7 +108,7 @@ export function conv1FilterGrad(fma: boolean): Fn {
           for (const p of pr) f.inc(p, () => f.i32(4));
         });
       });
-      for (let t = 0; t < K * K; t++) { dwAt(t); f.get(acc[t]!).vstore(); }
+      for (let t = 0; t < K * K; t++) tapAt(f, dw, t, cout, cb).get(acc[t]!).vstore();
     });
     f.inc(xp, () => f.get(xpImage)).inc(dy, () => f.get(rows).get(cols).emit(op.i32Mul).get(cout).emit(op.i32Mul));
   });
@@ -130,7 +134,7 @@ export function conv1InputGrad(fma: boolean): Fn {
   f.forLt(img, 0, images, 1, () => {
     f.forLt(i0, 0, sImage, 16, () => { f.get(s).get(i0).emit(op.i32Add).get(zero).vstore(); });
     f.forLt(cb, 0, cout, 16, () => {
-      for (let t = 0; t < K * K; t++) f.get(w).i32(t).get(cout).emit(op.i32Mul, op.i32Add).get(cb).emit(op.i32Add).vload().set(taps[t]!);
+      for (let t = 0; t < K * K; t++) tapAt(f, w, t, cout, cb).vload().set(taps[t]!);
       f.get(dy).get(cb).emit(op.i32Add).set(pd);
       f.forLt(y, 0, rows, 1, () => {
         rowPointers(f, pr, () => f.get(s).get(y).get(sRow).emit(op.i32Mul, op.i32Add), sRow);
