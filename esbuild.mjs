@@ -11,29 +11,75 @@ const watch = args.includes('--watch');
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : null;
 
-const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+const node = {
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
 // tfjs stays in node_modules (shipped in the VSIX): the optional native rungs (tfjs-node, -gpu),
 // installed by the user, register their backend on the tfjs-core instance they resolve, so there
 // must be exactly one instance, the one in node_modules, never a bundled copy beside it.
 const optionalNative = ['@tensorflow/*'];
 const builds = {
-  extension: { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  worker: { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: optionalNative },
+  extension: {
+    ...node,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+  },
+  worker: {
+    ...node,
+    entryPoints: ['src/worker/main.ts'],
+    outfile: 'dist/worker.js',
+    external: optionalNative,
+  },
   // Pool threads (src/engine/pool): loaded by the CLI and the worker from their own folder.
-  poolThread: { ...node, entryPoints: ['src/engine/pool/threadEntry.ts'], outfile: 'dist/poolThread.js', external: optionalNative },
-  cli: { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: optionalNative, banner: { js: '#!/usr/bin/env node' } },
-  webview: { platform: 'browser', target: 'es2022', format: 'iife', bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', entryPoints: existsSync('webview') ? readdirSync('webview').filter((f) => /^[a-zA-Z]+\.ts$/.test(f) && f !== 'contract.ts').map((f) => join('webview', f)) : [], outdir: 'dist/webview' },
+  poolThread: {
+    ...node,
+    entryPoints: ['src/engine/pool/threadEntry.ts'],
+    outfile: 'dist/poolThread.js',
+    external: optionalNative,
+  },
+  cli: {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    external: optionalNative,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  webview: {
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    bundle: true,
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: existsSync('webview')
+      ? readdirSync('webview')
+          .filter((f) => /^[a-zA-Z]+\.ts$/.test(f) && f !== 'contract.ts')
+          .map((f) => join('webview', f))
+      : [],
+    outdir: 'dist/webview',
+  },
 };
 
 function copyWasm() {
   const src = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
   mkdirSync('dist/wasm', { recursive: true });
-  for (const f of readdirSync(src).filter((f) => f.endsWith('.wasm'))) cpSync(join(src, f), join('dist/wasm', f));
+  for (const f of readdirSync(src).filter((f) => f.endsWith('.wasm')))
+    cpSync(join(src, f), join('dist/wasm', f));
 }
 
 // The pool thread goes wherever the CLI or the worker goes.
 if (only && (only.includes('cli') || only.includes('worker'))) only.push('poolThread');
-const selected = Object.entries(builds).filter(([name, b]) => (!only || only.includes(name)) && existsSync(b.entryPoints[0] ?? ''));
+const selected = Object.entries(builds).filter(
+  ([name, b]) => (!only || only.includes(name)) && existsSync(b.entryPoints[0] ?? ''),
+);
 copyWasm();
 if (watch) {
   for (const [, b] of selected) await (await esbuild.context(b)).watch();

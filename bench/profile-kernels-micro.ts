@@ -156,8 +156,24 @@ void (async () => {
     // multiply-adds unless RFL_WASM_FMA=0). The fresh operand's copy (≈ 0.1–1 ms) is timed too.
     const backend = tf.backend() as BackendWasm;
     const stock = (a: tf.Tensor, b: tf.Tensor) => () =>
-      tf.engine().makeTensorFromTensorInfo(withScope(backend, (s) => s.run('BatchMatMul', { a: s.reshape(a, [1, ...a.shape]), b: s.reshape(b, [1, ...b.shape]) }, { transposeA: false, transposeB: false })));
-    for (const [m, k, n] of [[512, 512, 512], [128, 3136, 128], [3136, 128, 128], [6272, 32, 64], [32, 6272, 64]] as const) {
+      tf
+        .engine()
+        .makeTensorFromTensorInfo(
+          withScope(backend, (s) =>
+            s.run(
+              'BatchMatMul',
+              { a: s.reshape(a, [1, ...a.shape]), b: s.reshape(b, [1, ...b.shape]) },
+              { transposeA: false, transposeB: false },
+            ),
+          ),
+        );
+    for (const [m, k, n] of [
+      [512, 512, 512],
+      [128, 3136, 128],
+      [3136, 128, 128],
+      [6272, 32, 64],
+      [32, 6272, 64],
+    ] as const) {
       const [a, b] = [u([m, k]), u([k, n])];
       time(`${m}×${k}×${n} stock, cached B`, stock(a, b));
       time(`${m}×${k}×${n} stock, fresh B`, () => {
@@ -168,7 +184,10 @@ void (async () => {
           fresh.dispose();
         }
       });
-      time(`${m}×${k}×${n} ours`, run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }));
+      time(
+        `${m}×${k}×${n} ours`,
+        run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }),
+      );
       tf.dispose([a, b]);
     }
   }

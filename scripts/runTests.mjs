@@ -15,7 +15,12 @@ const run = tiers.length ? tiers : TIERS;
 const totals = { passed: 0, failed: 0 };
 
 function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28, ...opts });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 28,
+    ...opts,
+  });
   process.stdout.write(r.stdout ?? '');
   process.stderr.write(r.stderr ?? '');
   return r;
@@ -44,7 +49,11 @@ for (const tier of run) {
     // Type-check and lint are one "test" each: they pass or fail as a whole.
     const tsc = sh(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
     const lint = sh(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
-    count('static', (tsc.status === 0) + (lint.status === 0), (tsc.status !== 0) + (lint.status !== 0));
+    count(
+      'static',
+      (tsc.status === 0) + (lint.status === 0),
+      (tsc.status !== 0) + (lint.status !== 0),
+    );
   } else if (tier === 'unit') {
     const files = testFiles(paths.length ? paths : ['test/unit']);
     if (!files.length) {
@@ -52,15 +61,22 @@ for (const tier of run) {
       console.error('no unit test files found');
       continue;
     }
-    const r = sh(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { env: { ...process.env, RFL_TEST: '1' } });
+    const r = sh(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+      { env: { ...process.env, RFL_TEST: '1' } },
+    );
     const out = r.stdout ?? '';
     const pass = Number(/^ℹ pass (\d+)/m.exec(out)?.[1] ?? 0);
-    const fail = Number(/^ℹ fail (\d+)/m.exec(out)?.[1] ?? 0) + (r.status !== 0 && !/^ℹ fail [1-9]/m.test(out) ? 1 : 0);
+    const fail =
+      Number(/^ℹ fail (\d+)/m.exec(out)?.[1] ?? 0) +
+      (r.status !== 0 && !/^ℹ fail [1-9]/m.test(out) ? 1 : 0);
     count('unit', pass, fail);
   } else if (tier === 'vscode' || tier === 'panels') {
     // Real VS Code (code-server + chromium): extension-host suites, then the panels' browser checks.
     // Each script prints its own "<tier>: N passed, N failed"; only add it to the totals here.
-    const script = tier === 'vscode' ? 'scripts/vscode/run-tests.sh' : 'scripts/vscode/e2e-panels.sh';
+    const script =
+      tier === 'vscode' ? 'scripts/vscode/run-tests.sh' : 'scripts/vscode/e2e-panels.sh';
     const r = sh('bash', [script]);
     const m = new RegExp(`^${tier}: (\\d+) passed, (\\d+) failed`, 'm').exec(r.stdout ?? '');
     if (m) {

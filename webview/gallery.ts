@@ -81,12 +81,30 @@ const pool: HTMLElement[] = [];
 
 function newRowEl(): HTMLElement {
   const e = el('div', { class: 'g-row', role: 'row' });
-  e.append(el('div', { class: 'g-idx', role: 'rowheader' }, el('div', { class: 'idx' }), el('div', { class: 'muted cls' })));
+  e.append(
+    el(
+      'div',
+      { class: 'g-idx', role: 'rowheader' },
+      el('div', { class: 'idx' }),
+      el('div', { class: 'muted cls' }),
+    ),
+  );
   for (let col = 0; col < g!.columns.length; col++) {
     const c = g!.columns[col]!;
-    const cellEl = el('div', { class: 'g-cell', role: 'gridcell', 'data-col': String(col), tabindex: '-1' }, el('img', { class: 'px', alt: '', draggable: 'false' }), el('span', { class: 'lab' }));
-    for (const k of shownPredictions()) cellEl.append(el('span', { class: 'pred', 'data-k': String(k), 'data-role': g!.predictions[k]!.role }));
-    if (c.available) cellEl.append(el('button', { class: 'sel', tabindex: '-1', title: 'Select to compare (Space)' }, '+'));
+    const cellEl = el(
+      'div',
+      { class: 'g-cell', role: 'gridcell', 'data-col': String(col), tabindex: '-1' },
+      el('img', { class: 'px', alt: '', draggable: 'false' }),
+      el('span', { class: 'lab' }),
+    );
+    for (const k of shownPredictions())
+      cellEl.append(
+        el('span', { class: 'pred', 'data-k': String(k), 'data-role': g!.predictions[k]!.role }),
+      );
+    if (c.available)
+      cellEl.append(
+        el('button', { class: 'sel', tabindex: '-1', title: 'Select to compare (Space)' }, '+'),
+      );
     e.append(cellEl);
   }
   return e;
@@ -118,7 +136,11 @@ function fillRow(e: HTMLElement, pos: number): void {
     const src = srcs?.[col];
     if (src) img.src = src;
     else img.removeAttribute('src');
-    (cellEl.children[1] as HTMLElement).textContent = c.available ? (c.key === 'source' ? name(label) : `→ ${name(label)}`) : 'n/a';
+    (cellEl.children[1] as HTMLElement).textContent = c.available
+      ? c.key === 'source'
+        ? name(label)
+        : `→ ${name(label)}`
+      : 'n/a';
     const sel = cellEl.querySelector('.sel');
     if (sel) sel.textContent = isSel ? '✓' : '+';
     cellEl.querySelectorAll<HTMLElement>('.pred').forEach((span) => {
@@ -127,7 +149,10 @@ function fillRow(e: HTMLElement, pos: number): void {
       const orig = pr.top1[0]?.[row];
       span.textContent = t === undefined ? '' : `${pr.name}: ${name(t)}`;
       span.dataset.pred = t === undefined ? '' : String(t);
-      span.classList.toggle('flipped', col > 0 && t !== undefined && orig !== undefined && t !== orig);
+      span.classList.toggle(
+        'flipped',
+        col > 0 && t !== undefined && orig !== undefined && t !== orig,
+      );
     });
   });
 }
@@ -136,8 +161,15 @@ function renderRows(): void {
   if (!g) return;
   const top = scroller.scrollTop;
   const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
-  const last = Math.min(visible.length - 1, Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN);
-  for (const [pos, e] of rowEls) if (pos < first || pos > last) { rowEls.delete(pos); pool.push(e); }
+  const last = Math.min(
+    visible.length - 1,
+    Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN,
+  );
+  for (const [pos, e] of rowEls)
+    if (pos < first || pos > last) {
+      rowEls.delete(pos);
+      pool.push(e);
+    }
   const missing: number[] = [];
   for (let pos = first; pos <= last; pos++) {
     const row = visible[pos]!;
@@ -150,7 +182,10 @@ function renderRows(): void {
     }
   }
   // Rows left in the pool are parked out of sight rather than removed (re-used next frame).
-  for (const e of pool) { e.hidden = true; e.dataset.row = ''; }
+  for (const e of pool) {
+    e.hidden = true;
+    e.dataset.row = '';
+  }
   document.body.dataset.renderedRows = String(rowEls.size);
   if (missing.length) requestThumbs(missing);
 }
@@ -169,14 +204,20 @@ function requestThumbs(rows: number[]): void {
     const inView = new Set([...rowEls.values()].map((e) => Number(e.dataset.row)));
     const want = [...pending].filter((r) => inView.has(r)).slice(0, 200);
     pending.clear();
-    if (want.length) { for (const r of want) pending.add(r); post({ type: 'requestThumbs', rows: want }); }
+    if (want.length) {
+      for (const r of want) pending.add(r);
+      post({ type: 'requestThumbs', rows: want });
+    }
   }, 16);
 }
 
 function onThumbs(list: { row: number; col: number; src: string }[]): void {
   for (const t of list) {
     let a = thumbs.get(t.row);
-    if (!a) { a = []; thumbs.set(t.row, a); }
+    if (!a) {
+      a = [];
+      thumbs.set(t.row, a);
+    }
     a[t.col] = t.src;
     pending.delete(t.row);
   }
@@ -185,14 +226,20 @@ function onThumbs(list: { row: number; col: number; src: string }[]): void {
     const a = thumbs.get(Number(e.dataset.row));
     if (e.dataset.row === '') continue;
     if (!a) continue;
-    e.querySelectorAll<HTMLImageElement>('.g-cell img').forEach((img, col) => { if (!img.getAttribute('src') && a[col]) img.src = a[col]; });
+    e.querySelectorAll<HTMLImageElement>('.g-cell img').forEach((img, col) => {
+      if (!img.getAttribute('src') && a[col]) img.src = a[col];
+    });
   }
   if (!firstPaintDone && list.length) {
     firstPaintDone = true;
     requestAnimationFrame(() => {
       const ms = Math.round(performance.now() - t0);
       document.body.dataset.firstPaintMs = String(ms);
-      post({ type: 'log', level: 'info', message: `first paint with thumbnails after ${ms} ms (${g!.rows} rows)` });
+      post({
+        type: 'log',
+        level: 'info',
+        message: `first paint with thumbnails after ${ms} ms (${g!.rows} rows)`,
+      });
     });
   }
 }
@@ -200,21 +247,33 @@ function onThumbs(list: { row: number; col: number; src: string }[]): void {
 function toggleSelect(row: number, col: number): void {
   const i = selected.findIndex((s) => s.row === row && s.col === col);
   if (i >= 0) selected.splice(i, 1);
-  else { selected.push({ row, col }); if (selected.length > 2) selected.shift(); }
+  else {
+    selected.push({ row, col });
+    if (selected.length > 2) selected.shift();
+  }
   document.getElementById('compare')!.toggleAttribute('disabled', selected.length !== 2);
-  document.getElementById('selection')!.textContent = selected.map((s) => `${g!.columns[s.col]!.title} #${s.row}`).join(' vs ') || 'Select two images to compare';
-  for (const e of rowEls.values()) e.querySelectorAll<HTMLElement>('.g-cell').forEach((c) => {
-    const on = selected.some((s) => s.row === Number(c.dataset.row) && s.col === Number(c.dataset.col));
-    c.classList.toggle('selected', on);
-    c.setAttribute('aria-selected', String(on));
-    const b = c.querySelector('.sel');
-    if (b) b.textContent = on ? '✓' : '+';
-  });
+  document.getElementById('selection')!.textContent =
+    selected.map((s) => `${g!.columns[s.col]!.title} #${s.row}`).join(' vs ') ||
+    'Select two images to compare';
+  for (const e of rowEls.values())
+    e.querySelectorAll<HTMLElement>('.g-cell').forEach((c) => {
+      const on = selected.some(
+        (s) => s.row === Number(c.dataset.row) && s.col === Number(c.dataset.col),
+      );
+      c.classList.toggle('selected', on);
+      c.setAttribute('aria-selected', String(on));
+      const b = c.querySelector('.sel');
+      if (b) b.textContent = on ? '✓' : '+';
+    });
 }
 
 function compare(): void {
   if (selected.length !== 2) return;
-  post({ type: 'openDiff', a: refOf(selected[0]!.row, selected[0]!.col), b: refOf(selected[1]!.row, selected[1]!.col) });
+  post({
+    type: 'openDiff',
+    a: refOf(selected[0]!.row, selected[0]!.col),
+    b: refOf(selected[1]!.row, selected[1]!.col),
+  });
 }
 
 function zoom(row: number, col: number): void {
@@ -222,12 +281,38 @@ function zoom(row: number, col: number): void {
   if (!src) return;
   const c = g!.columns[col]!;
   const close = el('vscode-button', { id: 'zoom-close' }, 'Close');
-  const box = el('div', { id: 'zoom', role: 'dialog', 'aria-modal': 'true', 'aria-label': `${c.title} #${row}` },
-    el('figure', {}, el('img', { src, alt: `${c.title} #${row}` }), el('figcaption', {}, `${c.title} #${row}: label ${name(c.labels?.[row])} (true ${name(g!.trueLabels[row])}) `), close));
-  const done = () => { document.removeEventListener('keydown', onEsc, true); box.remove(); focusCell(); };
+  const box = el(
+    'div',
+    { id: 'zoom', role: 'dialog', 'aria-modal': 'true', 'aria-label': `${c.title} #${row}` },
+    el(
+      'figure',
+      {},
+      el('img', { src, alt: `${c.title} #${row}` }),
+      el(
+        'figcaption',
+        {},
+        `${c.title} #${row}: label ${name(c.labels?.[row])} (true ${name(g!.trueLabels[row])}) `,
+      ),
+      close,
+    ),
+  );
+  const done = () => {
+    document.removeEventListener('keydown', onEsc, true);
+    box.remove();
+    focusCell();
+  };
   close.addEventListener('click', done);
-  box.addEventListener('click', (e) => { if (e.target === box) done(); });
-  const onEsc = (e: KeyboardEvent) => { if (e.key === 'Escape') { e.stopPropagation(); e.preventDefault(); document.removeEventListener('keydown', onEsc, true); done(); } };
+  box.addEventListener('click', (e) => {
+    if (e.target === box) done();
+  });
+  const onEsc = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      e.preventDefault();
+      document.removeEventListener('keydown', onEsc, true);
+      done();
+    }
+  };
   document.addEventListener('keydown', onEsc, true);
   document.body.append(box);
   close.focus();
@@ -238,9 +323,12 @@ function focusCell(): void {
   if (row === undefined) return;
   const y = focus.pos * ROW_H;
   if (y < scroller.scrollTop) scroller.scrollTop = y;
-  else if (y + ROW_H > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + ROW_H - scroller.clientHeight;
+  else if (y + ROW_H > scroller.scrollTop + scroller.clientHeight)
+    scroller.scrollTop = y + ROW_H - scroller.clientHeight;
   renderRows();
-  document.querySelectorAll('.g-cell[tabindex="0"]').forEach((c) => c.setAttribute('tabindex', '-1'));
+  document
+    .querySelectorAll('.g-cell[tabindex="0"]')
+    .forEach((c) => c.setAttribute('tabindex', '-1'));
   const c = rowEls.get(focus.pos)?.querySelector<HTMLElement>(`.g-cell[data-col="${focus.col}"]`);
   c?.setAttribute('tabindex', '0');
   c?.focus({ preventScroll: true });
@@ -260,8 +348,10 @@ function onKey(e: KeyboardEvent): void {
     ArrowLeft: () => (focus.col = Math.max(0, focus.col - 1)),
   };
   const row = visible[focus.pos];
-  if (moves[e.key]) { moves[e.key]!(); focusCell(); }
-  else if (e.key === 'Enter' && row !== undefined) zoom(row, focus.col);
+  if (moves[e.key]) {
+    moves[e.key]!();
+    focusCell();
+  } else if (e.key === 'Enter' && row !== undefined) zoom(row, focus.col);
   else if (e.key === ' ' && row !== undefined) toggleSelect(row, focus.col);
   else if (e.key === 'c' || e.key === 'C') compare();
   else return;
@@ -275,52 +365,118 @@ function build(d: GalleryData): void {
   rowEls.clear();
   const s = getState();
   setState({ folder: d.folder });
-  const classSel = el('select', { id: 'class-filter', 'aria-label': 'Filter by true class' }, el('option', { value: '-1' }, 'All classes'), ...d.classNames.map((n, i) => el('option', { value: String(i) }, `${i}: ${n}`)));
+  const classSel = el(
+    'select',
+    { id: 'class-filter', 'aria-label': 'Filter by true class' },
+    el('option', { value: '-1' }, 'All classes'),
+    ...d.classNames.map((n, i) => el('option', { value: String(i) }, `${i}: ${n}`)),
+  );
   classSel.value = String(s.classFilter ?? -1);
-  classSel.addEventListener('change', () => { setState({ classFilter: Number(classSel.value) }); applyFilter(); });
-  const changed = el('vscode-checkbox', { id: 'changed-only', label: 'label changed (D_rand / D_det relabelled away from the true class)', ...(s.changedOnly ? { checked: '' } : {}) }) as HTMLElement & { checked: boolean };
-  changed.addEventListener('change', () => { setState({ changedOnly: changed.checked }); applyFilter(); });
+  classSel.addEventListener('change', () => {
+    setState({ classFilter: Number(classSel.value) });
+    applyFilter();
+  });
+  const changed = el('vscode-checkbox', {
+    id: 'changed-only',
+    label: 'label changed (D_rand / D_det relabelled away from the true class)',
+    ...(s.changedOnly ? { checked: '' } : {}),
+  }) as HTMLElement & { checked: boolean };
+  changed.addEventListener('change', () => {
+    setState({ changedOnly: changed.checked });
+    applyFilter();
+  });
   const predControls: HTMLElement[] = [];
   if (d.predictions.length) {
-    const predSel = el('select', { id: 'pred-ckpt', 'aria-label': 'Checkpoint for the flipped filter' }, ...d.predictions.map((p, i) => el('option', { value: String(i) }, `${p.role}: ${p.name}`)));
+    const predSel = el(
+      'select',
+      { id: 'pred-ckpt', 'aria-label': 'Checkpoint for the flipped filter' },
+      ...d.predictions.map((p, i) => el('option', { value: String(i) }, `${p.role}: ${p.name}`)),
+    );
     predSel.value = String(s.predIndex ?? 0);
-    predSel.addEventListener('change', () => { setState({ predIndex: Number(predSel.value) }); applyFilter(); });
-    const flipped = el('vscode-checkbox', { id: 'flipped-only', label: 'prediction flipped', ...(s.flippedOnly ? { checked: '' } : {}) }) as HTMLElement & { checked: boolean };
-    flipped.addEventListener('change', () => { setState({ flippedOnly: flipped.checked }); applyFilter(); });
+    predSel.addEventListener('change', () => {
+      setState({ predIndex: Number(predSel.value) });
+      applyFilter();
+    });
+    const flipped = el('vscode-checkbox', {
+      id: 'flipped-only',
+      label: 'prediction flipped',
+      ...(s.flippedOnly ? { checked: '' } : {}),
+    }) as HTMLElement & { checked: boolean };
+    flipped.addEventListener('change', () => {
+      setState({ flippedOnly: flipped.checked });
+      applyFilter();
+    });
     predControls.push(flipped, predSel);
   }
   ROW_H = 118 + 14 * Math.min(2, d.predictions.length);
   document.documentElement.style.setProperty('--row-h', `${ROW_H}px`);
   if (d.canPredict) {
-    const pb = el('vscode-button', { id: 'compute-predictions', secondary: '' }, d.predictions.length ? 'Recompute predictions…' : 'Compute predictions…');
+    const pb = el(
+      'vscode-button',
+      { id: 'compute-predictions', secondary: '' },
+      d.predictions.length ? 'Recompute predictions…' : 'Compute predictions…',
+    );
     pb.addEventListener('click', () => post({ type: 'computePredictions' }));
     predControls.push(pb);
   }
   const cmp = el('vscode-button', { id: 'compare', disabled: '' }, 'Compare');
   cmp.addEventListener('click', compare);
-  const notes = d.columns.filter((c) => c.note).map((c) => el('div', { class: 'muted' }, `${c.title}: ${c.note}`));
-  const head = el('div', { class: 'g-head', role: 'row' }, el('div', { role: 'columnheader' }, 'image'), ...d.columns.map((c) => el('div', { role: 'columnheader', title: c.folder }, c.title)));
-  scroller = el('div', { id: 'scroller', role: 'grid', 'aria-rowcount': String(d.rows), 'aria-label': 'Gallery' });
+  const notes = d.columns
+    .filter((c) => c.note)
+    .map((c) => el('div', { class: 'muted' }, `${c.title}: ${c.note}`));
+  const head = el(
+    'div',
+    { class: 'g-head', role: 'row' },
+    el('div', { role: 'columnheader' }, 'image'),
+    ...d.columns.map((c) => el('div', { role: 'columnheader', title: c.folder }, c.title)),
+  );
+  scroller = el('div', {
+    id: 'scroller',
+    role: 'grid',
+    'aria-rowcount': String(d.rows),
+    'aria-label': 'Gallery',
+  });
   spacer = el('div', { id: 'spacer' });
   scroller.append(head, spacer);
   app.replaceChildren(
-    el('div', { class: 'toolbar' }, el('strong', {}, 'Gallery'), el('span', { id: 'count', class: 'muted' }), classSel, changed, ...predControls, cmp, el('span', { id: 'selection', class: 'muted' }, 'Select two images to compare')),
-    ...notes, scroller,
+    el(
+      'div',
+      { class: 'toolbar' },
+      el('strong', {}, 'Gallery'),
+      el('span', { id: 'count', class: 'muted' }),
+      classSel,
+      changed,
+      ...predControls,
+      cmp,
+      el('span', { id: 'selection', class: 'muted' }, 'Select two images to compare'),
+    ),
+    ...notes,
+    scroller,
   );
   app.style.setProperty('--cols', String(d.columns.length));
   let raf = 0;
-  scroller.addEventListener('scroll', () => {
-    if (raf) return;
-    raf = requestAnimationFrame(() => { raf = 0; renderRows(); setState({ scrollTop: scroller.scrollTop }); });
-  }, { passive: true });
+  scroller.addEventListener(
+    'scroll',
+    () => {
+      if (raf) return;
+      raf = requestAnimationFrame(() => {
+        raf = 0;
+        renderRows();
+        setState({ scrollTop: scroller.scrollTop });
+      });
+    },
+    { passive: true },
+  );
   window.addEventListener('resize', () => renderRows());
   scroller.addEventListener('keydown', onKey);
   spacer.addEventListener('click', (ev) => {
     const at = cellFromEvent(ev);
     if (!at) return;
     const t = ev.target as HTMLElement;
-    if (t.classList.contains('sel')) { ev.stopPropagation(); toggleSelect(at.row, at.col); }
-    else if (t.tagName === 'IMG') zoom(at.row, at.col);
+    if (t.classList.contains('sel')) {
+      ev.stopPropagation();
+      toggleSelect(at.row, at.col);
+    } else if (t.tagName === 'IMG') zoom(at.row, at.col);
   });
   spacer.addEventListener('focusin', (ev) => {
     const c = (ev.target as HTMLElement).closest<HTMLElement>('.g-cell');
@@ -328,7 +484,10 @@ function build(d: GalleryData): void {
     if (c && r?.dataset.pos) focus = { pos: Number(r.dataset.pos), col: Number(c.dataset.col) };
   });
   applyFilter();
-  if (s.scrollTop) { scroller.scrollTop = s.scrollTop; renderRows(); }
+  if (s.scrollTop) {
+    scroller.scrollTop = s.scrollTop;
+    renderRows();
+  }
   document.body.dataset.rows = String(d.rows);
 }
 
@@ -339,23 +498,107 @@ function build(d: GalleryData): void {
  */
 function buildGradients(d: GradientsData): void {
   setState({ folder: d.folder });
-  const px = (src: string, alt: string, cls = 'px') => el('img', { class: cls, src, alt, draggable: 'false' });
-  const table = el('table', { class: 'data', id: 'edge-alignment', tabindex: '0', 'aria-label': 'edge alignment per model' },
-    el('thead', {}, el('tr', {}, ...['model', 'checkpoint', 'mean edge alignment', ...Array.from({ length: d.n }, (_, i) => `image ${i}`)].map((h) => el('th', { scope: 'col' }, h)))),
-    el('tbody', {}, ...d.models.map((m) => el('tr', {}, el('th', { scope: 'row' }, m.which), el('td', {}, m.checkpoint),
-      el('td', { 'data-cell': `${m.which}.mean`, 'data-value': String(m.edgeAlignment) }, m.edgeAlignment.toFixed(3)),
-      ...m.perImage.map((v, i) => el('td', { 'data-cell': `${m.which}.${i}`, 'data-value': String(v) }, v.toFixed(3))))))); // prettier-ignore
+  const px = (src: string, alt: string, cls = 'px') =>
+    el('img', { class: cls, src, alt, draggable: 'false' });
+  const table = el(
+    'table',
+    {
+      class: 'data',
+      id: 'edge-alignment',
+      tabindex: '0',
+      'aria-label': 'edge alignment per model',
+    },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...[
+          'model',
+          'checkpoint',
+          'mean edge alignment',
+          ...Array.from({ length: d.n }, (_, i) => `image ${i}`),
+        ].map((h) => el('th', { scope: 'col' }, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      ...d.models.map((m) =>
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row' }, m.which),
+          el('td', {}, m.checkpoint),
+          el(
+            'td',
+            { 'data-cell': `${m.which}.mean`, 'data-value': String(m.edgeAlignment) },
+            m.edgeAlignment.toFixed(3),
+          ),
+          ...m.perImage.map((v, i) =>
+            el('td', { 'data-cell': `${m.which}.${i}`, 'data-value': String(v) }, v.toFixed(3)),
+          ),
+        ),
+      ),
+    ),
+  );
   const rows = d.images.map((im, i) => {
     const ea = (w: string) => d.models.find((m) => m.which === w)?.perImage[i];
-    const models = d.models.map((m) => el('div', { class: 'gr-model', 'data-which': m.which },
-      el('figure', {}, px(im.gradient[m.which] ?? '', `${m.which} gradient of image ${i}`, 'px gr-map'), el('figcaption', {}, `${m.which} ∇ₓL`, el('div', { class: 'ea', 'data-which': m.which, 'data-value': String(ea(m.which)) }, `edge alignment ${ea(m.which)?.toFixed(3) ?? '—'}`))),
-      el('div', { class: 'gr-targets', 'aria-label': `${m.which}: targeted toward each class` }, ...(im.targeted[m.which] ?? []).map((src, t) => el('figure', {}, px(src, `${m.which} image ${i} toward class ${t}`, 'px gr-target'), el('figcaption', {}, `→ ${t}`)))))); // prettier-ignore
-    return el('div', { class: 'gr-row', 'data-image': String(i) }, el('figure', {}, px(im.image, `image ${i}`, 'px gr-map'), el('figcaption', {}, `image ${i}`)), ...models);
+    const models = d.models.map((m) =>
+      el(
+        'div',
+        { class: 'gr-model', 'data-which': m.which },
+        el(
+          'figure',
+          {},
+          px(im.gradient[m.which] ?? '', `${m.which} gradient of image ${i}`, 'px gr-map'),
+          el(
+            'figcaption',
+            {},
+            `${m.which} ∇ₓL`,
+            el(
+              'div',
+              { class: 'ea', 'data-which': m.which, 'data-value': String(ea(m.which)) },
+              `edge alignment ${ea(m.which)?.toFixed(3) ?? '—'}`,
+            ),
+          ),
+        ),
+        el(
+          'div',
+          { class: 'gr-targets', 'aria-label': `${m.which}: targeted toward each class` },
+          ...(im.targeted[m.which] ?? []).map((src, t) =>
+            el(
+              'figure',
+              {},
+              px(src, `${m.which} image ${i} toward class ${t}`, 'px gr-target'),
+              el('figcaption', {}, `→ ${t}`),
+            ),
+          ),
+        ),
+      ),
+    );
+    return el(
+      'div',
+      { class: 'gr-row', 'data-image': String(i) },
+      el('figure', {}, px(im.image, `image ${i}`, 'px gr-map'), el('figcaption', {}, `image ${i}`)),
+      ...models,
+    );
   });
   app.replaceChildren(
-    el('div', { class: 'toolbar' }, el('strong', {}, 'Gradient maps'), el('span', { class: 'muted', id: 'count' }, `${d.n} images · ${d.numClasses} classes`)),
-    el('p', { class: 'muted' }, `${d.folder}. Edge alignment: ${d.how}. Robust models' gradients and drawings should follow the object (higher alignment); standard models' look like noise.`),
-    table, el('div', { class: 'toolbar' }, csvButton('edge-alignment', table)),
+    el(
+      'div',
+      { class: 'toolbar' },
+      el('strong', {}, 'Gradient maps'),
+      el('span', { class: 'muted', id: 'count' }, `${d.n} images · ${d.numClasses} classes`),
+    ),
+    el(
+      'p',
+      { class: 'muted' },
+      `${d.folder}. Edge alignment: ${d.how}. Robust models' gradients and drawings should follow the object (higher alignment); standard models' look like noise.`,
+    ),
+    table,
+    el('div', { class: 'toolbar' }, csvButton('edge-alignment', table)),
     ...rows,
   );
   document.body.dataset.gradients = String(d.n);

@@ -6,15 +6,37 @@
 import './common/style.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title, Tooltip,
-  type ChartConfiguration, type Plugin,
-} from 'chart.js'; // prettier-ignore
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Title,
+  Tooltip,
+  type ChartConfiguration,
+  type Plugin,
+} from 'chart.js';
 import type { ResultsData } from '../src/shared/webviewProtocol';
 import { el, pct, post, setState, showError, start, toast } from './common/api';
 import { onThemeChange, palette } from './common/theme';
 import { chartToSvg } from './common/chartSvg';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip, Title);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Legend,
+  Tooltip,
+  Title,
+);
 
 const app = document.getElementById('app')!;
 const charts = new Map<string, Chart>();
@@ -42,7 +64,15 @@ const FIG2_ROWS = [
 
 function csvOf(table: HTMLTableElement): string {
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return Array.from(table.rows).map((r) => Array.from(r.cells).map((c) => q(c.textContent ?? '')).join(',')).join('\n') + '\n';
+  return (
+    Array.from(table.rows)
+      .map((r) =>
+        Array.from(r.cells)
+          .map((c) => q(c.textContent ?? ''))
+          .join(','),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function button(label: string, onClick: () => void, id?: string): HTMLElement {
@@ -51,33 +81,85 @@ function button(label: string, onClick: () => void, id?: string): HTMLElement {
   return b;
 }
 
-function tableSection(id: string, title: string, head: string[], rows: { cells: (string | [string, string, string?])[] }[]): HTMLElement {
+function tableSection(
+  id: string,
+  title: string,
+  head: string[],
+  rows: { cells: (string | [string, string, string?])[] }[],
+): HTMLElement {
   const table = el('table', { class: 'data', id, tabindex: '0', 'aria-label': title });
   table.append(el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))));
   const body = el('tbody');
   for (const r of rows) {
     const tr = el('tr');
     r.cells.forEach((c, i) => {
-      if (typeof c === 'string') tr.append(el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : {}, c));
+      if (typeof c === 'string')
+        tr.append(el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : {}, c));
       else tr.append(el('td', { 'data-cell': c[1], ...(c[2] ? { class: c[2] } : {}) }, c[0]));
     });
     body.append(tr);
   }
   table.append(body);
-  return el('div', { class: 'section' }, el('h2', {}, title), table, el('div', { class: 'toolbar' }, button('Export CSV', () => post({ type: 'export', name: id, format: 'csv', data: csvOf(table) }), `${id}-csv`)));
+  return el(
+    'div',
+    { class: 'section' },
+    el('h2', {}, title),
+    table,
+    el(
+      'div',
+      { class: 'toolbar' },
+      button(
+        'Export CSV',
+        () => post({ type: 'export', name: id, format: 'csv', data: csvOf(table) }),
+        `${id}-csv`,
+      ),
+    ),
+  );
 }
 
-function chartSection(id: string, title: string, cfg: () => ChartConfiguration, extraClass = ''): HTMLElement {
+function chartSection(
+  id: string,
+  title: string,
+  cfg: () => ChartConfiguration,
+  extraClass = '',
+): HTMLElement {
   const canvas = el('canvas', { id: `${id}-canvas`, role: 'img', 'aria-label': title });
   const box = el('div', { class: `chart-box ${extraClass}` }, canvas);
   const section = el('div', { class: 'section', 'data-chart': id }, el('h2', {}, title), box);
-  section.append(el('div', { class: 'toolbar' }, button('Export PNG', () => {
-    const c = charts.get(id);
-    if (c) post({ type: 'export', name: id, format: 'png', data: c.toBase64Image('image/png', 1) });
-  }, `${id}-png`), button('Export SVG', () => {
-    const c = charts.get(id);
-    if (c) post({ type: 'export', name: id, format: 'svg', data: chartToSvg(c, title, palette()) });
-  }, `${id}-svg`)));
+  section.append(
+    el(
+      'div',
+      { class: 'toolbar' },
+      button(
+        'Export PNG',
+        () => {
+          const c = charts.get(id);
+          if (c)
+            post({
+              type: 'export',
+              name: id,
+              format: 'png',
+              data: c.toBase64Image('image/png', 1),
+            });
+        },
+        `${id}-png`,
+      ),
+      button(
+        'Export SVG',
+        () => {
+          const c = charts.get(id);
+          if (c)
+            post({
+              type: 'export',
+              name: id,
+              format: 'svg',
+              data: chartToSvg(c, title, palette()),
+            });
+        },
+        `${id}-svg`,
+      ),
+    ),
+  );
   queueMicrotask(() => {
     charts.get(id)?.destroy();
     charts.set(id, new Chart(canvas, cfg()));
@@ -89,25 +171,57 @@ function chartSection(id: string, title: string, cfg: () => ChartConfiguration, 
   return section;
 }
 
-function baseOptions(yTitle: string, xTitle?: string, yMax?: number): ChartConfiguration['options'] {
+function baseOptions(
+  yTitle: string,
+  xTitle?: string,
+  yMax?: number,
+): ChartConfiguration['options'] {
   const p = palette();
-  const axis = (title?: string, max?: number) => ({ ...(max !== undefined ? { min: 0, max } : {}), ticks: { color: p.fg }, grid: { color: p.grid }, ...(title ? { title: { display: true, text: title, color: p.fg } } : {}) });
-  return { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { labels: { color: p.fg } } }, scales: { x: axis(xTitle), y: axis(yTitle, yMax) } };
+  const axis = (title?: string, max?: number) => ({
+    ...(max !== undefined ? { min: 0, max } : {}),
+    ticks: { color: p.fg },
+    grid: { color: p.grid },
+    ...(title ? { title: { display: true, text: title, color: p.fg } } : {}),
+  });
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { legend: { labels: { color: p.fg } } },
+    scales: { x: axis(xTitle), y: axis(yTitle, yMax) },
+  };
 }
 
 function render(d: ResultsData): void {
   for (const c of charts.values()) c.destroy();
   charts.clear();
   const p = palette();
-  app.replaceChildren(el('h1', {}, 'Results'), el('div', { class: 'muted', id: 'folder' }, d.folder));
+  app.replaceChildren(
+    el('h1', {}, 'Results'),
+    el('div', { class: 'muted', id: 'folder' }, d.folder),
+  );
   const r = d.results;
   if (r) {
     const tm = r.threatModel;
-    app.append(el('div', { class: 'muted', id: 'threat' }, `Robust accuracy: ${tm.norm.toUpperCase()} PGD-${tm.steps}, ε = ${tm.eps}. Paper: ${d.paper.threat}.`));
+    app.append(
+      el(
+        'div',
+        { class: 'muted', id: 'threat' },
+        `Robust accuracy: ${tm.norm.toUpperCase()} PGD-${tm.steps}, ε = ${tm.eps}. Paper: ${d.paper.threat}.`,
+      ),
+    );
     const f2 = FIG2_ROWS.map(([k, label]) => {
       const ours = r.figure2[k];
       const paper = d.paper.figure2[k];
-      return { cells: [label, [pct(ours?.standardAcc), `${k}.standardAcc`], [pct(ours?.robustAcc), `${k}.robustAcc`], [String(paper?.standardAcc ?? '—'), `paper.${k}.standardAcc`, 'paper'], [String(paper?.robustAcc ?? '—'), `paper.${k}.robustAcc`, 'paper']] as (string | [string, string, string?])[] };
+      return {
+        cells: [
+          label,
+          [pct(ours?.standardAcc), `${k}.standardAcc`],
+          [pct(ours?.robustAcc), `${k}.robustAcc`],
+          [String(paper?.standardAcc ?? '—'), `paper.${k}.standardAcc`, 'paper'],
+          [String(paper?.robustAcc ?? '—'), `paper.${k}.robustAcc`, 'paper'],
+        ] as (string | [string, string, string?])[],
+      };
     });
     app.append(
       chartSection('figure2', 'Figure 2: accuracy (%) on the original test set', () => ({
@@ -115,56 +229,164 @@ function render(d: ResultsData): void {
         data: {
           labels: FIG2_ROWS.map(([, l]) => l),
           datasets: [
-            { label: 'ours: standard', data: FIG2_ROWS.map(([k]) => 100 * (r.figure2[k]?.standardAcc ?? NaN)), backgroundColor: p.series[0] },
-            { label: `ours: robust (ε=${tm.eps})`, data: FIG2_ROWS.map(([k]) => 100 * (r.figure2[k]?.robustAcc ?? NaN)), backgroundColor: p.series[1] },
-            { label: 'paper CIFAR-10: standard', data: FIG2_ROWS.map(([k]) => d.paper.figure2[k]?.standardAcc ?? NaN), backgroundColor: p.series[0] + '66', borderColor: p.series[0], borderWidth: 1 },
-            { label: 'paper: robust (ε=0.25)', data: FIG2_ROWS.map(([k]) => d.paper.figure2[k]?.robustAcc ?? NaN), backgroundColor: p.series[1] + '66', borderColor: p.series[1], borderWidth: 1 },
+            {
+              label: 'ours: standard',
+              data: FIG2_ROWS.map(([k]) => 100 * (r.figure2[k]?.standardAcc ?? NaN)),
+              backgroundColor: p.series[0],
+            },
+            {
+              label: `ours: robust (ε=${tm.eps})`,
+              data: FIG2_ROWS.map(([k]) => 100 * (r.figure2[k]?.robustAcc ?? NaN)),
+              backgroundColor: p.series[1],
+            },
+            {
+              label: 'paper CIFAR-10: standard',
+              data: FIG2_ROWS.map(([k]) => d.paper.figure2[k]?.standardAcc ?? NaN),
+              backgroundColor: p.series[0] + '66',
+              borderColor: p.series[0],
+              borderWidth: 1,
+            },
+            {
+              label: 'paper: robust (ε=0.25)',
+              data: FIG2_ROWS.map(([k]) => d.paper.figure2[k]?.robustAcc ?? NaN),
+              backgroundColor: p.series[1] + '66',
+              borderColor: p.series[1],
+              borderWidth: 1,
+            },
           ],
         },
         options: baseOptions('accuracy (%)', undefined, 100),
         plugins: [background],
       })),
-      tableSection('figure2-table', 'Figure 2 (table)', ['training set', 'ours: standard', `ours: robust (ε=${tm.eps})`, 'paper CIFAR-10: standard', `paper: robust`], f2),
-      tableSection('table1', 'Table 1: test accuracy (%) after training on relabelled data', ['training set', 'ours: test accuracy', 'ours: targeted attack success', 'paper CIFAR-10: test accuracy'],
-        (['D_rand', 'D_det'] as const).map((k) => ({ cells: [k, [pct(r.table1[k]?.testAcc), `${k}.testAcc`], [pct(r.table1[k]?.attackSuccess), `${k}.attackSuccess`], [String(d.paper.table1[k]?.testAcc ?? '—'), `paper.${k}.testAcc`, 'paper']] }))),
+      tableSection(
+        'figure2-table',
+        'Figure 2 (table)',
+        [
+          'training set',
+          'ours: standard',
+          `ours: robust (ε=${tm.eps})`,
+          'paper CIFAR-10: standard',
+          `paper: robust`,
+        ],
+        f2,
+      ),
+      tableSection(
+        'table1',
+        'Table 1: test accuracy (%) after training on relabelled data',
+        [
+          'training set',
+          'ours: test accuracy',
+          'ours: targeted attack success',
+          'paper CIFAR-10: test accuracy',
+        ],
+        (['D_rand', 'D_det'] as const).map((k) => ({
+          cells: [
+            k,
+            [pct(r.table1[k]?.testAcc), `${k}.testAcc`],
+            [pct(r.table1[k]?.attackSuccess), `${k}.attackSuccess`],
+            [String(d.paper.table1[k]?.testAcc ?? '—'), `paper.${k}.testAcc`, 'paper'],
+          ],
+        })),
+      ),
     );
-  } else app.append(el('p', { class: 'muted', id: 'no-results' }, 'No results.json here (yet): the reproduction has not finished. Checkpoint curves below update as jobs write them.'));
+  } else
+    app.append(
+      el(
+        'p',
+        { class: 'muted', id: 'no-results' },
+        'No results.json here (yet): the reproduction has not finished. Checkpoint curves below update as jobs write them.',
+      ),
+    );
 
   const withCurve = d.checkpoints.filter((c) => c.curve.length > 0);
   if (withCurve.length) {
-    const eps = [...new Set(withCurve.flatMap((c) => c.curve.map((x) => x.eps)))].sort((a, b) => a - b);
+    const eps = [...new Set(withCurve.flatMap((c) => c.curve.map((x) => x.eps)))].sort(
+      (a, b) => a - b,
+    );
     app.append(
       chartSection('accuracy-eps', 'Accuracy vs ε (ε = 0: standard accuracy)', () => ({
         type: 'line',
-        data: { labels: eps.map(String), datasets: withCurve.map((c, i) => ({ label: c.name, data: eps.map((e) => { const v = c.curve.find((x) => x.eps === e); return v ? 100 * v.acc : null; }), borderColor: p.series[i % p.series.length], backgroundColor: p.series[i % p.series.length], spanGaps: true })) },
+        data: {
+          labels: eps.map(String),
+          datasets: withCurve.map((c, i) => ({
+            label: c.name,
+            data: eps.map((e) => {
+              const v = c.curve.find((x) => x.eps === e);
+              return v ? 100 * v.acc : null;
+            }),
+            borderColor: p.series[i % p.series.length],
+            backgroundColor: p.series[i % p.series.length],
+            spanGaps: true,
+          })),
+        },
         options: baseOptions('accuracy (%)', `ε (${withCurve[0]?.norm ?? 'l2'})`, 100),
         plugins: [background],
       })),
-      tableSection('accuracy-eps-table', 'Accuracy vs ε (table, %)', ['checkpoint', ...eps.map((e) => `ε=${e}`)],
-        withCurve.map((c) => ({ cells: [c.name, ...eps.map((e): [string, string] => [pct(c.curve.find((x) => x.eps === e)?.acc), `${c.name}.${e}`])] }))),
+      tableSection(
+        'accuracy-eps-table',
+        'Accuracy vs ε (table, %)',
+        ['checkpoint', ...eps.map((e) => `ε=${e}`)],
+        withCurve.map((c) => ({
+          cells: [
+            c.name,
+            ...eps.map((e): [string, string] => [
+              pct(c.curve.find((x) => x.eps === e)?.acc),
+              `${c.name}.${e}`,
+            ]),
+          ],
+        })),
+      ),
     );
   }
   const withHist = d.checkpoints.filter((c) => c.history.length > 0);
   if (withHist.length) {
-    const epochs = [...new Set(withHist.flatMap((c) => c.history.map((h) => h.epoch)))].sort((a, b) => a - b);
-    const series = (key: 'loss' | 'accuracy' | 'testAccuracy', scale: number) => withHist.map((c, i) => ({
-      label: c.name, data: epochs.map((e) => { const h = c.history.find((x) => x.epoch === e); const v = h?.[key]; return v !== undefined && Number.isFinite(v) ? v * scale : null; }),
-      borderColor: p.series[i % p.series.length], backgroundColor: p.series[i % p.series.length], spanGaps: true,
-    }));
+    const epochs = [...new Set(withHist.flatMap((c) => c.history.map((h) => h.epoch)))].sort(
+      (a, b) => a - b,
+    );
+    const series = (key: 'loss' | 'accuracy' | 'testAccuracy', scale: number) =>
+      withHist.map((c, i) => ({
+        label: c.name,
+        data: epochs.map((e) => {
+          const h = c.history.find((x) => x.epoch === e);
+          const v = h?.[key];
+          return v !== undefined && Number.isFinite(v) ? v * scale : null;
+        }),
+        borderColor: p.series[i % p.series.length],
+        backgroundColor: p.series[i % p.series.length],
+        spanGaps: true,
+      }));
     const row = el('div', { class: 'charts-row' });
     row.append(
-      chartSection('training-loss', 'Training loss', () => ({ type: 'line', data: { labels: epochs.map(String), datasets: series('loss', 1) }, options: baseOptions('loss', 'epoch'), plugins: [background] })),
-      chartSection('training-accuracy', 'Test accuracy during training (%)', () => ({ type: 'line', data: { labels: epochs.map(String), datasets: series('testAccuracy', 100) }, options: baseOptions('accuracy (%)', 'epoch', 100), plugins: [background] })),
+      chartSection('training-loss', 'Training loss', () => ({
+        type: 'line',
+        data: { labels: epochs.map(String), datasets: series('loss', 1) },
+        options: baseOptions('loss', 'epoch'),
+        plugins: [background],
+      })),
+      chartSection('training-accuracy', 'Test accuracy during training (%)', () => ({
+        type: 'line',
+        data: { labels: epochs.map(String), datasets: series('testAccuracy', 100) },
+        options: baseOptions('accuracy (%)', 'epoch', 100),
+        plugins: [background],
+      })),
     );
     app.append(row);
   }
-  app.append(el('p', { class: 'muted', id: 'updated' }, `Updated ${new Date(d.updatedAt).toLocaleTimeString()}; ${d.checkpoints.length} checkpoint(s).`));
+  app.append(
+    el(
+      'p',
+      { class: 'muted', id: 'updated' },
+      `Updated ${new Date(d.updatedAt).toLocaleTimeString()}; ${d.checkpoints.length} checkpoint(s).`,
+    ),
+  );
   document.body.dataset.rendered = String(Date.now());
 }
 
 onThemeChange(() => {
   if (!current) return;
-  document.querySelectorAll<HTMLElement & { rebuild?: () => void }>('[data-chart]').forEach((s) => s.rebuild?.());
+  document
+    .querySelectorAll<HTMLElement & { rebuild?: () => void }>('[data-chart]')
+    .forEach((s) => s.rebuild?.());
 });
 
 start((m) => {

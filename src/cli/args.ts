@@ -1,6 +1,11 @@
 /** Shared option parsing (node's util.parseArgs) and the backend banner every command prints. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { initBackend, parseBackendName, type BackendInfo, type BackendOptions } from '../engine/backend/ladder';
+import {
+  initBackend,
+  parseBackendName,
+  type BackendInfo,
+  type BackendOptions,
+} from '../engine/backend/ladder';
 import { backendLabel } from '../engine/provenance';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -14,7 +19,12 @@ export const commonOptions = {
 export function parse<O extends Options>(argv: string[], options: O, help: string) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals: false, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...commonOptions, ...options },
+      allowPositionals: false,
+      strict: true,
+    });
   } catch (e) {
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n\n${help}`);
   }
@@ -26,7 +36,11 @@ export function parse<O extends Options>(argv: string[], options: O, help: strin
 }
 
 /** Starts the backend and prints a one-line banner to stderr (stdout stays clean for --json). */
-export async function startBackend(name: string, quiet: boolean, options: BackendOptions = {}): Promise<BackendInfo> {
+export async function startBackend(
+  name: string,
+  quiet: boolean,
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
   const info = await initBackend(parseBackendName(name), options);
   if (!quiet) console.error(`backend: ${backendLabel()}${info.forced ? ' (forced)' : ''}`);
   return info;
@@ -42,14 +56,16 @@ export function num(value: string | undefined, flag: string): number | undefined
 /** --pool N: a whole number of cores ≥ 1, or undefined when the flag is absent. */
 export function poolOption(value: string | undefined): number | undefined {
   const n = num(value, 'pool');
-  if (n !== undefined && !(Number.isInteger(n) && n >= 1)) throw new Error(`--pool must be a whole number ≥ 1, got '${value}'`);
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+    throw new Error(`--pool must be a whole number ≥ 1, got '${value}'`);
   return n;
 }
 
 export function numList(value: string, flag: string): number[] {
   return value.split(',').map((s) => {
     const n = Number(s.trim());
-    if (s.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag} must be a comma-separated list of numbers, got '${value}'`);
+    if (s.trim() === '' || !Number.isFinite(n))
+      throw new Error(`--${flag} must be a comma-separated list of numbers, got '${value}'`);
     return n;
   });
 }

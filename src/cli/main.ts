@@ -17,21 +17,64 @@ import { TOOL_VERSION } from '../engine/provenance';
 type Command = (argv: string[]) => Promise<void>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
-  info: { run: runInfo, summary: 'version, the compute backend chosen (and why others were skipped), datasets found' },
-  train: { run: runTrain, summary: 'train a model: --model cnn --data fashion-mnist [--adv --norm l2 --eps 1.5] --epochs N --out DIR' },
-  eval: { run: runEval, summary: 'robust accuracy: --checkpoint DIR --norm l2 --eps 0.5,1,1.5 --steps 20 [--restarts R] [--limit N] [--json]' },
-  construct: { run: runConstruct, summary: 'build D_R, D_NR, D_rand or D_det: --kind robust|nonrobust|rand|det --checkpoint DIR --out DIR [--shard i/n]' },
+  info: {
+    run: runInfo,
+    summary: 'version, the compute backend chosen (and why others were skipped), datasets found',
+  },
+  train: {
+    run: runTrain,
+    summary:
+      'train a model: --model cnn --data fashion-mnist [--adv --norm l2 --eps 1.5] --epochs N --out DIR',
+  },
+  eval: {
+    run: runEval,
+    summary:
+      'robust accuracy: --checkpoint DIR --norm l2 --eps 0.5,1,1.5 --steps 20 [--restarts R] [--limit N] [--json]',
+  },
+  construct: {
+    run: runConstruct,
+    summary:
+      'build D_R, D_NR, D_rand or D_det: --kind robust|nonrobust|rand|det --checkpoint DIR --out DIR [--shard i/n]',
+  },
   merge: { run: runMerge, summary: 'join shard builds: --out DIR SHARD_DIR...' },
-  reproduce: { run: runReproduce, summary: 'the paper\'s Figure 2 and Table 1 end to end: [--profile quick|full] [--data SPEC] --out DIR' },
-  transfer: { run: runTransfer, summary: 'transferability (paper §3.3): D_rand from a source, every architecture trained on it, accuracy vs transfer: --source CKPT --out DIR' },
-  gradients: { run: runGradients, summary: 'input gradients and class drawings of a standard vs a robust checkpoint, with an edge-alignment measure' },
-  theory: { run: runTheory, summary: 'Gaussian model of §4: standard vs robust MLE across ε (Thm 2 closed form vs numerical), Thm 1/3 quantities: [--config FILE] --out DIR [--json]' },
-  bench: { run: runBench, summary: 'images/s of the train, PGD and inversion steps per backend, against PyTorch where present [--json]' },
+  reproduce: {
+    run: runReproduce,
+    summary:
+      "the paper's Figure 2 and Table 1 end to end: [--profile quick|full] [--data SPEC] --out DIR",
+  },
+  transfer: {
+    run: runTransfer,
+    summary:
+      'transferability (paper §3.3): D_rand from a source, every architecture trained on it, accuracy vs transfer: --source CKPT --out DIR',
+  },
+  gradients: {
+    run: runGradients,
+    summary:
+      'input gradients and class drawings of a standard vs a robust checkpoint, with an edge-alignment measure',
+  },
+  theory: {
+    run: runTheory,
+    summary:
+      'Gaussian model of §4: standard vs robust MLE across ε (Thm 2 closed form vs numerical), Thm 1/3 quantities: [--config FILE] --out DIR [--json]',
+  },
+  bench: {
+    run: runBench,
+    summary:
+      'images/s of the train, PGD and inversion steps per backend, against PyTorch where present [--json]',
+  },
 };
 
 function usage(): string {
   const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return [`robust-features ${TOOL_VERSION}`, '', 'usage: robust-features <command> [options]', '', ...rows, '', 'Every command takes --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu and --help.'].join('\n');
+  return [
+    `robust-features ${TOOL_VERSION}`,
+    '',
+    'usage: robust-features <command> [options]',
+    '',
+    ...rows,
+    '',
+    'Every command takes --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu and --help.',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {

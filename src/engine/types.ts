@@ -56,7 +56,10 @@ export function yieldToEventLoop(): Promise<void> {
  * Where a long loop may stop: lets the event loop deliver a cancel request (and heartbeats),
  * then throws AbortedError if the signal fired. Costs a few microseconds.
  */
-export async function cancellationPoint(signal: AbortSignal | undefined, what?: string): Promise<void> {
+export async function cancellationPoint(
+  signal: AbortSignal | undefined,
+  what?: string,
+): Promise<void> {
   if (!signal) return;
   await yieldToEventLoop();
   throwIfAborted(signal, what);

@@ -228,18 +228,25 @@ export function checkExperimentFile(file: string, text?: string): ExperimentFile
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why =
-        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, expected a file' : `cannot read (${code ?? String(e)})`;
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a folder, expected a file'
+            : `cannot read (${code ?? String(e)})`;
       return { errors: [`${file}: ${why}`] };
     }
   }
-  if (text.trim() === '') return { errors: [`${file}:1:1: empty file, expected an experiment object`] };
+  if (text.trim() === '')
+    return { errors: [`${file}:1:1: empty file, expected an experiment object`] };
   const t = text;
   const parsed = parseExperiment(t);
   const errors = parsed.problems.map((p) => {
     const { line, column } = lineColumn(t, p.offset);
     return `${file}:${line}:${column}: ${p.message}`;
   });
-  return parsed.experiment && errors.length === 0 ? { experiment: parsed.experiment, errors } : { errors };
+  return parsed.experiment && errors.length === 0
+    ? { experiment: parsed.experiment, errors }
+    : { errors };
 }
 
 export interface ExperimentPathContext {
@@ -281,19 +288,27 @@ const inside = (p: string, root: string): boolean => {
  * the runs folder, also after following symlinks. Dataset specs may point anywhere (shared
  * datasets live in /usr/share/datasets). Returns `file: problem` lines, empty when all is well.
  */
-export function checkExperimentPaths(x: Experiment, file: string, c: ExperimentPathContext): string[] {
+export function checkExperimentPaths(
+  x: Experiment,
+  file: string,
+  c: ExperimentPathContext,
+): string[] {
   const roots = [c.workspaceDir, c.runsFolder].map((r) => path.resolve(r));
   const realRoots = roots.map(realPathOf);
   const errors: string[] = [];
   const check = (what: string, p: string, resolved: string): void => {
     const lexical = path.resolve(resolved);
     if (!roots.some((r) => inside(lexical, r))) {
-      errors.push(`${file}: ${what} '${p}' resolves to ${lexical}, outside the workspace (${c.workspaceDir}) and the runs folder (${c.runsFolder})`);
+      errors.push(
+        `${file}: ${what} '${p}' resolves to ${lexical}, outside the workspace (${c.workspaceDir}) and the runs folder (${c.runsFolder})`,
+      );
       return;
     }
     const real = realPathOf(lexical);
     if (!realRoots.some((r) => inside(real, r)))
-      errors.push(`${file}: ${what} '${p}' goes through a symlink to ${real}, outside the workspace and the runs folder`);
+      errors.push(
+        `${file}: ${what} '${p}' goes through a symlink to ${real}, outside the workspace and the runs folder`,
+      );
   };
   const out = x.output ? path.resolve(c.workspaceDir, x.output) : path.join(c.runsFolder, x.name);
   check(x.output ? 'output' : 'output folder', x.output ?? out, out);

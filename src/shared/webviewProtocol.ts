@@ -113,7 +113,12 @@ export interface TheoryData {
   standardAngleDeg: number;
   angles: { eps: number; angleDeg: number }[];
   /** Closed form (Theorem 2) vs numerical min–max solver: relative Frobenius error per ε. */
-  agreement: { eps: number; relError: number | null; converged: boolean | null; iterations: number | null }[];
+  agreement: {
+    eps: number;
+    relError: number | null;
+    converged: boolean | null;
+    iterations: number | null;
+  }[];
   maxRelError: number | null;
   method: string;
 }
@@ -124,7 +129,12 @@ export interface GradientsData {
   n: number;
   numClasses: number;
   /** Per model: the mean edge alignment and, per image, its value. */
-  models: { which: 'standard' | 'robust'; checkpoint: string; edgeAlignment: number; perImage: number[] }[];
+  models: {
+    which: 'standard' | 'robust';
+    checkpoint: string;
+    edgeAlignment: number;
+    perImage: number[];
+  }[];
   how: string;
   /** Per image: the image, each model's normalised gradient map, and its targeted drawings (one per class). */
   images: { image: string; gradient: Record<string, string>; targeted: Record<string, string[]> }[];
@@ -219,7 +229,8 @@ export function parsePanelState(v: unknown): PanelState {
   if (isImageRef(v.a)) s.a = v.a;
   if (isImageRef(v.b)) s.b = v.b;
   if (typeof v.scrollTop === 'number' && Number.isFinite(v.scrollTop)) s.scrollTop = v.scrollTop;
-  if (typeof v.classFilter === 'number' && Number.isInteger(v.classFilter)) s.classFilter = v.classFilter;
+  if (typeof v.classFilter === 'number' && Number.isInteger(v.classFilter))
+    s.classFilter = v.classFilter;
   if (typeof v.changedOnly === 'boolean') s.changedOnly = v.changedOnly;
   if (typeof v.flippedOnly === 'boolean') s.flippedOnly = v.flippedOnly;
   if (isIndex(v.predIndex)) s.predIndex = v.predIndex;

@@ -58,7 +58,9 @@ connection.onRequest(InitializeRequest, async (params) => {
   }
   maybeInjectFault('initialize'); // test hook: a no-op unless RFL_TEST_WORKER_FAULT=hang-init
   // The worker's jobs run on a pool of defaultPoolSize(); a pool of one gets one core (pool.ts).
-  const backend = await initBackend(params.backend, { threads: wasmThreadsForPool(defaultPoolSize()) });
+  const backend = await initBackend(params.backend, {
+    threads: wasmThreadsForPool(defaultPoolSize()),
+  });
   initialized = true;
   clearInterval(heartbeat);
   if (params.heartbeatMs > 0) {

@@ -44,7 +44,12 @@ export async function runOperation(req: JobRequest, ctx: JobContext): Promise<Jo
     case 'reproduce': {
       const p = req.params;
       const results = await reproduce(
-        { profile: profileFor(p.profile, p.data), data: p.data, out: p.outDir, poolSize: defaultPoolSize() },
+        {
+          profile: profileFor(p.profile, p.data),
+          data: p.data,
+          out: p.outDir,
+          poolSize: defaultPoolSize(),
+        },
         ctx,
       );
       return { kind: 'reproduce', value: { outDir: p.outDir, results } };

@@ -14,14 +14,26 @@ import { writeFileAtomic } from '../engine/data/atomic';
 import { loadCheckpoint } from '../engine/models/checkpoint';
 import { inferenceFn } from '../engine/eval/accuracy';
 import type { Dataset } from '../engine/types';
-import { PredictRequest, predictionsPath, type PredictParams, type PredictResult, type PredictionsFile } from '../shared/panelsPredictions';
+import {
+  PredictRequest,
+  predictionsPath,
+  type PredictParams,
+  type PredictResult,
+  type PredictionsFile,
+} from '../shared/panelsPredictions';
 
 async function datasetOf(folder: string, source: boolean): Promise<Dataset> {
   if (!source) return readDatasetFolder(folder);
-  const m = readDatasetManifest(folder) as unknown as { config?: { data?: string; limit?: number; seed?: number } } | undefined;
+  const m = readDatasetManifest(folder) as unknown as
+    { config?: { data?: string; limit?: number; seed?: number } } | undefined;
   const c = m?.config;
-  if (!c?.data) throw new Error(`${folder}: manifest.json has no config.data (source dataset unknown)`);
-  return loadDataset(c.data, { split: 'train', ...(c.limit !== undefined ? { limit: c.limit } : {}), seed: c.seed ?? 0 });
+  if (!c?.data)
+    throw new Error(`${folder}: manifest.json has no config.data (source dataset unknown)`);
+  return loadDataset(c.data, {
+    split: 'train',
+    ...(c.limit !== undefined ? { limit: c.limit } : {}),
+    seed: c.seed ?? 0,
+  });
 }
 
 export async function predictToFile(p: PredictParams, batchSize = 256): Promise<PredictResult> {
@@ -36,14 +48,21 @@ export async function predictToFile(p: PredictParams, batchSize = 256): Promise<
   try {
     for (let s = 0; s < n; s += batchSize) {
       const e = Math.min(n, s + batchSize);
-      const probs = tf.tidy(() => tf.softmax(fn(tf.tensor4d(ds.images.subarray(s * size, e * size), [e - s, h, w, c]))));
+      const probs = tf.tidy(() =>
+        tf.softmax(fn(tf.tensor4d(ds.images.subarray(s * size, e * size), [e - s, h, w, c]))),
+      );
       const data = (await probs.data()) as Float32Array;
       const k = probs.shape[1];
       probs.dispose();
       for (let i = 0; i < e - s; i++) {
-        const row = Array.from(data.subarray(i * k, (i + 1) * k), (pr, label) => [label, pr] as [number, number]);
+        const row = Array.from(
+          data.subarray(i * k, (i + 1) * k),
+          (pr, label) => [label, pr] as [number, number],
+        );
         row.sort((a, b) => b[1] - a[1]);
-        top3.push(row.slice(0, 3).map(([l, pr]) => [l, Math.round(pr * 1e4) / 1e4] as [number, number]));
+        top3.push(
+          row.slice(0, 3).map(([l, pr]) => [l, Math.round(pr * 1e4) / 1e4] as [number, number]),
+        );
       }
     }
   } finally {
@@ -51,7 +70,16 @@ export async function predictToFile(p: PredictParams, batchSize = 256): Promise<
   }
   const name = path.basename(path.resolve(p.checkpoint));
   const file = predictionsPath(p.folder, name, source);
-  const out: PredictionsFile = { kind: 'predictions', checkpoint: path.resolve(p.checkpoint), name, dataset: path.resolve(p.folder), source, n, top3, createdAt: new Date().toISOString() };
+  const out: PredictionsFile = {
+    kind: 'predictions',
+    checkpoint: path.resolve(p.checkpoint),
+    name,
+    dataset: path.resolve(p.folder),
+    source,
+    n,
+    top3,
+    createdAt: new Date().toISOString(),
+  };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, JSON.stringify(out));
   return { file, n, seconds: (Date.now() - t0) / 1000 };

@@ -23,9 +23,12 @@ export interface TaskOptions {
  * only 2·nonRobustAmp·√(pixels) apart in L2, so a small ε flips them.
  */
 export function robustNonRobustTask(n: number, seed: number, o: TaskOptions = {}): Dataset {
-  const h = o.h ?? 4, w = o.w ?? 4;
+  const h = o.h ?? 4,
+    w = o.w ?? 4;
   const robustPixels = o.robustPixels ?? (h * w) / 2;
-  const robustAmp = o.robustAmp ?? 0.25, nonRobustAmp = o.nonRobustAmp ?? 0.05, agree = o.robustAgreement ?? 0.85;
+  const robustAmp = o.robustAmp ?? 0.25,
+    nonRobustAmp = o.nonRobustAmp ?? 0.05,
+    agree = o.robustAgreement ?? 0.85;
   const rng = makeRng(seed);
   const images = new Float32Array(n * h * w);
   const labels = new Int32Array(n);
@@ -35,15 +38,28 @@ export function robustNonRobustTask(n: number, seed: number, o: TaskOptions = {}
     const s = y === 1 ? 1 : -1;
     const robustSign = rng.next() < agree ? s : -s;
     for (let p = 0; p < h * w; p++) {
-      const v = p < robustPixels ? 0.5 + robustSign * robustAmp + 0.05 * rng.normal() : 0.5 + s * nonRobustAmp;
+      const v =
+        p < robustPixels
+          ? 0.5 + robustSign * robustAmp + 0.05 * rng.normal()
+          : 0.5 + s * nonRobustAmp;
       images[i * h * w + p] = Math.min(1, Math.max(0, v));
     }
   }
-  return { images, labels, shape: [n, h, w, 1], numClasses: 2, source: `synthetic robust/non-robust task (seed ${seed})` };
+  return {
+    images,
+    labels,
+    shape: [n, h, w, 1],
+    numClasses: 2,
+    source: `synthetic robust/non-robust task (seed ${seed})`,
+  };
 }
 
 /** E[y·f(x)] for y ∈ {±1} and f = mean over the feature's pixels of (pixel − 0.5). */
-export function featureCorrelation(ds: Dataset, feature: 'robust' | 'nonRobust', robustPixels: number): number {
+export function featureCorrelation(
+  ds: Dataset,
+  feature: 'robust' | 'nonRobust',
+  robustPixels: number,
+): number {
   const [n, h, w] = ds.shape;
   const [from, to] = feature === 'robust' ? [0, robustPixels] : [robustPixels, h * w];
   let s = 0;

@@ -22,13 +22,27 @@ export function setState(patch: PanelState): void {
   api.setState({ ...getState(), ...patch });
 }
 
-const KNOWN = new Set<HostMessage['type']>(['results', 'gallery', 'thumbs', 'diff', 'theory', 'gradients', 'saved', 'error']);
+const KNOWN = new Set<HostMessage['type']>([
+  'results',
+  'gallery',
+  'thumbs',
+  'diff',
+  'theory',
+  'gradients',
+  'saved',
+  'error',
+]);
 
 /** Listens to the host, then says ready (the host holds its messages until then). */
 export function start(handler: (m: HostMessage) => void): void {
   window.addEventListener('message', (e: MessageEvent<unknown>) => {
     const d = e.data;
-    if (typeof d !== 'object' || d === null || !KNOWN.has((d as { type: HostMessage['type'] }).type)) return;
+    if (
+      typeof d !== 'object' ||
+      d === null ||
+      !KNOWN.has((d as { type: HostMessage['type'] }).type)
+    )
+      return;
     try {
       handler(d as HostMessage);
     } catch (err) {
@@ -36,11 +50,17 @@ export function start(handler: (m: HostMessage) => void): void {
       post({ type: 'log', level: 'error', message: String(err) });
     }
   });
-  window.addEventListener('error', (e) => post({ type: 'log', level: 'error', message: `${e.message} (${e.filename}:${e.lineno})` }));
+  window.addEventListener('error', (e) =>
+    post({ type: 'log', level: 'error', message: `${e.message} (${e.filename}:${e.lineno})` }),
+  );
   post({ type: 'ready' });
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<Record<string, string>> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<Record<string, string>> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) if (v !== undefined) e.setAttribute(k, v);
   e.append(...children);
@@ -62,4 +82,5 @@ export function toast(text: string): void {
   setTimeout(() => t.remove(), 4000);
 }
 
-export const pct = (x: number | undefined): string => (x !== undefined && Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
+export const pct = (x: number | undefined): string =>
+  x !== undefined && Number.isFinite(x) ? (100 * x).toFixed(1) : '—';

@@ -14,24 +14,35 @@ function text(x: number, y: number, s: string, fill: string, extra = ''): string
   return `<text x="${f(x)}" y="${f(y)}" fill="${esc(fill)}" font-size="11" font-family="sans-serif" ${extra}>${esc(s)}</text>`;
 }
 
-function scaleSvg(scale: Scale, area: { left: number; right: number; top: number; bottom: number }, fg: string, grid: string): string[] {
+function scaleSvg(
+  scale: Scale,
+  area: { left: number; right: number; top: number; bottom: number },
+  fg: string,
+  grid: string,
+): string[] {
   const out: string[] = [];
   const horizontal = scale.isHorizontal();
   scale.ticks.forEach((t, i) => {
     const p = scale.getPixelForTick(i);
     const label = Array.isArray(t.label) ? t.label.join(' ') : String(t.label ?? '');
     if (horizontal) {
-      out.push(`<line x1="${f(p)}" y1="${f(area.top)}" x2="${f(p)}" y2="${f(area.bottom)}" stroke="${esc(grid)}" stroke-width="1"/>`);
+      out.push(
+        `<line x1="${f(p)}" y1="${f(area.top)}" x2="${f(p)}" y2="${f(area.bottom)}" stroke="${esc(grid)}" stroke-width="1"/>`,
+      );
       out.push(text(p, area.bottom + 14, label, fg, 'text-anchor="middle"'));
     } else {
-      out.push(`<line x1="${f(area.left)}" y1="${f(p)}" x2="${f(area.right)}" y2="${f(p)}" stroke="${esc(grid)}" stroke-width="1"/>`);
+      out.push(
+        `<line x1="${f(area.left)}" y1="${f(p)}" x2="${f(area.right)}" y2="${f(p)}" stroke="${esc(grid)}" stroke-width="1"/>`,
+      );
       out.push(text(area.left - 6, p + 4, label, fg, 'text-anchor="end"'));
     }
   });
-  const title = (scale.options as { title?: { display?: boolean; text?: string | string[] } }).title;
+  const title = (scale.options as { title?: { display?: boolean; text?: string | string[] } })
+    .title;
   if (title?.display && title.text) {
     const s = Array.isArray(title.text) ? title.text.join(' ') : title.text;
-    if (horizontal) out.push(text((area.left + area.right) / 2, scale.bottom - 2, s, fg, 'text-anchor="middle"'));
+    if (horizontal)
+      out.push(text((area.left + area.right) / 2, scale.bottom - 2, s, fg, 'text-anchor="middle"'));
     else {
       const x = scale.left + 10;
       const y = (area.top + area.bottom) / 2;
@@ -42,10 +53,15 @@ function scaleSvg(scale: Scale, area: { left: number; right: number; top: number
 }
 
 /** The chart as a standalone SVG document (same size, colours and layout as the canvas). */
-export function chartToSvg(chart: Chart, title: string, colors: { bg: string; fg: string; grid: string }): string {
+export function chartToSvg(
+  chart: Chart,
+  title: string,
+  colors: { bg: string; fg: string; grid: string },
+): string {
   const { width, height, chartArea: area } = chart;
   const body: string[] = [`<rect width="100%" height="100%" fill="${esc(colors.bg)}"/>`];
-  for (const scale of Object.values(chart.scales)) body.push(...scaleSvg(scale, area, colors.fg, colors.grid));
+  for (const scale of Object.values(chart.scales))
+    body.push(...scaleSvg(scale, area, colors.fg, colors.grid));
   const labels = (chart.data.labels ?? []).map(String);
   chart.data.datasets.forEach((ds, i) => {
     const meta = chart.getDatasetMeta(i);
@@ -60,19 +76,41 @@ export function chartToSvg(chart: Chart, title: string, colors: { bg: string; fg
         const b = el as unknown as { x: number; y: number; base: number; width: number };
         if (v === null || v === undefined || !Number.isFinite(v)) return;
         const bw = (ds as { borderWidth?: number }).borderWidth ?? 0;
-        body.push(`<rect x="${f(b.x - b.width / 2)}" y="${f(Math.min(b.y, b.base))}" width="${f(b.width)}" height="${f(Math.abs(b.base - b.y))}" fill="${esc(fill)}"${bw ? ` stroke="${esc(stroke)}" stroke-width="${bw}"` : ''} data-series="${name}" data-label="${esc(labels[k] ?? '')}" data-value="${v}"><title>${name}, ${esc(labels[k] ?? '')}: ${v}</title></rect>`);
+        body.push(
+          `<rect x="${f(b.x - b.width / 2)}" y="${f(Math.min(b.y, b.base))}" width="${f(b.width)}" height="${f(Math.abs(b.base - b.y))}" fill="${esc(fill)}"${bw ? ` stroke="${esc(stroke)}" stroke-width="${bw}"` : ''} data-series="${name}" data-label="${esc(labels[k] ?? '')}" data-value="${v}"><title>${name}, ${esc(labels[k] ?? '')}: ${v}</title></rect>`,
+        );
       });
     } else {
-      const pts = meta.data.map((el, k) => ({ x: (el as unknown as { x: number }).x, y: (el as unknown as { y: number }).y, v: values[k], k })).filter((p) => p.v !== null && p.v !== undefined && Number.isFinite(p.v));
-      if (pts.length > 1) body.push(`<polyline fill="none" stroke="${esc(stroke)}" stroke-width="2" points="${pts.map((p) => `${f(p.x)},${f(p.y)}`).join(' ')}" data-series="${name}"/>`);
-      for (const p of pts) body.push(`<circle cx="${f(p.x)}" cy="${f(p.y)}" r="3" fill="${esc(fill)}" data-series="${name}" data-label="${esc(labels[p.k] ?? '')}" data-value="${p.v}"><title>${name}, ${esc(labels[p.k] ?? '')}: ${p.v}</title></circle>`);
+      const pts = meta.data
+        .map((el, k) => ({
+          x: (el as unknown as { x: number }).x,
+          y: (el as unknown as { y: number }).y,
+          v: values[k],
+          k,
+        }))
+        .filter((p) => p.v !== null && p.v !== undefined && Number.isFinite(p.v));
+      if (pts.length > 1)
+        body.push(
+          `<polyline fill="none" stroke="${esc(stroke)}" stroke-width="2" points="${pts.map((p) => `${f(p.x)},${f(p.y)}`).join(' ')}" data-series="${name}"/>`,
+        );
+      for (const p of pts)
+        body.push(
+          `<circle cx="${f(p.x)}" cy="${f(p.y)}" r="3" fill="${esc(fill)}" data-series="${name}" data-label="${esc(labels[p.k] ?? '')}" data-value="${p.v}"><title>${name}, ${esc(labels[p.k] ?? '')}: ${p.v}</title></circle>`,
+        );
     }
   });
-  const legend = chart.legend as unknown as { legendItems?: { text: string; fillStyle?: unknown; strokeStyle?: unknown }[]; legendHitBoxes?: { left: number; top: number; height: number }[] } | undefined;
+  const legend = chart.legend as unknown as
+    | {
+        legendItems?: { text: string; fillStyle?: unknown; strokeStyle?: unknown }[];
+        legendHitBoxes?: { left: number; top: number; height: number }[];
+      }
+    | undefined;
   legend?.legendItems?.forEach((item, i) => {
     const box = legend.legendHitBoxes?.[i];
     if (!box) return;
-    body.push(`<rect x="${f(box.left)}" y="${f(box.top)}" width="30" height="10" fill="${esc(colorOf(item.fillStyle, colors.fg))}" stroke="${esc(colorOf(item.strokeStyle, colors.fg))}"/>`);
+    body.push(
+      `<rect x="${f(box.left)}" y="${f(box.top)}" width="30" height="10" fill="${esc(colorOf(item.fillStyle, colors.fg))}" stroke="${esc(colorOf(item.strokeStyle, colors.fg))}"/>`,
+    );
     body.push(text(box.left + 36, box.top + 9, item.text, colors.fg));
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n<title>${esc(title)}</title>\n${body.join('\n')}\n</svg>\n`;

@@ -4,7 +4,15 @@ import { el, post } from './api';
 
 export function csvOf(table: HTMLTableElement): string {
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return Array.from(table.rows).map((r) => Array.from(r.cells).map((c) => q(c.textContent?.trim() ?? '')).join(',')).join('\n') + '\n';
+  return (
+    Array.from(table.rows)
+      .map((r) =>
+        Array.from(r.cells)
+          .map((c) => q(c.textContent?.trim() ?? ''))
+          .join(','),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function button(label: string, onClick: () => void, id?: string): HTMLElement {
@@ -14,7 +22,11 @@ export function button(label: string, onClick: () => void, id?: string): HTMLEle
 }
 
 export function csvButton(id: string, table: HTMLTableElement): HTMLElement {
-  return button('Export CSV', () => post({ type: 'export', name: id, format: 'csv', data: csvOf(table) }), `${id}-csv`);
+  return button(
+    'Export CSV',
+    () => post({ type: 'export', name: id, format: 'csv', data: csvOf(table) }),
+    `${id}-csv`,
+  );
 }
 
 /** An <svg> element as a standalone file. */

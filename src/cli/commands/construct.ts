@@ -3,7 +3,13 @@ import { parse, startBackend, num, poolOption } from '../args';
 import { terminalProgress } from '../progress';
 import { buildConstructed } from '../../engine/construct/build';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
-import { CONSTRUCT_KINDS, KIND_NAMES, constructDefaults, parseShard, type ConstructKind } from '../../engine/construct/config';
+import {
+  CONSTRUCT_KINDS,
+  KIND_NAMES,
+  constructDefaults,
+  parseShard,
+  type ConstructKind,
+} from '../../engine/construct/config';
 
 const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [options]
   --kind robust|nonrobust|rand|det   D_R (give a robust checkpoint), D_NR (a standard one), D_rand, D_det (a standard one)
@@ -20,28 +26,73 @@ const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [
   A killed build resumes where it stopped when run again with the same arguments.`;
 
 export async function runConstruct(argv: string[]): Promise<void> {
-  const o = parse(argv, {
-    kind: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, data: { type: 'string', default: 'fashion-mnist' },
-    limit: { type: 'string' }, seed: { type: 'string', default: '0' }, steps: { type: 'string' }, 'step-size': { type: 'string' }, eps: { type: 'string' },
-    start: { type: 'string' }, chunk: { type: 'string' }, batch: { type: 'string' }, shard: { type: 'string' }, pool: { type: 'string' },
-    'exact-relu': { type: 'boolean', default: false },
-  }, HELP);
-  if (!o.kind || !(CONSTRUCT_KINDS as readonly string[]).includes(o.kind)) throw new Error(`--kind must be one of ${CONSTRUCT_KINDS.join(', ')}\n\n${HELP}`);
-  if (!o.checkpoint || !o.out) throw new Error(`--checkpoint DIR and --out DIR are required\n\n${HELP}`);
-  if (o.start !== undefined && o.start !== 'other-image' && o.start !== 'noise') throw new Error(`--start must be other-image or noise, got '${o.start}'`);
+  const o = parse(
+    argv,
+    {
+      kind: { type: 'string' },
+      checkpoint: { type: 'string' },
+      out: { type: 'string' },
+      data: { type: 'string', default: 'fashion-mnist' },
+      limit: { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      steps: { type: 'string' },
+      'step-size': { type: 'string' },
+      eps: { type: 'string' },
+      start: { type: 'string' },
+      chunk: { type: 'string' },
+      batch: { type: 'string' },
+      shard: { type: 'string' },
+      pool: { type: 'string' },
+      'exact-relu': { type: 'boolean', default: false },
+    },
+    HELP,
+  );
+  if (!o.kind || !(CONSTRUCT_KINDS as readonly string[]).includes(o.kind))
+    throw new Error(`--kind must be one of ${CONSTRUCT_KINDS.join(', ')}\n\n${HELP}`);
+  if (!o.checkpoint || !o.out)
+    throw new Error(`--checkpoint DIR and --out DIR are required\n\n${HELP}`);
+  if (o.start !== undefined && o.start !== 'other-image' && o.start !== 'noise')
+    throw new Error(`--start must be other-image or noise, got '${o.start}'`);
   const kind = o.kind as ConstructKind;
   const d = constructDefaults(kind);
   const pool = poolOption(o.pool) ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, kind);
-  const r = await buildConstructed({
-    ...d, kind, checkpoint: o.checkpoint, data: o.data, limit: num(o.limit, 'limit'), seed: num(o.seed, 'seed') ?? 0,
-    steps: num(o.steps, 'steps') ?? d.steps, stepSize: num(o['step-size'], 'step-size') ?? d.stepSize,
-    ...(kind === 'rand' || kind === 'det' ? { eps: num(o.eps, 'eps') ?? d.eps } : { start: (o.start) ?? d.start, fakeRelu: !o['exact-relu'] }),
-    chunkSize: num(o.chunk, 'chunk') ?? d.chunkSize, batchSize: num(o.batch, 'batch') ?? d.batchSize,
-  }, o.out, { onProgress: bar.onProgress, log: bar.log, shard: o.shard ? parseShard(o.shard) : undefined, poolSize: pool });
+  const r = await buildConstructed(
+    {
+      ...d,
+      kind,
+      checkpoint: o.checkpoint,
+      data: o.data,
+      limit: num(o.limit, 'limit'),
+      seed: num(o.seed, 'seed') ?? 0,
+      steps: num(o.steps, 'steps') ?? d.steps,
+      stepSize: num(o['step-size'], 'step-size') ?? d.stepSize,
+      ...(kind === 'rand' || kind === 'det'
+        ? { eps: num(o.eps, 'eps') ?? d.eps }
+        : { start: o.start ?? d.start, fakeRelu: !o['exact-relu'] }),
+      chunkSize: num(o.chunk, 'chunk') ?? d.chunkSize,
+      batchSize: num(o.batch, 'batch') ?? d.batchSize,
+    },
+    o.out,
+    {
+      onProgress: bar.onProgress,
+      log: bar.log,
+      shard: o.shard ? parseShard(o.shard) : undefined,
+      poolSize: pool,
+    },
+  );
   bar.stop();
   if (o.json) console.log(JSON.stringify(r));
-  else if (!r.complete) console.log(`${o.out}: shard done, ${r.chunksDone} of ${r.chunks} chunks built; join the shards with 'robust-features merge'`);
-  else console.log(`${KIND_NAMES[kind]}: ${r.n} images in ${o.out}` + (r.attackSuccess !== undefined ? `; targeted attack success ${(100 * r.attackSuccess).toFixed(1)}%` : `; mean ‖g(x_r) − g(x)‖₂ ${r.meanDistance?.toFixed(4)} (from ${r.meanStartDistance?.toFixed(4)})`));
+  else if (!r.complete)
+    console.log(
+      `${o.out}: shard done, ${r.chunksDone} of ${r.chunks} chunks built; join the shards with 'robust-features merge'`,
+    );
+  else
+    console.log(
+      `${KIND_NAMES[kind]}: ${r.n} images in ${o.out}` +
+        (r.attackSuccess !== undefined
+          ? `; targeted attack success ${(100 * r.attackSuccess).toFixed(1)}%`
+          : `; mean ‖g(x_r) − g(x)‖₂ ${r.meanDistance?.toFixed(4)} (from ${r.meanStartDistance?.toFixed(4)})`),
+    );
 }

@@ -19,39 +19,85 @@ const HELP = `robust-features eval --checkpoint DIR --norm l2|linf --eps LIST [o
   Writes the result into DIR/metrics.json (robustAcc[norm][ε], with the attack used).`;
 
 export async function runEval(argv: string[]): Promise<void> {
-  const o = parse(argv, {
-    checkpoint: { type: 'string' }, norm: { type: 'string', default: 'l2' }, eps: { type: 'string' }, steps: { type: 'string', default: '20' },
-    'step-size': { type: 'string' }, restarts: { type: 'string', default: '0' }, 'random-start': { type: 'boolean', default: false },
-    limit: { type: 'string' }, data: { type: 'string' }, seed: { type: 'string', default: '0' }, batch: { type: 'string', default: '250' },
-    'steps-check': { type: 'string' },
-  }, HELP);
+  const o = parse(
+    argv,
+    {
+      checkpoint: { type: 'string' },
+      norm: { type: 'string', default: 'l2' },
+      eps: { type: 'string' },
+      steps: { type: 'string', default: '20' },
+      'step-size': { type: 'string' },
+      restarts: { type: 'string', default: '0' },
+      'random-start': { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      data: { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      batch: { type: 'string', default: '250' },
+      'steps-check': { type: 'string' },
+    },
+    HELP,
+  );
   if (!o.checkpoint) throw new Error(`--checkpoint DIR is required\n\n${HELP}`);
   if (!o.eps) throw new Error(`--eps LIST is required (e.g. --eps 0.5,1,1.5)\n\n${HELP}`);
-  if (o.norm !== 'l2' && o.norm !== 'linf') throw new Error(`--norm must be l2 or linf, got '${o.norm}'`);
+  if (o.norm !== 'l2' && o.norm !== 'linf')
+    throw new Error(`--norm must be l2 or linf, got '${o.norm}'`);
   const epsList = numList(o.eps, 'eps');
-  const stepsCheckList = o['steps-check'] === undefined ? [] : numList(o['steps-check'], 'steps-check');
-  if (!stepsCheckList.every((k) => Number.isInteger(k) && k > 0)) throw new Error(`--steps-check must list positive integers, got '${o['steps-check']}'`);
+  const stepsCheckList =
+    o['steps-check'] === undefined ? [] : numList(o['steps-check'], 'steps-check');
+  if (!stepsCheckList.every((k) => Number.isInteger(k) && k > 0))
+    throw new Error(`--steps-check must list positive integers, got '${o['steps-check']}'`);
   const epsKeys = o.eps.split(',').map((s) => s.trim());
   await startBackend(o.backend, o.json);
   const ckpt = await loadCheckpoint(o.checkpoint);
   const seed = num(o.seed, 'seed') ?? 0;
-  const test = await loadDataset(o.data ?? defaultTestData(ckpt.manifest), { split: 'test', limit: num(o.limit, 'limit'), seed });
+  const test = await loadDataset(o.data ?? defaultTestData(ckpt.manifest), {
+    split: 'test',
+    limit: num(o.limit, 'limit'),
+    seed,
+  });
   const stepSize = num(o['step-size'], 'step-size');
   const bar = terminalProgress(o.json, 'eval');
   const evalOpts = {
-    norm: o.norm, eps: epsList, steps: num(o.steps, 'steps') ?? 20, stepSize: stepSize === undefined ? undefined : () => stepSize,
-    restarts: num(o.restarts, 'restarts') ?? 0, randomStart: o['random-start'], seed, batchSize: num(o.batch, 'batch') ?? 250,
+    norm: o.norm,
+    eps: epsList,
+    steps: num(o.steps, 'steps') ?? 20,
+    stepSize: stepSize === undefined ? undefined : () => stepSize,
+    restarts: num(o.restarts, 'restarts') ?? 0,
+    randomStart: o['random-start'],
+    seed,
+    batchSize: num(o.batch, 'batch') ?? 250,
   } as const;
   const fn = inferenceFn(ckpt.model);
   const r = await evaluateRobustness(fn, test, evalOpts, { onProgress: bar.onProgress });
   // The other step counts, on the same images and seed; the main evaluation is not repeated.
-  const check = o['steps-check'] === undefined ? undefined
-    : await checkAttackStrength(fn, test, evalOpts, stepsCheckList, { onProgress: bar.onProgress }, { [String(evalOpts.steps)]: r.robustAcc });
+  const check =
+    o['steps-check'] === undefined
+      ? undefined
+      : await checkAttackStrength(
+          fn,
+          test,
+          evalOpts,
+          stepsCheckList,
+          { onProgress: bar.onProgress },
+          { [String(evalOpts.steps)]: r.robustAcc },
+        );
   bar.stop();
   // Keys of robustAcc are the ε values as the user wrote them.
-  const robustAcc = Object.fromEntries(epsList.map((e, i) => [epsKeys[i] as string, r.robustAcc[String(e)] as number]));
-  const stepsCheck = check && { steps: check.steps, robustAcc: check.robustAcc, warnings: check.warnings };
-  const out = { standardAcc: r.standardAcc, robustAcc, attack: { ...r.attack, backend: backendLabel(), seed, ...(stepsCheck ? { stepsCheck } : {}) }, n: r.n, ...(check ? { warnings: check.warnings } : {}) };
+  const robustAcc = Object.fromEntries(
+    epsList.map((e, i) => [epsKeys[i] as string, r.robustAcc[String(e)] as number]),
+  );
+  const stepsCheck = check && {
+    steps: check.steps,
+    robustAcc: check.robustAcc,
+    warnings: check.warnings,
+  };
+  const out = {
+    standardAcc: r.standardAcc,
+    robustAcc,
+    attack: { ...r.attack, backend: backendLabel(), seed, ...(stepsCheck ? { stepsCheck } : {}) },
+    n: r.n,
+    ...(check ? { warnings: check.warnings } : {}),
+  };
   // stderr, so that --json output stays parseable and the warning is seen either way.
   for (const w of check?.warnings ?? []) console.error(`warning: ${w}`);
   mergeIntoMetrics(o.checkpoint, o.norm, out, test.source);
@@ -59,11 +105,21 @@ export async function runEval(argv: string[]): Promise<void> {
     console.log(JSON.stringify(out));
     return;
   }
-  console.log(`standard accuracy ${(100 * r.standardAcc).toFixed(2)}% on ${r.n} images (${test.source})`);
-  console.log(`robust accuracy, ${o.norm.toUpperCase()} PGD-${r.attack.steps}, step 2.5·ε/steps, ${r.attack.restarts} restarts:`);
-  for (const k of epsKeys) console.log(`  ε=${k.padEnd(6)} ${(100 * (robustAcc[k] ?? 0)).toFixed(2)}%`);
+  console.log(
+    `standard accuracy ${(100 * r.standardAcc).toFixed(2)}% on ${r.n} images (${test.source})`,
+  );
+  console.log(
+    `robust accuracy, ${o.norm.toUpperCase()} PGD-${r.attack.steps}, step 2.5·ε/steps, ${r.attack.restarts} restarts:`,
+  );
+  for (const k of epsKeys)
+    console.log(`  ε=${k.padEnd(6)} ${(100 * (robustAcc[k] ?? 0)).toFixed(2)}%`);
   if (check) {
-    console.log(`attack strength check (${check.warnings.length ? `${check.warnings.length} warning(s), see above` : 'more steps never did worse'}):`);
-    for (const k of check.steps) console.log(`  PGD-${String(k).padEnd(4)} ${epsList.map((e) => `ε=${e} ${(100 * (check.robustAcc[String(k)]?.[String(e)] ?? 0)).toFixed(2)}%`).join('  ')}`);
+    console.log(
+      `attack strength check (${check.warnings.length ? `${check.warnings.length} warning(s), see above` : 'more steps never did worse'}):`,
+    );
+    for (const k of check.steps)
+      console.log(
+        `  PGD-${String(k).padEnd(4)} ${epsList.map((e) => `ε=${e} ${(100 * (check.robustAcc[String(k)]?.[String(e)] ?? 0)).toFixed(2)}%`).join('  ')}`,
+      );
   }
 }

@@ -22,15 +22,32 @@ const HELP = `robust-features reproduce [--profile smoke|quick|full] [--data SPE
   --data fashion-mnist (default) | cifar10:PATH | folder:PATH | mnist:PATH`;
 
 export async function runReproduce(argv: string[]): Promise<void> {
-  const o = parse(argv, { profile: { type: 'string', default: 'quick' }, data: { type: 'string', default: 'fashion-mnist' }, out: { type: 'string' }, pool: { type: 'string' }, seed: { type: 'string' } }, HELP);
+  const o = parse(
+    argv,
+    {
+      profile: { type: 'string', default: 'quick' },
+      data: { type: 'string', default: 'fashion-mnist' },
+      out: { type: 'string' },
+      pool: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    HELP,
+  );
   if (!o.out) throw new Error(`--out DIR is required\n\n${HELP}`);
   const seed = num(o.seed, 'seed');
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`--seed must be a whole number ≥ 0, got '${o.seed}'`);
-  const profile = { ...profileFor(parseProfile(o.profile), o.data), ...(seed === undefined ? {} : { seed }) };
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0))
+    throw new Error(`--seed must be a whole number ≥ 0, got '${o.seed}'`);
+  const profile = {
+    ...profileFor(parseProfile(o.profile), o.data),
+    ...(seed === undefined ? {} : { seed }),
+  };
   const pool = poolOption(o.pool) ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, 'reproduce');
-  const results = await reproduce({ profile, data: o.data, out: o.out, poolSize: pool }, { onProgress: bar.onProgress, log: bar.log });
+  const results = await reproduce(
+    { profile, data: o.data, out: o.out, poolSize: pool },
+    { onProgress: bar.onProgress, log: bar.log },
+  );
   bar.stop();
   if (o.json) console.log(JSON.stringify(results));
   else console.log(fs.readFileSync(path.join(o.out, 'results.md'), 'utf8'));

@@ -17,17 +17,39 @@ const HELP = `robust-features train --model mlp|cnn|resnet|vgg --data SPEC --out
   --seed N  --resume  --json`;
 
 export async function runTrain(argv: string[]): Promise<void> {
-  const o = parse(argv, {
-    model: { type: 'string', default: 'cnn' }, data: { type: 'string', default: 'fashion-mnist' }, out: { type: 'string' },
-    epochs: { type: 'string' }, batch: { type: 'string' }, optimizer: { type: 'string', default: 'adam' }, lr: { type: 'string' },
-    momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string', default: 'constant' }, augment: { type: 'boolean', default: false },
-    limit: { type: 'string' }, 'test-limit': { type: 'string' }, adv: { type: 'boolean', default: false }, norm: { type: 'string', default: 'l2' },
-    eps: { type: 'string' }, steps: { type: 'string', default: '7' }, 'step-size': { type: 'string' }, seed: { type: 'string', default: '0' }, resume: { type: 'boolean', default: false },
-  }, HELP);
+  const o = parse(
+    argv,
+    {
+      model: { type: 'string', default: 'cnn' },
+      data: { type: 'string', default: 'fashion-mnist' },
+      out: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      optimizer: { type: 'string', default: 'adam' },
+      lr: { type: 'string' },
+      momentum: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      schedule: { type: 'string', default: 'constant' },
+      augment: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      'test-limit': { type: 'string' },
+      adv: { type: 'boolean', default: false },
+      norm: { type: 'string', default: 'l2' },
+      eps: { type: 'string' },
+      steps: { type: 'string', default: '7' },
+      'step-size': { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      resume: { type: 'boolean', default: false },
+    },
+    HELP,
+  );
   if (!o.out) throw new Error(`--out DIR is required\n\n${HELP}`);
-  if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new Error(`--optimizer must be adam or sgd, got '${o.optimizer}'`);
-  if (!['constant', 'step', 'cosine'].includes(o.schedule)) throw new Error(`--schedule must be constant, step or cosine, got '${o.schedule}'`);
-  if (o.norm !== 'l2' && o.norm !== 'linf') throw new Error(`--norm must be l2 or linf, got '${o.norm}'`);
+  if (o.optimizer !== 'adam' && o.optimizer !== 'sgd')
+    throw new Error(`--optimizer must be adam or sgd, got '${o.optimizer}'`);
+  if (!['constant', 'step', 'cosine'].includes(o.schedule))
+    throw new Error(`--schedule must be constant, step or cosine, got '${o.schedule}'`);
+  if (o.norm !== 'l2' && o.norm !== 'linf')
+    throw new Error(`--norm must be l2 or linf, got '${o.norm}'`);
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN,
     model: parseArch(o.model),
@@ -46,18 +68,38 @@ export async function runTrain(argv: string[]): Promise<void> {
   };
   if (o.adv) {
     const eps = num(o.eps, 'eps');
-    if (eps === undefined || eps <= 0) throw new Error('--adv needs --eps > 0 (e.g. --norm l2 --eps 1.5)');
+    if (eps === undefined || eps <= 0)
+      throw new Error('--adv needs --eps > 0 (e.g. --norm l2 --eps 1.5)');
     const steps = num(o.steps, 'steps') ?? 7;
-    cfg.adversarial = { norm: o.norm, eps, steps, stepSize: num(o['step-size'], 'step-size') ?? defaultStepSize(eps, steps) };
+    cfg.adversarial = {
+      norm: o.norm,
+      eps,
+      steps,
+      stepSize: num(o['step-size'], 'step-size') ?? defaultStepSize(eps, steps),
+    };
   }
   await startBackend(o.backend, o.json);
   const bar = terminalProgress(o.json, cfg.adversarial ? 'adv-train' : 'train');
   const t0 = Date.now();
   try {
-    const r = await trainModel(cfg, o.out, { onProgress: bar.onProgress, log: bar.log, resume: o.resume });
+    const r = await trainModel(cfg, o.out, {
+      onProgress: bar.onProgress,
+      log: bar.log,
+      resume: o.resume,
+    });
     bar.stop();
-    if (o.json) console.log(JSON.stringify({ ...r.metrics, checkpoint: r.checkpointDir, seconds: (Date.now() - t0) / 1000 }));
-    else console.log(`checkpoint ${r.checkpointDir}: test accuracy ${(100 * r.metrics.standardAcc).toFixed(2)}% on ${r.metrics.n} images, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (o.json)
+      console.log(
+        JSON.stringify({
+          ...r.metrics,
+          checkpoint: r.checkpointDir,
+          seconds: (Date.now() - t0) / 1000,
+        }),
+      );
+    else
+      console.log(
+        `checkpoint ${r.checkpointDir}: test accuracy ${(100 * r.metrics.standardAcc).toFixed(2)}% on ${r.metrics.n} images, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
   } finally {
     bar.stop();
   }

@@ -22,7 +22,9 @@ export function perExampleShape(x: tf.Tensor): number[] {
 
 /** L2 norm of each example over all non-batch dims, shaped [n, 1, 1, …] for broadcasting. */
 export function perExampleL2Norm(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.reshape(rowL2Norms(tf.reshape<tf.Rank.R2>(x, [x.shape[0] ?? 1, -1])), perExampleShape(x)));
+  return tf.tidy(() =>
+    tf.reshape(rowL2Norms(tf.reshape<tf.Rank.R2>(x, [x.shape[0] ?? 1, -1])), perExampleShape(x)),
+  );
 }
 
 /**
@@ -63,5 +65,7 @@ export function selectPerExample<T extends tf.Tensor>(mask: tf.Tensor1D, a: T, b
  * (shared by L2Step and UnconstrainedStep; the guard keeps a zero gradient a zero step, not NaN).
  */
 export function l2NormalizedStep<T extends tf.Tensor>(x: T, g: T, stepSize: number): T {
-  return tf.tidy(() => tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), stepSize)));
+  return tf.tidy(() =>
+    tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), stepSize)),
+  );
 }

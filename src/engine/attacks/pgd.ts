@@ -52,7 +52,6 @@ export interface PgdRun {
   pred?: tf.Tensor1D;
 }
 
-
 function lossAndGrad(
   objective: Objective,
   x: tf.Tensor4D,

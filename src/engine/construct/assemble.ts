@@ -24,7 +24,13 @@ export interface BuildSummary {
   seconds: number;
 }
 
-export async function assemble(outDir: string, cfg: ConstructConfig, source: Dataset, sourceCkpt: CheckpointManifest, log: (line: string) => void): Promise<BuildSummary> {
+export async function assemble(
+  outDir: string,
+  cfg: ConstructConfig,
+  source: Dataset,
+  sourceCkpt: CheckpointManifest,
+  log: (line: string) => void,
+): Promise<BuildSummary> {
   const [n, h, w, c] = source.shape;
   const size = h * w * c;
   const images = new Float32Array(n * size);
@@ -38,7 +44,8 @@ export async function assemble(outDir: string, cfg: ConstructConfig, source: Dat
     seconds += chunk.record.seconds;
     for (const [key, v] of Object.entries(chunk.record.perImage)) (perImage[key] ??= []).push(...v);
   }
-  const mean = (a?: number[]) => (a && a.length ? a.reduce((s, x) => s + x, 0) / a.length : undefined);
+  const mean = (a?: number[]) =>
+    a && a.length ? a.reduce((s, x) => s + x, 0) / a.length : undefined;
   const summary: BuildSummary = {
     complete: true,
     outDir,
@@ -48,7 +55,14 @@ export async function assemble(outDir: string, cfg: ConstructConfig, source: Dat
     attackSuccess: mean(perImage.success),
     seconds,
   };
-  const dataset: Dataset = { images, labels, shape: [n, h, w, c], numClasses: source.numClasses, classNames: source.classNames, source: `${KIND_NAMES[cfg.kind]} from ${cfg.checkpoint}` };
+  const dataset: Dataset = {
+    images,
+    labels,
+    shape: [n, h, w, c],
+    numClasses: source.numClasses,
+    classNames: source.classNames,
+    source: `${KIND_NAMES[cfg.kind]} from ${cfg.checkpoint}`,
+  };
   await writeDatasetFolder(outDir, dataset, {
     dtype: 'float32',
     manifest: {
@@ -56,7 +70,12 @@ export async function assemble(outDir: string, cfg: ConstructConfig, source: Dat
       construction: cfg.kind,
       description: KIND_NAMES[cfg.kind],
       config: cfg,
-      sourceCheckpoint: { path: path.resolve(cfg.checkpoint), arch: sourceCkpt.arch, dataset: sourceCkpt.dataset, training: sourceCkpt.training.adversarial ?? 'standard' },
+      sourceCheckpoint: {
+        path: path.resolve(cfg.checkpoint),
+        arch: sourceCkpt.arch,
+        dataset: sourceCkpt.dataset,
+        training: sourceCkpt.training.adversarial ?? 'standard',
+      },
       sourceDataset: { spec: cfg.data, source: source.source, n },
       summary,
       backend: backendLabel(),
@@ -71,6 +90,11 @@ export async function assemble(outDir: string, cfg: ConstructConfig, source: Dat
   writePreviewGrid(path.join(outDir, 'preview-source.png'), source, first, 8, { scale: 2 });
   // The chunks are now redundant with images.npy; keep them only until the final files exist.
   fs.rmSync(path.join(outDir, 'chunks'), { recursive: true, force: true });
-  log(`${KIND_NAMES[cfg.kind]}: ${n} images in ${outDir}` + (summary.attackSuccess !== undefined ? `, attack success ${(100 * summary.attackSuccess).toFixed(1)}%` : `, mean ‖g(x_r) − g(x)‖ ${summary.meanDistance?.toFixed(3)} (from ${summary.meanStartDistance?.toFixed(3)})`));
+  log(
+    `${KIND_NAMES[cfg.kind]}: ${n} images in ${outDir}` +
+      (summary.attackSuccess !== undefined
+        ? `, attack success ${(100 * summary.attackSuccess).toFixed(1)}%`
+        : `, mean ‖g(x_r) − g(x)‖ ${summary.meanDistance?.toFixed(3)} (from ${summary.meanStartDistance?.toFixed(3)})`),
+  );
   return summary;
 }

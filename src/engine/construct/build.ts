@@ -32,7 +32,11 @@ export interface BuildOptions extends JobContext {
   asPoolThread?: boolean;
 }
 
-export async function buildConstructed(cfg: ConstructConfig, outDir: string, ctx: BuildOptions = {}): Promise<BuildSummary | { complete: false; chunksDone: number; chunks: number }> {
+export async function buildConstructed(
+  cfg: ConstructConfig,
+  outDir: string,
+  ctx: BuildOptions = {},
+): Promise<BuildSummary | { complete: false; chunksDone: number; chunks: number }> {
   const finished = finishedSummary(outDir, cfg);
   if (finished) {
     ctx.log?.(`${outDir} is already built; nothing to do`);
@@ -40,8 +44,16 @@ export async function buildConstructed(cfg: ConstructConfig, outDir: string, ctx
   }
   const ckpt = await loadCheckpoint(cfg.checkpoint);
   try {
-    const ds = await loadDataset(cfg.data, { split: 'train', limit: cfg.limit, seed: cfg.seed, signal: ctx.signal });
-    if (ds.numClasses !== ckpt.manifest.numClasses) throw new Error(`${cfg.checkpoint}: the model has ${ckpt.manifest.numClasses} classes but ${ds.source} has ${ds.numClasses}`);
+    const ds = await loadDataset(cfg.data, {
+      split: 'train',
+      limit: cfg.limit,
+      seed: cfg.seed,
+      signal: ctx.signal,
+    });
+    if (ds.numClasses !== ckpt.manifest.numClasses)
+      throw new Error(
+        `${cfg.checkpoint}: the model has ${ckpt.manifest.numClasses} classes but ${ds.source} has ${ds.numClasses}`,
+      );
     const n = ds.shape[0];
     const chunks = Math.ceil(n / cfg.chunkSize);
     if (!ctx.asPoolThread) {
@@ -50,30 +62,63 @@ export async function buildConstructed(cfg: ConstructConfig, outDir: string, ctx
     }
     const pool = Math.min(ctx.poolSize ?? 1, chunks);
     if (pool > 1 && !ctx.shard && !ctx.asPoolThread) {
-      await runInThreads(Array.from({ length: pool }, (_, t) => ({ kind: 'construct' as const, cfg, outDir, shard: { index: t, count: pool } })), ctx);
+      await runInThreads(
+        Array.from({ length: pool }, (_, t) => ({
+          kind: 'construct' as const,
+          cfg,
+          outDir,
+          shard: { index: t, count: pool },
+        })),
+        ctx,
+      );
       return await assemble(outDir, cfg, ds, ckpt.manifest, (line) => ctx.log?.(line));
     }
-    const mine = Array.from({ length: chunks }, (_, k) => k).filter((k) => !ctx.shard || k % ctx.shard.count === ctx.shard.index);
+    const mine = Array.from({ length: chunks }, (_, k) => k).filter(
+      (k) => !ctx.shard || k % ctx.shard.count === ctx.shard.index,
+    );
     const todo = mine.filter((k) => !chunkDone(outDir, k));
-    if (todo.length < mine.length) ctx.log?.(`resuming: ${mine.length - todo.length} of ${mine.length} chunks already built in ${outDir}`);
-    const fn: AttackModel = cfg.kind === 'robust' || cfg.kind === 'nonrobust' ? inversionRepresentation(ckpt, cfg.fakeRelu ?? false).g : inferenceFn(ckpt.model);
+    if (todo.length < mine.length)
+      ctx.log?.(
+        `resuming: ${mine.length - todo.length} of ${mine.length} chunks already built in ${outDir}`,
+      );
+    const fn: AttackModel =
+      cfg.kind === 'robust' || cfg.kind === 'nonrobust'
+        ? inversionRepresentation(ckpt, cfg.fakeRelu ?? false).g
+        : inferenceFn(ckpt.model);
     const t0 = Date.now();
     let imagesDone = 0;
-    const imagesTodo = todo.reduce((s, k) => s + Math.min(n, (k + 1) * cfg.chunkSize) - k * cfg.chunkSize, 0);
+    const imagesTodo = todo.reduce(
+      (s, k) => s + Math.min(n, (k + 1) * cfg.chunkSize) - k * cfg.chunkSize,
+      0,
+    );
     for (const k of todo) {
       const start = k * cfg.chunkSize;
       const end = Math.min(n, start + cfg.chunkSize);
       const chunk = await buildChunk(cfg, fn, ds, start, end, ctx, (done) => {
         const fraction = (imagesDone + done) / Math.max(1, imagesTodo);
         const elapsed = (Date.now() - t0) / 1000;
-        ctx.onProgress?.({ phase: `construct-${cfg.kind}`, fraction, step: k + 1, steps: chunks, imagesPerSec: (imagesDone + done) / Math.max(1e-3, elapsed), etaSec: fraction > 0 ? (elapsed / fraction) * (1 - fraction) : undefined, message: `chunk ${k + 1}/${chunks}` });
+        ctx.onProgress?.({
+          phase: `construct-${cfg.kind}`,
+          fraction,
+          step: k + 1,
+          steps: chunks,
+          imagesPerSec: (imagesDone + done) / Math.max(1e-3, elapsed),
+          etaSec: fraction > 0 ? (elapsed / fraction) * (1 - fraction) : undefined,
+          message: `chunk ${k + 1}/${chunks}`,
+        });
       });
       await writeChunk(outDir, k, [ds.shape[1], ds.shape[2], ds.shape[3]], chunk);
       imagesDone += end - start;
     }
     if (ctx.asPoolThread) return { complete: false, chunksDone: -1, chunks };
     const allDone = Array.from({ length: chunks }, (_, k) => k).every((k) => chunkDone(outDir, k));
-    if (!allDone) return { complete: false, chunksDone: Array.from({ length: chunks }, (_, k) => k).filter((k) => chunkDone(outDir, k)).length, chunks };
+    if (!allDone)
+      return {
+        complete: false,
+        chunksDone: Array.from({ length: chunks }, (_, k) => k).filter((k) => chunkDone(outDir, k))
+          .length,
+        chunks,
+      };
     return await assemble(outDir, cfg, ds, ckpt.manifest, (line) => ctx.log?.(line));
   } finally {
     ckpt.model.dispose();
@@ -94,22 +139,37 @@ export function recordConfig(outDir: string, cfg: ConstructConfig): void {
   const text = JSON.stringify(cfg, null, 2);
   if (fs.existsSync(file)) {
     const old = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    const diff = Object.keys({ ...old, ...cfg }).filter((k) => JSON.stringify(old[k]) !== JSON.stringify((cfg as unknown as Record<string, unknown>)[k]));
-    if (diff.length) throw new Error(`${file}: this folder holds a build with other settings (${diff.join(', ')} differ); use another output folder`);
+    const diff = Object.keys({ ...old, ...cfg }).filter(
+      (k) =>
+        JSON.stringify(old[k]) !== JSON.stringify((cfg as unknown as Record<string, unknown>)[k]),
+    );
+    if (diff.length)
+      throw new Error(
+        `${file}: this folder holds a build with other settings (${diff.join(', ')} differ); use another output folder`,
+      );
     return;
   }
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(file, JSON.parse(text));
 }
 
-async function buildChunk(cfg: ConstructConfig, fn: AttackModel, ds: Dataset, start: number, end: number, ctx: JobContext, progress: (done: number) => void): Promise<ChunkData> {
+async function buildChunk(
+  cfg: ConstructConfig,
+  fn: AttackModel,
+  ds: Dataset,
+  start: number,
+  end: number,
+  ctx: JobContext,
+  progress: (done: number) => void,
+): Promise<ChunkData> {
   const t0 = Date.now();
   const [n, h, w, c] = ds.shape;
   const size = h * w * c;
   const images = new Float32Array((end - start) * size);
   const labels = new Int32Array(end - start);
   const perImage: Record<string, number[]> = {};
-  const push = (key: string, values: ArrayLike<number>) => (perImage[key] ??= []).push(...Array.from(values));
+  const push = (key: string, values: ArrayLike<number>) =>
+    (perImage[key] ??= []).push(...Array.from(values));
   for (let s = start; s < end; s += cfg.batchSize) {
     await cancellationPoint(ctx.signal, 'construction');
     const e = Math.min(end, s + cfg.batchSize);
@@ -117,13 +177,22 @@ async function buildChunk(cfg: ConstructConfig, fn: AttackModel, ds: Dataset, st
     const x = tf.tensor4d(gatherImages(ds, idx), [idx.length, h, w, c]);
     // Progress per attack iteration, not per batch: a batch of 250 images × 150 steps is minutes
     // on a busy machine, and the status bar would say nothing all that time.
-    const onIteration = (i: number) => progress(s - start + (idx.length * (i + 1)) / (cfg.steps + 1));
+    const onIteration = (i: number) =>
+      progress(s - start + (idx.length * (i + 1)) / (cfg.steps + 1));
     try {
       if (cfg.kind === 'robust' || cfg.kind === 'nonrobust') {
         const starts = idx.map((i) => (cfg.start === 'noise' ? -1 : startIndex(cfg.seed, i, n)));
-        const startPixels = cfg.start === 'noise' ? concat(idx.map((i) => noiseStart(cfg.seed, i, size))) : gatherImages(ds, starts);
+        const startPixels =
+          cfg.start === 'noise'
+            ? concat(idx.map((i) => noiseStart(cfg.seed, i, size)))
+            : gatherImages(ds, starts);
         const x0 = tf.tensor4d(startPixels, [idx.length, h, w, c]);
-        const r = await invertBatch(fn, x, x0, { steps: cfg.steps, stepSize: cfg.stepSize, signal: ctx.signal, onIteration }).finally(() => x0.dispose());
+        const r = await invertBatch(fn, x, x0, {
+          steps: cfg.steps,
+          stepSize: cfg.stepSize,
+          signal: ctx.signal,
+          onIteration,
+        }).finally(() => x0.dispose());
         images.set(r.images, (s - start) * size);
         idx.forEach((i) => (labels[i - start] = ds.labels[i] as number));
         push('startIndex', starts);
@@ -131,11 +200,22 @@ async function buildChunk(cfg: ConstructConfig, fn: AttackModel, ds: Dataset, st
         push('startDistance', r.startDistances);
       } else {
         const kind = cfg.kind;
-        const targets = Int32Array.from(idx, (i) => targetLabel(kind, cfg.seed, i, ds.labels[i] as number, ds.numClasses));
-        const r = await relabelBatch(fn, x, targets, { eps: cfg.eps ?? 0.5, steps: cfg.steps, stepSize: cfg.stepSize, signal: ctx.signal, onIteration });
+        const targets = Int32Array.from(idx, (i) =>
+          targetLabel(kind, cfg.seed, i, ds.labels[i] as number, ds.numClasses),
+        );
+        const r = await relabelBatch(fn, x, targets, {
+          eps: cfg.eps ?? 0.5,
+          steps: cfg.steps,
+          stepSize: cfg.stepSize,
+          signal: ctx.signal,
+          onIteration,
+        });
         images.set(r.images, (s - start) * size);
         labels.set(targets, s - start);
-        push('originalLabel', idx.map((i) => ds.labels[i] as number));
+        push(
+          'originalLabel',
+          idx.map((i) => ds.labels[i] as number),
+        );
         push('success', r.success.map(Number));
         push('perturbationNorm', r.perturbationNorms);
       }

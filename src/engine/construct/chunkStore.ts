@@ -25,7 +25,8 @@ export interface ChunkData {
   record: ChunkRecord;
 }
 
-export const chunkDir = (outDir: string, k: number) => path.join(outDir, 'chunks', String(k).padStart(5, '0'));
+export const chunkDir = (outDir: string, k: number) =>
+  path.join(outDir, 'chunks', String(k).padStart(5, '0'));
 
 export function chunkDone(outDir: string, k: number): boolean {
   return fs.existsSync(path.join(chunkDir(outDir, k), 'meta.json'));
@@ -35,7 +36,12 @@ export function prepareChunks(outDir: string): void {
   removeStaleStaging(path.join(outDir, 'chunks'));
 }
 
-export async function writeChunk(outDir: string, k: number, shape: [number, number, number], data: ChunkData): Promise<void> {
+export async function writeChunk(
+  outDir: string,
+  k: number,
+  shape: [number, number, number],
+  data: ChunkData,
+): Promise<void> {
   const n = data.record.end - data.record.start;
   await writeDirAtomic(chunkDir(outDir, k), (dir) => {
     writeFileAtomic(path.join(dir, 'images.npy'), encodeNpy(data.images, [n, ...shape]));
@@ -46,12 +52,25 @@ export async function writeChunk(outDir: string, k: number, shape: [number, numb
 
 export function readChunk(outDir: string, k: number): ChunkData {
   const dir = chunkDir(outDir, k);
-  const read = (f: string) => parseNpy(new Uint8Array(fs.readFileSync(path.join(dir, f))), path.join(dir, f));
+  const read = (f: string) =>
+    parseNpy(new Uint8Array(fs.readFileSync(path.join(dir, f))), path.join(dir, f));
   const images = read('images.npy');
   const labels = read('labels.npy');
-  if (!(images.data instanceof Float32Array)) throw new DataFormatError(path.join(dir, 'images.npy'), `expected float32 pixels, got ${images.dtype}`);
-  if (!(labels.data instanceof Int32Array)) throw new DataFormatError(path.join(dir, 'labels.npy'), `expected int32 labels, got ${labels.dtype}`);
+  if (!(images.data instanceof Float32Array))
+    throw new DataFormatError(
+      path.join(dir, 'images.npy'),
+      `expected float32 pixels, got ${images.dtype}`,
+    );
+  if (!(labels.data instanceof Int32Array))
+    throw new DataFormatError(
+      path.join(dir, 'labels.npy'),
+      `expected int32 labels, got ${labels.dtype}`,
+    );
   const record = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ChunkRecord;
-  if (labels.data.length !== record.end - record.start) throw new DataFormatError(path.join(dir, 'labels.npy'), `${labels.data.length} labels for a chunk of ${record.end - record.start} images`);
+  if (labels.data.length !== record.end - record.start)
+    throw new DataFormatError(
+      path.join(dir, 'labels.npy'),
+      `${labels.data.length} labels for a chunk of ${record.end - record.start} images`,
+    );
   return { images: images.data, labels: labels.data, record };
 }

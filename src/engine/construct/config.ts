@@ -38,9 +38,15 @@ export interface ConstructConfig {
   batchSize: number;
 }
 
-export function constructDefaults(kind: ConstructKind): Pick<ConstructConfig, 'steps' | 'stepSize' | 'eps' | 'start' | 'fakeRelu' | 'chunkSize' | 'batchSize'> {
+export function constructDefaults(
+  kind: ConstructKind,
+): Pick<
+  ConstructConfig,
+  'steps' | 'stepSize' | 'eps' | 'start' | 'fakeRelu' | 'chunkSize' | 'batchSize'
+> {
   const common = { chunkSize: 500, batchSize: 250 };
-  if (kind === 'robust' || kind === 'nonrobust') return { ...common, steps: 1000, stepSize: 0.1, start: 'other-image', fakeRelu: true };
+  if (kind === 'robust' || kind === 'nonrobust')
+    return { ...common, steps: 1000, stepSize: 0.1, start: 'other-image', fakeRelu: true };
   return { ...common, steps: 100, stepSize: 0.1, eps: 0.5 };
 }
 
@@ -53,6 +59,7 @@ export function parseShard(s: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(s.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count) throw new Error(`--shard must be i/n with 0 ≤ i < n (e.g. 0/4), got '${s}'`);
+  if (!m || count < 1 || index >= count)
+    throw new Error(`--shard must be i/n with 0 ≤ i < n (e.g. 0/4), got '${s}'`);
   return { index, count };
 }

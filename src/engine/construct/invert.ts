@@ -15,9 +15,20 @@ export interface InvertResult {
   startDistances: Float32Array;
 }
 
-const repDistance = (g: AttackModel, x: tf.Tensor4D, target: tf.Tensor2D): tf.Tensor1D => rowL2Norms(tf.sub(g(x), target));
+const repDistance = (g: AttackModel, x: tf.Tensor4D, target: tf.Tensor2D): tf.Tensor1D =>
+  rowL2Norms(tf.sub(g(x), target));
 
-export async function invertBatch(g: AttackModel, source: tf.Tensor4D, start: tf.Tensor4D, o: { steps: number; stepSize: number; signal?: AbortSignal; onIteration?: (iteration: number) => void }): Promise<InvertResult> {
+export async function invertBatch(
+  g: AttackModel,
+  source: tf.Tensor4D,
+  start: tf.Tensor4D,
+  o: {
+    steps: number;
+    stepSize: number;
+    signal?: AbortSignal;
+    onIteration?: (iteration: number) => void;
+  },
+): Promise<InvertResult> {
   const target = tf.tidy(() => g(source));
   const startDist = tf.tidy(() => repDistance(g, start, target));
   try {
@@ -35,7 +46,11 @@ export async function invertBatch(g: AttackModel, source: tf.Tensor4D, start: tf
     });
     const images = (await r.adv.data()) as Float32Array;
     r.adv.dispose();
-    return { images, distances: r.finalLoss, startDistances: (await startDist.data()) as Float32Array };
+    return {
+      images,
+      distances: r.finalLoss,
+      startDistances: (await startDist.data()) as Float32Array,
+    };
   } finally {
     tf.dispose([target, startDist]);
   }

@@ -13,7 +13,11 @@ import type { ConstructConfig } from './config';
 import { recordConfig } from './build';
 import { assemble, type BuildSummary } from './assemble';
 
-export async function mergeShards(shardDirs: string[], outDir: string, ctx: JobContext = {}): Promise<BuildSummary> {
+export async function mergeShards(
+  shardDirs: string[],
+  outDir: string,
+  ctx: JobContext = {},
+): Promise<BuildSummary> {
   if (shardDirs.length === 0) throw new Error('merge: name at least one shard folder');
   const configs = shardDirs.map((d) => {
     const f = path.join(d, 'build.json');
@@ -22,16 +26,29 @@ export async function mergeShards(shardDirs: string[], outDir: string, ctx: JobC
   });
   const cfg = configs[0] as ConstructConfig;
   configs.forEach((c, i) => {
-    if (JSON.stringify(c) !== JSON.stringify(cfg)) throw new Error(`${path.join(shardDirs[i] as string, 'build.json')}: built with other settings than ${path.join(shardDirs[0] as string, 'build.json')}`);
+    if (JSON.stringify(c) !== JSON.stringify(cfg))
+      throw new Error(
+        `${path.join(shardDirs[i] as string, 'build.json')}: built with other settings than ${path.join(shardDirs[0] as string, 'build.json')}`,
+      );
   });
-  const ds = await loadDataset(cfg.data, { split: 'train', limit: cfg.limit, seed: cfg.seed, signal: ctx.signal });
+  const ds = await loadDataset(cfg.data, {
+    split: 'train',
+    limit: cfg.limit,
+    seed: cfg.seed,
+    signal: ctx.signal,
+  });
   const chunks = Math.ceil(ds.shape[0] / cfg.chunkSize);
   recordConfig(outDir, cfg);
   for (let k = 0; k < chunks; k++) {
     if (chunkDone(outDir, k)) continue;
     const from = shardDirs.find((d) => chunkDone(d, k));
-    if (!from) throw new Error(`merge: chunk ${k} of ${chunks} is in none of ${shardDirs.join(', ')}; run its shard (${k} mod n) to completion first`);
-    await writeDirAtomic(chunkDir(outDir, k), (staging) => fs.cpSync(chunkDir(from, k), staging, { recursive: true }));
+    if (!from)
+      throw new Error(
+        `merge: chunk ${k} of ${chunks} is in none of ${shardDirs.join(', ')}; run its shard (${k} mod n) to completion first`,
+      );
+    await writeDirAtomic(chunkDir(outDir, k), (staging) =>
+      fs.cpSync(chunkDir(from, k), staging, { recursive: true }),
+    );
   }
   return assemble(outDir, cfg, ds, readManifest(cfg.checkpoint), (l) => ctx.log?.(l));
 }

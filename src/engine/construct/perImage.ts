@@ -18,7 +18,13 @@ export function startIndex(seed: number, i: number, n: number): number {
 }
 
 /** D_rand: t uniform over the C classes (paper §3.2); D_det: t = (y + 1) mod C. */
-export function targetLabel(kind: 'rand' | 'det', seed: number, i: number, y: number, numClasses: number): number {
+export function targetLabel(
+  kind: 'rand' | 'det',
+  seed: number,
+  i: number,
+  y: number,
+  numClasses: number,
+): number {
   return kind === 'det' ? (y + 1) % numClasses : imageRng(seed, i, 'target').int(numClasses);
 }
 

@@ -14,10 +14,31 @@ export interface RelabelResult {
   perturbationNorms: Float32Array;
 }
 
-export async function relabelBatch(model: AttackModel, x: tf.Tensor4D, targets: Int32Array, o: { eps: number; steps: number; stepSize: number; signal?: AbortSignal; onIteration?: (iteration: number) => void }): Promise<RelabelResult> {
+export async function relabelBatch(
+  model: AttackModel,
+  x: tf.Tensor4D,
+  targets: Int32Array,
+  o: {
+    eps: number;
+    steps: number;
+    stepSize: number;
+    signal?: AbortSignal;
+    onIteration?: (iteration: number) => void;
+  },
+): Promise<RelabelResult> {
   const t = tf.tensor1d(targets, 'int32');
   try {
-    const r = await attack(model, x, t, { norm: 'l2', eps: o.eps, stepSize: o.stepSize, iterations: o.steps, targeted: true, useBest: true, randomStart: false, signal: o.signal, onIteration: o.onIteration });
+    const r = await attack(model, x, t, {
+      norm: 'l2',
+      eps: o.eps,
+      stepSize: o.stepSize,
+      iterations: o.steps,
+      targeted: true,
+      useBest: true,
+      randomStart: false,
+      signal: o.signal,
+      onIteration: o.onIteration,
+    });
     const norms = tf.tidy(() => rowL2Norms(tf.reshape(tf.sub(r.adv, x), [x.shape[0], -1])));
     const images = (await r.adv.data()) as Float32Array;
     const perturbationNorms = (await norms.data()) as Float32Array;

@@ -6,7 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export async function writeDirAtomic(finalDir: string, fill: (stagingDir: string) => Promise<void> | void): Promise<void> {
+export async function writeDirAtomic(
+  finalDir: string,
+  fill: (stagingDir: string) => Promise<void> | void,
+): Promise<void> {
   const parent = path.dirname(finalDir);
   fs.mkdirSync(parent, { recursive: true });
   const staging = path.join(parent, `.staging-${path.basename(finalDir)}-${process.pid}`);
@@ -25,5 +28,7 @@ export async function writeDirAtomic(finalDir: string, fill: (stagingDir: string
 /** Staging folders left by a killed process (any pid): safe to delete before resuming. */
 export function removeStaleStaging(parent: string): void {
   if (!fs.existsSync(parent)) return;
-  for (const n of fs.readdirSync(parent)) if (n.startsWith('.staging-')) fs.rmSync(path.join(parent, n), { recursive: true, force: true });
+  for (const n of fs.readdirSync(parent))
+    if (n.startsWith('.staging-'))
+      fs.rmSync(path.join(parent, n), { recursive: true, force: true });
 }

@@ -13,13 +13,21 @@ import { DataFormatError } from './errors';
 import { encodeNpy, parseNpy } from './npy';
 import { firstBadLabel, materialize, type RawDataset } from './raw';
 import {
-  DATASET_FORMAT, DATASET_VERSION, readDatasetManifest, type DatasetManifest, type PixelDtype,
-} from './datasetManifest'; // prettier-ignore
+  DATASET_FORMAT,
+  DATASET_VERSION,
+  readDatasetManifest,
+  type DatasetManifest,
+  type PixelDtype,
+} from './datasetManifest';
 import { checkPixels, validateDataset } from './validate';
 
 export {
-  DATASET_FORMAT, DATASET_VERSION, readDatasetManifest, type DatasetManifest, type PixelDtype,
-} from './datasetManifest'; // prettier-ignore
+  DATASET_FORMAT,
+  DATASET_VERSION,
+  readDatasetManifest,
+  type DatasetManifest,
+  type PixelDtype,
+} from './datasetManifest';
 export { validateDataset } from './validate';
 
 export interface WriteDatasetOptions {

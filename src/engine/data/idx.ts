@@ -19,9 +19,17 @@ export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** Label order as published by Zalando (fashion-mnist README). */
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
-  'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-]; // prettier-ignore
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export interface IdxImages {
@@ -80,10 +88,13 @@ function checkHeader(
   const got = new DataView(data.buffer, data.byteOffset, 4).getUint32(0);
   if (got !== magic) {
     const hint =
-      got === IDX_IMAGES_MAGIC ? ' (this is an IDX images file)'
-      : got === IDX_LABELS_MAGIC ? ' (this is an IDX labels file)'
-      : (got & 0xffffff00) === 0x00000800 ? ` (an IDX file of ${got & 0xff} dimensions, not ${what})`
-      : ''; // prettier-ignore
+      got === IDX_IMAGES_MAGIC
+        ? ' (this is an IDX images file)'
+        : got === IDX_LABELS_MAGIC
+          ? ' (this is an IDX labels file)'
+          : (got & 0xffffff00) === 0x00000800
+            ? ` (an IDX file of ${got & 0xff} dimensions, not ${what})`
+            : '';
     throw new DataFormatError(
       file,
       `wrong magic number ${hex32(got)}, expected ${hex32(magic)} (${what})${hint}`,

@@ -68,9 +68,13 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new DataFormatError(file, `corrupt ${isPng ? 'PNG' : 'JPEG'} data, cannot decode: ${msg}`, {
-      cause: e,
-    });
+    throw new DataFormatError(
+      file,
+      `corrupt ${isPng ? 'PNG' : 'JPEG'} data, cannot decode: ${msg}`,
+      {
+        cause: e,
+      },
+    );
   }
   throw new DataFormatError(file, 'not a PNG or JPEG file (unrecognised signature)');
 }
@@ -182,7 +186,9 @@ export async function loadImageFolderRaw(
     const px = img.rgba;
     const dst = k * per * c;
     for (let p = 0; p < per; p++) {
-      const r = px[4 * p]!, g = px[4 * p + 1]!, b = px[4 * p + 2]!; // prettier-ignore
+      const r = px[4 * p]!,
+        g = px[4 * p + 1]!,
+        b = px[4 * p + 2]!;
       if (c === 1) {
         pixels[dst + p] = gray ? r : Math.round(0.299 * r + 0.587 * g + 0.114 * b);
       } else {

@@ -13,7 +13,12 @@ export function inferenceFn(model: tfl.LayersModel): LogitsFn {
 }
 
 /** Predicted classes for the whole dataset. */
-export async function predictLabels(fn: LogitsFn, ds: Dataset, batchSize = 256, ctx: JobContext = {}): Promise<Int32Array> {
+export async function predictLabels(
+  fn: LogitsFn,
+  ds: Dataset,
+  batchSize = 256,
+  ctx: JobContext = {},
+): Promise<Int32Array> {
   const out = new Int32Array(ds.shape[0]);
   const all = Int32Array.from({ length: ds.shape[0] }, (_, i) => i);
   for (const [s, e] of batchRanges(ds.shape[0], batchSize)) {
@@ -22,13 +27,18 @@ export async function predictLabels(fn: LogitsFn, ds: Dataset, batchSize = 256, 
       const { x } = batchTensors(ds, all.subarray(s, e));
       return tf.argMax(fn(x), 1);
     });
-    out.set((await pred.data()), s);
+    out.set(await pred.data(), s);
     pred.dispose();
   }
   return out;
 }
 
-export async function standardAccuracy(fn: LogitsFn, ds: Dataset, batchSize = 256, ctx: JobContext = {}): Promise<number> {
+export async function standardAccuracy(
+  fn: LogitsFn,
+  ds: Dataset,
+  batchSize = 256,
+  ctx: JobContext = {},
+): Promise<number> {
   const pred = await predictLabels(fn, ds, batchSize, ctx);
   let correct = 0;
   for (let i = 0; i < pred.length; i++) if (pred[i] === ds.labels[i]) correct++;

@@ -15,13 +15,27 @@ export interface EvaluationRecord {
   n: number;
 }
 
-export function mergeIntoMetrics(dir: string, norm: string, r: EvaluationRecord, testSet: string): CheckpointMetrics {
+export function mergeIntoMetrics(
+  dir: string,
+  norm: string,
+  r: EvaluationRecord,
+  testSet: string,
+): CheckpointMetrics {
   const file = path.join(dir, 'metrics.json');
-  const old = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMetrics) : ({} as CheckpointMetrics);
+  const old = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMetrics)
+    : ({} as CheckpointMetrics);
   const robust = { ...(old.robustAcc ?? {}) };
   robust[norm] = { ...(robust[norm] ?? {}), ...r.robustAcc };
   const attacks = { ...(old.attack ?? {}), [norm]: { ...r.attack, n: r.n, testSet } };
-  const merged: CheckpointMetrics = { ...old, standardAcc: r.standardAcc, n: r.n, testSet, robustAcc: robust, attack: attacks };
+  const merged: CheckpointMetrics = {
+    ...old,
+    standardAcc: r.standardAcc,
+    n: r.n,
+    testSet,
+    robustAcc: robust,
+    attack: attacks,
+  };
   writeJsonAtomic(file, merged);
   return merged;
 }

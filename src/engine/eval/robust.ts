@@ -27,12 +27,27 @@ export interface RobustEvalResult {
   standardAcc: number;
   /** Keyed by ε as the caller wrote it (String(eps)). */
   robustAcc: Record<string, number>;
-  attack: { norm: string; steps: number; stepSize: Record<string, number>; stepSizeRule: string; restarts: number; randomStart: boolean; useBest: boolean; targeted: false; lossFn: 'cross-entropy' };
+  attack: {
+    norm: string;
+    steps: number;
+    stepSize: Record<string, number>;
+    stepSizeRule: string;
+    restarts: number;
+    randomStart: boolean;
+    useBest: boolean;
+    targeted: false;
+    lossFn: 'cross-entropy';
+  };
   n: number;
   seed: number;
 }
 
-export async function evaluateRobustness(fn: LogitsFn, ds: Dataset, o: RobustEvalOptions, ctx: JobContext = {}): Promise<RobustEvalResult> {
+export async function evaluateRobustness(
+  fn: LogitsFn,
+  ds: Dataset,
+  o: RobustEvalOptions,
+  ctx: JobContext = {},
+): Promise<RobustEvalResult> {
   const n = ds.shape[0];
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const step = o.stepSize ?? ((e: number) => defaultStepSize(e, o.steps));
@@ -50,22 +65,51 @@ export async function evaluateRobustness(fn: LogitsFn, ds: Dataset, o: RobustEva
       // Progress per attack iteration: a batch × all steps is minutes on a busy machine.
       const perRun = o.steps + 1;
       const onIteration = (i: number, _loss: number, restart: number) =>
-        ctx.onProgress?.({ phase: 'eval', fraction: (work + (restart * perRun + i + 1) / ((o.restarts + 1) * perRun)) / totalWork, message: `ε=${eps}: batch ${Math.ceil(e / o.batchSize)} of ${Math.ceil(n / o.batchSize)}, step ${i + 1}/${o.steps}` });
-      const r = await attack(fn, x, y, { norm: o.norm, eps, stepSize: step(eps), iterations: o.steps, randomStart: o.randomStart || o.restarts > 0, randomRestarts: o.restarts, useBest: true, seed: o.seed + s, signal: ctx.signal, onIteration });
+        ctx.onProgress?.({
+          phase: 'eval',
+          fraction: (work + (restart * perRun + i + 1) / ((o.restarts + 1) * perRun)) / totalWork,
+          message: `ε=${eps}: batch ${Math.ceil(e / o.batchSize)} of ${Math.ceil(n / o.batchSize)}, step ${i + 1}/${o.steps}`,
+        });
+      const r = await attack(fn, x, y, {
+        norm: o.norm,
+        eps,
+        stepSize: step(eps),
+        iterations: o.steps,
+        randomStart: o.randomStart || o.restarts > 0,
+        randomRestarts: o.restarts,
+        useBest: true,
+        seed: o.seed + s,
+        signal: ctx.signal,
+        onIteration,
+      });
       r.adv.dispose();
       const success = r.success ?? [];
       let ok = 0;
       for (let i = 0; i < success.length; i++) if (correctArr[i] && !success[i]) ok++;
       robust.set(eps, (robust.get(eps) ?? 0) + ok);
       work++;
-      ctx.onProgress?.({ phase: 'eval', fraction: work / totalWork, message: `ε=${eps}: batch ${Math.ceil(e / o.batchSize)} of ${Math.ceil(n / o.batchSize)}` });
+      ctx.onProgress?.({
+        phase: 'eval',
+        fraction: work / totalWork,
+        message: `ε=${eps}: batch ${Math.ceil(e / o.batchSize)} of ${Math.ceil(n / o.batchSize)}`,
+      });
     }
     tf.dispose([x, y, correct]);
   }
   return {
     standardAcc: n ? clean / n : 0,
     robustAcc: Object.fromEntries(o.eps.map((e) => [String(e), n ? (robust.get(e) ?? 0) / n : 0])),
-    attack: { norm: o.norm, steps: o.steps, stepSize: Object.fromEntries(o.eps.map((e) => [String(e), step(e)])), stepSizeRule: o.stepSize ? 'given' : '2.5·ε/steps', restarts: o.restarts, randomStart: o.randomStart || o.restarts > 0, useBest: true, targeted: false, lossFn: 'cross-entropy' },
+    attack: {
+      norm: o.norm,
+      steps: o.steps,
+      stepSize: Object.fromEntries(o.eps.map((e) => [String(e), step(e)])),
+      stepSizeRule: o.stepSize ? 'given' : '2.5·ε/steps',
+      restarts: o.restarts,
+      randomStart: o.randomStart || o.restarts > 0,
+      useBest: true,
+      targeted: false,
+      lossFn: 'cross-entropy',
+    },
     n,
     seed: o.seed,
   };
@@ -86,8 +130,13 @@ export interface AttackStrengthCheck {
  * Athalye et al. 2018), and every robust accuracy of this model overstates its robustness.
  * Differences of one example or less are sampling noise between two runs, not a finding.
  */
-export function maskingWarnings(bySteps: Record<string, Record<string, number>>, n: number): string[] {
-  const steps = Object.keys(bySteps).map(Number).sort((a, b) => a - b);
+export function maskingWarnings(
+  bySteps: Record<string, Record<string, number>>,
+  n: number,
+): string[] {
+  const steps = Object.keys(bySteps)
+    .map(Number)
+    .sort((a, b) => a - b);
   const warnings: string[] = [];
   const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
   for (const eps of Object.keys(bySteps[String(steps[0])] ?? {})) {
@@ -95,7 +144,8 @@ export function maskingWarnings(bySteps: Record<string, Record<string, number>>,
       for (let j = i + 1; j < steps.length; j++) {
         const fewer = bySteps[String(steps[i])]?.[eps];
         const more = bySteps[String(steps[j])]?.[eps];
-        if (fewer === undefined || more === undefined || Math.round((more - fewer) * n) <= 1) continue; // in examples
+        if (fewer === undefined || more === undefined || Math.round((more - fewer) * n) <= 1)
+          continue; // in examples
         warnings.push(
           `possible gradient masking at ε=${eps}: robust accuracy is ${pct(more)} under PGD-${steps[j]} but ${pct(fewer)} under PGD-${steps[i]}; ` +
             'a stronger attack should not do worse, so robust accuracies of this model may be overstated',
@@ -110,9 +160,18 @@ export function maskingWarnings(bySteps: Record<string, Record<string, number>>,
  * Evaluates under each step count (same examples and seed) and compares them (maskingWarnings).
  * `known`: accuracies already measured (e.g. the main evaluation), keyed by step count; not rerun.
  */
-export async function checkAttackStrength(fn: LogitsFn, ds: Dataset, o: RobustEvalOptions, steps: number[], ctx: JobContext = {}, known: Record<string, Record<string, number>> = {}): Promise<AttackStrengthCheck> {
+export async function checkAttackStrength(
+  fn: LogitsFn,
+  ds: Dataset,
+  o: RobustEvalOptions,
+  steps: number[],
+  ctx: JobContext = {},
+  known: Record<string, Record<string, number>> = {},
+): Promise<AttackStrengthCheck> {
   const sorted = [...new Set([...steps, ...Object.keys(known).map(Number)])].sort((a, b) => a - b);
   const robustAcc: Record<string, Record<string, number>> = {};
-  for (const k of sorted) robustAcc[String(k)] = known[String(k)] ?? (await evaluateRobustness(fn, ds, { ...o, steps: k }, ctx)).robustAcc;
+  for (const k of sorted)
+    robustAcc[String(k)] =
+      known[String(k)] ?? (await evaluateRobustness(fn, ds, { ...o, steps: k }, ctx)).robustAcc;
   return { steps: sorted, robustAcc, warnings: maskingWarnings(robustAcc, ds.shape[0]) };
 }

@@ -16,8 +16,20 @@ export function sobelMagnitude(img: Float32Array, h: number, w: number, c: numbe
   const out = new Float32Array(h * w);
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
-      const gx = at(y - 1, x + 1) + 2 * at(y, x + 1) + at(y + 1, x + 1) - at(y - 1, x - 1) - 2 * at(y, x - 1) - at(y + 1, x - 1);
-      const gy = at(y + 1, x - 1) + 2 * at(y + 1, x) + at(y + 1, x + 1) - at(y - 1, x - 1) - 2 * at(y - 1, x) - at(y - 1, x + 1);
+      const gx =
+        at(y - 1, x + 1) +
+        2 * at(y, x + 1) +
+        at(y + 1, x + 1) -
+        at(y - 1, x - 1) -
+        2 * at(y, x - 1) -
+        at(y + 1, x - 1);
+      const gy =
+        at(y + 1, x - 1) +
+        2 * at(y + 1, x) +
+        at(y + 1, x + 1) -
+        at(y - 1, x - 1) -
+        2 * at(y - 1, x) -
+        at(y - 1, x + 1);
       out[y * w + x] = Math.hypot(gx, gy);
     }
   }
@@ -27,16 +39,20 @@ export function sobelMagnitude(img: Float32Array, h: number, w: number, c: numbe
 /** Pearson correlation of two equally long vectors; 0 when either is constant. */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  let ma = 0, mb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; i++) {
     ma += a[i] as number;
     mb += b[i] as number;
   }
   ma /= n;
   mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
-    const da = (a[i] as number) - ma, db = (b[i] as number) - mb;
+    const da = (a[i] as number) - ma,
+      db = (b[i] as number) - mb;
     sab += da * db;
     saa += da * da;
     sbb += db * db;
@@ -45,14 +61,22 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Mean over images of corr(|gradient| summed over channels, Sobel edges of the image). */
-export function edgeAlignment(images: Float32Array, grads: Float32Array, n: number, h: number, w: number, c: number): { mean: number; perImage: number[] } {
+export function edgeAlignment(
+  images: Float32Array,
+  grads: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+): { mean: number; perImage: number[] } {
   const size = h * w * c;
   const perImage: number[] = [];
   for (let i = 0; i < n; i++) {
     const img = images.subarray(i * size, (i + 1) * size);
     const g = grads.subarray(i * size, (i + 1) * size);
     const mag = new Float32Array(h * w);
-    for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) mag[p] = (mag[p] as number) + Math.abs(g[p * c + k] as number);
+    for (let p = 0; p < h * w; p++)
+      for (let k = 0; k < c; k++) mag[p] = (mag[p] as number) + Math.abs(g[p * c + k] as number);
     perImage.push(pearson(mag, sobelMagnitude(img, h, w, c)));
   }
   return { mean: perImage.reduce((s, x) => s + x, 0) / Math.max(1, n), perImage };

@@ -35,33 +35,95 @@ export interface GradientReport {
   robust: number;
 }
 
-export async function gradientReport(o: GradientReportOptions, ctx: JobContext = {}): Promise<GradientReport> {
-  const report: Record<'standard' | 'robust', { checkpoint: string; edgeAlignment: number; perImage: number[] } | undefined> = { standard: undefined, robust: undefined };
+export async function gradientReport(
+  o: GradientReportOptions,
+  ctx: JobContext = {},
+): Promise<GradientReport> {
+  const report: Record<
+    'standard' | 'robust',
+    { checkpoint: string; edgeAlignment: number; perImage: number[] } | undefined
+  > = { standard: undefined, robust: undefined };
   let test: Dataset | undefined;
-  const models = [['standard', o.standard], ['robust', o.robust]] as const;
+  const models = [
+    ['standard', o.standard],
+    ['robust', o.robust],
+  ] as const;
   for (const [i, [which, dir]] of models.entries()) {
     await cancellationPoint(ctx.signal, 'gradient maps');
-    ctx.onProgress?.({ phase: 'gradients', fraction: i / models.length, message: `${which} model` });
+    ctx.onProgress?.({
+      phase: 'gradients',
+      fraction: i / models.length,
+      message: `${which} model`,
+    });
     const ckpt = await loadCheckpoint(dir);
     try {
-      test ??= await loadDataset(o.data ?? defaultTestData(ckpt.manifest), { split: 'test', limit: o.n, seed: o.seed });
+      test ??= await loadDataset(o.data ?? defaultTestData(ckpt.manifest), {
+        split: 'test',
+        limit: o.n,
+        seed: o.seed,
+      });
       const n = test.shape[0];
       const indices = Array.from({ length: n }, (_, k) => k);
       const fn = inferenceFn(ckpt.model);
       const g = await inputGradients(fn, test, indices);
       const [, h, w, c] = test.shape;
-      const pairs: Dataset = { ...test, shape: [2 * n, h, w, c], images: new Float32Array([...test.images, ...g.display]), labels: new Int32Array(2 * n) };
-      writePreviewGrid(path.join(o.out, `gradients-${which}.png`), pairs, Array.from({ length: 2 * n }, (_, k) => k), n, { scale: 3 });
-      const drawn = await classDrawings(fn, test, indices, { eps: o.eps, steps: o.steps, seed: o.seed });
-      const grid: Dataset = { ...test, shape: [n * test.numClasses, h, w, c], images: drawn, labels: new Int32Array(n * test.numClasses) };
-      writePreviewGrid(path.join(o.out, `targeted-${which}.png`), grid, Array.from({ length: n * test.numClasses }, (_, k) => k), test.numClasses, { scale: 2 });
-      report[which] = { checkpoint: path.resolve(dir), edgeAlignment: g.edgeAlignment.mean, perImage: g.edgeAlignment.perImage };
+      const pairs: Dataset = {
+        ...test,
+        shape: [2 * n, h, w, c],
+        images: new Float32Array([...test.images, ...g.display]),
+        labels: new Int32Array(2 * n),
+      };
+      writePreviewGrid(
+        path.join(o.out, `gradients-${which}.png`),
+        pairs,
+        Array.from({ length: 2 * n }, (_, k) => k),
+        n,
+        { scale: 3 },
+      );
+      const drawn = await classDrawings(fn, test, indices, {
+        eps: o.eps,
+        steps: o.steps,
+        seed: o.seed,
+      });
+      const grid: Dataset = {
+        ...test,
+        shape: [n * test.numClasses, h, w, c],
+        images: drawn,
+        labels: new Int32Array(n * test.numClasses),
+      };
+      writePreviewGrid(
+        path.join(o.out, `targeted-${which}.png`),
+        grid,
+        Array.from({ length: n * test.numClasses }, (_, k) => k),
+        test.numClasses,
+        { scale: 2 },
+      );
+      report[which] = {
+        checkpoint: path.resolve(dir),
+        edgeAlignment: g.edgeAlignment.mean,
+        perImage: g.edgeAlignment.perImage,
+      };
     } finally {
       ckpt.model.dispose();
     }
   }
-  const metrics = { ...report, how: { measure: 'mean over images of Pearson corr(|∇ₓ CE(f(x), y)| summed over channels, Sobel magnitude of x)', images: o.n, testSet: test?.source, seed: o.seed, targeted: { norm: 'l2', eps: o.eps, steps: o.steps, stepSize: (2.5 * o.eps) / o.steps }, backend: backendLabel() } };
+  const metrics = {
+    ...report,
+    how: {
+      measure:
+        'mean over images of Pearson corr(|∇ₓ CE(f(x), y)| summed over channels, Sobel magnitude of x)',
+      images: o.n,
+      testSet: test?.source,
+      seed: o.seed,
+      targeted: { norm: 'l2', eps: o.eps, steps: o.steps, stepSize: (2.5 * o.eps) / o.steps },
+      backend: backendLabel(),
+    },
+  };
   writeJsonAtomic(path.join(o.out, 'metrics.json'), metrics);
   ctx.onProgress?.({ phase: 'gradients', fraction: 1 });
-  return { outDir: o.out, standard: report.standard?.edgeAlignment ?? NaN, robust: report.robust?.edgeAlignment ?? NaN };
+  return {
+    outDir: o.out,
+    standard: report.standard?.edgeAlignment ?? NaN,
+    robust: report.robust?.edgeAlignment ?? NaN,
+  };
 }

@@ -40,7 +40,13 @@ export function adamConstants(a: AdamAttrs): Record<(typeof ADAM_CONSTANTS)[numb
 }
 
 /** One element, in JS: float64 operations each rounded to float32 are float32 operations. */
-function adamElement(c: ReturnType<typeof adamConstants>, w: number, m: number, v: number, g: number): [number, number, number] {
+function adamElement(
+  c: ReturnType<typeof adamConstants>,
+  w: number,
+  m: number,
+  v: number,
+  g: number,
+): [number, number, number] {
   const f = Math.fround;
   const m1 = f(f(m * c.beta1) + f(g * c.oneMinusBeta1));
   const v1 = f(f(v * c.beta2) + f(f(g * g) * c.oneMinusBeta2));
@@ -48,7 +54,11 @@ function adamElement(c: ReturnType<typeof adamConstants>, w: number, m: number, 
   return [f(f(f(f(m1 / c.oneMinusAccBeta1) / denom) * c.negLr) + w), m1, v1];
 }
 
-export function fusedAdam(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): TI[] {
+export function fusedAdam(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs: tf.NamedAttrMap;
+}): TI[] {
   const { w, m, v, g } = args.inputs as { w: TI; m: TI; v: TI; g: TI };
   const backend = args.backend as BackendWasm;
   const c = adamConstants(args.attrs as unknown as AdamAttrs);
@@ -60,13 +70,33 @@ export function fusedAdam(args: { inputs: tf.NamedTensorInfoMap; backend: tf.Ker
     if (vec > 0) {
       const block = scope.make([ADAM_CONSTANTS.length]);
       heapF32(backend, block).set(ADAM_CONSTANTS.map((k) => c[k]));
-      const [pw, pm, pv, pg, ow, om, ov, pc] = [w, m, v, g, ...outs, block].map((t) => addressOf(backend, t));
+      const [pw, pm, pv, pg, ow, om, ov, pc] = [w, m, v, g, ...outs, block].map((t) =>
+        addressOf(backend, t),
+      );
       const threads = loopThreadsFor(backend)!;
-      threads.run(splitRange(vec, threads.size, 4).map(([a, b]) => [{ fn: 'adam', args: [pw! + 4 * a, pm! + 4 * a, pv! + 4 * a, pg! + 4 * a, ow! + 4 * a, om! + 4 * a, ov! + 4 * a, 4 * (b - a), pc!] }]));
+      threads.run(
+        splitRange(vec, threads.size, 4).map(([a, b]) => [
+          {
+            fn: 'adam',
+            args: [
+              pw! + 4 * a,
+              pm! + 4 * a,
+              pv! + 4 * a,
+              pg! + 4 * a,
+              ow! + 4 * a,
+              om! + 4 * a,
+              ov! + 4 * a,
+              4 * (b - a),
+              pc!,
+            ],
+          },
+        ]),
+      );
     }
     if (vec < n) {
       const [ws, ms, vs, gs, nw, nm, nv] = [w, m, v, g, ...outs].map((t) => heapF32(backend, t));
-      for (let i = vec; i < n; i++) [nw![i], nm![i], nv![i]] = adamElement(c, ws![i]!, ms![i]!, vs![i]!, gs![i]!);
+      for (let i = vec; i < n; i++)
+        [nw![i], nm![i], nv![i]] = adamElement(c, ws![i]!, ms![i]!, vs![i]!, gs![i]!);
     }
   } catch (e) {
     for (const o of outs) backend.disposeData(o.dataId);

@@ -82,7 +82,14 @@ function plain(s: Scope, t: TI, transposed: boolean, batch: number): TI {
  * B's rows). Unlike the stock path, the right operand is never re-packed: the dense layers'
  * weights change every training step. Returns undefined where the stock path must run.
  */
-function ownGemm(s: Scope, a: TI, b: TI, transposeA: boolean, transposeB: boolean, batch: number): TI | undefined {
+function ownGemm(
+  s: Scope,
+  a: TI,
+  b: TI,
+  transposeA: boolean,
+  transposeB: boolean,
+  batch: number,
+): TI | undefined {
   const backend = s.backend;
   const threads = batch === 1 ? loopThreadsFor(backend) : null;
   if (!threads) return undefined;
@@ -96,10 +103,30 @@ function ownGemm(s: Scope, a: TI, b: TI, transposeA: boolean, transposeB: boolea
   const [pa, pb, po] = [addressOf(backend, a), addressOf(backend, bRows), addressOf(backend, out)];
   // a(r, i) = A[i, r], or A[r, i] when transposed.
   const [aStride, aColStride] = transposeA ? [m * 4, 4] : [4, k * 4];
-  const operands = { a: pa, aCols: m, aStride, aColStride, b: pb, bCols: n, bStride: n * 4, out: po, outStride: n * 4, add: false };
+  const operands = {
+    a: pa,
+    aCols: m,
+    aStride,
+    aColStride,
+    b: pb,
+    bCols: n,
+    bStride: n * 4,
+    out: po,
+    outStride: n * 4,
+    add: false,
+  };
   if (k * n * 4 <= WIDE_B_BYTES) {
     // Threads take rows of the output.
-    threads.run(imageParts(m, 1, threads.size).map(([i0, i1]) => outerCalls(k, { ...operands, a: pa + i0 * aColStride, aCols: i1 - i0, out: po + i0 * n * 4 })));
+    threads.run(
+      imageParts(m, 1, threads.size).map(([i0, i1]) =>
+        outerCalls(k, {
+          ...operands,
+          a: pa + i0 * aColStride,
+          aCols: i1 - i0,
+          out: po + i0 * n * 4,
+        }),
+      ),
+    );
   } else {
     // A wide B (the dense layers' input gradient dY·Wᵀ: 128 × 3136 columns): the loop walks all
     // of B once per 4 rows of the output, and a B this large is read from beyond L2 each time.
@@ -113,7 +140,12 @@ function ownGemm(s: Scope, a: TI, b: TI, transposeA: boolean, transposeB: boolea
       splitRange(blocks, threads.size, 1, 1).map(([b0, b1]) =>
         Array.from({ length: b1 - b0 }, (_, q) => {
           const j0 = (b0 + q) * width;
-          return outerCalls(k, { ...operands, b: pb + j0 * 4, bCols: Math.min(width, n - j0), out: po + j0 * 4 });
+          return outerCalls(k, {
+            ...operands,
+            b: pb + j0 * 4,
+            bCols: Math.min(width, n - j0),
+            out: po + j0 * 4,
+          });
         }).flat(),
       ),
     );

@@ -23,7 +23,11 @@ export function setConv1(on: boolean): void {
 }
 
 /** Whether the loops can take this convolution (shape and our SIMD module). */
-export function useConv1(backend: BackendWasm, ci: backend_util.Conv2DInfo, ...tensors: TI[]): boolean {
+export function useConv1(
+  backend: BackendWasm,
+  ci: backend_util.Conv2DInfo,
+  ...tensors: TI[]
+): boolean {
   return (
     enabled &&
     ci.inChannels === 1 &&
@@ -47,7 +51,11 @@ export function useConv1(backend: BackendWasm, ci: backend_util.Conv2DInfo, ...t
  * never clips. The border is zeroed here; `copies(i0, i1)` is the program (our SIMD strided copy)
  * that fills images i0..i1, for the loop threads to run before they use those images.
  */
-function padded(s: Scope, x: TI, ci: backend_util.Conv2DInfo): { xp: TI; row: number; image: number; copies: (i0: number, i1: number) => Program } {
+function padded(
+  s: Scope,
+  x: TI,
+  ci: backend_util.Conv2DInfo,
+): { xp: TI; row: number; image: number; copies: (i0: number, i1: number) => Program } {
   const { inHeight: h, inWidth: w, outHeight: ho, outWidth: wo } = ci;
   const { top: pt, left: pl } = ci.padInfo;
   // ho + 2 = h + pt + pb (a 3×3 window, stride 1): every input row and column has its place.
@@ -57,13 +65,36 @@ function padded(s: Scope, x: TI, ci: backend_util.Conv2DInfo): { xp: TI; row: nu
   const [src, dst] = [addressOf(s.backend, x), addressOf(s.backend, xp) + (pt * pw + pl) * 4];
   const [row, image] = [pw * 4, ph * pw * 4];
   const copies = (i0: number, i1: number): Program => [
-    { fn: 'strided3d', args: [src + i0 * h * w * 4, dst + i0 * image, i1 - i0, h * w * 4, image, h, w * 4, row, w, 4, 4, 0] },
+    {
+      fn: 'strided3d',
+      args: [
+        src + i0 * h * w * 4,
+        dst + i0 * image,
+        i1 - i0,
+        h * w * 4,
+        image,
+        h,
+        w * 4,
+        row,
+        w,
+        4,
+        4,
+        0,
+      ],
+    },
   ];
   return { xp, row, image, copies };
 }
 
 /** out = (relu)(conv(x, filter) + bias): [n, ho, wo, co]. */
-export function conv1Forward(s: Scope, x: TI, filter: TI, ci: backend_util.Conv2DInfo, bias: TI | undefined, relu: boolean): TI {
+export function conv1Forward(
+  s: Scope,
+  x: TI,
+  filter: TI,
+  ci: backend_util.Conv2DInfo,
+  bias: TI | undefined,
+  relu: boolean,
+): TI {
   const backend = s.backend;
   const { batchSize: n, outHeight: ho, outWidth: wo, outChannels: co } = ci;
   const { xp, row, image, copies } = padded(s, x, ci);
@@ -75,12 +106,20 @@ export function conv1Forward(s: Scope, x: TI, filter: TI, ci: backend_util.Conv2
   const out = s.make([n, ho, wo, co]);
   conv1Runs.forward++;
   const threads = loopThreadsFor(backend)!;
-  const [pxp, pw, pb, po] = [addressOf(backend, xp), addressOf(backend, filter), addressOf(backend, b), addressOf(backend, out)];
+  const [pxp, pw, pb, po] = [
+    addressOf(backend, xp),
+    addressOf(backend, filter),
+    addressOf(backend, b),
+    addressOf(backend, out),
+  ];
   const outImage = ho * wo * co * 4;
   threads.run(
     imageParts(n, 4, threads.size).map(([i0, i1]) => [
       ...copies(i0, i1),
-      { fn: relu ? 'conv1FwdRelu' : 'conv1Fwd', args: [pxp + i0 * image, pw, pb, po + i0 * outImage, i1 - i0, ho, wo, row, image, co * 4] },
+      {
+        fn: relu ? 'conv1FwdRelu' : 'conv1Fwd',
+        args: [pxp + i0 * image, pw, pb, po + i0 * outImage, i1 - i0, ho, wo, row, image, co * 4],
+      },
     ]),
   );
   return out;
@@ -109,19 +148,50 @@ export function conv1FilterGrad(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2D
 /** dX: [n, h, w, 1]. */
 export function conv1InputGrad(s: Scope, dy: TI, filter: TI, ci: backend_util.Conv2DInfo): TI {
   const backend = s.backend;
-  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = ci;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    outHeight: ho,
+    outWidth: wo,
+    outChannels: co,
+  } = ci;
   const { top: pt, left: pl } = ci.padInfo;
   // One 4-lane partial sum per padded pixel and image; the loop zeroes each image's part.
-  const sRow = (wo + 2) * 16, sImage = (ho + 2) * sRow;
+  const sRow = (wo + 2) * 16,
+    sImage = (ho + 2) * sRow;
   const scratch = s.make([n, ho + 2, wo + 2, 4]);
   const dx = s.make([n, h, w, 1]);
   conv1Runs.inputGrad++;
   const threads = loopThreadsFor(backend)!;
-  const [pdy, pw, ps, pdx] = [addressOf(backend, dy), addressOf(backend, filter), addressOf(backend, scratch), addressOf(backend, dx)];
+  const [pdy, pw, ps, pdx] = [
+    addressOf(backend, dy),
+    addressOf(backend, filter),
+    addressOf(backend, scratch),
+    addressOf(backend, dx),
+  ];
   const dyImage = ho * wo * co * 4;
   threads.run(
     imageParts(n, 4, threads.size).map(([i0, i1]) => [
-      { fn: 'conv1Dx', args: [pdy + i0 * dyImage, pw, ps + i0 * sImage, pdx + i0 * h * w * 4, i1 - i0, ho, wo, sRow, sImage, co * 4, h, w, pt, pl] },
+      {
+        fn: 'conv1Dx',
+        args: [
+          pdy + i0 * dyImage,
+          pw,
+          ps + i0 * sImage,
+          pdx + i0 * h * w * 4,
+          i1 - i0,
+          ho,
+          wo,
+          sRow,
+          sImage,
+          co * 4,
+          h,
+          w,
+          pt,
+          pl,
+        ],
+      },
     ]),
   );
   return dx;

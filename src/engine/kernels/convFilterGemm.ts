@@ -70,12 +70,23 @@ export function filterGradGemm(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2DI
     threads.run(imageParts(nc, 1, threads.size).map(([i0, i1]) => copies(i0, i1)));
     if (own) {
       // Phase 2: each thread its own blocks of 8 columns of dW (the sum over M in one order).
-      const a = addressOf(backend, p), m = nc * perImage;
+      const a = addressOf(backend, p),
+        m = nc * perImage;
       const b = addressOf(backend, dy) + n0 * perImage * co * 4;
       const out = addressOf(backend, total!);
       threads.run(
         splitRange(co / 8, threads.size, 1, 1).map(([j0, j1]) =>
-          outerCalls(m, { a, aCols: kp, aStride: 4, aColStride: m * 4, b: b + j0 * 32, bCols: (j1 - j0) * 8, bStride: co * 4, out: out + j0 * 32, outStride: co * 4 }),
+          outerCalls(m, {
+            a,
+            aCols: kp,
+            aStride: 4,
+            aColStride: m * 4,
+            b: b + j0 * 32,
+            bCols: (j1 - j0) * 8,
+            bStride: co * 4,
+            out: out + j0 * 32,
+            outStride: co * 4,
+          }),
         ),
       );
       continue;
@@ -107,7 +118,14 @@ export function filterGradGemm(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2DI
 /** P for images n0..n0+nc: [1, rows, nc·Ho·Wo] with rows ≥ kh·kw·Ci, zero where the window reads
  * padding and in the rows past kh·kw·Ci. The zeros are written here; the copies are returned as
  * a program per range of the chunk's images (loopThreads.ts), each writing its own columns. */
-function buildP(s: Scope, planes: TI, ci: backend_util.Conv2DInfo, n0: number, nc: number, rows: number): { p: TI; copies: (i0: number, i1: number) => Program } {
+function buildP(
+  s: Scope,
+  planes: TI,
+  ci: backend_util.Conv2DInfo,
+  n0: number,
+  nc: number,
+  rows: number,
+): { p: TI; copies: (i0: number, i1: number) => Program } {
   const backend = s.backend;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = ci;
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = ci;
@@ -129,14 +147,34 @@ function buildP(s: Scope, planes: TI, ci: backend_util.Conv2DInfo, n0: number, n
       if (ya > 0 || yb < ho || xa > 0 || xb < wo) view.fill(0, block, block + c * m);
       if (yb <= ya || xb <= xa) continue;
       // Planes q = (ci, n) for n in the chunk: the source skips the other images' planes.
-      blocks.push({ from: src + ((n0 * h + ya * sh + i - pt) * w + (xa * sw + j - pl)) * 4, to: dst + (block + ya * wo + xa) * 4, ya, yb, xa, xb });
+      blocks.push({
+        from: src + ((n0 * h + ya * sh + i - pt) * w + (xa * sw + j - pl)) * 4,
+        to: dst + (block + ya * wo + xa) * 4,
+        ya,
+        yb,
+        xa,
+        xb,
+      });
     }
   }
   const copies = (i0: number, i1: number): Program =>
     blocks.flatMap(({ from, to, ya, yb, xa, xb }) =>
       Array.from({ length: c }, (_, ch) => ({
         fn: 'strided3d',
-        args: [from + (ch * n * h * w + i0 * h * w) * 4, to + (ch * m + i0 * ho * wo) * 4, i1 - i0, h * w * 4, ho * wo * 4, yb - ya, sh * w * 4, wo * 4, xb - xa, sw * 4, 4, 0],
+        args: [
+          from + (ch * n * h * w + i0 * h * w) * 4,
+          to + (ch * m + i0 * ho * wo) * 4,
+          i1 - i0,
+          h * w * 4,
+          ho * wo * 4,
+          yb - ya,
+          sh * w * 4,
+          wo * 4,
+          xb - xa,
+          sw * 4,
+          4,
+          0,
+        ],
       })),
     );
   return { p, copies };

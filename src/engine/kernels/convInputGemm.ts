@@ -52,16 +52,36 @@ export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Con
     dp = s.make([n * perImage, kp]);
   } else {
     wT = s.transpose(s.reshape(filter, [1, k, co]), [0, 2, 1]);
-    dp = s.run('BatchMatMul', { a: s.reshape(dy, [1, n * perImage, co]), b: wT }, { transposeA: false, transposeB: false });
+    dp = s.run(
+      'BatchMatMul',
+      { a: s.reshape(dy, [1, n * perImage, co]), b: wT },
+      { transposeA: false, transposeB: false },
+    );
   }
   const dx = s.make([n, h, w, c]);
   heapF32(backend, dx).fill(0);
-  const [src, dst, pdy, pw] = [addressOf(backend, dp), addressOf(backend, dx), addressOf(backend, dy), addressOf(backend, wT)];
+  const [src, dst, pdy, pw] = [
+    addressOf(backend, dp),
+    addressOf(backend, dx),
+    addressOf(backend, dy),
+    addressOf(backend, wT),
+  ];
   // Per thread, its images: dP = dY · Wᵀ for their rows (ours), then col2im, adding each window
   // position (i, j) in turn, so every dx element gets its sums in the same order on any split.
   const program = ([n0, n1]: [number, number]): Program => {
     const calls: Program = own
-      ? outerCalls(co, { a: pdy + n0 * perImage * co * 4, aCols: (n1 - n0) * perImage, aStride: 4, aColStride: co * 4, b: pw, bCols: kp, bStride: kp * 4, out: src + n0 * perImage * kp * 4, outStride: kp * 4, add: false })
+      ? outerCalls(co, {
+          a: pdy + n0 * perImage * co * 4,
+          aCols: (n1 - n0) * perImage,
+          aStride: 4,
+          aColStride: co * 4,
+          b: pw,
+          bCols: kp,
+          bStride: kp * 4,
+          out: src + n0 * perImage * kp * 4,
+          outStride: kp * 4,
+          add: false,
+        })
       : [];
     for (let i = 0; i < kh; i++) {
       // Output rows/cols whose window position (i, j) falls inside the image.
@@ -75,7 +95,23 @@ export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Con
           const from = src + ((n0 * perImage + ya * wo + xa) * kp + (i * kw + j) * c + ch) * 4;
           const to = dst + ((n0 * h * w + (ya * sh + i - pt) * w + xa * sw + j - pl) * c + ch) * 4;
           // planes: images; rows: output rows y; columns: output cols x (one float each).
-          calls.push({ fn: 'strided3d', args: [from, to, n1 - n0, perImage * kp * 4, h * w * c * 4, yb - ya, wo * kp * 4, sh * w * c * 4, xb - xa, kp * 4, sw * c * 4, 1] });
+          calls.push({
+            fn: 'strided3d',
+            args: [
+              from,
+              to,
+              n1 - n0,
+              perImage * kp * 4,
+              h * w * c * 4,
+              yb - ya,
+              wo * kp * 4,
+              sh * w * c * 4,
+              xb - xa,
+              kp * 4,
+              sw * c * 4,
+              1,
+            ],
+          });
         }
       }
     }

@@ -34,7 +34,11 @@ export function reluGradWasm(args: Args): TI {
   const vec = fast ? n & ~3 : 0;
   if (fast && vec > 0) {
     const [pd, px, po] = [addressOf(backend, dy), addressOf(backend, x), addressOf(backend, out)];
-    loopThreadsFor(backend)!.run(splitRange(vec, threadCount(backend), 4).map(([a, b]) => [{ fn: 'reluGrad', args: [pd + 4 * a, px + 4 * a, po + 4 * a, 4 * (b - a)] }]));
+    loopThreadsFor(backend)!.run(
+      splitRange(vec, threadCount(backend), 4).map(([a, b]) => [
+        { fn: 'reluGrad', args: [pd + 4 * a, px + 4 * a, po + 4 * a, 4 * (b - a)] },
+      ]),
+    );
   }
   if (vec < n) {
     const [d, xs, o] = [heapF32(backend, dy), heapF32(backend, x), heapF32(backend, out)];
@@ -55,7 +59,11 @@ export function relu(args: Args): TI {
   const vec = n & ~3;
   if (vec > 0) {
     const [px, po] = [addressOf(backend, x), addressOf(backend, out)];
-    loopThreadsFor(backend)!.run(splitRange(vec, threadCount(backend), 4).map(([a, b]) => [{ fn: 'relu', args: [px + 4 * a, po + 4 * a, 4 * (b - a)] }]));
+    loopThreadsFor(backend)!.run(
+      splitRange(vec, threadCount(backend), 4).map(([a, b]) => [
+        { fn: 'relu', args: [px + 4 * a, po + 4 * a, 4 * (b - a)] },
+      ]),
+    );
   }
   if (vec < n) {
     const [xs, o] = [heapF32(backend, x), heapF32(backend, out)];
@@ -132,8 +140,26 @@ function binary(args: Args, kernel: 'Add' | 'Multiply'): TI {
       // Split across our loop threads: one long row by its columns, else by rows.
       const parts: Program[] =
         rows === 1
-          ? splitRange(vec, threads.size, 4).map(([c0, c1]) => [{ fn, args: [pa + 4 * c0, pb + 4 * c0, po + 4 * c0, 1, 4 * (c1 - c0), cols * 4, bRow] }])
-          : splitRange(rows, threads.size, 1, Math.ceil(PARALLEL_MIN / cols)).map(([r0, r1]) => [{ fn, args: [pa + r0 * cols * 4, pb + r0 * bRow, po + r0 * cols * 4, r1 - r0, vec * 4, cols * 4, bRow] }]);
+          ? splitRange(vec, threads.size, 4).map(([c0, c1]) => [
+              {
+                fn,
+                args: [pa + 4 * c0, pb + 4 * c0, po + 4 * c0, 1, 4 * (c1 - c0), cols * 4, bRow],
+              },
+            ])
+          : splitRange(rows, threads.size, 1, Math.ceil(PARALLEL_MIN / cols)).map(([r0, r1]) => [
+              {
+                fn,
+                args: [
+                  pa + r0 * cols * 4,
+                  pb + r0 * bRow,
+                  po + r0 * cols * 4,
+                  r1 - r0,
+                  vec * 4,
+                  cols * 4,
+                  bRow,
+                ],
+              },
+            ]);
       threads.run(parts);
     }
     // JS: the last 0–3 columns of each row, then what follows the last whole row (scalar).

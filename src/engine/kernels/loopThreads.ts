@@ -83,7 +83,11 @@ export class LoopThreads {
     for (let i = 1; i < threads; i++) {
       const ctl = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
       // execArgv: [] so that a loader hook of the parent (e.g. tsx) is not started again.
-      const worker = new Worker(HELPER, { eval: true, execArgv: [], workerData: { module, memory, ctl, names } });
+      const worker = new Worker(HELPER, {
+        eval: true,
+        execArgv: [],
+        workerData: { module, memory, ctl, names },
+      });
       worker.unref();
       this.helpers.push({ worker, ctl, seq: 0 });
     }
@@ -96,11 +100,13 @@ export class LoopThreads {
 
   /** Runs programs[0] here and programs[i] on helper i − 1, and returns when all are done. */
   run(programs: Program[]): void {
-    if (programs.length > this.size) throw new Error(`loopThreads: ${programs.length} programs for ${this.size} threads`);
+    if (programs.length > this.size)
+      throw new Error(`loopThreads: ${programs.length} programs for ${this.size} threads`);
     // A program longer than a command block (thousands of calls: e.g. an im2col over hundreds of
     // channels) runs here, after the first: same calls, same results, one thread fewer.
     const tooLong = programs.slice(1).filter((p) => encodedLength(p) > SLOTS - CODE);
-    if (tooLong.length) programs = [programs[0] ?? [], ...programs.slice(1).filter((p) => !tooLong.includes(p))];
+    if (tooLong.length)
+      programs = [programs[0] ?? [], ...programs.slice(1).filter((p) => !tooLong.includes(p))];
     const started: Helper[] = [];
     for (let i = 1; i < programs.length; i++) {
       const h = this.helpers[i - 1]!;
@@ -113,7 +119,8 @@ export class LoopThreads {
     this.helperPrograms += started.length;
     let failure: Error | undefined;
     try {
-      for (const p of [programs[0] ?? [], ...tooLong]) for (const c of p) this.local[c.fn]!(...c.args);
+      for (const p of [programs[0] ?? [], ...tooLong])
+        for (const c of p) this.local[c.fn]!(...c.args);
     } catch (e) {
       failure = e instanceof Error ? e : new Error(String(e));
     }
@@ -124,11 +131,15 @@ export class LoopThreads {
       // the helper is gone, and waiting on would hang the job.
       const deadline = Date.now() + 60_000;
       while (d !== h.seq) {
-        if (Date.now() > deadline) throw new Error('loopThreads: a helper thread stopped answering');
+        if (Date.now() > deadline)
+          throw new Error('loopThreads: a helper thread stopped answering');
         Atomics.wait(h.ctl, DONE, d, 1000);
         d = Atomics.load(h.ctl, DONE);
       }
-      if (Atomics.exchange(h.ctl, FAILED, 0) !== 0) failure ??= new Error('loopThreads: a helper thread trapped (out-of-bounds access in one of our loops)');
+      if (Atomics.exchange(h.ctl, FAILED, 0) !== 0)
+        failure ??= new Error(
+          'loopThreads: a helper thread trapped (out-of-bounds access in one of our loops)',
+        );
     }
     if (failure) throw failure;
   }
@@ -164,7 +175,12 @@ export const PARALLEL_MIN = 1 << 16;
  * [start, end) ranges that split `count` units into at most `parts` near-equal pieces, each
  * boundary a multiple of `align`; one range when count < minPerPart · 2.
  */
-export function splitRange(count: number, parts: number, align = 1, minPerPart = PARALLEL_MIN): [number, number][] {
+export function splitRange(
+  count: number,
+  parts: number,
+  align = 1,
+  minPerPart = PARALLEL_MIN,
+): [number, number][] {
   const k = Math.max(1, Math.min(parts, Math.floor(count / minPerPart)));
   const out: [number, number][] = [];
   for (let i = 0; i < k; i++) {
@@ -192,7 +208,8 @@ export function imageParts(nc: number, tiles: number, parts: number): [number, n
   const k = Math.max(1, Math.min(parts, units));
   const out: [number, number][] = [];
   for (let i = 0; i < k; i++) {
-    const a = Math.min(nc, Math.round((i * units) / k) * step), b = Math.min(nc, Math.round(((i + 1) * units) / k) * step);
+    const a = Math.min(nc, Math.round((i * units) / k) * step),
+      b = Math.min(nc, Math.round(((i + 1) * units) / k) * step);
     if (b > a) out.push([a, b]);
   }
   return out;

@@ -46,12 +46,17 @@ export function maxPoolGrad(args: {
   const fast = c % 4 === 0 ? simdFor(backend) : null;
   const threads = fast ? loopThreadsFor(backend) : null;
   if (fast && threads) {
-    const [px, pdx, pdy] = [addressOf(backend, input), addressOf(backend, out), addressOf(backend, dy)];
+    const [px, pdx, pdy] = [
+      addressOf(backend, input),
+      addressOf(backend, out),
+      addressOf(backend, dy),
+    ];
     const cb = 4 * c;
     const overlap = sh < kh || sw < kw ? 1 : 0;
     // Non-overlapping windows that tile the input write every dx element (the loop stores dy
     // or 0 at each window position); otherwise dx starts from zero.
-    if (overlap || pt !== 0 || pl !== 0 || ho * sh !== h || wo * sw !== w || sh !== kh || sw !== kw) dx.fill(0);
+    if (overlap || pt !== 0 || pl !== 0 || ho * sh !== h || wo * sw !== w || sh !== kh || sw !== kw)
+      dx.fill(0);
     // Windows fully inside the row go to the SIMD loop in one call; clipped ones one by one.
     const oxA = Math.min(wo, Math.ceil(pl / sw)),
       oxB = Math.max(oxA, Math.min(wo, Math.floor((w + pl - kw) / sw) + 1));
@@ -69,7 +74,22 @@ export function maxPoolGrad(args: {
               c0 = Math.max(0, x0),
               cols = Math.min(w, x0 + kw) - c0;
             const at = ((b * h + r0) * w + c0) * cb;
-            calls.push({ fn: 'poolGrad', args: [px + at, pdx + at, dyRow + ox * cb, rows, cols, w * cb, cb, cb, count, sw * cb, overlap] });
+            calls.push({
+              fn: 'poolGrad',
+              args: [
+                px + at,
+                pdx + at,
+                dyRow + ox * cb,
+                rows,
+                cols,
+                w * cb,
+                cb,
+                cb,
+                count,
+                sw * cb,
+                overlap,
+              ],
+            });
           };
           for (let ox = 0; ox < oxA; ox++) call(ox, 1);
           if (oxB > oxA) call(oxA, oxB - oxA);

@@ -30,8 +30,22 @@ export function outerCalls(rows: number, o: OuterOperands): Program {
   const calls: Program = [];
   for (let r0 = 0; r0 < rows; r0 += block) {
     const add = r0 > 0 || o.add !== false ? 1 : 0;
-    calls.push({ fn: 'outerAcc', args: [o.a + r0 * o.aStride, o.b + r0 * o.bStride, o.out, Math.min(block, rows - r0), o.aCols, o.bCols, o.aStride, o.aColStride, o.bStride, o.outStride, add] });
+    calls.push({
+      fn: 'outerAcc',
+      args: [
+        o.a + r0 * o.aStride,
+        o.b + r0 * o.bStride,
+        o.out,
+        Math.min(block, rows - r0),
+        o.aCols,
+        o.bCols,
+        o.aStride,
+        o.aColStride,
+        o.bStride,
+        o.outStride,
+        add,
+      ],
+    });
   }
   return calls;
 }
-

@@ -94,6 +94,11 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   // the @tensorflow/tfjs union, whose register_all_gradients puts tfjs's Relu gradient back.
   registerReluGradient();
   // A kernel of our own, not a replacement: train/fusedAdam.ts runs it where it is registered.
-  if (!tf.getKernel(FUSED_ADAM, 'wasm')) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: fusedAdam as unknown as tf.KernelFunc });
+  if (!tf.getKernel(FUSED_ADAM, 'wasm'))
+    tf.registerKernel({
+      kernelName: FUSED_ADAM,
+      backendName: 'wasm',
+      kernelFunc: fusedAdam as unknown as tf.KernelFunc,
+    });
   setRegisteredCustomKernels([...names, RELU_GRAD, FUSED_ADAM]);
 }

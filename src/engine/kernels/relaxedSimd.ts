@@ -16,7 +16,30 @@ function probe(): Uint8Array<ArrayBuffer> {
   const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
   const body = [0x00, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b];
   const code = [1, body.length, ...body];
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, code.length, ...code]);
+  return new Uint8Array([
+    0,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    1,
+    5,
+    1,
+    0x60,
+    0,
+    1,
+    0x7b,
+    3,
+    2,
+    1,
+    0,
+    10,
+    code.length,
+    ...code,
+  ]);
 }
 
 let available: boolean | undefined;

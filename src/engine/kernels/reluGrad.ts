@@ -86,7 +86,8 @@ function registerFusedConvGradient(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const a = attrs as unknown as tf.FusedConv2DAttrs;
-      if (a.activation !== 'relu' && a.activation !== 'linear') throw new Error(`FusedConv2D: no gradient for activation ${a.activation}`);
+      if (a.activation !== 'relu' && a.activation !== 'linear')
+        throw new Error(`FusedConv2D: no gradient for activation ${a.activation}`);
       const dz = a.activation === 'relu' ? reluGrad(dy as tf.Tensor, y) : (dy as tf.Tensor);
       // The plain convolution's gradients are tfjs's own (registered with tfjs-layers' gradients).
       const conv = tf.getGradient('Conv2D')?.gradFunc(dz, [x, filter], attrs);

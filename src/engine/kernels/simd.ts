@@ -17,20 +17,47 @@ import { relaxedSimd } from './relaxedSimd';
 import { LoopThreads } from './loopThreads';
 import { wasmThreadCount } from './threads';
 
-// prettier-ignore
 export interface Simd {
   /** dx[window] += dy where x[window] is the window's first maximum (see simdPool.ts). */
-  poolGrad(x: number, dx: number, dy: number, rows: number, cols: number, rowStride: number,
-    colStride: number, cBytes: number, count: number, xStep: number, overlap: number): void;
+  poolGrad(
+    x: number,
+    dx: number,
+    dy: number,
+    rows: number,
+    cols: number,
+    rowStride: number,
+    colStride: number,
+    cBytes: number,
+    count: number,
+    xStep: number,
+    overlap: number,
+  ): void;
   /** dst[p,r,c] = src[p,r,c], or += when add=1; len counts floats. */
-  strided3d(src: number, dst: number, planes: number, srcPlane: number, dstPlane: number,
-    rows: number, srcRow: number, dstRow: number, len: number, srcCol: number, dstCol: number,
-    add: number): void;
+  strided3d(
+    src: number,
+    dst: number,
+    planes: number,
+    srcPlane: number,
+    dstPlane: number,
+    rows: number,
+    srcRow: number,
+    dstRow: number,
+    len: number,
+    srcCol: number,
+    dstCol: number,
+    add: number,
+  ): void;
   /** dst[0..vecBytes) += Σ_r src[r·rowStride + ·], f32. */
   sumRows(src: number, dst: number, rows: number, vecBytes: number, rowStride: number): void;
   /** Per row of rowStride bytes: dst = (src − m)·a + o, with [m | a | o] per channel at par. */
-  affineRows(src: number, dst: number, rows: number, vecBytes: number, rowStride: number,
-    par: number): void;
+  affineRows(
+    src: number,
+    dst: number,
+    rows: number,
+    vecBytes: number,
+    rowStride: number,
+    par: number,
+  ): void;
   /** Winograd input transform (simdWinograd.ts): 16 destination matrices, then the geometry. */
   winoIn(src: number, ...dstsAndGeometry: number[]): void;
   /** Winograd output transform + bias: 16 source matrices, dst, bias, then the geometry. */
@@ -41,22 +68,56 @@ export interface Simd {
   winoDy(src: number, ...dstsAndGeometry: number[]): void;
   /** out[i,j] (+)= Σ_r a(r,i)·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats);
    * a(r,i) at a + r·aStride + i·aColStride; add = 1 accumulates, 0 overwrites. */
-  outerAcc(a: number, b: number, out: number, rows: number, aCols: number, bCols: number,
-    aStride: number, aColStride: number, bStride: number, outStride: number, add: number): void;
+  outerAcc(
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    aCols: number,
+    bCols: number,
+    aStride: number,
+    aColStride: number,
+    bStride: number,
+    outStride: number,
+    add: number,
+  ): void;
   /** out = dy · step(x) in one pass (simdElementwise.ts); bytes a multiple of 16. */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /** out = max(x, 0); bytes a multiple of 16. */
   relu(x: number, out: number, bytes: number): void;
   /** Per row: out = a + b (b advances by bRowBytes per row, 0 for a broadcast vector). */
-  addRows(a: number, b: number, out: number, rows: number, vecBytes: number, rowBytes: number,
-    bRowBytes: number): void;
+  addRows(
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    vecBytes: number,
+    rowBytes: number,
+    bRowBytes: number,
+  ): void;
   /** Adam's update of bytes/4 floats (simdAdam.ts): w', m', v' from w, m, v, g and the float32
    * constants at `consts` (ADAM_CONSTANTS); bytes a multiple of 16. */
-  adam(w: number, m: number, v: number, g: number, outW: number, outM: number, outV: number,
-    bytes: number, consts: number): void;
+  adam(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    outW: number,
+    outM: number,
+    outV: number,
+    bytes: number,
+    consts: number,
+  ): void;
   /** The same with ×. */
-  mulRows(a: number, b: number, out: number, rows: number, vecBytes: number, rowBytes: number,
-    bRowBytes: number): void;
+  mulRows(
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    vecBytes: number,
+    rowBytes: number,
+    bRowBytes: number,
+  ): void;
   /** 3×3 stride-1 convolution of a one-channel padded input (simdConv1.ts; conv1.ts calls
    * these through loop-thread programs): forward, with relu, filter and input gradients. */
   conv1Fwd(...args: number[]): void;

@@ -9,8 +9,19 @@
 import { Fn, I32, simd, V128, op } from './wasmAsm';
 
 /** The constants' order in the float32 block the loop reads them from. */
-export const ADAM_CONSTANTS = ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'oneMinusAccBeta1', 'oneMinusAccBeta2', 'epsilon', 'negLr'] as const;
+export const ADAM_CONSTANTS = [
+  'beta1',
+  'oneMinusBeta1',
+  'beta2',
+  'oneMinusBeta2',
+  'oneMinusAccBeta1',
+  'oneMinusAccBeta2',
+  'epsilon',
+  'negLr',
+] as const;
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function adamUpdate(): Fn {
   // params: w, m, v, g, outW, outM, outV, bytes (a multiple of 16), consts (ADAM_CONSTANTS).

@@ -36,9 +36,15 @@ function tapAt(f: Fn, base: number, t: number, cout: number, cb: number): Fn {
 function rowPointers(f: Fn, rows: number[], base: () => void, stride: number): void {
   base();
   f.set(rows[0]!);
-  for (let i = 1; i < K; i++) f.get(rows[i - 1]!).get(stride).emit(op.i32Add).set(rows[i]!);
+  for (let i = 1; i < K; i++)
+    f.get(rows[i - 1]!)
+      .get(stride)
+      .emit(op.i32Add)
+      .set(rows[i]!);
 }
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 /** out[y, x, c] = (relu)(bias[c] + Σ_{i,j} xp[y+i, x+j] · w[i, j, c]) for `images` images. */
 export function conv1Fwd(fma: boolean, relu: boolean): Fn {
@@ -77,6 +83,8 @@ export function conv1Fwd(fma: boolean, relu: boolean): Fn {
   return f;
 }
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 /**
  * dw[i, j, c] += Σ_{images, y, x} xp[y+i, x+j] · dy[y, x, c] for the channel blocks
@@ -115,6 +123,8 @@ export function conv1FilterGrad(fma: boolean): Fn {
   return f;
 }
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 /**
  * dx[y, x] = Σ_{i,j,c} dy[y−i+pt, x−j+pl, c] · w[i, j, c], as a scatter: every dy pixel adds

@@ -8,6 +8,8 @@
  */
 import { Fn, I32, op, simd, V128 } from './wasmAsm';
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function reluGrad(): Fn {
   // params: dy, x, out, bytes — out = dy · s with s = 1 where x > 0, NaN where x is NaN, else 0:
@@ -29,6 +31,8 @@ export function reluGrad(): Fn {
   return f;
 }
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function relu(): Fn {
   // params: x, out, bytes — out = max(x, 0): wasm's max gives +0 for −0 and NaN for NaN, like
@@ -44,6 +48,8 @@ export function relu(): Fn {
   return f;
 }
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function binaryRows(name: 'addRows' | 'mulRows', opcode: number): Fn {
   // params: a, b, out, rows, vecBytes, rowBytes, bRowBytes — for each row r and byte c <

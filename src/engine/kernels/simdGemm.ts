@@ -13,6 +13,8 @@ import { Fn, I32, op, simd, V128 } from './wasmAsm';
 /** f32x4.relaxed_madd(a, b, c) = a·b + c, fused where the CPU has FMA (relaxed SIMD). */
 const RELAXED_MADD = 0x105;
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function outerAcc(fma = false): Fn {
   // params: a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride, add — counts

@@ -5,6 +5,8 @@
  */
 import { Fn, I32, op, simd } from './wasmAsm';
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function sumRows(): Fn {
   // params: src, dst, rows, vecBytes, rowStride — dst[0..vecBytes) += Σ_r src row r
@@ -21,6 +23,8 @@ export function sumRows(): Fn {
   return f;
 }
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function strided3d(): Fn {
   // params: src, dst, planes, srcPlane, dstPlane, rows, srcRow, dstRow, len, srcCol, dstCol, add
@@ -52,6 +56,8 @@ export function strided3d(): Fn {
   return f;
 }
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function affineRows(): Fn {
   // params: src, dst, rows, vecBytes, rowStride, par — per row: dst = (src − m)·a + o, where

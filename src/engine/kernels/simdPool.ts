@@ -6,6 +6,8 @@
  */
 import { Fn, I32, op, simd, V128 } from './wasmAsm';
 
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function poolGrad(): Fn {
   // params: x, dx, dy, rows, cols, rowStride, colStride, cBytes, count, xStep, overlap

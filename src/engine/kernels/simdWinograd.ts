@@ -11,6 +11,8 @@ const f32x4Pmax = 0xeb,
   f32x4Neg = 0xe1;
 
 /** Per 4×4 input tile d and channel block: V_k = (Bᵀ d B)_k, k = 4·row + col. */
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function winoIn(): Fn {
   // params: src, dst0..dst15, images, tileRows, tileCols, rowBytes, imageBytes, cBytes
@@ -59,6 +61,8 @@ export function winoIn(): Fn {
 }
 
 /** Per tile and channel block: the 2×2 outputs Aᵀ M A + bias (then max(·,0) if relu). */
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function winoOut(relu: boolean): Fn {
   // params: src0..src15, dst, bias, images, tileRows, tileCols, rowBytes, imageBytes, cBytes
@@ -109,6 +113,8 @@ export function winoOut(relu: boolean): Fn {
  * winoOut. Same walk and parameters as winoIn (src: the tile-aligned dY, rowBytes/imageBytes of
  * it; each tile starts 2 pixels after the previous one).
  */
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
 // prettier-ignore
 export function winoDy(): Fn {
   const f = new Fn(new Array<number>(23).fill(I32), 'winoDy');

@@ -51,15 +51,26 @@ function reduceLeading(args: Args, kernel: 'Sum' | 'Mean'): TI {
       heapF32(backend, t).fill(0);
       const threads = loopThreadsFor(backend)!;
       threads.run(
-        splitRange(blocks, threads.size, 1, Math.ceil(PARALLEL_MIN / (BLOCK * cols))).map(([b0, b1]) =>
-          Array.from({ length: b1 - b0 }, (_, i) => {
-            const r0 = (b0 + i) * BLOCK;
-            return { fn: 'sumRows', args: [pSrc + r0 * cols * 4, pPart + (b0 + i) * vec * 4, Math.min(BLOCK, rows - r0), vec * 4, cols * 4] };
-          }),
+        splitRange(blocks, threads.size, 1, Math.ceil(PARALLEL_MIN / (BLOCK * cols))).map(
+          ([b0, b1]) =>
+            Array.from({ length: b1 - b0 }, (_, i) => {
+              const r0 = (b0 + i) * BLOCK;
+              return {
+                fn: 'sumRows',
+                args: [
+                  pSrc + r0 * cols * 4,
+                  pPart + (b0 + i) * vec * 4,
+                  Math.min(BLOCK, rows - r0),
+                  vec * 4,
+                  cols * 4,
+                ],
+              };
+            }),
         ),
       );
       const parts = heapF32(backend, t);
-      for (let b = 0; b < blocks; b++) for (let c = 0; c < vec; c++) acc[c] = acc[c]! + parts[b * vec + c]!;
+      for (let b = 0; b < blocks; b++)
+        for (let c = 0; c < vec; c++) acc[c] = acc[c]! + parts[b * vec + c]!;
     } finally {
       s.dispose();
     }

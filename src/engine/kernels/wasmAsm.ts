@@ -7,10 +7,12 @@
  * Only the opcodes our kernels use are listed (numbers from the WebAssembly core + SIMD specs).
  */
 
-// prettier-ignore
-export const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+export const I32 = 0x7f,
+  F32 = 0x7d,
+  V128 = 0x7b;
 
 /** Scalar opcodes. */
+// An opcode table, grouped by kind a line each: formatting would give each entry a line.
 // prettier-ignore
 export const op = {
   end: 0x0b, else: 0x05, br: 0x0c, brIf: 0x0d, block: 0x02, loop: 0x03, if: 0x04,
@@ -20,6 +22,7 @@ export const op = {
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix). */
+// An opcode table, grouped by kind a line each: formatting would give each entry a line.
 // prettier-ignore
 export const simd = {
   load: 0x00, store: 0x0b, f32x4Splat: 0x13, f32x4Eq: 0x41, f32x4Ne: 0x42, f32x4Gt: 0x44,

@@ -107,13 +107,52 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
       // Each thread: pad, transform, multiply and transform back its own images (tiles are
       // image-major, so an image range is a row range of every V_k and M_k).
       const program = ([i0, i1]: [number, number]): Program => {
-        const r0 = i0 * tiles, r1 = i1 === nc ? rows : i1 * tiles;
+        const r0 = i0 * tiles,
+          r1 = i1 === nc ? rows : i1 * tiles;
         return [
           ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
-          { fn: 'winoIn', args: [at(xp) + i0 * hp * wp * cp * 4, ...v.map((t) => at(t) + r0 * cp * 4), i1 - i0, th, tw, wp * cp * 4, hp * wp * cp * 4, cp * 4] },
+          {
+            fn: 'winoIn',
+            args: [
+              at(xp) + i0 * hp * wp * cp * 4,
+              ...v.map((t) => at(t) + r0 * cp * 4),
+              i1 - i0,
+              th,
+              tw,
+              wp * cp * 4,
+              hp * wp * cp * 4,
+              cp * 4,
+            ],
+          },
           // M_k = V_k · U_k, [tiles, Ci]·[Ci, Co]: our loop, a(r, i) = V_k[i, r].
-          ...m.flatMap((mk, k) => outerCalls(cp, { a: at(v[k]!) + r0 * cp * 4, aCols: r1 - r0, aStride: 4, aColStride: cp * 4, b: at(u[k]!), bCols: cop, bStride: cop * 4, out: at(mk) + r0 * cop * 4, outStride: cop * 4, add: false })),
-          { fn: o.relu ? 'winoOutRelu' : 'winoOut', args: [...m.map((t) => at(t) + r0 * cop * 4), at(yp) + (n0 + i0) * 2 * th * rowBytes, at(bias), i1 - i0, th, tw, rowBytes, 2 * th * rowBytes, cop * 4] },
+          ...m.flatMap((mk, k) =>
+            outerCalls(cp, {
+              a: at(v[k]!) + r0 * cp * 4,
+              aCols: r1 - r0,
+              aStride: 4,
+              aColStride: cp * 4,
+              b: at(u[k]!),
+              bCols: cop,
+              bStride: cop * 4,
+              out: at(mk) + r0 * cop * 4,
+              outStride: cop * 4,
+              add: false,
+            }),
+          ),
+          {
+            fn: o.relu ? 'winoOutRelu' : 'winoOut',
+            args: [
+              ...m.map((t) => at(t) + r0 * cop * 4),
+              at(yp) + (n0 + i0) * 2 * th * rowBytes,
+              at(bias),
+              i1 - i0,
+              th,
+              tw,
+              rowBytes,
+              2 * th * rowBytes,
+              cop * 4,
+            ],
+          },
         ];
       };
       threads.run(imageParts(nc, tiles, threads.size).map(program));
@@ -127,16 +166,59 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
 
 /** Copies images n0..n0+nc of x into the zeroed xp's images from `at` on, at row p.t, column
  * p.l, as a program of strided copies (loopThreads.ts). */
-export function padInputCalls(backend: BackendWasm, x: TI, xp: TI, n0: number, nc: number, p: Pads, hp: number, wp: number, cp: number, at: number): Program {
+export function padInputCalls(
+  backend: BackendWasm,
+  x: TI,
+  xp: TI,
+  n0: number,
+  nc: number,
+  p: Pads,
+  hp: number,
+  wp: number,
+  cp: number,
+  at: number,
+): Program {
   const [, h, w, c] = x.shape as [number, number, number, number];
   const src = addressOf(backend, x) + n0 * h * w * c * 4;
   const dst = addressOf(backend, xp) + at * hp * wp * cp * 4 + (p.t * wp + p.l) * cp * 4;
   // Whole image rows are contiguous on both sides when there is no channel padding.
-  if (c === cp) return [{ fn: 'strided3d', args: [src, dst, nc, h * w * c * 4, hp * wp * cp * 4, h, w * c * 4, wp * cp * 4, w * c, 4, 4, 0] }];
+  if (c === cp)
+    return [
+      {
+        fn: 'strided3d',
+        args: [
+          src,
+          dst,
+          nc,
+          h * w * c * 4,
+          hp * wp * cp * 4,
+          h,
+          w * c * 4,
+          wp * cp * 4,
+          w * c,
+          4,
+          4,
+          0,
+        ],
+      },
+    ];
   // Otherwise per image: planes are image rows, rows are pixels (c floats each, cp apart in xp).
   return Array.from({ length: nc }, (_, i) => ({
     fn: 'strided3d',
-    args: [src + i * h * w * c * 4, dst + i * hp * wp * cp * 4, h, w * c * 4, wp * cp * 4, w, c * 4, cp * 4, c, 4, 4, 0],
+    args: [
+      src + i * h * w * c * 4,
+      dst + i * hp * wp * cp * 4,
+      h,
+      w * c * 4,
+      wp * cp * 4,
+      w,
+      c * 4,
+      cp * 4,
+      c,
+      4,
+      4,
+      0,
+    ],
   }));
 }
 

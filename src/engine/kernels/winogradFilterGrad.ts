@@ -53,9 +53,46 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
       threads.run(
         imageParts(nc, tiles, threads.size).map(([i0, i1]): Program => [
           ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
-          ...(padded ? padInputCalls(backend, dy, padded, n0 + i0, i1 - i0, { t: 0, b: 0, l: 0, r: 0 }, 2 * th, 2 * tw, cop, i0) : []),
-          { fn: 'winoIn', args: [at(xp) + i0 * hp * wp * cp * 4, ...v.map((m) => at(m) + i0 * tiles * cp * 4), i1 - i0, th, tw, wp * cp * 4, hp * wp * cp * 4, cp * 4] },
-          { fn: 'winoDy', args: [dyp + i0 * dyImage, ...dm.map((m) => at(m) + i0 * tiles * cop * 4), i1 - i0, th, tw, 2 * tw * cop * 4, dyImage, cop * 4] },
+          ...(padded
+            ? padInputCalls(
+                backend,
+                dy,
+                padded,
+                n0 + i0,
+                i1 - i0,
+                { t: 0, b: 0, l: 0, r: 0 },
+                2 * th,
+                2 * tw,
+                cop,
+                i0,
+              )
+            : []),
+          {
+            fn: 'winoIn',
+            args: [
+              at(xp) + i0 * hp * wp * cp * 4,
+              ...v.map((m) => at(m) + i0 * tiles * cp * 4),
+              i1 - i0,
+              th,
+              tw,
+              wp * cp * 4,
+              hp * wp * cp * 4,
+              cp * 4,
+            ],
+          },
+          {
+            fn: 'winoDy',
+            args: [
+              dyp + i0 * dyImage,
+              ...dm.map((m) => at(m) + i0 * tiles * cop * 4),
+              i1 - i0,
+              th,
+              tw,
+              2 * tw * cop * 4,
+              dyImage,
+              cop * 4,
+            ],
+          },
         ]),
       );
       // Phase 2, the 16 products split across threads (each S_k is one thread's alone: the sum
@@ -65,7 +102,17 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
       threads.run(
         Array.from({ length: Math.ceil(16 / share) }, (_, i) =>
           ks.slice(i * share, (i + 1) * share).flatMap((k) =>
-            outerCalls(t, { a: at(v[k]!), aCols: cp, aStride: cp * 4, aColStride: 4, b: at(dm[k]!), bCols: cop, bStride: cop * 4, out: at(sums) + k * cp * cop * 4, outStride: cop * 4 }),
+            outerCalls(t, {
+              a: at(v[k]!),
+              aCols: cp,
+              aStride: cp * 4,
+              aColStride: 4,
+              b: at(dm[k]!),
+              bCols: cop,
+              bStride: cop * 4,
+              out: at(sums) + k * cp * cop * 4,
+              outStride: cop * 4,
+            }),
           ),
         ),
       );
@@ -80,7 +127,14 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
  * dW[i,j,ci,co] = Σ_{a,b} G[a][i] · S_{4a+b}[ci,co] · G[b][j], G's rows [1,0,0], [½,½,½],
  * [½,−½,½], [0,0,1]: the transpose of winograd.ts's filter transform.
  */
-function filterFromS(s: Scope, sum: Float32Array, c: number, co: number, cp: number, cop: number): TI {
+function filterFromS(
+  s: Scope,
+  sum: Float32Array,
+  c: number,
+  co: number,
+  cp: number,
+  cop: number,
+): TI {
   const out = s.make([3, 3, c, co]);
   const dw = heapF32(s.backend, out);
   // Gᵀ's rows: how each of the 3 filter taps collects the 4 transformed positions.

@@ -39,12 +39,17 @@ export function defaultTestData(m: CheckpointManifest): string {
 }
 
 /** Serialises a model to the layers format as two buffers (topology JSON, weights). */
-export async function serializeModel(model: tfl.LayersModel): Promise<{ json: string; weights: Buffer }> {
+export async function serializeModel(
+  model: tfl.LayersModel,
+): Promise<{ json: string; weights: Buffer }> {
   let out: { json: string; weights: Buffer } | undefined;
   await model.save(
     tf.io.withSaveHandler((artifacts) => {
       const data = artifacts.weightData;
-      const weights = data === undefined ? Buffer.alloc(0) : Buffer.from(tf.io.concatenateArrayBuffers(Array.isArray(data) ? data : [data]));
+      const weights =
+        data === undefined
+          ? Buffer.alloc(0)
+          : Buffer.from(tf.io.concatenateArrayBuffers(Array.isArray(data) ? data : [data]));
       const modelJson = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
@@ -53,7 +58,9 @@ export async function serializeModel(model: tfl.LayersModel): Promise<{ json: st
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
       };
       out = { json: JSON.stringify(modelJson), weights };
-      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } });
+      return Promise.resolve({
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const },
+      });
     }),
   );
   if (!out) throw new Error('model.save produced nothing');
@@ -84,7 +91,11 @@ function readJson<T>(file: string, what: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new DataFormatError(file, `not valid JSON (${what}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new DataFormatError(
+      file,
+      `not valid JSON (${what}): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -94,25 +105,59 @@ interface WeightGroup {
 }
 
 /** The parts of model.json the loader relies on, checked before tfjs sees them (its errors name no file). */
-function checkModelJson(mj: unknown, modelFile: string): { modelTopology: object; weightsManifest: WeightGroup[] } {
+function checkModelJson(
+  mj: unknown,
+  modelFile: string,
+): { modelTopology: object; weightsManifest: WeightGroup[] } {
   const o = mj as { modelTopology?: unknown; weightsManifest?: unknown } | null;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new DataFormatError(modelFile, 'not a JSON object (TF.js model topology)');
-  if (typeof o.modelTopology !== 'object' || o.modelTopology === null || !Array.isArray(o.weightsManifest)) {
-    throw new DataFormatError(modelFile, 'not a TF.js layers model (no modelTopology/weightsManifest)');
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    throw new DataFormatError(modelFile, 'not a JSON object (TF.js model topology)');
+  if (
+    typeof o.modelTopology !== 'object' ||
+    o.modelTopology === null ||
+    !Array.isArray(o.weightsManifest)
+  ) {
+    throw new DataFormatError(
+      modelFile,
+      'not a TF.js layers model (no modelTopology/weightsManifest)',
+    );
   }
   for (const [g, group] of (o.weightsManifest as unknown[]).entries()) {
     const gr = group as Partial<WeightGroup> | null;
-    if (!gr || !Array.isArray(gr.paths) || !gr.paths.every((p) => typeof p === 'string') || !Array.isArray(gr.weights)) {
-      throw new DataFormatError(modelFile, `weightsManifest[${g}] needs a paths list and a weights list`);
+    if (
+      !gr ||
+      !Array.isArray(gr.paths) ||
+      !gr.paths.every((p) => typeof p === 'string') ||
+      !Array.isArray(gr.weights)
+    ) {
+      throw new DataFormatError(
+        modelFile,
+        `weightsManifest[${g}] needs a paths list and a weights list`,
+      );
     }
     for (const w of gr.weights) {
-      const ok = typeof w?.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => Number.isInteger(d) && d >= 0);
-      if (!ok) throw new DataFormatError(modelFile, `weightsManifest[${g}] has a weight entry without a name and a shape of non-negative integers: ${JSON.stringify(w).slice(0, 120)}`);
-      if (w.dtype !== undefined && w.dtype !== 'float32') throw new DataFormatError(modelFile, `weight '${w.name}' has dtype ${w.dtype}; checkpoints store float32`);
+      const ok =
+        typeof w?.name === 'string' &&
+        Array.isArray(w.shape) &&
+        w.shape.every((d) => Number.isInteger(d) && d >= 0);
+      if (!ok)
+        throw new DataFormatError(
+          modelFile,
+          `weightsManifest[${g}] has a weight entry without a name and a shape of non-negative integers: ${JSON.stringify(w).slice(0, 120)}`,
+        );
+      if (w.dtype !== undefined && w.dtype !== 'float32')
+        throw new DataFormatError(
+          modelFile,
+          `weight '${w.name}' has dtype ${w.dtype}; checkpoints store float32`,
+        );
     }
     for (const p of gr.paths) {
       // Weights live beside model.json: a path that climbs out could read any file on the machine.
-      if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) throw new DataFormatError(modelFile, `weights path '${p}' points outside the checkpoint folder`);
+      if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..'))
+        throw new DataFormatError(
+          modelFile,
+          `weights path '${p}' points outside the checkpoint folder`,
+        );
     }
   }
   return o as { modelTopology: object; weightsManifest: WeightGroup[] };
@@ -125,7 +170,8 @@ export async function loadModelFiles(dir: string): Promise<tfl.LayersModel> {
   const specs = mj.weightsManifest.flatMap((g) => g.weights);
   const files = mj.weightsManifest.flatMap((g) => g.paths).map((p) => path.join(dir, p));
   const buffers = files.map((f) => {
-    if (!fs.existsSync(f)) throw new DataFormatError(f, `missing weights file named by ${modelFile}`);
+    if (!fs.existsSync(f))
+      throw new DataFormatError(f, `missing weights file named by ${modelFile}`);
     try {
       return fs.readFileSync(f);
     } catch (e) {
@@ -136,8 +182,14 @@ export async function loadModelFiles(dir: string): Promise<tfl.LayersModel> {
   const weightsFile = files.length === 1 ? files[0]! : path.join(dir, 'weights.bin');
   const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (weights.length !== expected) {
-    const how = weights.length < expected ? 'truncated, or written for another model' : 'written for another model, or junk appended';
-    throw new DataFormatError(weightsFile, `${weights.length} bytes, but ${modelFile} describes ${expected} bytes of float32 weights (${specs.length} tensors): ${how}`);
+    const how =
+      weights.length < expected
+        ? 'truncated, or written for another model'
+        : 'written for another model, or junk appended';
+    throw new DataFormatError(
+      weightsFile,
+      `${weights.length} bytes, but ${modelFile} describes ${expected} bytes of float32 weights (${specs.length} tensors): ${how}`,
+    );
   }
   const ab = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   // A NaN or infinite weight makes every prediction NaN: say so here, not as "accuracy 10%" later.
@@ -147,15 +199,25 @@ export async function loadModelFiles(dir: string): Promise<tfl.LayersModel> {
     const size = w.shape.reduce((a, b) => a * b, 1);
     for (let i = 0; i < size; i++) {
       const v = values[at + i]!;
-      if (!Number.isFinite(v)) throw new DataFormatError(weightsFile, `weight '${w.name}' holds ${v} at element ${i}: the model diverged or the file is corrupt`);
+      if (!Number.isFinite(v))
+        throw new DataFormatError(
+          weightsFile,
+          `weight '${w.name}' holds ${v} at element ${i}: the model diverged or the file is corrupt`,
+        );
     }
     at += size;
   }
   try {
-    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: ab }));
+    return await tfl.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: ab }),
+    );
   } catch (e) {
     // e.g. a kernel of the wrong shape: tfjs names the layer, we name the file.
-    throw new DataFormatError(modelFile, `cannot be loaded (weights do not match the topology?): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new DataFormatError(
+      modelFile,
+      `cannot be loaded (weights do not match the topology?): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -163,25 +225,47 @@ export async function loadModelFiles(dir: string): Promise<tfl.LayersModel> {
 export function readManifest(dir: string): CheckpointManifest {
   const file = path.join(dir, 'manifest.json');
   const m = readJson<unknown>(file, 'checkpoint manifest');
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new DataFormatError(file, 'not a JSON object (checkpoint manifest)');
+  if (typeof m !== 'object' || m === null || Array.isArray(m))
+    throw new DataFormatError(file, 'not a JSON object (checkpoint manifest)');
   const o = m as Partial<CheckpointManifest>;
-  if (!(ARCHS as readonly unknown[]).includes(o.arch)) throw new DataFormatError(file, `arch is ${JSON.stringify(o.arch)}, expected one of ${ARCHS.join(', ')}`);
-  if (!Array.isArray(o.inputShape) || o.inputShape.length !== 3 || !o.inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new DataFormatError(file, `inputShape must be [height, width, channels], got ${JSON.stringify(o.inputShape)}`);
+  if (!(ARCHS as readonly unknown[]).includes(o.arch))
+    throw new DataFormatError(
+      file,
+      `arch is ${JSON.stringify(o.arch)}, expected one of ${ARCHS.join(', ')}`,
+    );
+  if (
+    !Array.isArray(o.inputShape) ||
+    o.inputShape.length !== 3 ||
+    !o.inputShape.every((d) => Number.isInteger(d) && d > 0)
+  ) {
+    throw new DataFormatError(
+      file,
+      `inputShape must be [height, width, channels], got ${JSON.stringify(o.inputShape)}`,
+    );
   }
-  if (!Number.isInteger(o.numClasses) || (o.numClasses as number) < 2) throw new DataFormatError(file, `numClasses must be an integer ≥ 2, got ${JSON.stringify(o.numClasses)}`);
-  if (typeof o.dataset !== 'string') throw new DataFormatError(file, 'dataset (the spec it was trained on) is missing');
+  if (!Number.isInteger(o.numClasses) || (o.numClasses as number) < 2)
+    throw new DataFormatError(
+      file,
+      `numClasses must be an integer ≥ 2, got ${JSON.stringify(o.numClasses)}`,
+    );
+  if (typeof o.dataset !== 'string')
+    throw new DataFormatError(file, 'dataset (the spec it was trained on) is missing');
   return o as CheckpointManifest;
 }
 
-export async function loadCheckpoint(dir: string): Promise<BuiltModel & { manifest: CheckpointManifest }> {
+export async function loadCheckpoint(
+  dir: string,
+): Promise<BuiltModel & { manifest: CheckpointManifest }> {
   const manifest = readManifest(dir);
   const model = await loadModelFiles(dir);
   const input = model.inputs[0]?.shape.slice(1) ?? [];
   const outputs = model.outputs[0]?.shape.at(-1);
   if (input.join() !== manifest.inputShape.join() || outputs !== manifest.numClasses) {
     model.dispose();
-    throw new DataFormatError(path.join(dir, 'manifest.json'), `says input ${manifest.inputShape.join('×')} and ${manifest.numClasses} classes but model.json has input ${input.join('×')} and ${outputs} outputs`);
+    throw new DataFormatError(
+      path.join(dir, 'manifest.json'),
+      `says input ${manifest.inputShape.join('×')} and ${manifest.numClasses} classes but model.json has input ${input.join('×')} and ${outputs} outputs`,
+    );
   }
   return { arch: manifest.arch, model, representation: representationOf(model), manifest };
 }

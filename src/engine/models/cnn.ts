@@ -6,9 +6,13 @@ import { reluConv2d } from './reluConv2d';
 export function buildCnn(input: tfl.SymbolicTensor, init: SeededInit): tfl.SymbolicTensor {
   let x = input;
   for (const filters of [32, 64]) {
-    x = reluConv2d({ filters, kernelSize: 3, padding: 'same', ...init.conv() }).apply(x) as tfl.SymbolicTensor;
+    x = reluConv2d({ filters, kernelSize: 3, padding: 'same', ...init.conv() }).apply(
+      x,
+    ) as tfl.SymbolicTensor;
     x = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
   }
   x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
-  return tfl.layers.dense({ units: 128, activation: 'relu', ...init.conv() }).apply(x) as tfl.SymbolicTensor;
+  return tfl.layers
+    .dense({ units: 128, activation: 'relu', ...init.conv() })
+    .apply(x) as tfl.SymbolicTensor;
 }

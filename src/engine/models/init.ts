@@ -14,10 +14,16 @@ export class SeededInit {
 
   /** He-normal for ReLU conv/dense layers (what PyTorch's kaiming init approximates). */
   conv() {
-    return { kernelInitializer: tfl.initializers.heNormal({ seed: this.next() }), biasInitializer: 'zeros' as const };
+    return {
+      kernelInitializer: tfl.initializers.heNormal({ seed: this.next() }),
+      biasInitializer: 'zeros' as const,
+    };
   }
 
   dense() {
-    return { kernelInitializer: tfl.initializers.glorotUniform({ seed: this.next() }), biasInitializer: 'zeros' as const };
+    return {
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: this.next() }),
+      biasInitializer: 'zeros' as const,
+    };
   }
 }

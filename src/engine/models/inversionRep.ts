@@ -15,7 +15,10 @@ import type { AttackModel } from '../attacks/types';
 import { representationTensor, type BuiltModel } from './registry';
 
 /** relu forward, identity backward. */
-const fakeReluOp = tf.customGrad<tf.Tensor>((z) => ({ value: tf.relu(z as tf.Tensor), gradFunc: (dy) => dy }));
+const fakeReluOp = tf.customGrad<tf.Tensor>((z) => ({
+  value: tf.relu(z as tf.Tensor),
+  gradFunc: (dy) => dy,
+}));
 export const fakeRelu = (z: tf.Tensor): tf.Tensor => fakeReluOp(z);
 
 type Layer = tfl.layers.Layer;
@@ -34,17 +37,26 @@ const producer = (t: tfl.SymbolicTensor): Layer => t.sourceLayer;
  * global pooling: resnet). `fake: false`, or an architecture ending otherwise, gives g itself.
  * Returns whether the fake ReLU is in use, for the dataset's manifest.
  */
-export function inversionRepresentation({ model, representation }: Pick<BuiltModel, 'model' | 'representation'>, fake: boolean): { g: AttackModel; fakeRelu: boolean } {
+export function inversionRepresentation(
+  { model, representation }: Pick<BuiltModel, 'model' | 'representation'>,
+  fake: boolean,
+): { g: AttackModel; fakeRelu: boolean } {
   const exact: AttackModel = (x) => representation.apply(x, { training: false }) as tf.Tensor2D;
   if (!fake) return { g: exact, fakeRelu: false };
   const last = producer(representationTensor(model));
-  if (last instanceof tfl.layers.Layer && last.getClassName() === 'Dense' && activationName(last) === 'relu') {
+  if (
+    last instanceof tfl.layers.Layer &&
+    last.getClassName() === 'Dense' &&
+    activationName(last) === 'relu'
+  ) {
     const inner = tfl.model({ inputs: model.inputs, outputs: last.getInputAt(0) });
     const [kernel, bias] = last.getWeights();
     return {
       g: (x) => {
         const h = inner.apply(x, { training: false }) as tf.Tensor2D;
-        const z = bias ? tf.add(tf.matMul(h, kernel as tf.Tensor2D), bias) : tf.matMul(h, kernel as tf.Tensor2D);
+        const z = bias
+          ? tf.add(tf.matMul(h, kernel as tf.Tensor2D), bias)
+          : tf.matMul(h, kernel as tf.Tensor2D);
         return fakeRelu(z) as tf.Tensor2D;
       },
       fakeRelu: true,
@@ -53,10 +65,15 @@ export function inversionRepresentation({ model, representation }: Pick<BuiltMod
   // Global pooling (or flatten) after a ReLU activation layer: fake the ReLU, then pool.
   const pooled = last.getInputAt(0) as tfl.SymbolicTensor;
   const act = producer(pooled);
-  if (['GlobalAveragePooling2D', 'Flatten'].includes(last.getClassName()) && act.getClassName() === 'Activation' && activationName(act) === 'relu') {
+  if (
+    ['GlobalAveragePooling2D', 'Flatten'].includes(last.getClassName()) &&
+    act.getClassName() === 'Activation' &&
+    activationName(act) === 'relu'
+  ) {
     const inner = tfl.model({ inputs: model.inputs, outputs: act.getInputAt(0) });
     return {
-      g: (x) => last.apply(fakeRelu(inner.apply(x, { training: false }) as tf.Tensor)) as tf.Tensor2D,
+      g: (x) =>
+        last.apply(fakeRelu(inner.apply(x, { training: false }) as tf.Tensor)) as tf.Tensor2D,
       fakeRelu: true,
     };
   }

@@ -25,11 +25,17 @@ export type ArchBuilder = (input: tfl.SymbolicTensor, init: SeededInit) => tfl.S
 export const ARCH_DESCRIPTIONS: Record<ArchName, string> = {
   mlp: 'flatten → dense 256 → dense 128 → linear',
   cnn: 'conv3×3 32 → maxpool → conv3×3 64 → maxpool → dense 128 → linear (the reference workload)',
-  resnet: 'small ResNet: conv 16, three stages of basic blocks (16, 32, 64; stride 2 between), global average pool → linear',
+  resnet:
+    'small ResNet: conv 16, three stages of basic blocks (16, 32, 64; stride 2 between), global average pool → linear',
   vgg: 'small VGG: [conv 32, conv 32, pool] [conv 64, conv 64, pool] → dense 128 → linear',
 };
 
-const builders: Record<ArchName, ArchBuilder> = { mlp: buildMlp, cnn: buildCnn, resnet: buildResnet, vgg: buildVgg };
+const builders: Record<ArchName, ArchBuilder> = {
+  mlp: buildMlp,
+  cnn: buildCnn,
+  resnet: buildResnet,
+  vgg: buildVgg,
+};
 
 export interface BuiltModel {
   arch: ArchName;
@@ -62,5 +68,9 @@ export function representationTensor(model: tfl.LayersModel): tfl.SymbolicTensor
 
 /** The sub-model from the input to g(x). */
 export function representationOf(model: tfl.LayersModel): tfl.LayersModel {
-  return tfl.model({ inputs: model.inputs, outputs: representationTensor(model), name: `${model.name}_g` });
+  return tfl.model({
+    inputs: model.inputs,
+    outputs: representationTensor(model),
+    name: `${model.name}_g`,
+  });
 }

@@ -12,7 +12,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 type ConvArgs = Parameters<typeof tfl.layers.conv2d>[0];
 /** The stock Conv2D class (tfjs-layers exports only its factory). */
-const StockConv2D = tfl.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as new (args: ConvArgs) => tfl.layers.Layer;
+const StockConv2D = tfl.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as new (
+  args: ConvArgs,
+) => tfl.layers.Layer;
 
 /** Conv2D's fields we read (protected in its typings). */
 interface ConvFields {
@@ -28,20 +30,36 @@ interface ConvFields {
 export class ReluConv2D extends StockConv2D {
   static className = 'Conv2D';
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+  override call(
+    inputs: tf.Tensor | tf.Tensor[],
+    kwargs: Record<string, unknown>,
+  ): tf.Tensor | tf.Tensor[] {
     const c = this as unknown as ConvFields;
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    const fusable = c.activation.getClassName() === 'relu' && c.dataFormat === 'channelsLast' && x.rank === 4 && (c.padding === 'same' || c.padding === 'valid') && c.dilationRate.every((d) => d === 1);
+    const fusable =
+      c.activation.getClassName() === 'relu' &&
+      c.dataFormat === 'channelsLast' &&
+      x.rank === 4 &&
+      (c.padding === 'same' || c.padding === 'valid') &&
+      c.dilationRate.every((d) => d === 1);
     if (!fusable) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const inputsMap: tf.NamedTensorMap = { x, filter: c.kernel.read() };
       if (c.bias) inputsMap.bias = c.bias.read();
-      const attrs = { strides: c.strides, pad: c.padding, dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
+      const attrs = {
+        strides: c.strides,
+        pad: c.padding,
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+        activation: 'relu',
+      };
       return tf.engine().runKernel<tf.Tensor>('FusedConv2D', inputsMap, attrs);
     });
   }
 }
-tf.serialization.registerClass(ReluConv2D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.registerClass(
+  ReluConv2D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+);
 
 /** tfl.layers.conv2d for a ReLU convolution, as ReluConv2D. */
 export function reluConv2d(args: Omit<ConvArgs, 'activation'>): tfl.layers.Layer {

@@ -35,7 +35,8 @@ export function wasmThreadsForPool(size: number): number | undefined {
   return size === 1 ? 1 : undefined;
 }
 
-const what = (job: ThreadJob) => (job.kind === 'construct' ? 'construction' : job.kind === 'train' ? 'training' : 'evaluation');
+const what = (job: ThreadJob) =>
+  job.kind === 'construct' ? 'construction' : job.kind === 'train' ? 'training' : 'evaluation';
 
 /** Runs one job in a pool thread; resolves when it is done, rejects with its error (AbortedError when cancelled). */
 export function runInThread(job: ThreadJob, ctx: JobContext): Promise<void> {
@@ -56,7 +57,9 @@ export function runInThread(job: ThreadJob, ctx: JobContext): Promise<void> {
           case 'done':
             return settle();
           case 'error':
-            return settle(m.name === 'AbortedError' ? new AbortedError(what(job)) : new Error(m.message));
+            return settle(
+              m.name === 'AbortedError' ? new AbortedError(what(job)) : new Error(m.message),
+            );
           default: {
             const never: never = m;
             throw new Error(`unknown pool reply ${JSON.stringify(never)}`);
@@ -87,7 +90,11 @@ export async function runInThreads(jobs: ThreadJob[], ctx: JobContext): Promise<
           log: (line) => ctx.log?.(`[thread ${i}] ${line}`),
           onProgress: (event) => {
             fractions[i] = event.fraction;
-            const e: ProgressEvent = { ...event, fraction: fractions.reduce((a, b) => a + b, 0) / fractions.length, message: `${event.message ?? ''} (${jobs.length} threads)` };
+            const e: ProgressEvent = {
+              ...event,
+              fraction: fractions.reduce((a, b) => a + b, 0) / fractions.length,
+              message: `${event.message ?? ''} (${jobs.length} threads)`,
+            };
             if (event.imagesPerSec !== undefined) e.imagesPerSec = event.imagesPerSec * jobs.length;
             ctx.onProgress?.(e);
           },
@@ -97,7 +104,10 @@ export async function runInThreads(jobs: ThreadJob[], ctx: JobContext): Promise<
         }),
       ),
     );
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof AbortedError));
+    const failed = settled.find(
+      (r): r is PromiseRejectedResult =>
+        r.status === 'rejected' && !(r.reason instanceof AbortedError),
+    );
     // Only cancellations left: the user's (or a caller's) abort.
     if (failed) throw failed.reason;
     const aborted = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -24,7 +24,8 @@ export interface ThreadInit {
 }
 
 /** Main thread → pool thread. */
-export type ThreadRequest = { type: 'run'; id: number; job: ThreadJob } | { type: 'abort'; id: number };
+export type ThreadRequest =
+  { type: 'run'; id: number; job: ThreadJob } | { type: 'abort'; id: number };
 
 export type ThreadMessage =
   | { type: 'progress'; event: ProgressEvent }
@@ -60,10 +61,18 @@ if (port) {
     const post = (m: ThreadMessage) => port.postMessage({ ...m, id } satisfies ThreadReply);
     try {
       await ready;
-      await runJob(job, { signal, onProgress: (event) => post({ type: 'progress', event }), log: (line) => post({ type: 'log', line }) });
+      await runJob(job, {
+        signal,
+        onProgress: (event) => post({ type: 'progress', event }),
+        log: (line) => post({ type: 'log', line }),
+      });
       post({ type: 'done' });
     } catch (e) {
-      post({ type: 'error', message: e instanceof Error ? e.message : String(e), name: e instanceof Error ? e.name : 'Error' });
+      post({
+        type: 'error',
+        message: e instanceof Error ? e.message : String(e),
+        name: e instanceof Error ? e.name : 'Error',
+      });
     } finally {
       if (current?.id === id) current = undefined;
     }

@@ -40,7 +40,10 @@ function startWorker(init: ThreadInit): Worker {
   const bundled = path.join(__dirname, 'poolThread.js');
   if (fs.existsSync(bundled)) return new Worker(bundled, { workerData: init });
   const source = path.join(__dirname, 'threadEntry.ts');
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: init });
+  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, {
+    eval: true,
+    workerData: init,
+  });
 }
 
 function startThread(backend: BackendName | 'auto'): PoolThread {
@@ -65,7 +68,10 @@ function startThread(backend: BackendName | 'auto'): PoolThread {
 }
 
 /** An idle thread on `backend` (threads on another backend are retired), or a new one; marked busy with `job`. */
-export function acquire(backend: BackendName | 'auto', job: Omit<Running, 'id'>): { thread: PoolThread; id: number } {
+export function acquire(
+  backend: BackendName | 'auto',
+  job: Omit<Running, 'id'>,
+): { thread: PoolThread; id: number } {
   let thread: PoolThread | undefined;
   for (const t of threads) {
     if (t.job) continue;

@@ -11,7 +11,10 @@ import { inferenceFn } from '../eval/accuracy';
 import { evaluateRobustness, type RobustEvalResult } from '../eval/robust';
 import type { ReproduceProfile } from './profiles';
 
-export interface EvalSettings extends Pick<ReproduceProfile['evaluation'], 'norm' | 'eps' | 'steps' | 'restarts'> {
+export interface EvalSettings extends Pick<
+  ReproduceProfile['evaluation'],
+  'norm' | 'eps' | 'steps' | 'restarts'
+> {
   data: string;
   testLimit?: number;
   seed: number;
@@ -25,17 +28,42 @@ export function evalSettings(data: string, p: ReproduceProfile): EvalSettings {
 export function cachedEval(dir: string, settings: EvalSettings): RobustEvalResult | undefined {
   const file = path.join(dir, 'eval.json');
   if (!fs.existsSync(file)) return undefined;
-  const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as { settings: unknown; result: RobustEvalResult };
+  const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    settings: unknown;
+    result: RobustEvalResult;
+  };
   return JSON.stringify(cached.settings) === JSON.stringify(settings) ? cached.result : undefined;
 }
 
-export async function evaluateCached(dir: string, settings: EvalSettings, ctx: JobContext): Promise<RobustEvalResult> {
+export async function evaluateCached(
+  dir: string,
+  settings: EvalSettings,
+  ctx: JobContext,
+): Promise<RobustEvalResult> {
   const cached = cachedEval(dir, settings);
   if (cached) return cached;
   const ckpt = await loadCheckpoint(dir);
   try {
-    const test = await loadDataset(settings.data, { split: 'test', limit: settings.testLimit, seed: settings.seed, signal: ctx.signal });
-    const result = await evaluateRobustness(inferenceFn(ckpt.model), test, { norm: settings.norm, eps: [settings.eps], steps: settings.steps, restarts: settings.restarts, randomStart: false, seed: settings.seed, batchSize: 250 }, ctx);
+    const test = await loadDataset(settings.data, {
+      split: 'test',
+      limit: settings.testLimit,
+      seed: settings.seed,
+      signal: ctx.signal,
+    });
+    const result = await evaluateRobustness(
+      inferenceFn(ckpt.model),
+      test,
+      {
+        norm: settings.norm,
+        eps: [settings.eps],
+        steps: settings.steps,
+        restarts: settings.restarts,
+        randomStart: false,
+        seed: settings.seed,
+        batchSize: 250,
+      },
+      ctx,
+    );
     writeJsonAtomic(path.join(dir, 'eval.json'), { settings, result, testSet: test.source });
     return result;
   } finally {

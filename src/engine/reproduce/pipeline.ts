@@ -30,11 +30,16 @@ export interface ReproduceOptions {
   poolSize?: number;
 }
 
-export async function reproduce(o: ReproduceOptions, ctx: JobContext = {}): Promise<ReproduceResults> {
+export async function reproduce(
+  o: ReproduceOptions,
+  ctx: JobContext = {},
+): Promise<ReproduceResults> {
   fs.mkdirSync(o.out, { recursive: true });
   const slots = Math.max(1, o.poolSize ?? 1);
   const tasks = await planReproduction(o, slots);
-  ctx.log?.(`reproduce: ${tasks.length} tasks on ${slots === 1 ? 'this thread' : `${slots} threads`}`);
+  ctx.log?.(
+    `reproduce: ${tasks.length} tasks on ${slots === 1 ? 'this thread' : `${slots} threads`}`,
+  );
   const t0 = Date.now();
   const records = await runDag(tasks, slots, ctx);
   const timings = mergeTimings(path.join(o.out, 'timings.json'), records, slots);
@@ -47,8 +52,16 @@ export async function reproduce(o: ReproduceOptions, ctx: JobContext = {}): Prom
   }
   const evals: Record<string, RobustEvalResult> = {};
   // Read from each checkpoint's eval.json (the graph computed them), so this costs no attack.
-  for (const name of EVALUATED) evals[name] = await evaluateCached(path.join(o.out, name), evalSettings(o.data, o.profile), ctx);
-  return writeReport(o, built, evals, timings, { wallSeconds: (Date.now() - t0) / 1000, poolSize: slots });
+  for (const name of EVALUATED)
+    evals[name] = await evaluateCached(
+      path.join(o.out, name),
+      evalSettings(o.data, o.profile),
+      ctx,
+    );
+  return writeReport(o, built, evals, timings, {
+    wallSeconds: (Date.now() - t0) / 1000,
+    poolSize: slots,
+  });
 }
 
 /**
@@ -56,7 +69,9 @@ export async function reproduce(o: ReproduceOptions, ctx: JobContext = {}): Prom
  * time of its tasks. A rerun that skipped a whole step keeps the times the step really took.
  */
 function mergeTimings(file: string, records: TaskRecord[], poolSize: number): StepTiming[] {
-  const old: StepTiming[] = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as StepTiming[]) : [];
+  const old: StepTiming[] = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as StepTiming[])
+    : [];
   const steps = [...new Set(records.map((r) => r.step))];
   const timings = steps.map((step): StepTiming => {
     const mine = records.filter((r) => r.step === step && !r.skipped);
@@ -64,7 +79,13 @@ function mergeTimings(file: string, records: TaskRecord[], poolSize: number): St
     if (!mine.length && previous) return previous;
     const start = Math.min(...mine.map((r) => r.start));
     const end = Math.max(...mine.map((r) => r.end));
-    return { step, seconds: mine.length ? end - start : 0, threadSeconds: mine.reduce((s, r) => s + r.end - r.start, 0), startedAt: mine.length ? start : 0, poolSize };
+    return {
+      step,
+      seconds: mine.length ? end - start : 0,
+      threadSeconds: mine.reduce((s, r) => s + r.end - r.start, 0),
+      startedAt: mine.length ? start : 0,
+      poolSize,
+    };
   });
   writeJsonAtomic(file, timings);
   return timings;

@@ -24,7 +24,14 @@ import type { ReproduceOptions } from './pipeline';
 import type { DagTask } from './schedule';
 
 /** The six models evaluated on the original test set, by folder name. */
-export const EVALUATED = ['standard_D', 'adversarial_D', 'standard_DR', 'standard_DNR', 'standard_Drand', 'standard_Ddet'] as const;
+export const EVALUATED = [
+  'standard_D',
+  'adversarial_D',
+  'standard_DR',
+  'standard_DNR',
+  'standard_Drand',
+  'standard_Ddet',
+] as const;
 
 const SOURCES: Record<ConstructKind, { source: string; trainedAs: string }> = {
   robust: { source: 'adversarial_D', trainedAs: 'standard_DR' },
@@ -40,14 +47,31 @@ const SOURCES: Record<ConstructKind, { source: string; trainedAs: string }> = {
  */
 const INPUT_GRADIENT_COST = 0.55;
 
-export function trainConfig(o: ReproduceOptions, data: string, adversarial: boolean, epochs: number): TrainConfig {
+export function trainConfig(
+  o: ReproduceOptions,
+  data: string,
+  adversarial: boolean,
+  epochs: number,
+): TrainConfig {
   const p = o.profile;
   const r = adversarial ? p.adversarial.optimizer : p.optimizer;
   const { norm, eps, steps } = p.adversarial;
   return {
-    model: p.model, data, trainLimit: data === o.data ? p.trainLimit : undefined, testData: o.data, testLimit: p.testLimit, epochs, batchSize: p.batchSize,
-    optimizer: r.name, lr: r.lr, ...(r.momentum !== undefined ? { momentum: r.momentum } : {}), ...(r.weightDecay ? { weightDecay: r.weightDecay } : {}),
-    schedule: 'cosine' /* a constant rate left the last epoch's test accuracy swinging ±10 points on 5,000 images */, seed: p.seed, ...(adversarial ? { adversarial: { norm, eps, steps } } : {}),
+    model: p.model,
+    data,
+    trainLimit: data === o.data ? p.trainLimit : undefined,
+    testData: o.data,
+    testLimit: p.testLimit,
+    epochs,
+    batchSize: p.batchSize,
+    optimizer: r.name,
+    lr: r.lr,
+    ...(r.momentum !== undefined ? { momentum: r.momentum } : {}),
+    ...(r.weightDecay ? { weightDecay: r.weightDecay } : {}),
+    schedule:
+      'cosine' /* a constant rate left the last epoch's test accuracy swinging ±10 points on 5,000 images */,
+    seed: p.seed,
+    ...(adversarial ? { adversarial: { norm, eps, steps } } : {}),
   };
 }
 
@@ -55,38 +79,69 @@ export function constructConfig(o: ReproduceOptions, kind: ConstructKind): Const
   const p = o.profile;
   const inversion = kind === 'robust' || kind === 'nonrobust';
   return {
-    ...constructDefaults(kind), kind, checkpoint: path.join(o.out, SOURCES[kind].source), data: o.data, limit: p.trainLimit, seed: p.seed,
-    ...(inversion ? { steps: p.inversion.steps, stepSize: p.inversion.stepSize, start: p.inversion.start, fakeRelu: p.inversion.fakeRelu } : { steps: p.relabel.steps, stepSize: p.relabel.stepSize, eps: p.relabel.eps }),
+    ...constructDefaults(kind),
+    kind,
+    checkpoint: path.join(o.out, SOURCES[kind].source),
+    data: o.data,
+    limit: p.trainLimit,
+    seed: p.seed,
+    ...(inversion
+      ? {
+          steps: p.inversion.steps,
+          stepSize: p.inversion.stepSize,
+          start: p.inversion.start,
+          fakeRelu: p.inversion.fakeRelu,
+        }
+      : { steps: p.relabel.steps, stepSize: p.relabel.stepSize, eps: p.relabel.eps }),
   };
 }
 
 /** A training step is finished when its final checkpoint exists with all epochs. */
 function trained(dir: string, epochs: number): boolean {
-  if (!fs.existsSync(path.join(dir, 'metrics.json')) || !fs.existsSync(path.join(dir, 'model.json'))) return false;
+  if (
+    !fs.existsSync(path.join(dir, 'metrics.json')) ||
+    !fs.existsSync(path.join(dir, 'model.json'))
+  )
+    return false;
   return readManifest(dir).epochsDone >= epochs;
 }
 
-const built = (dir: string) => readDatasetManifest(dir) !== undefined && fs.existsSync(path.join(dir, 'images.npy'));
+const built = (dir: string) =>
+  readDatasetManifest(dir) !== undefined && fs.existsSync(path.join(dir, 'images.npy'));
 
 export async function planReproduction(o: ReproduceOptions, slots: number): Promise<DagTask[]> {
   const p = o.profile;
   const dir = (name: string) => path.join(o.out, name);
-  const n = (await loadDataset(o.data, { split: 'train', limit: p.trainLimit, seed: p.seed })).shape[0];
+  const n = (await loadDataset(o.data, { split: 'train', limit: p.trainLimit, seed: p.seed }))
+    .shape[0];
   const testN = p.testLimit ?? 10_000;
   const threaded = slots > 1;
   /** In a pool thread when there is a pool, else here. */
-  const exec = (job: ThreadJob, here: (ctx: JobContext) => Promise<unknown>) => async (ctx: JobContext) => {
-    if (threaded) await runInThread(job, ctx);
-    else await here(ctx);
-  };
+  const exec =
+    (job: ThreadJob, here: (ctx: JobContext) => Promise<unknown>) => async (ctx: JobContext) => {
+      if (threaded) await runInThread(job, ctx);
+      else await here(ctx);
+    };
   const tasks: DagTask[] = [];
 
-  const train = (name: string, data: string, adversarial: boolean, epochs: number, deps: string[]) => {
+  const train = (
+    name: string,
+    data: string,
+    adversarial: boolean,
+    epochs: number,
+    deps: string[],
+  ) => {
     const cfg = trainConfig(o, data, adversarial, epochs);
     const perImage = 1 + (adversarial ? p.adversarial.steps * INPUT_GRADIENT_COST : 0);
     tasks.push({
-      id: name, step: name, deps, cost: epochs * n * perImage, done: () => trained(dir(name), epochs),
-      run: exec({ kind: 'train', cfg, outDir: dir(name) }, (ctx) => trainModel(cfg, dir(name), { ...ctx, resume: true })),
+      id: name,
+      step: name,
+      deps,
+      cost: epochs * n * perImage,
+      done: () => trained(dir(name), epochs),
+      run: exec({ kind: 'train', cfg, outDir: dir(name) }, (ctx) =>
+        trainModel(cfg, dir(name), { ...ctx, resume: true }),
+      ),
     });
   };
 
@@ -107,22 +162,55 @@ export async function planReproduction(o: ReproduceOptions, slots: number): Prom
     const chunks = Math.ceil(n / cfg.chunkSize);
     const prep = `prep ${step}`;
     // Before any thread writes a chunk: record the settings (a rerun with others is refused) and clear a killed run's staging.
-    tasks.push({ id: prep, step, deps, cost: 0, inline: true, done: () => built(out), run: () => Promise.resolve((recordConfig(out, cfg), prepareChunks(out))) });
+    tasks.push({
+      id: prep,
+      step,
+      deps,
+      cost: 0,
+      inline: true,
+      done: () => built(out),
+      run: () => Promise.resolve((recordConfig(out, cfg), prepareChunks(out))),
+    });
     const parts = Array.from({ length: chunks }, (_, k) => `${step}#${k}`);
     parts.forEach((id, k) => {
       const size = Math.min(n, (k + 1) * cfg.chunkSize) - k * cfg.chunkSize;
-      tasks.push({ id, step, deps: [prep], cost: size * perImage, done: () => built(out) || chunkDone(out, k), run: (ctx) => runInThread({ kind: 'construct', cfg, outDir: out, shard: { index: k, count: chunks } }, ctx) });
+      tasks.push({
+        id,
+        step,
+        deps: [prep],
+        cost: size * perImage,
+        done: () => built(out) || chunkDone(out, k),
+        run: (ctx) =>
+          runInThread(
+            { kind: 'construct', cfg, outDir: out, shard: { index: k, count: chunks } },
+            ctx,
+          ),
+      });
     });
     // Joins the chunks (reads and writes files; no attack): on this thread.
-    tasks.push({ id: `assemble ${step}`, step, deps: parts, cost: 0, inline: true, done: () => built(out), run: whole });
+    tasks.push({
+      id: `assemble ${step}`,
+      step,
+      deps: parts,
+      cost: 0,
+      inline: true,
+      done: () => built(out),
+      run: whole,
+    });
     return `assemble ${step}`;
   };
 
   const evaluate = (name: string) => {
     const settings = evalSettings(o.data, p);
     tasks.push({
-      id: `eval ${name}`, step: `eval ${name}`, deps: [name], cost: testN * (p.evaluation.steps * INPUT_GRADIENT_COST + 0.3), done: () => cachedEval(dir(name), settings) !== undefined,
-      run: exec({ kind: 'eval', dir: dir(name), settings }, (ctx) => evaluateCached(dir(name), settings, ctx)),
+      id: `eval ${name}`,
+      step: `eval ${name}`,
+      deps: [name],
+      cost: testN * (p.evaluation.steps * INPUT_GRADIENT_COST + 0.3),
+      done: () => cachedEval(dir(name), settings) !== undefined,
+      run: exec({ kind: 'eval', dir: dir(name), settings }, (ctx) =>
+        evaluateCached(dir(name), settings, ctx),
+      ),
     });
   };
 

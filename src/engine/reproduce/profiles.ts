@@ -87,7 +87,17 @@ const CIFAR_FULL: ReproduceProfile = {
   evaluation: { norm: 'l2', eps: 0.25, steps: 20, restarts: 0 },
   relabel: { eps: 0.5, steps: 100, stepSize: 0.1 },
 };
-const CIFAR_QUICK: ReproduceProfile = { ...CIFAR_FULL, name: 'quick', model: 'cnn', trainLimit: 5000, testLimit: 1000, epochs: 10, constructedEpochs: 10, inversion: FASHION_QUICK.inversion, relabel: { eps: 0.5, steps: 50, stepSize: 0.1 } };
+const CIFAR_QUICK: ReproduceProfile = {
+  ...CIFAR_FULL,
+  name: 'quick',
+  model: 'cnn',
+  trainLimit: 5000,
+  testLimit: 1000,
+  epochs: 10,
+  constructedEpochs: 10,
+  inversion: FASHION_QUICK.inversion,
+  relabel: { eps: 0.5, steps: 50, stepSize: 0.1 },
+};
 
 /** A minute-long run of the whole pipeline on an mlp: checks an install, its numbers mean little. */
 const SMOKE: ReproduceProfile = {

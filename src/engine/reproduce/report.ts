@@ -34,11 +34,20 @@ export interface RunClock {
 type Pair = { standardAcc: number; robustAcc: number };
 export interface ReproduceResults {
   figure2: { standard_D: Pair; adversarial_D: Pair; standard_DR: Pair; standard_DNR: Pair };
-  table1: { D_rand: { testAcc: number; attackSuccess: number }; D_det: { testAcc: number; attackSuccess: number } };
+  table1: {
+    D_rand: { testAcc: number; attackSuccess: number };
+    D_det: { testAcc: number; attackSuccess: number };
+  };
   threatModel: { norm: string; eps: number; steps: number };
 }
 
-export function writeReport(o: ReproduceOptions, built: Partial<Record<ConstructKind, BuildSummary>>, evals: Record<string, RobustEvalResult>, timings: StepTiming[], clock: RunClock): ReproduceResults {
+export function writeReport(
+  o: ReproduceOptions,
+  built: Partial<Record<ConstructKind, BuildSummary>>,
+  evals: Record<string, RobustEvalResult>,
+  timings: StepTiming[],
+  clock: RunClock,
+): ReproduceResults {
   const e = o.profile.evaluation;
   const pair = (name: string): Pair => {
     const r = evals[name];
@@ -46,10 +55,21 @@ export function writeReport(o: ReproduceOptions, built: Partial<Record<Construct
     return { standardAcc: r.standardAcc, robustAcc: r.robustAcc[String(e.eps)] as number };
   };
   const results: ReproduceResults = {
-    figure2: { standard_D: pair('standard_D'), adversarial_D: pair('adversarial_D'), standard_DR: pair('standard_DR'), standard_DNR: pair('standard_DNR') },
+    figure2: {
+      standard_D: pair('standard_D'),
+      adversarial_D: pair('adversarial_D'),
+      standard_DR: pair('standard_DR'),
+      standard_DNR: pair('standard_DNR'),
+    },
     table1: {
-      D_rand: { testAcc: pair('standard_Drand').standardAcc, attackSuccess: built.rand?.attackSuccess ?? NaN },
-      D_det: { testAcc: pair('standard_Ddet').standardAcc, attackSuccess: built.det?.attackSuccess ?? NaN },
+      D_rand: {
+        testAcc: pair('standard_Drand').standardAcc,
+        attackSuccess: built.rand?.attackSuccess ?? NaN,
+      },
+      D_det: {
+        testAcc: pair('standard_Ddet').standardAcc,
+        attackSuccess: built.det?.attackSuccess ?? NaN,
+      },
     },
     threatModel: { norm: e.norm, eps: e.eps, steps: e.steps },
   };
@@ -77,14 +97,26 @@ export function writeReport(o: ReproduceOptions, built: Partial<Record<Construct
 }
 
 const recipe = (o: Recipe) =>
-  o.name === 'sgd' ? `SGD lr ${o.lr}, momentum ${o.momentum ?? DEFAULT_MOMENTUM}, weight decay ${o.weightDecay ?? 0}` : `Adam ${o.lr}${o.weightDecay ? `, weight decay ${o.weightDecay}` : ''}`;
+  o.name === 'sgd'
+    ? `SGD lr ${o.lr}, momentum ${o.momentum ?? DEFAULT_MOMENTUM}, weight decay ${o.weightDecay ?? 0}`
+    : `Adam ${o.lr}${o.weightDecay ? `, weight decay ${o.weightDecay}` : ''}`;
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
 
-function markdown(o: ReproduceOptions, r: ReproduceResults, timings: StepTiming[], clock: RunClock): string {
+function markdown(
+  o: ReproduceOptions,
+  r: ReproduceResults,
+  timings: StepTiming[],
+  clock: RunClock,
+): string {
   const p = o.profile;
   const f = r.figure2;
-  const row = (label: string, ours: Pair, paper: { standardAcc: number; robustAcc: number; note?: string }) => `| ${label} | ${pct(ours.standardAcc)} | ${pct(ours.robustAcc)} | ${paper.standardAcc} | ${paper.note ?? paper.robustAcc} |`;
+  const row = (
+    label: string,
+    ours: Pair,
+    paper: { standardAcc: number; robustAcc: number; note?: string },
+  ) =>
+    `| ${label} | ${pct(ours.standardAcc)} | ${pct(ours.robustAcc)} | ${paper.standardAcc} | ${paper.note ?? paper.robustAcc} |`;
   return [
     `# Reproduction of Ilyas et al. 2019 — ${o.data}, profile ${p.name}`,
     '',
@@ -114,7 +146,10 @@ function markdown(o: ReproduceOptions, r: ReproduceResults, timings: StepTiming[
     '',
     '| step | started | wall | thread time |',
     '|---|---|---|---|',
-    ...timings.map((t) => `| ${t.step} | ${t.startedAt?.toFixed(0) ?? '—'} | ${t.seconds.toFixed(1)} | ${(t.threadSeconds ?? t.seconds).toFixed(1)} |`),
+    ...timings.map(
+      (t) =>
+        `| ${t.step} | ${t.startedAt?.toFixed(0) ?? '—'} | ${t.seconds.toFixed(1)} | ${(t.threadSeconds ?? t.seconds).toFixed(1)} |`,
+    ),
     `| **this run, start to report** | | ${clock.wallSeconds.toFixed(1)} | ${timings.reduce((s, t) => s + (t.threadSeconds ?? t.seconds), 0).toFixed(1)} |`,
     '',
   ].join('\n');

@@ -56,7 +56,11 @@ export function bottomLevels(tasks: DagTask[]): Map<string, number> {
 }
 
 /** Runs every task once its dependencies are done, at most `slots` non-inline tasks at a time. */
-export async function runDag(tasks: DagTask[], slots: number, ctx: JobContext = {}): Promise<TaskRecord[]> {
+export async function runDag(
+  tasks: DagTask[],
+  slots: number,
+  ctx: JobContext = {},
+): Promise<TaskRecord[]> {
   const level = bottomLevels(tasks);
   const t0 = Date.now();
   const now = () => (Date.now() - t0) / 1000;
@@ -72,25 +76,37 @@ export async function runDag(tasks: DagTask[], slots: number, ctx: JobContext = 
   const report = (message?: string) => {
     const runningCost = [...running.values()].reduce((s, r) => s + r.fraction * r.task.cost, 0);
     const steps = [...new Set([...running.values()].map((r) => r.task.step))];
-    ctx.onProgress?.({ phase: `reproduce: ${steps.join(' + ') || 'done'}`, fraction: Math.min(1, (doneCost + runningCost) / totalCost), step: finished.size, steps: tasks.length, message: message ?? `${running.size} running, ${finished.size}/${tasks.length} tasks done` });
+    ctx.onProgress?.({
+      phase: `reproduce: ${steps.join(' + ') || 'done'}`,
+      fraction: Math.min(1, (doneCost + runningCost) / totalCost),
+      step: finished.size,
+      steps: tasks.length,
+      message: message ?? `${running.size} running, ${finished.size}/${tasks.length} tasks done`,
+    });
   };
   const start = (task: DagTask) => {
     const begin = now();
     const entry = { fraction: 0, task, promise: Promise.resolve(task.id) };
     entry.promise = task
-      .run({ signal: stop.signal, log: ctx.log, onProgress: (e) => ((entry.fraction = e.fraction), report(e.message)) })
+      .run({
+        signal: stop.signal,
+        log: ctx.log,
+        onProgress: (e) => ((entry.fraction = e.fraction), report(e.message)),
+      })
       .then(() => {
         records.push({ id: task.id, step: task.step, start: begin, end: now(), skipped: false });
         return task.id;
       });
     running.set(task.id, entry);
-    ctx.log?.(`start ${task.id}${running.size > 1 ? ` (beside ${[...running.keys()].filter((k) => k !== task.id).join(', ')})` : ''}`);
+    ctx.log?.(
+      `start ${task.id}${running.size > 1 ? ` (beside ${[...running.keys()].filter((k) => k !== task.id).join(', ')})` : ''}`,
+    );
   };
   let failure: unknown;
   try {
     while (pending.length || running.size) {
       // Launch what is ready: skipped and inline tasks first (they free or need no slot), then by level.
-      for (let progressMade = true; progressMade && !failure; ) {
+      for (let progressMade = true; progressMade && !failure;) {
         progressMade = false;
         for (const task of [...pending]) {
           if (!task.deps.every((d) => finished.has(d))) continue;
@@ -109,7 +125,10 @@ export async function runDag(tasks: DagTask[], slots: number, ctx: JobContext = 
         }
       }
       if (!running.size) {
-        if (pending.length && !failure) throw new Error(`reproduce: nothing can start (waiting: ${pending.map((t) => t.id).join(', ')})`);
+        if (pending.length && !failure)
+          throw new Error(
+            `reproduce: nothing can start (waiting: ${pending.map((t) => t.id).join(', ')})`,
+          );
         break;
       }
       try {
@@ -131,6 +150,9 @@ export async function runDag(tasks: DagTask[], slots: number, ctx: JobContext = 
   } finally {
     ctx.signal?.removeEventListener('abort', onOuterAbort);
   }
-  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(`reproduce: a task failed with ${JSON.stringify(failure)}`);
+  if (failure !== undefined)
+    throw failure instanceof Error
+      ? failure
+      : new Error(`reproduce: a task failed with ${JSON.stringify(failure)}`);
   return records;
 }

@@ -11,8 +11,10 @@ export { type TheoryConfig, TheoryConfigError, validateTheoryConfig, MAX_DIM } f
 
 /** The 2-D demo: a high-variance robust direction at 30° and a low-variance non-robust one. */
 export function defaultTheoryConfig(): TheoryConfig {
-  const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6); // prettier-ignore
-  const u1 = [c, s], u2 = [-s, c]; // prettier-ignore
+  const c = Math.cos(Math.PI / 6),
+    s = Math.sin(Math.PI / 6);
+  const u1 = [c, s],
+    u2 = [-s, c];
   const variances = [1, 0.02];
   const sigmaStar = [0, 1].map((i) =>
     [0, 1].map((j) => variances[0]! * u1[i]! * u1[j]! + variances[1]! * u2[i]! * u2[j]!),

@@ -67,7 +67,8 @@ export function evaluate(
       for (let j = 0; j < d; j++) t += C.data[j * d + j]! / (j === 0 ? u : l * s[j]! - 1) ** 2;
       return eps * eps - t;
     };
-    let lo = -1, hi = 1; // prettier-ignore
+    let lo = -1,
+      hi = 1;
     while (dh(Math.exp(lo)) > 0) lo -= 4;
     while (dh(Math.exp(hi)) < 0) hi += 4;
     while (hi - lo > 1e-14 * Math.max(1, Math.abs(lo)) && innerSteps < 300) {

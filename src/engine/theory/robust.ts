@@ -85,7 +85,8 @@ export function lambdaForEps(sigmaStar: Mat, eps: number): LambdaSolution {
   if (eps === 0) return { lambda: Infinity, iterations: 0, relResidual: 0, method };
   const eig = eigSym(sigmaStar).values;
   const g = (logL: number): number => meanSquaredPerturbation(eig, Math.exp(logL)) - eps * eps;
-  let lo = 0, hi = 0; // prettier-ignore
+  let lo = 0,
+    hi = 0;
   while (g(lo) < 0) lo -= 4; // g decreases in λ: move left until E‖δ‖² > ε²
   while (g(hi) > 0) hi += 4;
   let iterations = 0;

@@ -18,7 +18,6 @@ export interface RunOptions extends FitOptions {
   onProgress?: (done: number, total: number, note: string) => void;
 }
 
-
 export async function runTheoryExperiment(
   cfg: TheoryConfig,
   source: string,

@@ -74,10 +74,12 @@ export function solveRobustNumerically(
     const H = zeros(p);
     for (let k = 0; k < p; k++) {
       const h = 1e-5 * (k < p - d ? unit : Math.sqrt(unit));
-      const plus = theta.slice(), minus = theta.slice(); // prettier-ignore
+      const plus = theta.slice(),
+        minus = theta.slice();
       plus[k]! += h;
       minus[k]! -= h;
-      const ep = evalAt(plus), em = evalAt(minus); // prettier-ignore
+      const ep = evalAt(plus),
+        em = evalAt(minus);
       if (!ep || !em) throw new Error('robust solver: finite-difference step left the SPD cone');
       for (let i = 0; i < p; i++) H.data[i * p + k] = (ep.grad[i]! - em.grad[i]!) / (2 * h);
     }

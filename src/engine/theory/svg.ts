@@ -12,7 +12,9 @@ export interface EllipseSeries {
   gradient: [number, number];
 }
 
-const W = 480, H = 480, PAD = 40; // prettier-ignore
+const W = 480,
+  H = 480,
+  PAD = 40;
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -20,7 +22,8 @@ function esc(s: string): string {
 
 /** Blue (standard, ε = 0) to red (largest ε). */
 function color(t: number): string {
-  const r = Math.round(30 + 200 * t), b = Math.round(200 - 170 * t); // prettier-ignore
+  const r = Math.round(30 + 200 * t),
+    b = Math.round(200 - 170 * t);
   return `rgb(${r},60,${b})`;
 }
 
@@ -83,7 +86,8 @@ export function anglesSvg(
 ): string {
   const pos = points.filter((p) => p.eps > 0);
   const lx = pos.map((p) => Math.log10(p.eps));
-  const x0 = Math.min(...lx, -2), x1 = Math.max(...lx, 0); // prettier-ignore
+  const x0 = Math.min(...lx, -2),
+    x1 = Math.max(...lx, 0);
   const yMax = Math.max(
     10,
     Math.ceil(standardAngleDeg / 10) * 10,

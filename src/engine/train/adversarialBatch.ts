@@ -9,7 +9,14 @@ import { defaultStepSize } from '../attacks/defaults';
 import type { LogitsFn } from '../eval/accuracy';
 import type { AdversarialConfig } from './config';
 
-export async function adversarialBatch(fn: LogitsFn, x: tf.Tensor4D, y: tf.Tensor1D, adv: AdversarialConfig, seed: number, signal?: AbortSignal): Promise<tf.Tensor4D> {
+export async function adversarialBatch(
+  fn: LogitsFn,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  adv: AdversarialConfig,
+  seed: number,
+  signal?: AbortSignal,
+): Promise<tf.Tensor4D> {
   const r = await attack(fn, x, y, {
     norm: adv.norm,
     eps: adv.eps,

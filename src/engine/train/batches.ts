@@ -14,7 +14,11 @@ export function epochOrder(n: number, seed: number, epoch: number): Int32Array {
 }
 
 /** Copies the selected images into one NHWC Float32Array (optionally augmented). */
-export function gatherImages(ds: Dataset, idx: ArrayLike<number>, augment?: { seed: number }): Float32Array {
+export function gatherImages(
+  ds: Dataset,
+  idx: ArrayLike<number>,
+  augment?: { seed: number },
+): Float32Array {
   const [, h, w, c] = ds.shape;
   const size = h * w * c;
   const out = new Float32Array(idx.length * size);
@@ -36,17 +40,25 @@ export function gatherImages(ds: Dataset, idx: ArrayLike<number>, augment?: { se
         const sx0 = x + dx;
         const sx = flip ? w - 1 - sx0 : sx0;
         if (sx0 < 0 || sx0 >= w) continue;
-        for (let ch = 0; ch < c; ch++) out[b * size + (y * w + x) * c + ch] = ds.images[src + (sy * w + sx) * c + ch] as number;
+        for (let ch = 0; ch < c; ch++)
+          out[b * size + (y * w + x) * c + ch] = ds.images[src + (sy * w + sx) * c + ch] as number;
       }
     }
   }
   return out;
 }
 
-export function batchTensors(ds: Dataset, idx: ArrayLike<number>, augment?: { seed: number }): { x: tf.Tensor4D; y: tf.Tensor1D } {
+export function batchTensors(
+  ds: Dataset,
+  idx: ArrayLike<number>,
+  augment?: { seed: number },
+): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [, h, w, c] = ds.shape;
   const x = tf.tensor4d(gatherImages(ds, idx, augment), [idx.length, h, w, c]);
-  const labels = Int32Array.from({ length: idx.length }, (_, i) => ds.labels[idx[i] as number] as number);
+  const labels = Int32Array.from(
+    { length: idx.length },
+    (_, i) => ds.labels[idx[i] as number] as number,
+  );
   return { x, y: tf.tensor1d(labels, 'int32') };
 }
 

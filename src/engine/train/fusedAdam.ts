@@ -23,22 +23,42 @@ interface AdamState {
 }
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
-  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (tf.getKernel(FUSED_ADAM, tf.getBackend()) === undefined) return super.applyGradients(variableGradients);
+  override applyGradients(
+    variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0],
+  ): void {
+    if (tf.getKernel(FUSED_ADAM, tf.getBackend()) === undefined)
+      return super.applyGradients(variableGradients);
     const self = this as unknown as AdamState;
-    const list: { name: string; tensor: tf.Tensor | null }[] = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    const list: { name: string; tensor: tf.Tensor | null }[] = Array.isArray(variableGradients)
+      ? variableGradients
+      : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
     tf.tidy(() => {
       const [accBeta1, accBeta2] = [self.accBeta1.dataSync()[0]!, self.accBeta2.dataSync()[0]!];
       list.forEach(({ name, tensor: gradient }, i) => {
         const value = tf.engine().registeredVariables[name]!;
         // The slots as tfjs creates them (names and order are what getWeights saves).
-        self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        self.accumulatedFirstMoment[i] ??= {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
+        self.accumulatedSecondMoment[i] ??= {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i].variable;
         const v = self.accumulatedSecondMoment[i].variable;
-        const attrs = { beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon, lr: self.learningRate, accBeta1, accBeta2 };
-        const [w1, m1, v1] = tf.engine().runKernel<tf.Tensor[]>(FUSED_ADAM, { w: value, m, v, g: gradient }, attrs);
+        const attrs = {
+          beta1: self.beta1,
+          beta2: self.beta2,
+          epsilon: self.epsilon,
+          lr: self.learningRate,
+          accBeta1,
+          accBeta2,
+        };
+        const [w1, m1, v1] = tf
+          .engine()
+          .runKernel<tf.Tensor[]>(FUSED_ADAM, { w: value, m, v, g: gradient }, attrs);
         m.assign(m1!);
         v.assign(v1!);
         value.assign(w1!);

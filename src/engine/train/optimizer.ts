@@ -12,7 +12,12 @@ export function createOptimizer(cfg: TrainConfig): tf.Optimizer {
 }
 
 /** Learning rate for an epoch: constant, step (÷10 at 50% and 75% of training), or cosine. */
-export function learningRateAt(cfg: TrainConfig, epoch: number, stepInEpoch: number, stepsPerEpoch: number): number {
+export function learningRateAt(
+  cfg: TrainConfig,
+  epoch: number,
+  stepInEpoch: number,
+  stepsPerEpoch: number,
+): number {
   const t = (epoch + stepInEpoch / stepsPerEpoch) / cfg.epochs;
   switch (cfg.schedule ?? 'constant') {
     case 'constant':
@@ -36,7 +41,9 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
 }
 
 /** Optimizer state as bytes (same encoding as TF.js weights) for epoch snapshots. */
-export async function encodeOptimizerState(opt: tf.Optimizer): Promise<{ specs: tf.io.WeightsManifestEntry[]; data: Buffer }> {
+export async function encodeOptimizerState(
+  opt: tf.Optimizer,
+): Promise<{ specs: tf.io.WeightsManifestEntry[]; data: Buffer }> {
   const named = await opt.getWeights();
   const { data, specs } = await tf.io.encodeWeights(named);
   // getWeights() returns the optimizer's own slot variables plus a fresh 'iter' scalar: only that
@@ -46,7 +53,11 @@ export async function encodeOptimizerState(opt: tf.Optimizer): Promise<{ specs: 
   return { specs, data: Buffer.from(ab) };
 }
 
-export async function restoreOptimizerState(opt: tf.Optimizer, specs: tf.io.WeightsManifestEntry[], data: Buffer): Promise<void> {
+export async function restoreOptimizerState(
+  opt: tf.Optimizer,
+  specs: tf.io.WeightsManifestEntry[],
+  data: Buffer,
+): Promise<void> {
   const ab = new Uint8Array(data).buffer;
   const map = tf.io.decodeWeights(ab, specs);
   // Order matters: tfjs optimizers match slots to variables by position, not by name.

@@ -6,7 +6,11 @@ export class ProgressClock {
   private done: number;
   private readonly doneAtStart: number;
 
-  constructor(private readonly total: number, alreadyDone: number, private readonly minIntervalMs = 250) {
+  constructor(
+    private readonly total: number,
+    alreadyDone: number,
+    private readonly minIntervalMs = 250,
+  ) {
     this.done = alreadyDone;
     this.doneAtStart = alreadyDone;
   }

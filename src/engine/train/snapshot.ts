@@ -36,7 +36,12 @@ export interface EpochRecord {
 
 const KEEP = 2;
 
-export async function writeSnapshot(outDir: string, model: tfl.LayersModel, opt: tf.Optimizer, state: LoopState): Promise<string> {
+export async function writeSnapshot(
+  outDir: string,
+  model: tfl.LayersModel,
+  opt: tf.Optimizer,
+  state: LoopState,
+): Promise<string> {
   const epochsDir = path.join(outDir, 'epochs');
   const final = path.join(epochsDir, String(state.epochsDone).padStart(4, '0'));
   const { json, weights } = await serializeModel(model);
@@ -46,33 +51,55 @@ export async function writeSnapshot(outDir: string, model: tfl.LayersModel, opt:
     writeFileAtomic(path.join(staging, 'weights.bin'), weights);
     writeFileAtomic(path.join(staging, 'model.json'), json);
     writeFileAtomic(path.join(staging, 'optimizer.bin'), optState.data);
-    writeFileAtomic(path.join(staging, 'state.json'), JSON.stringify({ ...state, optimizerSpecs: optState.specs }));
+    writeFileAtomic(
+      path.join(staging, 'state.json'),
+      JSON.stringify({ ...state, optimizerSpecs: optState.specs }),
+    );
   });
-  for (const old of listSnapshots(outDir).slice(0, -KEEP)) fs.rmSync(path.join(epochsDir, old), { recursive: true, force: true });
+  for (const old of listSnapshots(outDir).slice(0, -KEEP))
+    fs.rmSync(path.join(epochsDir, old), { recursive: true, force: true });
   return final;
 }
 
 export function listSnapshots(outDir: string): string[] {
   const epochsDir = path.join(outDir, 'epochs');
   if (!fs.existsSync(epochsDir)) return [];
-  return fs.readdirSync(epochsDir).filter((n) => /^\d{4}$/.test(n)).sort();
+  return fs
+    .readdirSync(epochsDir)
+    .filter((n) => /^\d{4}$/.test(n))
+    .sort();
 }
 
 /** Restores weights and optimizer state from the newest snapshot; undefined when there is none. */
-export async function restoreLatest(outDir: string, model: tfl.LayersModel, opt: tf.Optimizer): Promise<LoopState | undefined> {
+export async function restoreLatest(
+  outDir: string,
+  model: tfl.LayersModel,
+  opt: tf.Optimizer,
+): Promise<LoopState | undefined> {
   const last = listSnapshots(outDir).at(-1);
   if (!last) return undefined;
   const dir = path.join(outDir, 'epochs', last);
-  const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as LoopState & { optimizerSpecs: tf.io.WeightsManifestEntry[] };
-  const mj = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as LoopState & {
+    optimizerSpecs: tf.io.WeightsManifestEntry[];
+  };
+  const mj = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+  };
   const wbuf = fs.readFileSync(path.join(dir, 'weights.bin'));
   const specs = mj.weightsManifest.flatMap((g) => g.weights);
-  const named = tf.io.decodeWeights(wbuf.buffer.slice(wbuf.byteOffset, wbuf.byteOffset + wbuf.byteLength), specs);
+  const named = tf.io.decodeWeights(
+    wbuf.buffer.slice(wbuf.byteOffset, wbuf.byteOffset + wbuf.byteLength),
+    specs,
+  );
   // Weights are matched by position: the same architecture built the same way names them alike
   // up to tfjs's per-process uid suffixes.
   const values = specs.map((s) => named[s.name] as tf.Tensor);
   model.setWeights(values);
   values.forEach((t) => t.dispose());
-  await restoreOptimizerState(opt, state.optimizerSpecs, fs.readFileSync(path.join(dir, 'optimizer.bin')));
+  await restoreOptimizerState(
+    opt,
+    state.optimizerSpecs,
+    fs.readFileSync(path.join(dir, 'optimizer.bin')),
+  );
   return { epochsDone: state.epochsDone, history: state.history, trainSec: state.trainSec };
 }

@@ -22,9 +22,13 @@ import { ProgressClock } from './progressClock';
 
 export class NaNLossError extends Error {
   constructor(epoch: number, step: number, outDir: string, lastGood: number) {
-    super(`Training diverged: the loss became NaN at epoch ${epoch + 1}, step ${step + 1}. ` +
-      (lastGood > 0 ? `The last good checkpoint (epoch ${lastGood}) is kept in ${outDir}.` : 'No epoch had finished, so there is no checkpoint.') +
-      ' Lower the learning rate or check the data for NaN pixels.');
+    super(
+      `Training diverged: the loss became NaN at epoch ${epoch + 1}, step ${step + 1}. ` +
+        (lastGood > 0
+          ? `The last good checkpoint (epoch ${lastGood}) is kept in ${outDir}.`
+          : 'No epoch had finished, so there is no checkpoint.') +
+        ' Lower the learning rate or check the data for NaN pixels.',
+    );
     this.name = 'NaNLossError';
   }
 }
@@ -35,17 +39,39 @@ export interface TrainResult {
   history: LoopState['history'];
 }
 
-export async function trainModel(cfg: TrainConfig, outDir: string, ctx: JobContext & { resume?: boolean } = {}): Promise<TrainResult> {
-  const train = await loadDataset(cfg.data, { split: 'train', limit: cfg.trainLimit, seed: cfg.seed });
-  const test = await loadDataset(cfg.testData ?? cfg.data, { split: 'test', limit: cfg.testLimit, seed: cfg.seed });
+export async function trainModel(
+  cfg: TrainConfig,
+  outDir: string,
+  ctx: JobContext & { resume?: boolean } = {},
+): Promise<TrainResult> {
+  const train = await loadDataset(cfg.data, {
+    split: 'train',
+    limit: cfg.trainLimit,
+    seed: cfg.seed,
+  });
+  const test = await loadDataset(cfg.testData ?? cfg.data, {
+    split: 'test',
+    limit: cfg.testLimit,
+    seed: cfg.seed,
+  });
   return trainOnDatasets(cfg, train, test, outDir, ctx);
 }
 
 /** The loop itself, on datasets already in memory (constructed datasets come this way). */
-export async function trainOnDatasets(cfg: TrainConfig, train: Dataset, test: Dataset, outDir: string, ctx: JobContext & { resume?: boolean } = {}): Promise<TrainResult> {
+export async function trainOnDatasets(
+  cfg: TrainConfig,
+  train: Dataset,
+  test: Dataset,
+  outDir: string,
+  ctx: JobContext & { resume?: boolean } = {},
+): Promise<TrainResult> {
   const [n, h, w, c] = train.shape;
   if (n === 0) throw new Error(`${train.source}: the training set is empty`);
-  const built: BuiltModel = buildModel(cfg.model, { inputShape: [h, w, c], numClasses: train.numClasses, seed: cfg.seed });
+  const built: BuiltModel = buildModel(cfg.model, {
+    inputShape: [h, w, c],
+    numClasses: train.numClasses,
+    seed: cfg.seed,
+  });
   const opt = createOptimizer(cfg);
   try {
     return await trainLoop(cfg, train, test, outDir, ctx, built, opt);
@@ -55,11 +81,22 @@ export async function trainOnDatasets(cfg: TrainConfig, train: Dataset, test: Da
   }
 }
 
-async function trainLoop(cfg: TrainConfig, train: Dataset, test: Dataset, outDir: string, ctx: JobContext & { resume?: boolean }, built: BuiltModel, opt: tf.Optimizer): Promise<TrainResult> {
+async function trainLoop(
+  cfg: TrainConfig,
+  train: Dataset,
+  test: Dataset,
+  outDir: string,
+  ctx: JobContext & { resume?: boolean },
+  built: BuiltModel,
+  opt: tf.Optimizer,
+): Promise<TrainResult> {
   const n = train.shape[0];
   let state: LoopState = { epochsDone: 0, history: [], trainSec: 0 };
   if (listSnapshots(outDir).length > 0) {
-    if (!ctx.resume) throw new Error(`${outDir} already holds a training run: resume it (--resume) or choose another output folder`);
+    if (!ctx.resume)
+      throw new Error(
+        `${outDir} already holds a training run: resume it (--resume) or choose another output folder`,
+      );
     assertSameConfig(outDir, cfg);
     state = (await restoreLatest(outDir, built.model, opt)) ?? state;
     ctx.log?.(`resumed from epoch ${state.epochsDone} in ${outDir}`);
@@ -72,14 +109,31 @@ async function trainLoop(cfg: TrainConfig, train: Dataset, test: Dataset, outDir
   for (let epoch = state.epochsDone; epoch < cfg.epochs; epoch++) {
     const t0 = Date.now();
     const order = epochOrder(n, cfg.seed, epoch);
-    let lossSum = 0, correct = 0, seen = 0, step = 0, lr = cfg.lr;
+    let lossSum = 0,
+      correct = 0,
+      seen = 0,
+      step = 0,
+      lr = cfg.lr;
     for (const [s, e] of batchRanges(n, cfg.batchSize)) {
       await cancellationPoint(ctx.signal, 'training');
       lr = learningRateAt(cfg, epoch, step, stepsPerEpoch);
       setLearningRate(opt, lr);
       const stepSeed = cfg.seed * 1_000_003 + epoch * 10_007 + step;
-      const { x, y } = batchTensors(train, order.subarray(s, e), cfg.augment ? { seed: stepSeed } : undefined);
-      const xt = cfg.adversarial ? await adversarialBatch(inferenceFn(built.model), x, y, cfg.adversarial, stepSeed, ctx.signal) : x;
+      const { x, y } = batchTensors(
+        train,
+        order.subarray(s, e),
+        cfg.augment ? { seed: stepSeed } : undefined,
+      );
+      const xt = cfg.adversarial
+        ? await adversarialBatch(
+            inferenceFn(built.model),
+            x,
+            y,
+            cfg.adversarial,
+            stepSeed,
+            ctx.signal,
+          )
+        : x;
       const stats = trainStep(built, opt, vars, xt, y, train.numClasses, cfg.weightDecay ?? 0);
       const [loss, hits] = (await stats.data()) as Float32Array;
       tf.dispose([x, y, xt, stats]);
@@ -89,37 +143,94 @@ async function trainLoop(cfg: TrainConfig, train: Dataset, test: Dataset, outDir
       seen += e - s;
       step++;
       clock.tick(e - s);
-      if (clock.due()) ctx.onProgress?.({ phase: 'train', fraction: clock.fraction(), epoch: epoch + 1, epochs: cfg.epochs, step, steps: stepsPerEpoch, loss: lossSum / seen, accuracy: correct / seen, imagesPerSec: clock.rate(), etaSec: clock.eta() });
+      if (clock.due())
+        ctx.onProgress?.({
+          phase: 'train',
+          fraction: clock.fraction(),
+          epoch: epoch + 1,
+          epochs: cfg.epochs,
+          step,
+          steps: stepsPerEpoch,
+          loss: lossSum / seen,
+          accuracy: correct / seen,
+          imagesPerSec: clock.rate(),
+          etaSec: clock.eta(),
+        });
     }
     const testAccuracy = await standardAccuracy(inferenceFn(built.model), test, 256, ctx);
     const seconds = (Date.now() - t0) / 1000;
     state = {
       epochsDone: epoch + 1,
       trainSec: state.trainSec + seconds,
-      history: [...state.history, { epoch: epoch + 1, loss: lossSum / seen, accuracy: correct / seen, testAccuracy, lr, seconds, imagesPerSec: seen / seconds, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), wasmHeapMiB: wasmHeapMiB(), jsHeapMiB: jsHeapMiB(), tensors: tf.memory().numTensors }],
+      history: [
+        ...state.history,
+        {
+          epoch: epoch + 1,
+          loss: lossSum / seen,
+          accuracy: correct / seen,
+          testAccuracy,
+          lr,
+          seconds,
+          imagesPerSec: seen / seconds,
+          rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+          wasmHeapMiB: wasmHeapMiB(),
+          jsHeapMiB: jsHeapMiB(),
+          tensors: tf.memory().numTensors,
+        },
+      ],
     };
     await writeSnapshot(outDir, built.model, opt, state);
-    ctx.log?.(`epoch ${epoch + 1}/${cfg.epochs}: loss ${(lossSum / seen).toFixed(4)}, train acc ${(correct / seen).toFixed(4)}, test acc ${testAccuracy.toFixed(4)}, ${(seen / seconds).toFixed(0)} img/s`);
-    ctx.onProgress?.({ phase: 'train', fraction: clock.fraction(), epoch: epoch + 1, epochs: cfg.epochs, step, steps: stepsPerEpoch, loss: lossSum / seen, accuracy: testAccuracy, imagesPerSec: seen / seconds, etaSec: clock.eta(), message: `epoch ${epoch + 1} done: test accuracy ${(100 * testAccuracy).toFixed(1)}%` });
+    ctx.log?.(
+      `epoch ${epoch + 1}/${cfg.epochs}: loss ${(lossSum / seen).toFixed(4)}, train acc ${(correct / seen).toFixed(4)}, test acc ${testAccuracy.toFixed(4)}, ${(seen / seconds).toFixed(0)} img/s`,
+    );
+    ctx.onProgress?.({
+      phase: 'train',
+      fraction: clock.fraction(),
+      epoch: epoch + 1,
+      epochs: cfg.epochs,
+      step,
+      steps: stepsPerEpoch,
+      loss: lossSum / seen,
+      accuracy: testAccuracy,
+      imagesPerSec: seen / seconds,
+      etaSec: clock.eta(),
+      message: `epoch ${epoch + 1} done: test accuracy ${(100 * testAccuracy).toFixed(1)}%`,
+    });
   }
   const metrics = await writeCheckpoint(outDir, built, cfg, train, test, state);
   return { checkpointDir: outDir, metrics, history: state.history };
 }
 
 /** One optimizer step; returns [mean loss, number correct] as a tensor to read once. */
-function trainStep(built: BuiltModel, opt: tf.Optimizer, vars: tf.Variable[], x: tf.Tensor4D, y: tf.Tensor1D, numClasses: number, weightDecay: number): tf.Tensor1D {
+function trainStep(
+  built: BuiltModel,
+  opt: tf.Optimizer,
+  vars: tf.Variable[],
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  numClasses: number,
+  weightDecay: number,
+): tf.Tensor1D {
   let hits: tf.Scalar | undefined;
-  const loss = tf.tidy(() =>
-    opt.minimize(() => {
-      const logits = built.model.apply(x, { training: true }) as tf.Tensor2D;
-      // Kept past the gradient tape's scope; disposed below once stacked.
-      hits = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
-      const ce = tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(tf.oneHot(y, numClasses), logits);
-      // Coupled L2 weight decay, as PyTorch's weight_decay adds wd·θ to the gradient.
-      if (weightDecay <= 0) return ce;
-      const l2 = tf.addN<tf.Scalar>(vars.map((v) => tf.sum<tf.Scalar>(tf.square(v))));
-      return tf.add<tf.Scalar>(ce, tf.mul(0.5 * weightDecay, l2));
-    }, true, vars) as tf.Scalar,
+  const loss = tf.tidy(
+    () =>
+      opt.minimize(
+        () => {
+          const logits = built.model.apply(x, { training: true }) as tf.Tensor2D;
+          // Kept past the gradient tape's scope; disposed below once stacked.
+          hits = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
+          const ce = tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(
+            tf.oneHot(y, numClasses),
+            logits,
+          );
+          // Coupled L2 weight decay, as PyTorch's weight_decay adds wd·θ to the gradient.
+          if (weightDecay <= 0) return ce;
+          const l2 = tf.addN<tf.Scalar>(vars.map((v) => tf.sum<tf.Scalar>(tf.square(v))));
+          return tf.add<tf.Scalar>(ce, tf.mul(0.5 * weightDecay, l2));
+        },
+        true,
+        vars,
+      ) as tf.Scalar,
   );
   const out = tf.stack([loss, hits as tf.Scalar]) as tf.Tensor1D;
   tf.dispose([loss, hits]);
@@ -130,7 +241,22 @@ function assertSameConfig(outDir: string, cfg: TrainConfig): void {
   const file = path.join(outDir, 'train-config.json');
   if (!fs.existsSync(file)) return;
   const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfig;
-  const keys = ['model', 'data', 'testData', 'trainLimit', 'batchSize', 'optimizer', 'lr', 'seed', 'schedule', 'adversarial', 'augment', 'weightDecay', 'momentum'] as const;
+  const keys = [
+    'model',
+    'data',
+    'testData',
+    'trainLimit',
+    'batchSize',
+    'optimizer',
+    'lr',
+    'seed',
+    'schedule',
+    'adversarial',
+    'augment',
+    'weightDecay',
+    'momentum',
+  ] as const;
   const diff = keys.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(cfg[k]));
-  if (diff.length) throw new Error(`${file}: cannot resume, the configuration differs in ${diff.join(', ')}`);
+  if (diff.length)
+    throw new Error(`${file}: cannot resume, the configuration differs in ${diff.join(', ')}`);
 }

@@ -26,7 +26,14 @@ export interface CheckpointMetrics {
   date: string;
 }
 
-export async function writeCheckpoint(outDir: string, built: BuiltModel, cfg: TrainConfig, train: Dataset, test: Dataset, state: LoopState): Promise<CheckpointMetrics> {
+export async function writeCheckpoint(
+  outDir: string,
+  built: BuiltModel,
+  cfg: TrainConfig,
+  train: Dataset,
+  test: Dataset,
+  state: LoopState,
+): Promise<CheckpointMetrics> {
   await writeModelFiles(outDir, built.model);
   const [, h, w, c] = train.shape;
   const manifest: CheckpointManifest = {
@@ -36,7 +43,12 @@ export async function writeCheckpoint(outDir: string, built: BuiltModel, cfg: Tr
     numClasses: train.numClasses,
     classNames: train.classNames,
     dataset: cfg.data,
-    training: { ...cfg, trainImages: train.shape[0], trainSource: train.source, history: state.history },
+    training: {
+      ...cfg,
+      trainImages: train.shape[0],
+      trainSource: train.source,
+      history: state.history,
+    },
     seed: cfg.seed,
     backend: backendLabel(),
     versions: versions(),

@@ -40,39 +40,96 @@ export interface TransferRow {
   transferSuccess: number;
 }
 
-export async function transfer(o: TransferOptions, ctx: JobContext = {}): Promise<{ rows: TransferRow[]; correlation: number }> {
+export async function transfer(
+  o: TransferOptions,
+  ctx: JobContext = {},
+): Promise<{ rows: TransferRow[]; correlation: number }> {
   const data = readManifest(o.source).dataset;
   const dRand = path.join(o.out, 'D_rand');
   ctx.log?.('building D_rand from the source model');
-  await buildConstructed({ ...constructDefaults('rand'), kind: 'rand', checkpoint: o.source, data, limit: o.trainLimit, seed: o.seed, ...o.relabel }, dRand, { ...ctx, poolSize: o.poolSize });
+  await buildConstructed(
+    {
+      ...constructDefaults('rand'),
+      kind: 'rand',
+      checkpoint: o.source,
+      data,
+      limit: o.trainLimit,
+      seed: o.seed,
+      ...o.relabel,
+    },
+    dRand,
+    { ...ctx, poolSize: o.poolSize },
+  );
   const test = await loadDataset(data, { split: 'test', limit: o.testLimit, seed: o.seed });
-  const targets = Int32Array.from({ length: test.shape[0] }, (_, i) => targetLabel('rand', o.seed + 1, i, test.labels[i] as number, test.numClasses));
+  const targets = Int32Array.from({ length: test.shape[0] }, (_, i) =>
+    targetLabel('rand', o.seed + 1, i, test.labels[i] as number, test.numClasses),
+  );
   const adv = await craftOnSource(o, test, targets, ctx);
   const rows: TransferRow[] = [];
   for (const arch of o.archs ?? [...ARCHS]) {
     const dir = path.join(o.out, `standard_${arch}`);
     ctx.log?.(`training ${arch} on D_rand`);
-    const r = await trainModel({ model: arch, data: `npy:${dRand}`, testData: data, testLimit: o.testLimit, epochs: o.epochs, batchSize: 128, optimizer: 'adam', lr: 1e-3, schedule: 'cosine', seed: o.seed }, dir, { ...ctx, resume: true });
+    const r = await trainModel(
+      {
+        model: arch,
+        data: `npy:${dRand}`,
+        testData: data,
+        testLimit: o.testLimit,
+        epochs: o.epochs,
+        batchSize: 128,
+        optimizer: 'adam',
+        lr: 1e-3,
+        schedule: 'cosine',
+        seed: o.seed,
+      },
+      dir,
+      { ...ctx, resume: true },
+    );
     const ckpt = await loadCheckpoint(dir);
     const pred = await predictLabels(inferenceFn(ckpt.model), adv, 256, ctx);
     ckpt.model.dispose();
     let hit = 0;
-    for (let i = 0; i < pred.length; i++) if (pred[i] === targets[i] && targets[i] !== test.labels[i]) hit++;
+    for (let i = 0; i < pred.length; i++)
+      if (pred[i] === targets[i] && targets[i] !== test.labels[i]) hit++;
     const eligible = targets.filter((t, i) => t !== test.labels[i]).length;
-    rows.push({ arch, testAcc: r.metrics.standardAcc, transferSuccess: eligible ? hit / eligible : 0 });
+    rows.push({
+      arch,
+      testAcc: r.metrics.standardAcc,
+      transferSuccess: eligible ? hit / eligible : 0,
+    });
   }
-  const correlation = pearson(rows.map((r) => r.testAcc), rows.map((r) => r.transferSuccess));
+  const correlation = pearson(
+    rows.map((r) => r.testAcc),
+    rows.map((r) => r.transferSuccess),
+  );
   writeJsonAtomic(path.join(o.out, 'transfer.json'), {
-    rows, correlation, source: path.resolve(o.source),
-    how: { testAcc: `accuracy on the original test set (${test.shape[0]} images)`, transferSuccess: `fraction of test images (target ≠ label) that targeted L2 PGD on the source (ε=${o.relabel.eps}, ${o.relabel.steps} steps of ${o.relabel.stepSize}) makes the model classify as the target`, correlation: 'Pearson over architectures' },
+    rows,
+    correlation,
+    source: path.resolve(o.source),
+    how: {
+      testAcc: `accuracy on the original test set (${test.shape[0]} images)`,
+      transferSuccess: `fraction of test images (target ≠ label) that targeted L2 PGD on the source (ε=${o.relabel.eps}, ${o.relabel.steps} steps of ${o.relabel.stepSize}) makes the model classify as the target`,
+      correlation: 'Pearson over architectures',
+    },
   });
-  writeFileAtomic(path.join(o.out, 'transfer.csv'), ['arch,testAcc,transferSuccess', ...rows.map((r) => `${r.arch},${r.testAcc},${r.transferSuccess}`)].join('\n') + '\n');
+  writeFileAtomic(
+    path.join(o.out, 'transfer.csv'),
+    [
+      'arch,testAcc,transferSuccess',
+      ...rows.map((r) => `${r.arch},${r.testAcc},${r.transferSuccess}`),
+    ].join('\n') + '\n',
+  );
   writeFileAtomic(path.join(o.out, 'transfer.svg'), scatterSvg(rows, correlation));
   return { rows, correlation };
 }
 
 /** Targeted adversarial test images against the source model (the transfer attack). */
-async function craftOnSource(o: TransferOptions, test: Awaited<ReturnType<typeof loadDataset>>, targets: Int32Array, ctx: JobContext) {
+async function craftOnSource(
+  o: TransferOptions,
+  test: Awaited<ReturnType<typeof loadDataset>>,
+  targets: Int32Array,
+  ctx: JobContext,
+) {
   const src = await loadCheckpoint(o.source);
   const [n, h, w, c] = test.shape;
   const images = new Float32Array(test.images.length);
@@ -80,8 +137,16 @@ async function craftOnSource(o: TransferOptions, test: Awaited<ReturnType<typeof
     for (const [s, e] of batchRanges(n, 250)) {
       const x = tf.tensor4d(test.images.subarray(s * h * w * c, e * h * w * c), [e - s, h, w, c]);
       const t = tf.tensor1d(targets.subarray(s, e), 'int32');
-      const r = await attack(inferenceFn(src.model), x, t, { norm: 'l2', eps: o.relabel.eps, stepSize: o.relabel.stepSize, iterations: o.relabel.steps, targeted: true, useBest: true, signal: ctx.signal });
-      images.set((await r.adv.data()), s * h * w * c);
+      const r = await attack(inferenceFn(src.model), x, t, {
+        norm: 'l2',
+        eps: o.relabel.eps,
+        stepSize: o.relabel.stepSize,
+        iterations: o.relabel.steps,
+        targeted: true,
+        useBest: true,
+        signal: ctx.signal,
+      });
+      images.set(await r.adv.data(), s * h * w * c);
       tf.dispose([x, t, r.adv]);
     }
   } finally {

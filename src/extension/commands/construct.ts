@@ -6,7 +6,11 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { constructDefaults, type ConstructConfig, type ConstructKind } from '../../engine/construct/config';
+import {
+  constructDefaults,
+  type ConstructConfig,
+  type ConstructKind,
+} from '../../engine/construct/config';
 import { profileFor } from '../../engine/reproduce/profiles';
 import { dataSpecSetting } from '../config';
 import type { Services } from '../services';

@@ -29,6 +29,9 @@ export async function theoryCommand(
     params: { outDir, ...(args.config ? { config: args.config } : {}) },
   });
   if (outcome.state === 'succeeded' && outcome.result?.kind === 'theory' && args.open !== false)
-    await vscode.commands.executeCommand('robustFeatures.openTheoryPanel', outcome.result.value.outDir);
+    await vscode.commands.executeCommand(
+      'robustFeatures.openTheoryPanel',
+      outcome.result.value.outDir,
+    );
   return outcome;
 }

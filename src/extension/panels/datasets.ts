@@ -19,15 +19,30 @@ export interface ConstructedInfo {
   perImage: Record<string, number[]>;
 }
 
-export const KIND_TITLES: Record<string, string> = { source: 'original', robust: 'D_R', nonrobust: 'D_NR', rand: 'D_rand', det: 'D_det' };
+export const KIND_TITLES: Record<string, string> = {
+  source: 'original',
+  robust: 'D_R',
+  nonrobust: 'D_NR',
+  rand: 'D_rand',
+  det: 'D_det',
+};
 const ORDER = ['robust', 'nonrobust', 'rand', 'det'];
 
 export function readConstructedInfo(folder: string): ConstructedInfo | undefined {
   try {
-    const m = JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const m = JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     if (m.kind !== 'constructed-dataset' || typeof m.construction !== 'string') return undefined;
     const shape = m.shape as number[];
-    return { folder, construction: m.construction, n: shape[0] ?? 0, config: (m.config ?? {}), perImage: (m.perImage ?? {}) as Record<string, number[]> };
+    return {
+      folder,
+      construction: m.construction,
+      n: shape[0] ?? 0,
+      config: m.config ?? {},
+      perImage: (m.perImage ?? {}) as Record<string, number[]>,
+    };
   } catch {
     return undefined;
   }
@@ -43,7 +58,9 @@ export function findConstructed(folder: string): ConstructedInfo[] {
   } catch {
     return [];
   }
-  const found = names.map((n) => readConstructedInfo(path.join(folder, n))).filter((x): x is ConstructedInfo => !!x);
+  const found = names
+    .map((n) => readConstructedInfo(path.join(folder, n)))
+    .filter((x): x is ConstructedInfo => !!x);
   return found.sort((a, b) => ORDER.indexOf(a.construction) - ORDER.indexOf(b.construction));
 }
 
@@ -74,12 +91,17 @@ export class DatasetCache {
   }
 
   folder(folder: string): Promise<RowSource> {
-    return this.get(`folder:${path.resolve(folder)}`, () => Promise.resolve().then(() => new NpyRows(folder, folder)));
+    return this.get(`folder:${path.resolve(folder)}`, () =>
+      Promise.resolve().then(() => new NpyRows(folder, folder)),
+    );
   }
 
   source(info: ConstructedInfo): Promise<RowSource> {
     const { data, limit, seed } = info.config;
-    if (!data) return Promise.reject(new Error(`${info.folder}: manifest.json has no config.data (source dataset unknown)`));
+    if (!data)
+      return Promise.reject(
+        new Error(`${info.folder}: manifest.json has no config.data (source dataset unknown)`),
+      );
     return this.get(`source:${sourceKey(info)}`, () => sourceRows(data, limit, seed ?? 0));
   }
 
@@ -93,7 +115,12 @@ export class DatasetCache {
   }
 }
 
-export function pngDataUrl(pixels: Float32Array | Uint8Array, h: number, w: number, c: number): string {
+export function pngDataUrl(
+  pixels: Float32Array | Uint8Array,
+  h: number,
+  w: number,
+  c: number,
+): string {
   return `data:image/png;base64,${encodePng(pixels, h, w, c).toString('base64')}`;
 }
 
@@ -107,9 +134,18 @@ export async function readPngAsDataset(file: string): Promise<Dataset> {
   const png = PNG.sync.read(await fs.promises.readFile(file));
   const { width: w, height: h, data } = png;
   let gray = true;
-  for (let p = 0; p < w * h && gray; p++) gray = data[p * 4] === data[p * 4 + 1] && data[p * 4] === data[p * 4 + 2];
+  for (let p = 0; p < w * h && gray; p++)
+    gray = data[p * 4] === data[p * 4 + 1] && data[p * 4] === data[p * 4 + 2];
   const c = gray ? 1 : 3;
   const images = new Float32Array(w * h * c);
-  for (let p = 0; p < w * h; p++) for (let j = 0; j < c; j++) images[p * c + j] = data[p * 4 + j]! / 255;
-  return { images, labels: Int32Array.of(0), shape: [1, h, w, c], numClasses: 1, classNames: ['—'], source: file };
+  for (let p = 0; p < w * h; p++)
+    for (let j = 0; j < c; j++) images[p * c + j] = data[p * 4 + j]! / 255;
+  return {
+    images,
+    labels: Int32Array.of(0),
+    shape: [1, h, w, c],
+    numClasses: 1,
+    classNames: ['—'],
+    source: file,
+  };
 }

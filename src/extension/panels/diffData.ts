@@ -11,7 +11,8 @@ import { readPredictions } from './predictions';
 import type { PredictionsFile } from '../../shared/panelsPredictions';
 
 export function diffNorms(a: Float32Array, b: Float32Array): { l2: number; linf: number } {
-  if (a.length !== b.length) throw new RangeError(`images differ in size (${a.length} vs ${b.length} values)`);
+  if (a.length !== b.length)
+    throw new RangeError(`images differ in size (${a.length} vs ${b.length} values)`);
   let s = 0;
   let m = 0;
   for (let i = 0; i < a.length; i++) {
@@ -30,10 +31,20 @@ export function diverging(t: number): [number, number, number] {
   const u = Math.max(-1, Math.min(1, t));
   const end = u < 0 ? NEG : POS;
   const k = Math.abs(u);
-  return [0, 1, 2].map((j) => Math.round(MID[j]! + (end[j]! - MID[j]!) * k)) as [number, number, number];
+  return [0, 1, 2].map((j) => Math.round(MID[j]! + (end[j]! - MID[j]!) * k)) as [
+    number,
+    number,
+    number,
+  ];
 }
 
-export function diffImage(a: Float32Array, b: Float32Array, h: number, w: number, c: number): { png: string; amplification: number } {
+export function diffImage(
+  a: Float32Array,
+  b: Float32Array,
+  h: number,
+  w: number,
+  c: number,
+): { png: string; amplification: number } {
   const mean = new Float32Array(h * w);
   let max = 0;
   for (let p = 0; p < h * w; p++) {
@@ -51,7 +62,11 @@ export function diffImage(a: Float32Array, b: Float32Array, h: number, w: number
 export function refTitle(ref: ImageRef): string {
   const info = readConstructedInfo(ref.folder);
   if (ref.file) return path.basename(ref.folder);
-  const kind = ref.source ? 'original' : info ? (KIND_TITLES[info.construction] ?? info.construction) : path.basename(ref.folder);
+  const kind = ref.source
+    ? 'original'
+    : info
+      ? (KIND_TITLES[info.construction] ?? info.construction)
+      : path.basename(ref.folder);
   return `${kind} #${ref.index}`;
 }
 
@@ -59,21 +74,46 @@ function side(ds: RowSource, ref: ImageRef): DiffSide {
   const [, h, w, c] = ds.shape;
   const label = ds.labels[ref.index]!;
   const nameOf = (l: number) => ds.classNames?.[l] ?? String(l);
-  const predictions = [...(ref.file ? new Map<string, PredictionsFile>() : readPredictions(ref.folder, !!ref.source, ds.shape[0]))].map(([name, p]) => ({
+  const predictions = [
+    ...(ref.file
+      ? new Map<string, PredictionsFile>()
+      : readPredictions(ref.folder, !!ref.source, ds.shape[0])),
+  ].map(([name, p]) => ({
     name,
     top3: (p.top3[ref.index] ?? []).map(([l, pr]) => ({ label: l, labelName: nameOf(l), p: pr })),
   }));
-  return { ref, title: refTitle(ref), label, labelName: nameOf(label), png: pngDataUrl(ds.row(ref.index), h, w, c), predictions };
+  return {
+    ref,
+    title: refTitle(ref),
+    label,
+    labelName: nameOf(label),
+    png: pngDataUrl(ds.row(ref.index), h, w, c),
+    predictions,
+  };
 }
 
-export async function computeDiff(cache: DatasetCache, a: ImageRef, b: ImageRef): Promise<DiffData> {
+export async function computeDiff(
+  cache: DatasetCache,
+  a: ImageRef,
+  b: ImageRef,
+): Promise<DiffData> {
   const [da, db] = await Promise.all([cache.resolve(a), cache.resolve(b)]);
   const [, h, w, c] = da.shape;
   if (db.shape.slice(1).join() !== da.shape.slice(1).join())
-    throw new Error(`cannot compare a ${da.shape.slice(1).join('×')} image with a ${db.shape.slice(1).join('×')} one`);
+    throw new Error(
+      `cannot compare a ${da.shape.slice(1).join('×')} image with a ${db.shape.slice(1).join('×')} one`,
+    );
   const xa = da.row(a.index);
   const xb = db.row(b.index);
   const { l2, linf } = diffNorms(xa, xb);
   const { png, amplification } = diffImage(xa, xb, h, w, c);
-  return { a: side(da, a), b: side(db, b), diffPng: png, l2, linf, amplification, shape: [h, w, c] };
+  return {
+    a: side(da, a),
+    b: side(db, b),
+    diffPng: png,
+    l2,
+    linf,
+    amplification,
+    shape: [h, w, c],
+  };
 }

@@ -21,7 +21,10 @@ interface Metrics {
 }
 
 export function isGradientsFolder(folder: string): boolean {
-  return fs.existsSync(path.join(folder, 'gradients-standard.png')) && fs.existsSync(path.join(folder, 'metrics.json'));
+  return (
+    fs.existsSync(path.join(folder, 'gradients-standard.png')) &&
+    fs.existsSync(path.join(folder, 'metrics.json'))
+  );
 }
 
 interface Grid {
@@ -39,9 +42,12 @@ function grid(file: string, rows: number, cols: number, scale: number): Grid {
   const th = (png.height - (rows + 1) * PAD) / rows;
   const tw = (png.width - (cols + 1) * PAD) / cols;
   if (!Number.isInteger(th) || !Number.isInteger(tw) || th % scale || tw % scale)
-    throw new Error(`${file}: ${png.width}×${png.height} is not a ${rows}×${cols} grid of ×${scale} images with ${PAD}-pixel padding`);
+    throw new Error(
+      `${file}: ${png.width}×${png.height} is not a ${rows}×${cols} grid of ×${scale} images with ${PAD}-pixel padding`,
+    );
   let gray = true;
-  for (let p = 0; p < png.width * png.height && gray; p++) gray = png.data[4 * p] === png.data[4 * p + 1] && png.data[4 * p] === png.data[4 * p + 2];
+  for (let p = 0; p < png.width * png.height && gray; p++)
+    gray = png.data[4 * p] === png.data[4 * p + 1] && png.data[4 * p] === png.data[4 * p + 2];
   return { png, rows, cols, th, tw, scale, gray };
 }
 
@@ -64,24 +70,40 @@ function cell(g: Grid, r: number, c: number): string {
 export function readGradientsFolder(folder: string): GradientsData {
   const m = JSON.parse(fs.readFileSync(path.join(folder, 'metrics.json'), 'utf8')) as Metrics;
   const n = m.how?.images ?? m.standard?.perImage?.length ?? 0;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${folder}/metrics.json: no image count (how.images)`);
-  const grads = Object.fromEntries(WHICH.map((w) => [w, grid(path.join(folder, `gradients-${w}.png`), 2, n, 3)]));
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${folder}/metrics.json: no image count (how.images)`);
+  const grads = Object.fromEntries(
+    WHICH.map((w) => [w, grid(path.join(folder, `gradients-${w}.png`), 2, n, 3)]),
+  );
   // The class count is the targeted grid's column count: its width is C·(2h) + (C+1)·pad.
   const h = grads.standard!.th / 3;
   const tPng = PNG.sync.read(fs.readFileSync(path.join(folder, 'targeted-standard.png')));
   const numClasses = (tPng.width - PAD) / (2 * h + PAD);
-  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new Error(`${folder}/targeted-standard.png: width ${tPng.width} fits no class count`);
-  const targeted = Object.fromEntries(WHICH.map((w) => [w, grid(path.join(folder, `targeted-${w}.png`), n, numClasses, 2)]));
+  if (!Number.isInteger(numClasses) || numClasses <= 0)
+    throw new Error(`${folder}/targeted-standard.png: width ${tPng.width} fits no class count`);
+  const targeted = Object.fromEntries(
+    WHICH.map((w) => [w, grid(path.join(folder, `targeted-${w}.png`), n, numClasses, 2)]),
+  );
   return {
     folder,
     n,
     numClasses,
     how: m.how?.measure ?? '',
-    models: WHICH.map((w) => ({ which: w, checkpoint: m[w]?.checkpoint ?? '', edgeAlignment: m[w]?.edgeAlignment ?? NaN, perImage: m[w]?.perImage ?? [] })),
+    models: WHICH.map((w) => ({
+      which: w,
+      checkpoint: m[w]?.checkpoint ?? '',
+      edgeAlignment: m[w]?.edgeAlignment ?? NaN,
+      perImage: m[w]?.perImage ?? [],
+    })),
     images: Array.from({ length: n }, (_, i) => ({
       image: cell(grads.standard!, 0, i),
       gradient: Object.fromEntries(WHICH.map((w) => [w, cell(grads[w]!, 1, i)])),
-      targeted: Object.fromEntries(WHICH.map((w) => [w, Array.from({ length: numClasses }, (_, t) => cell(targeted[w]!, i, t))])),
+      targeted: Object.fromEntries(
+        WHICH.map((w) => [
+          w,
+          Array.from({ length: numClasses }, (_, t) => cell(targeted[w]!, i, t)),
+        ]),
+      ),
     })),
   };
 }

@@ -7,13 +7,24 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
 export function nonce(): string {
-  return randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return randomBytes(16)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
 }
 
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, script: string, title: string): string {
+export function panelHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  script: string,
+  title: string,
+): string {
   const n = nonce();
-  const src = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${script}.js`));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${script}.css`));
+  const src = webview.asWebviewUri(
+    vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${script}.js`),
+  );
+  const css = webview.asWebviewUri(
+    vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${script}.css`),
+  );
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data: blob:`,

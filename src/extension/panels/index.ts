@@ -22,18 +22,29 @@ export interface PanelsOptions {
  * The predict hook extension.ts passes: a compute worker of the panels' own (predictClient.ts),
  * loaded and forked on first use, killed with the extension.
  */
-export function workerPredict(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): (p: PredictParams) => Promise<PredictResult> {
+export function workerPredict(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+): (p: PredictParams) => Promise<PredictResult> {
   let worker: Promise<import('./predictClient').PredictWorker> | undefined;
   context.subscriptions.push({ dispose: () => void worker?.then((w) => w.dispose()) });
   return async (p) => {
     worker ??= Promise.all([import('./predictClient'), import('../config')]).then(
-      ([{ PredictWorker }, { backendSetting }]) => new PredictWorker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, backendSetting, (l) => log.info(l)),
+      ([{ PredictWorker }, { backendSetting }]) =>
+        new PredictWorker(
+          vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
+          backendSetting,
+          (l) => log.info(l),
+        ),
     );
     return (await worker).predict(p);
   };
 }
 
-export function registerPanels(context: vscode.ExtensionContext, options: PanelsOptions = {}): void {
+export function registerPanels(
+  context: vscode.ExtensionContext,
+  options: PanelsOptions = {},
+): void {
   let manager: Promise<PanelManager> | undefined;
   const get = () =>
     (manager ??= import('./manager').then(({ PanelManager }) => {
@@ -41,7 +52,8 @@ export function registerPanels(context: vscode.ExtensionContext, options: Panels
       context.subscriptions.push(m);
       return m;
     }));
-  const cmd = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const cmd = (id: string, fn: (...args: unknown[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   cmd('robustFeatures.showResults', async (arg?: unknown) => {
     const { asFolder, pickResultsFolder } = await import('./pick');
@@ -58,7 +70,10 @@ export function registerPanels(context: vscode.ExtensionContext, options: Panels
   cmd('robustFeatures.openTheoryPanel', async (arg?: unknown) => {
     const { asFolder, pickTheoryFolder } = await import('./pick');
     const node = arg as { type?: string; artifact?: { dir?: unknown } } | undefined;
-    const dir = node?.type === 'artifact' && typeof node.artifact?.dir === 'string' ? node.artifact.dir : undefined;
+    const dir =
+      node?.type === 'artifact' && typeof node.artifact?.dir === 'string'
+        ? node.artifact.dir
+        : undefined;
     const folder = dir ?? asFolder(arg) ?? (await pickTheoryFolder());
     if (folder) (await get()).open('theory', { folder });
   });

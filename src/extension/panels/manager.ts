@@ -6,7 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { VIEW_TYPES, isImageRef, type ImageRef, type PanelKind, type PanelState, type HostMessage } from '../../shared/webviewProtocol';
+import {
+  VIEW_TYPES,
+  isImageRef,
+  type ImageRef,
+  type PanelKind,
+  type PanelState,
+  type HostMessage,
+} from '../../shared/webviewProtocol';
 import { DatasetCache, findConstructed, KIND_TITLES } from './datasets';
 import { computeDiff } from './diffData';
 import { GalleryModel } from './galleryData';
@@ -19,7 +26,12 @@ import { readTheoryFolder } from './theoryData';
 import { isGradientsFolder, readGradientsFolder } from './gradientsData';
 import type { PredictParams, PredictResult } from '../../shared/panelsPredictions';
 
-const TITLES: Record<PanelKind, string> = { results: 'Results', gallery: 'Gallery', diff: 'Compare Images', theory: 'Gaussian Theory' };
+const TITLES: Record<PanelKind, string> = {
+  results: 'Results',
+  gallery: 'Gallery',
+  diff: 'Compare Images',
+  theory: 'Gaussian Theory',
+};
 
 export class PanelManager implements vscode.Disposable {
   private readonly panels = new Map<string, Panel>();
@@ -33,7 +45,10 @@ export class PanelManager implements vscode.Disposable {
   ) {
     this.env = {
       extensionUri,
-      log: (level, line) => (this.channel ??= vscode.window.createOutputChannel('Robust Features Panels', { log: true }))[level](line),
+      log: (level, line) =>
+        (this.channel ??= vscode.window.createOutputChannel('Robust Features Panels', {
+          log: true,
+        }))[level](line),
     };
   }
 
@@ -44,7 +59,9 @@ export class PanelManager implements vscode.Disposable {
   private roots(s: PanelState): vscode.Uri[] {
     const dirs = [s.folder, s.a?.folder, s.b?.folder].filter((d): d is string => !!d);
     // Only the run folder(s) this panel shows (images travel as data: URLs; nothing else is needed).
-    return dirs.map((d) => vscode.Uri.file(s.folder && d === s.folder ? path.resolve(d) : kindRoot(d)));
+    return dirs.map((d) =>
+      vscode.Uri.file(s.folder && d === s.folder ? path.resolve(d) : kindRoot(d)),
+    );
   }
 
   open(kind: PanelKind, state: PanelState): void {
@@ -60,7 +77,12 @@ export class PanelManager implements vscode.Disposable {
       return;
     }
     const title = `${TITLES[kind]}${state.folder ? `: ${path.basename(state.folder)}` : ''}`;
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPES[kind], title, vscode.ViewColumn.Active, webviewOptions(this.env, this.roots(state)));
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPES[kind],
+      title,
+      vscode.ViewColumn.Active,
+      webviewOptions(this.env, this.roots(state)),
+    );
     this.restore(kind, panel, state);
   }
 
@@ -97,7 +119,9 @@ export class PanelManager implements vscode.Disposable {
     // Live: a job writing into the folder (a new epoch in a manifest, results.json) refreshes the
     // panel. A file watcher, and a cheap poll of the files' mtimes while the panel is visible
     // (recursive watchers can be late or missing on remote and network file systems).
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), '**/*.json'));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(folder), '**/*.json'),
+    );
     let timer: NodeJS.Timeout | undefined;
     let sig = resultsSignature(folder);
     const changed = () => {
@@ -129,11 +153,18 @@ export class PanelManager implements vscode.Disposable {
   }
 
   /** A chart (PNG, SVG) or table (CSV) from a webview, written to <folder>/exports/<name>.<format>. */
-  private async exportFile(p: Panel, folder: string, m: { name: string; format: 'csv' | 'png' | 'svg'; data: string }): Promise<void> {
+  private async exportFile(
+    p: Panel,
+    folder: string,
+    m: { name: string; format: 'csv' | 'png' | 'svg'; data: string },
+  ): Promise<void> {
     const dir = path.join(folder, 'exports');
     await fs.promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, `${m.name}.${m.format}`);
-    const bytes = m.format === 'png' ? Buffer.from(m.data.slice(m.data.indexOf(',') + 1), 'base64') : Buffer.from(m.data, 'utf8');
+    const bytes =
+      m.format === 'png'
+        ? Buffer.from(m.data.slice(m.data.indexOf(',') + 1), 'base64')
+        : Buffer.from(m.data, 'utf8');
     // Temp file + rename, as every artifact: a reader never sees a half-written export.
     const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
     await fs.promises.writeFile(tmp, bytes);
@@ -143,12 +174,18 @@ export class PanelManager implements vscode.Disposable {
   }
 
   private attachTheory(p: Panel, folder: string): void {
-    this.attachFolderView(p, folder, 'theory', () => ({ type: 'theory', data: readTheoryFolder(folder) }));
+    this.attachFolderView(p, folder, 'theory', () => ({
+      type: 'theory',
+      data: readTheoryFolder(folder),
+    }));
   }
 
   /** A gradients run (robust-features gradients) in the gallery: per image, both models' maps. */
   private attachGradients(p: Panel, folder: string): void {
-    this.attachFolderView(p, folder, 'gradients', () => ({ type: 'gradients', data: readGradientsFolder(folder) }));
+    this.attachFolderView(p, folder, 'gradients', () => ({
+      type: 'gradients',
+      data: readGradientsFolder(folder),
+    }));
   }
 
   /** A panel that shows one folder's data, read when the webview is ready; exports and logs as the others. */
@@ -174,7 +211,8 @@ export class PanelManager implements vscode.Disposable {
     p.onReady = () => {
       load().then(
         (g) => p.post({ type: 'gallery', data: { ...g.data, canPredict: !!this.predict } }),
-        (e: unknown) => p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) =>
+          p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
       );
     };
     const inFolder = (r: ImageRef) => {
@@ -191,7 +229,8 @@ export class PanelManager implements vscode.Disposable {
           p.post({ type: 'thumbs', thumbs: (await load()).thumbs(m.rows) });
           return;
         case 'openDiff':
-          if (!inFolder(m.a) || !inFolder(m.b)) throw new Error('compare: images must come from this gallery');
+          if (!inFolder(m.a) || !inFolder(m.b))
+            throw new Error('compare: images must come from this gallery');
           this.open('diff', { a: m.a, b: m.b });
           return;
         case 'log':
@@ -216,16 +255,22 @@ export class PanelManager implements vscode.Disposable {
   private attachDiff(p: Panel, s: PanelState): void {
     const { a, b } = s;
     p.onReady = () => {
-      if (!a || !b) return p.post({ type: 'error', message: 'Nothing to compare: run "Compare Images" again.' });
+      if (!a || !b)
+        return p.post({
+          type: 'error',
+          message: 'Nothing to compare: run "Compare Images" again.',
+        });
       computeDiff(this.cache, a, b).then(
         (data) => p.post({ type: 'diff', data }),
-        (e: unknown) => p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) =>
+          p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
       );
     };
     p.onMessage = async (m) => {
       if (m.type === 'log') this.env.log(m.level, `diff: ${m.message}`);
       // Next to the first image's run folder (a dataset's parent; a PNG file's folder).
-      else if (m.type === 'export' && a) await this.exportFile(p, a.file ? path.dirname(a.folder) : kindRoot(a.folder), m);
+      else if (m.type === 'export' && a)
+        await this.exportFile(p, a.file ? path.dirname(a.folder) : kindRoot(a.folder), m);
     };
     // Reused panel: its webview is already loaded and will not say ready again.
     if (p.isReady) p.onReady();
@@ -236,23 +281,46 @@ export class PanelManager implements vscode.Disposable {
    * adversarially trained ones offered first for "robust"), then has the worker write their
    * predictions for every available column of the gallery.
    */
-  private async computePredictions(columns: { key: string; folder: string; available: boolean }[]): Promise<boolean> {
+  private async computePredictions(
+    columns: { key: string; folder: string; available: boolean }[],
+  ): Promise<boolean> {
     const predict = this.predict;
     if (!predict || !jobsAllowed()) return false;
     const { pickCheckpoint } = await import('../commands/pick');
-    const adversarial = (a: { manifest: Record<string, unknown> }) => !!(a.manifest.training as { adversarial?: unknown } | undefined)?.adversarial;
-    const standard = await pickCheckpoint('Predictions: the standard checkpoint', (a) => !adversarial(a));
+    const adversarial = (a: { manifest: Record<string, unknown> }) =>
+      !!(a.manifest.training as { adversarial?: unknown } | undefined)?.adversarial;
+    const standard = await pickCheckpoint(
+      'Predictions: the standard checkpoint',
+      (a) => !adversarial(a),
+    );
     if (!standard) return false;
     const robust = await pickCheckpoint('Predictions: the robust checkpoint', adversarial);
     if (!robust) return false;
-    const jobs = [standard, robust].flatMap((checkpoint) => columns.filter((col) => col.available).map((col) => ({ checkpoint, folder: col.folder, source: col.key === 'source' })));
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Computing predictions', cancellable: false }, async (progress) => {
-      for (const j of jobs) {
-        progress.report({ message: `${path.basename(j.checkpoint)} on ${path.basename(j.folder)}${j.source ? ' (source)' : ''}`, increment: 100 / jobs.length });
-        const r = await predict(j);
-        this.env.log('info', `predictions of ${j.checkpoint} on ${j.folder}${j.source ? ' (source)' : ''}: ${r.n} images in ${r.seconds.toFixed(1)} s → ${r.file}`);
-      }
-    });
+    const jobs = [standard, robust].flatMap((checkpoint) =>
+      columns
+        .filter((col) => col.available)
+        .map((col) => ({ checkpoint, folder: col.folder, source: col.key === 'source' })),
+    );
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Computing predictions',
+        cancellable: false,
+      },
+      async (progress) => {
+        for (const j of jobs) {
+          progress.report({
+            message: `${path.basename(j.checkpoint)} on ${path.basename(j.folder)}${j.source ? ' (source)' : ''}`,
+            increment: 100 / jobs.length,
+          });
+          const r = await predict(j);
+          this.env.log(
+            'info',
+            `predictions of ${j.checkpoint} on ${j.folder}${j.source ? ' (source)' : ''}: ${r.n} images in ${r.seconds.toFixed(1)} s → ${r.file}`,
+          );
+        }
+      },
+    );
     return true;
   }
 
@@ -261,11 +329,19 @@ export class PanelManager implements vscode.Disposable {
     if (isImageRef(a) && isImageRef(b)) return [a, b];
     const uris = Array.isArray(b) ? b.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
     if (uris.length === 2 && uris.every((u) => u.fsPath.toLowerCase().endsWith('.png'))) {
-      return [{ folder: uris[0]!.fsPath, index: 0, file: true }, { folder: uris[1]!.fsPath, index: 0, file: true }];
+      return [
+        { folder: uris[0]!.fsPath, index: 0, file: true },
+        { folder: uris[1]!.fsPath, index: 0, file: true },
+      ];
     }
     if (uris.length === 2) {
       const index = await askIndex();
-      return index === undefined ? undefined : [{ folder: uris[0]!.fsPath, index }, { folder: uris[1]!.fsPath, index }];
+      return index === undefined
+        ? undefined
+        : [
+            { folder: uris[0]!.fsPath, index },
+            { folder: uris[1]!.fsPath, index },
+          ];
     }
     const folder = a instanceof vscode.Uri ? a.fsPath : await pickGalleryFolder();
     if (!folder) return undefined;
@@ -274,11 +350,25 @@ export class PanelManager implements vscode.Disposable {
       void vscode.window.showErrorMessage(`${folder} holds no constructed dataset`);
       return undefined;
     }
-    const items = sets.map((s) => ({ label: KIND_TITLES[s.construction] ?? s.construction, description: s.folder, folder: s.folder }));
-    const set = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Compare originals with which constructed set?' });
+    const items = sets.map((s) => ({
+      label: KIND_TITLES[s.construction] ?? s.construction,
+      description: s.folder,
+      folder: s.folder,
+    }));
+    const set =
+      items.length === 1
+        ? items[0]
+        : await vscode.window.showQuickPick(items, {
+            placeHolder: 'Compare originals with which constructed set?',
+          });
     if (!set) return undefined;
     const index = await askIndex();
-    return index === undefined ? undefined : [{ folder: set.folder, index, source: true }, { folder: set.folder, index }];
+    return index === undefined
+      ? undefined
+      : [
+          { folder: set.folder, index, source: true },
+          { folder: set.folder, index },
+        ];
   }
 
   dispose(): void {
@@ -291,6 +381,10 @@ export class PanelManager implements vscode.Disposable {
 const kindRoot = (d: string) => path.dirname(path.resolve(d));
 
 async function askIndex(): Promise<number | undefined> {
-  const v = await vscode.window.showInputBox({ prompt: 'Image index', value: '0', validateInput: (s) => (/^\d+$/.test(s) ? undefined : 'a non-negative integer') });
+  const v = await vscode.window.showInputBox({
+    prompt: 'Image index',
+    value: '0',
+    validateInput: (s) => (/^\d+$/.test(s) ? undefined : 'a non-negative integer'),
+  });
   return v === undefined ? undefined : Number(v);
 }

@@ -5,8 +5,12 @@
  */
 import * as vscode from 'vscode';
 import {
-  parseFromWebview, VIEW_TYPES, type HostMessage, type PanelKind, type WebviewMessage,
-} from '../../shared/webviewProtocol'; // prettier-ignore
+  parseFromWebview,
+  VIEW_TYPES,
+  type HostMessage,
+  type PanelKind,
+  type WebviewMessage,
+} from '../../shared/webviewProtocol';
 import { panelHtml } from './html';
 import { checkMessagePaths } from './safePath';
 
@@ -15,11 +19,18 @@ export interface PanelEnv {
   log: (level: 'info' | 'error', line: string) => void;
 }
 
-export function webviewOptions(env: PanelEnv, roots: vscode.Uri[]): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+export function webviewOptions(
+  env: PanelEnv,
+  roots: vscode.Uri[],
+): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
     enableScripts: true,
     retainContextWhenHidden: false,
-    localResourceRoots: [vscode.Uri.joinPath(env.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(env.extensionUri, 'media'), ...roots],
+    localResourceRoots: [
+      vscode.Uri.joinPath(env.extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(env.extensionUri, 'media'),
+      ...roots,
+    ],
   };
 }
 
@@ -46,7 +57,10 @@ export class Panel implements vscode.Disposable {
         const m = parseFromWebview(raw);
         if ('invalid' in m) {
           this.dropped.push(m.invalid);
-          env.log('error', `${VIEW_TYPES[kind]}: dropped a message from the webview (${m.invalid})`);
+          env.log(
+            'error',
+            `${VIEW_TYPES[kind]}: dropped a message from the webview (${m.invalid})`,
+          );
           return;
         }
         try {
@@ -66,7 +80,9 @@ export class Panel implements vscode.Disposable {
           for (const msg of q) void panel.webview.postMessage(msg);
           return;
         }
-        Promise.resolve(this.onMessage(m)).catch((e: unknown) => this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+        Promise.resolve(this.onMessage(m)).catch((e: unknown) =>
+          this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+        );
       }),
       panel.onDidDispose(() => this.dispose()),
     );

@@ -23,7 +23,10 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
 function snapshotHistory(dir: string): unknown[] | undefined {
   let names: string[];
   try {
-    names = fs.readdirSync(path.join(dir, 'epochs')).filter((n) => /^\d+$/.test(n)).sort();
+    names = fs
+      .readdirSync(path.join(dir, 'epochs'))
+      .filter((n) => /^\d+$/.test(n))
+      .sort();
   } catch {
     return undefined;
   }
@@ -37,7 +40,9 @@ function checkpoint(dir: string, name: string): ResultsData['checkpoints'][numbe
   const live = snapshotHistory(dir);
   if (manifest?.kind !== 'checkpoint' && !live) return undefined;
   // eval.json (reproduce) holds the full evaluation; metrics.json the one made at training time.
-  const ev = obj(obj(readJson(path.join(dir, 'eval.json')))?.result) ?? obj(readJson(path.join(dir, 'metrics.json')));
+  const ev =
+    obj(obj(readJson(path.join(dir, 'eval.json')))?.result) ??
+    obj(readJson(path.join(dir, 'metrics.json')));
   const curve: { eps: number; acc: number }[] = [];
   let norm: string | undefined;
   if (ev) {
@@ -47,25 +52,34 @@ function checkpoint(dir: string, name: string): ResultsData['checkpoints'][numbe
     const flat = Object.values(robust).every((v) => typeof v === 'number');
     const byEps = flat ? robust : (obj(Object.values(robust)[0]) ?? {});
     if (!flat) norm = Object.keys(robust)[0];
-    else norm = typeof obj(ev.attack)?.norm === 'string' ? (obj(ev.attack)?.norm as string) : undefined;
-    for (const [e, a] of Object.entries(byEps)) if (Number.isFinite(+e) && typeof a === 'number') curve.push({ eps: +e, acc: a });
+    else
+      norm =
+        typeof obj(ev.attack)?.norm === 'string' ? (obj(ev.attack)?.norm as string) : undefined;
+    for (const [e, a] of Object.entries(byEps))
+      if (Number.isFinite(+e) && typeof a === 'number') curve.push({ eps: +e, acc: a });
     curve.sort((x, y) => x.eps - y.eps);
   }
   const done = obj(manifest?.training)?.history;
   // A job still training has snapshots ahead of (or without) a final manifest: show those epochs.
   const hist = live && (!Array.isArray(done) || live.length > done.length) ? live : done;
   const history = Array.isArray(hist)
-    ? hist.map(obj).filter((h): h is Record<string, unknown> => !!h).map((h) => ({
-        epoch: num(h.epoch), loss: num(h.loss), accuracy: num(h.accuracy),
-        ...(typeof h.testAccuracy === 'number' ? { testAccuracy: h.testAccuracy } : {}),
-      })) // prettier-ignore
+    ? hist
+        .map(obj)
+        .filter((h): h is Record<string, unknown> => !!h)
+        .map((h) => ({
+          epoch: num(h.epoch),
+          loss: num(h.loss),
+          accuracy: num(h.accuracy),
+          ...(typeof h.testAccuracy === 'number' ? { testAccuracy: h.testAccuracy } : {}),
+        }))
     : [];
   return { name, ...(norm ? { norm } : {}), curve, history };
 }
 
 /** A checkpoint folder itself, or a folder holding checkpoint folders (one level down). */
 export function readResultsFolder(folder: string): ResultsData {
-  const results = obj(readJson(path.join(folder, 'results.json'))) as ResultsData['results'] | undefined;
+  const results = obj(readJson(path.join(folder, 'results.json'))) as
+    ResultsData['results'] | undefined;
   const checkpoints: ResultsData['checkpoints'] = [];
   const self = checkpoint(folder, path.basename(folder));
   if (self) checkpoints.push(self);
@@ -87,7 +101,12 @@ export function readResultsFolder(folder: string): ResultsData {
     ...(results?.figure2 && results.table1 ? { results } : {}),
     paper: {
       threat: f2.threat,
-      figure2: { standard_D: { ...f2.standard_D }, adversarial_D: { ...f2.adversarial_D }, standard_DR: { ...f2.standard_DR }, standard_DNR: { ...f2.standard_DNR } },
+      figure2: {
+        standard_D: { ...f2.standard_D },
+        adversarial_D: { ...f2.adversarial_D },
+        standard_DR: { ...f2.standard_DR },
+        standard_DNR: { ...f2.standard_DNR },
+      },
       table1: { D_rand: { ...PAPER_TABLE1.D_rand }, D_det: { ...PAPER_TABLE1.D_det } },
     },
     checkpoints,

@@ -22,7 +22,11 @@ export interface RowSource {
   row(i: number): Float32Array;
 }
 
-const DTYPES: Record<string, { size: number; float: boolean }> = { '|u1': { size: 1, float: false }, '<u1': { size: 1, float: false }, '<f4': { size: 4, float: true } };
+const DTYPES: Record<string, { size: number; float: boolean }> = {
+  '|u1': { size: 1, float: false },
+  '<u1': { size: 1, float: false },
+  '<f4': { size: 4, float: true },
+};
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -39,7 +43,8 @@ export function npyLayout(file: string): NpyLayout {
   const fd = fs.openSync(file, 'r');
   try {
     const pre = Buffer.alloc(12);
-    if (fs.readSync(fd, pre, 0, 12, 0) < 10 || pre.toString('latin1', 1, 6) !== 'NUMPY') throw new Error(`${file}: not a .npy file`);
+    if (fs.readSync(fd, pre, 0, 12, 0) < 10 || pre.toString('latin1', 1, 6) !== 'NUMPY')
+      throw new Error(`${file}: not a .npy file`);
     const major = pre[6]!;
     const lenSize = major === 1 ? 2 : 4;
     const headerLen = major === 1 ? pre.readUInt16LE(8) : pre.readUInt32LE(8);
@@ -51,9 +56,18 @@ export function npyLayout(file: string): NpyLayout {
     if (!t) throw new Error(`${file}: images must be uint8 or float32, not ${descr}`);
     const s = shape.length === 3 ? [...shape, 1] : shape;
     if (s.length !== 4) throw new Error(`${file}: bad shape (${shape.join(', ')}), expected NHWC`);
-    const layout = { file, dataStart: 8 + lenSize + headerLen, shape: s as NpyLayout['shape'], itemSize: t.size, float: t.float };
+    const layout = {
+      file,
+      dataStart: 8 + lenSize + headerLen,
+      shape: s as NpyLayout['shape'],
+      itemSize: t.size,
+      float: t.float,
+    };
     const need = layout.dataStart + s.reduce((a, b) => a * b, 1) * t.size;
-    if (fs.fstatSync(fd).size !== need) throw new Error(`${file}: truncated or padded (${fs.fstatSync(fd).size} bytes, ${need} expected)`);
+    if (fs.fstatSync(fd).size !== need)
+      throw new Error(
+        `${file}: truncated or padded (${fs.fstatSync(fd).size} bytes, ${need} expected)`,
+      );
     return layout;
   } finally {
     fs.closeSync(fd);
@@ -67,7 +81,10 @@ function readLabels(dir: string): Int32Array {
 
 function readManifest(dir: string): { numClasses?: number; classNames?: string[] } {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { numClasses?: number; classNames?: string[] };
+    return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+      numClasses?: number;
+      classNames?: string[];
+    };
   } catch {
     return {};
   }
@@ -103,7 +120,8 @@ export class NpyRows implements RowSource {
 
   row(i: number): Float32Array {
     const [n, h, w, c] = this.shape;
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`image ${i} out of range (${n} images in ${this.source})`);
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new RangeError(`image ${i} out of range (${n} images in ${this.source})`);
     const per = h * w * c;
     const { dataStart, itemSize, float } = this.layout;
     const j = this.index ? this.index[i]! : i;
@@ -156,10 +174,13 @@ export class MemoryRows implements RowSource {
 
   row(i: number): Float32Array {
     const [n, h, w, c] = this.shape;
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`image ${i} out of range (${n} images in ${this.source})`);
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new RangeError(`image ${i} out of range (${n} images in ${this.source})`);
     const per = h * w * c;
     const src = this.pixels.subarray(i * per, (i + 1) * per);
-    return src instanceof Uint8Array ? Float32Array.from(src, (b) => b / 255) : Float32Array.from(src);
+    return src instanceof Uint8Array
+      ? Float32Array.from(src, (b) => b / 255)
+      : Float32Array.from(src);
   }
 }
 
@@ -168,13 +189,21 @@ export class MemoryRows implements RowSource {
  * selects it: for an `npy:` folder the same indices are computed (selectIndices) and rows read
  * from disk; any other format is decoded once and kept as uint8.
  */
-export async function sourceRows(data: string, limit: number | undefined, seed: number): Promise<RowSource> {
+export async function sourceRows(
+  data: string,
+  limit: number | undefined,
+  seed: number,
+): Promise<RowSource> {
   const spec = parseSpec(data);
   if (spec.kind === 'npy') {
-    const dir = fs.existsSync(path.join(spec.path, 'train', 'images.npy')) ? path.join(spec.path, 'train') : spec.path;
+    const dir = fs.existsSync(path.join(spec.path, 'train', 'images.npy'))
+      ? path.join(spec.path, 'train')
+      : spec.path;
     const probe = new NpyRows(data, dir);
     if (limit === undefined) return probe;
     return new NpyRows(data, dir, selectIndices(probe.labels, probe.numClasses, { limit, seed }));
   }
-  return new MemoryRows(await loadDataset(data, { split: 'train', ...(limit !== undefined ? { limit } : {}), seed }));
+  return new MemoryRows(
+    await loadDataset(data, { split: 'train', ...(limit !== undefined ? { limit } : {}), seed }),
+  );
 }

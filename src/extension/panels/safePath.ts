@@ -19,7 +19,9 @@ export class PathRefusedError extends Error {
 
 /** The roots a webview may name: the runs folder and every workspace folder on disk. */
 export function runRoots(): string[] {
-  const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const roots = (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file')
+    .map((f) => f.uri.fsPath);
   const runs = runsFolder();
   if (runs) roots.push(runs);
   return [...new Set(roots)];
@@ -33,7 +35,8 @@ function real(p: string): string | undefined {
   }
 }
 
-const inside = (child: string, root: string) => child === root || child.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+const inside = (child: string, root: string) =>
+  child === root || child.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
 /** The real path of `p` when it lies inside a root; throws PathRefusedError saying why not. */
 export function resolveInside(p: string, roots: readonly string[]): string {

@@ -68,7 +68,8 @@ const envNumber = (name: string): number | undefined => {
 };
 
 /** V8's last words when the heap limit is hit (Node 18–22). */
-const OOM_LINE = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory/;
+const OOM_LINE =
+  /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory/;
 
 export interface WorkerEvents {
   progress: [ProgressParams];
@@ -96,7 +97,8 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
 
   constructor(workerScript: string, options: WorkerProcessOptions = {}) {
     super();
-    this.hangTimeoutMs = options.hangTimeoutMs ?? envNumber('RFL_WORKER_HANG_TIMEOUT_MS') ?? 120_000;
+    this.hangTimeoutMs =
+      options.hangTimeoutMs ?? envNumber('RFL_WORKER_HANG_TIMEOUT_MS') ?? 120_000;
     this.maxHeapMB = options.maxHeapMB ?? envNumber('RFL_WORKER_HEAP_MB');
     // ELECTRON_RUN_AS_NODE: in desktop VS Code process.execPath is Electron; this makes it act as Node.
     // execArgv: never inherit the extension host's --inspect flags (port clash); only the heap limit.
@@ -104,7 +106,12 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
       execArgv: this.maxHeapMB ? [`--max-old-space-size=${Math.round(this.maxHeapMB)}`] : [],
       silent: true,
       // glibc reads MALLOC_ARENA_MAX at process start; it caps the per-thread malloc arenas pool threads leave behind.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', ...options.env },
+      env: {
+        ...process.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+        ...options.env,
+      },
     });
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream?.setEncoding('utf8');
@@ -268,8 +275,13 @@ export class WorkerProcess extends EventEmitter<WorkerEvents> {
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     if (this.killCause) return { cause: 'hung', detail: `${this.killCause.detail} (${how})` };
     if (this.sawOom) {
-      const limit = this.maxHeapMB ? `heap limit ${this.maxHeapMB} MB` : "Node's default heap limit";
-      return { cause: 'out-of-memory', detail: `compute worker ran out of memory (${limit}; ${how})` };
+      const limit = this.maxHeapMB
+        ? `heap limit ${this.maxHeapMB} MB`
+        : "Node's default heap limit";
+      return {
+        cause: 'out-of-memory',
+        detail: `compute worker ran out of memory (${limit}; ${how})`,
+      };
     }
     return {};
   }

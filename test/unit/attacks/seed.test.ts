@@ -11,11 +11,20 @@ before(async () => {
 });
 
 test('a random start with seed 0 is reproducible, and differs from seed 1', async () => {
-  const model = (x: tf.Tensor4D) => tf.reshape<tf.Rank.R2>(tf.slice(x, [0, 0, 0, 0], [-1, 1, 2, 1]), [-1, 2]);
+  const model = (x: tf.Tensor4D) =>
+    tf.reshape<tf.Rank.R2>(tf.slice(x, [0, 0, 0, 0], [-1, 1, 2, 1]), [-1, 2]);
   const x = tf.fill<tf.Rank.R4>([3, 2, 2, 1], 0.5);
   const y = tf.tensor1d([0, 1, 0], 'int32');
   const run = async (seed: number) => {
-    const r = await attack(model, x, y, { norm: 'l2', eps: 0.3, stepSize: 0.1, iterations: 0, randomStart: true, useBest: false, seed });
+    const r = await attack(model, x, y, {
+      norm: 'l2',
+      eps: 0.3,
+      stepSize: 0.1,
+      iterations: 0,
+      randomStart: true,
+      useBest: false,
+      seed,
+    });
     const v = Array.from(await r.adv.data());
     r.adv.dispose();
     return v;

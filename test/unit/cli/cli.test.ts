@@ -7,17 +7,27 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
-const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: root });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], {
+    encoding: 'utf8',
+    cwd: root,
+  });
 
 before(() => {
-  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], { cwd: root, encoding: 'utf8' });
+  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   assert.equal(b.status, 0, b.stderr);
 });
 
 test('info names the wasm backend, why the native rungs were skipped, and finds Fashion-MNIST', () => {
   const r = cli('info', '--json');
   assert.equal(r.status, 0, r.stderr);
-  const info = JSON.parse(r.stdout) as { backend: { name: string; ladder: { backend: string; status: string; reason: string }[] }; datasets: { name: string; found: boolean }[] };
+  const info = JSON.parse(r.stdout) as {
+    backend: { name: string; ladder: { backend: string; status: string; reason: string }[] };
+    datasets: { name: string; found: boolean }[];
+  };
   assert.equal(info.backend.name, 'wasm');
   const node = info.backend.ladder.find((l) => l.backend === 'tfjs-node');
   assert.equal(node?.status, 'skipped');
@@ -29,13 +39,44 @@ test('info names the wasm backend, why the native rungs were skipped, and finds 
 
 test('train then eval --json: the documented output shape, written into metrics.json', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
-  const t = cli('train', '--model', 'mlp', '--limit', '1000', '--test-limit', '200', '--epochs', '1', '--out', out, '--json');
+  const t = cli(
+    'train',
+    '--model',
+    'mlp',
+    '--limit',
+    '1000',
+    '--test-limit',
+    '200',
+    '--epochs',
+    '1',
+    '--out',
+    out,
+    '--json',
+  );
   assert.equal(t.status, 0, t.stderr);
   const trained = JSON.parse(t.stdout) as { standardAcc: number; n: number };
   assert.ok(trained.standardAcc > 0.6, `accuracy ${trained.standardAcc}`);
-  const e = cli('eval', '--checkpoint', out, '--norm', 'l2', '--eps', '0.5,1.5', '--steps', '5', '--limit', '100', '--json');
+  const e = cli(
+    'eval',
+    '--checkpoint',
+    out,
+    '--norm',
+    'l2',
+    '--eps',
+    '0.5,1.5',
+    '--steps',
+    '5',
+    '--limit',
+    '100',
+    '--json',
+  );
   assert.equal(e.status, 0, e.stderr);
-  const r = JSON.parse(e.stdout) as { standardAcc: number; robustAcc: Record<string, number>; attack: { norm: string; steps: number; restarts: number; backend: string }; n: number };
+  const r = JSON.parse(e.stdout) as {
+    standardAcc: number;
+    robustAcc: Record<string, number>;
+    attack: { norm: string; steps: number; restarts: number; backend: string };
+    n: number;
+  };
   assert.deepEqual(Object.keys(r.robustAcc), ['0.5', '1.5']);
   assert.equal(r.n, 100);
   assert.equal(r.attack.norm, 'l2');
@@ -44,7 +85,10 @@ test('train then eval --json: the documented output shape, written into metrics.
   // Robust accuracy can only fall as ε grows, and never exceeds clean accuracy.
   assert.ok((r.robustAcc['1.5'] as number) <= (r.robustAcc['0.5'] as number));
   assert.ok((r.robustAcc['0.5'] as number) <= r.standardAcc);
-  const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { robustAcc: { l2: Record<string, number> }; attack: { l2: { steps: number } } };
+  const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')) as {
+    robustAcc: { l2: Record<string, number> };
+    attack: { l2: { steps: number } };
+  };
   assert.equal(metrics.robustAcc.l2['1.5'], r.robustAcc['1.5']);
   assert.equal(metrics.attack.l2.steps, 5);
 });
@@ -55,11 +99,20 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
     [['train', '--model', 'resnet50', '--out', '/tmp/x'], /Unknown model 'resnet50'/],
     [['train', '--model', 'mlp'], /--out DIR is required/],
     [['train', '--out', '/tmp/x', '--epochs', 'ten'], /--epochs must be a number, got 'ten'/],
-    [['eval', '--checkpoint', '/nonexistent/ckpt', '--eps', '1'], /\/nonexistent\/ckpt\/manifest.json: missing/],
-    [['eval', '--checkpoint', '/tmp', '--eps', '1,x'], /--eps must be a comma-separated list of numbers/],
+    [
+      ['eval', '--checkpoint', '/nonexistent/ckpt', '--eps', '1'],
+      /\/nonexistent\/ckpt\/manifest.json: missing/,
+    ],
+    [
+      ['eval', '--checkpoint', '/tmp', '--eps', '1,x'],
+      /--eps must be a comma-separated list of numbers/,
+    ],
     [['info', '--backend', 'gpu'], /Unknown backend 'gpu'/],
     [['train', '--data', 'cifar10:/nonexistent', '--out', '/tmp/x'], /nonexistent/],
-    [['reproduce', '--out', '/tmp/x', '--seed', '1.5'], /--seed must be a whole number ≥ 0, got '1.5'/],
+    [
+      ['reproduce', '--out', '/tmp/x', '--seed', '1.5'],
+      /--seed must be a whole number ≥ 0, got '1.5'/,
+    ],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args);
@@ -71,7 +124,23 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
 
 test('a checkpoint whose weights do not match its model.json is refused, naming the file', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
-  assert.equal(cli('train', '--model', 'mlp', '--limit', '200', '--test-limit', '50', '--epochs', '1', '--out', out, '--json').status, 0);
+  assert.equal(
+    cli(
+      'train',
+      '--model',
+      'mlp',
+      '--limit',
+      '200',
+      '--test-limit',
+      '50',
+      '--epochs',
+      '1',
+      '--out',
+      out,
+      '--json',
+    ).status,
+    0,
+  );
   const w = path.join(out, 'weights.bin');
   fs.writeFileSync(w, fs.readFileSync(w).subarray(0, 1000));
   const r = cli('eval', '--checkpoint', out, '--eps', '1', '--limit', '10');
@@ -81,29 +150,71 @@ test('a checkpoint whose weights do not match its model.json is refused, naming 
 
 test('bench --json prints one row per workload and backend with the documented keys (timings are not asserted)', () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-bench-')), 'bench.json');
-  const r = cli('bench', '--json', '--backends', 'wasm', '--batch', '4', '--seconds', '0.1', '--rounds', '2', '--out', file);
+  const r = cli(
+    'bench',
+    '--json',
+    '--backends',
+    'wasm',
+    '--batch',
+    '4',
+    '--seconds',
+    '0.1',
+    '--rounds',
+    '2',
+    '--out',
+    file,
+  );
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
   // The whole run, with the machine and the benchmarked process's peak memory, goes to --out.
-  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: unknown[]; rounds: number; msPerStep: { workload: string; steps: number; torchSteps: number | null }[]; perRound: { round: number; first: string; ratio: Record<string, number> }[]; peakRssMiB: Record<string, number>; machine: { cores: number; cpu: string; torch: string }; workloads: Record<string, string> };
+  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    rows: unknown[];
+    rounds: number;
+    msPerStep: { workload: string; steps: number; torchSteps: number | null }[];
+    perRound: { round: number; first: string; ratio: Record<string, number> }[];
+    peakRssMiB: Record<string, number>;
+    machine: { cores: number; cpu: string; torch: string };
+    workloads: Record<string, string>;
+  };
   assert.deepEqual(run.rows, rows);
   // Two windows per workload and side, each at least 2 timed steps, pooled.
   assert.equal(run.rounds, 2);
-  for (const m of run.msPerStep) assert.ok(m.steps >= 4 && (m.torchSteps === null || m.torchSteps >= 4), JSON.stringify(m));
+  for (const m of run.msPerStep)
+    assert.ok(m.steps >= 4 && (m.torchSteps === null || m.torchSteps >= 4), JSON.stringify(m));
   // With PyTorch: each round's own ratios, the side that went first alternating.
   if (run.machine.torch !== 'not found') {
-    assert.deepEqual(run.perRound.map((p) => [p.round, p.first]), [[1, 'ours'], [2, 'torch']]);
-    for (const p of run.perRound) assert.deepEqual(Object.keys(p.ratio), ['train', 'pgd', 'invert', 'advtrain']);
+    assert.deepEqual(
+      run.perRound.map((p) => [p.round, p.first]),
+      [
+        [1, 'ours'],
+        [2, 'torch'],
+      ],
+    );
+    for (const p of run.perRound)
+      assert.deepEqual(Object.keys(p.ratio), ['train', 'pgd', 'invert', 'advtrain']);
   } else assert.deepEqual(run.perRound, []);
   // Each workload says what one of its steps is.
   assert.deepEqual(Object.keys(run.workloads), ['train', 'pgd', 'invert', 'advtrain']);
   assert.match(run.workloads.pgd!, /ε = 1\.5/);
-  assert.ok(run.peakRssMiB.wasm !== undefined && run.peakRssMiB.wasm > 50, JSON.stringify(run.peakRssMiB));
+  assert.ok(
+    run.peakRssMiB.wasm !== undefined && run.peakRssMiB.wasm > 50,
+    JSON.stringify(run.peakRssMiB),
+  );
   assert.equal(run.machine.cores, os.cpus().length);
   assert.ok(run.machine.cpu.length > 0);
-  assert.deepEqual(rows.map((x) => x.workload), ['train', 'pgd', 'invert', 'advtrain']);
+  assert.deepEqual(
+    rows.map((x) => x.workload),
+    ['train', 'pgd', 'invert', 'advtrain'],
+  );
   for (const row of rows) {
-    assert.deepEqual(Object.keys(row).sort(), ['backend', 'batch', 'imagesPerSec', 'ratio', 'torchImagesPerSec', 'workload']);
+    assert.deepEqual(Object.keys(row).sort(), [
+      'backend',
+      'batch',
+      'imagesPerSec',
+      'ratio',
+      'torchImagesPerSec',
+      'workload',
+    ]);
     assert.match(String(row.backend), /^wasm/);
     assert.equal(row.batch, 4);
     assert.ok((row.imagesPerSec as number) > 0);
@@ -112,7 +223,11 @@ test('bench --json prints one row per workload and backend with the documented k
     if (row.torchImagesPerSec !== null) {
       const [ips, tips] = [row.imagesPerSec as number, row.torchImagesPerSec as number];
       const ratio = row.ratio as number;
-      assert.ok(ratio >= (ips - 0.05) / (tips + 0.05) - 0.001 && ratio <= (ips + 0.05) / Math.max(1e-9, tips - 0.05) + 0.001, JSON.stringify(row));
+      assert.ok(
+        ratio >= (ips - 0.05) / (tips + 0.05) - 0.001 &&
+          ratio <= (ips + 0.05) / Math.max(1e-9, tips - 0.05) + 0.001,
+        JSON.stringify(row),
+      );
     }
   }
 });
@@ -120,13 +235,72 @@ test('bench --json prints one row per workload and backend with the documented k
 test('gradients writes the gradient and class-drawing PNGs and the edge-alignment measure for both checkpoints', () => {
   const std = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
   const rob = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
-  assert.equal(cli('train', '--model', 'mlp', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', std, '--json').status, 0);
-  assert.equal(cli('train', '--model', 'mlp', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--adv', '--eps', '1.5', '--steps', '3', '--out', rob, '--json').status, 0);
+  assert.equal(
+    cli(
+      'train',
+      '--model',
+      'mlp',
+      '--limit',
+      '300',
+      '--test-limit',
+      '50',
+      '--epochs',
+      '1',
+      '--out',
+      std,
+      '--json',
+    ).status,
+    0,
+  );
+  assert.equal(
+    cli(
+      'train',
+      '--model',
+      'mlp',
+      '--limit',
+      '300',
+      '--test-limit',
+      '50',
+      '--epochs',
+      '1',
+      '--adv',
+      '--eps',
+      '1.5',
+      '--steps',
+      '3',
+      '--out',
+      rob,
+      '--json',
+    ).status,
+    0,
+  );
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
-  const r = cli('gradients', '--standard', std, '--robust', rob, '--out', out, '--n', '3', '--steps', '5', '--json');
+  const r = cli(
+    'gradients',
+    '--standard',
+    std,
+    '--robust',
+    rob,
+    '--out',
+    out,
+    '--n',
+    '3',
+    '--steps',
+    '5',
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ['gradients-standard.png', 'gradients-robust.png', 'targeted-standard.png', 'targeted-robust.png']) assert.ok(fs.statSync(path.join(out, f)).size > 100, f);
-  const m = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { standard: { perImage: number[]; edgeAlignment: number }; how: { images: number; targeted: { eps: number } } };
+  for (const f of [
+    'gradients-standard.png',
+    'gradients-robust.png',
+    'targeted-standard.png',
+    'targeted-robust.png',
+  ])
+    assert.ok(fs.statSync(path.join(out, f)).size > 100, f);
+  const m = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')) as {
+    standard: { perImage: number[]; edgeAlignment: number };
+    how: { images: number; targeted: { eps: number } };
+  };
   assert.equal(m.standard.perImage.length, 3);
   assert.ok(m.standard.edgeAlignment >= -1 && m.standard.edgeAlignment <= 1);
   assert.equal(m.how.images, 3);
@@ -134,16 +308,67 @@ test('gradients writes the gradient and class-drawing PNGs and the edge-alignmen
 
 test('transfer trains each named architecture on D_rand from the source and writes the table, scatter and correlation', () => {
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
-  assert.equal(cli('train', '--model', 'mlp', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', src, '--json').status, 0);
+  assert.equal(
+    cli(
+      'train',
+      '--model',
+      'mlp',
+      '--limit',
+      '300',
+      '--test-limit',
+      '50',
+      '--epochs',
+      '1',
+      '--out',
+      src,
+      '--json',
+    ).status,
+    0,
+  );
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
-  const r = cli('transfer', '--source', src, '--out', out, '--archs', 'mlp,vgg', '--epochs', '1', '--limit', '200', '--test-limit', '60', '--steps', '5', '--pool', '1', '--json');
+  const r = cli(
+    'transfer',
+    '--source',
+    src,
+    '--out',
+    out,
+    '--archs',
+    'mlp,vgg',
+    '--epochs',
+    '1',
+    '--limit',
+    '200',
+    '--test-limit',
+    '60',
+    '--steps',
+    '5',
+    '--pool',
+    '1',
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
-  const t = JSON.parse(fs.readFileSync(path.join(out, 'transfer.json'), 'utf8')) as { rows: { arch: string; testAcc: number; transferSuccess: number }[]; correlation: number; how: Record<string, string> };
-  assert.deepEqual(t.rows.map((x) => x.arch), ['mlp', 'vgg']);
-  for (const row of t.rows) assert.ok(row.testAcc >= 0 && row.testAcc <= 1 && row.transferSuccess >= 0 && row.transferSuccess <= 1);
+  const t = JSON.parse(fs.readFileSync(path.join(out, 'transfer.json'), 'utf8')) as {
+    rows: { arch: string; testAcc: number; transferSuccess: number }[];
+    correlation: number;
+    how: Record<string, string>;
+  };
+  assert.deepEqual(
+    t.rows.map((x) => x.arch),
+    ['mlp', 'vgg'],
+  );
+  for (const row of t.rows)
+    assert.ok(
+      row.testAcc >= 0 && row.testAcc <= 1 && row.transferSuccess >= 0 && row.transferSuccess <= 1,
+    );
   assert.ok(Number.isFinite(t.correlation) && Math.abs(t.correlation) <= 1);
-  assert.match(fs.readFileSync(path.join(out, 'transfer.csv'), 'utf8'), /^arch,testAcc,transferSuccess\nmlp,/);
-  assert.match(fs.readFileSync(path.join(out, 'transfer.svg'), 'utf8'), /<svg[\s\S]*Pearson r = [-\d.]+[\s\S]*>vgg</);
+  assert.match(
+    fs.readFileSync(path.join(out, 'transfer.csv'), 'utf8'),
+    /^arch,testAcc,transferSuccess\nmlp,/,
+  );
+  assert.match(
+    fs.readFileSync(path.join(out, 'transfer.svg'), 'utf8'),
+    /<svg[\s\S]*Pearson r = [-\d.]+[\s\S]*>vgg</,
+  );
 });
 
 test('reproduce --seed N runs every step with that seed and says so in results.md', () => {
@@ -151,12 +376,19 @@ test('reproduce --seed N runs every step with that seed and says so in results.m
   const r = cli('reproduce', '--profile', 'smoke', '--seed', '3', '--pool', '1', '--out', out);
   assert.equal(r.status, 0, r.stderr);
   assert.match(fs.readFileSync(path.join(out, 'results.md'), 'utf8'), /seed 3;/);
-  const trained = JSON.parse(fs.readFileSync(path.join(out, 'standard_D', 'train-config.json'), 'utf8')) as { seed: number };
-  const built = JSON.parse(fs.readFileSync(path.join(out, 'D_robust', 'build.json'), 'utf8')) as { seed: number };
+  const trained = JSON.parse(
+    fs.readFileSync(path.join(out, 'standard_D', 'train-config.json'), 'utf8'),
+  ) as { seed: number };
+  const built = JSON.parse(fs.readFileSync(path.join(out, 'D_robust', 'build.json'), 'utf8')) as {
+    seed: number;
+  };
   assert.deepEqual([trained.seed, built.seed], [3, 3]);
   // A pool of one is one core: every step ran on the main thread's wasm, single-threaded.
   assert.match(r.stderr, /backend: wasm \(SIMD on, 1 thread\(s\)/);
-  assert.match(fs.readFileSync(path.join(out, 'results.md'), 'utf8'), /backend wasm \(SIMD on, 1 thread\(s\)/);
+  assert.match(
+    fs.readFileSync(path.join(out, 'results.md'), 'utf8'),
+    /backend wasm \(SIMD on, 1 thread\(s\)/,
+  );
 });
 
 test('--pool must be a whole number of cores: 0 and 1.5 are refused before anything is written', () => {
@@ -164,7 +396,10 @@ test('--pool must be a whole number of cores: 0 and 1.5 are refused before anyth
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-pool-')), 'run');
     const r = cli('reproduce', '--profile', 'smoke', '--pool', bad, '--out', out);
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, new RegExp(`--pool must be a whole number ≥ 1, got '${bad.replace('.', '\\.')}'`));
+    assert.match(
+      r.stderr,
+      new RegExp(`--pool must be a whole number ≥ 1, got '${bad.replace('.', '\\.')}'`),
+    );
     assert.equal(fs.existsSync(out), false);
   }
 });

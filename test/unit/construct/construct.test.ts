@@ -34,18 +34,48 @@ async function setup(o: TaskOptions, train: { weightDecay: number; eps: number; 
   const dir = tmp();
   await writeDatasetFolder(dir, ds, { dtype: 'float32' });
   const spec = `npy:${dir}`;
-  const cfg = { model: 'mlp' as const, data: spec, epochs: train.epochs, batchSize: 32, optimizer: 'adam' as const, lr: 3e-3, seed: 1, weightDecay: train.weightDecay };
+  const cfg = {
+    model: 'mlp' as const,
+    data: spec,
+    epochs: train.epochs,
+    batchSize: 32,
+    optimizer: 'adam' as const,
+    lr: 3e-3,
+    seed: 1,
+    weightDecay: train.weightDecay,
+  };
   const standard = await trainOnDatasets(cfg, ds, ds, tmp());
-  const robust = await trainOnDatasets({ ...cfg, adversarial: { norm: 'l2', eps: train.eps, steps: 7 } }, ds, ds, tmp());
+  const robust = await trainOnDatasets(
+    { ...cfg, adversarial: { norm: 'l2', eps: train.eps, steps: 7 } },
+    ds,
+    ds,
+    tmp(),
+  );
   return { data: spec, standard: standard.checkpointDir, robust: robust.checkpointDir };
 }
 
-const cfgFor = (kind: ConstructConfig['kind'], checkpoint: string, spec: string, steps: number): ConstructConfig => ({ ...constructDefaults(kind), kind, checkpoint, data: spec, limit: 256, seed: 3, steps, chunkSize: 64, batchSize: 64 });
+const cfgFor = (
+  kind: ConstructConfig['kind'],
+  checkpoint: string,
+  spec: string,
+  steps: number,
+): ConstructConfig => ({
+  ...constructDefaults(kind),
+  kind,
+  checkpoint,
+  data: spec,
+  limit: 256,
+  seed: 3,
+  steps,
+  chunkSize: 64,
+  batchSize: 64,
+});
 
 /** Correlations of both features with the label, as fractions of the source dataset's. */
 async function kept(dir: string, source: Dataset, robustPixels: number) {
   const d = await readDatasetFolder(dir);
-  const ratio = (f: 'robust' | 'nonRobust') => featureCorrelation(d, f, robustPixels) / featureCorrelation(source, f, robustPixels);
+  const ratio = (f: 'robust' | 'nonRobust') =>
+    featureCorrelation(d, f, robustPixels) / featureCorrelation(source, f, robustPixels);
   return { robust: ratio('robust'), nonRobust: ratio('nonRobust') };
 }
 
@@ -60,7 +90,14 @@ async function kept(dir: string, source: Dataset, robustPixels: number) {
  * On each task the other constructed set carries both features (measured while writing this).
  */
 test('D_R keeps the robust feature and drops the non-robust one (28×28 task)', async () => {
-  const o: TaskOptions = { h: 28, w: 28, robustPixels: 84, robustAmp: 0.3, nonRobustAmp: 0.02, robustAgreement: 0.8 };
+  const o: TaskOptions = {
+    h: 28,
+    w: 28,
+    robustPixels: 84,
+    robustAmp: 0.3,
+    nonRobustAmp: 0.02,
+    robustAgreement: 0.8,
+  };
   const t = await setup(o, { weightDecay: 0, eps: 1, epochs: 10 });
   const source = await loadDataset(t.data, { split: 'train', limit: 256, seed: 3 });
   const out = tmp();
@@ -69,16 +106,32 @@ test('D_R keeps the robust feature and drops the non-robust one (28×28 task)', 
   const k = await kept(out, source, 84);
   assert.ok(k.robust > 0.7, `D_R keeps the robust feature: ${JSON.stringify(k)}`);
   assert.ok(Math.abs(k.nonRobust) < 0.3, `D_R drops the non-robust feature: ${JSON.stringify(k)}`);
-  assert.ok(s.meanDistance! < 0.3 * s.meanStartDistance!, `inversion converged: ${s.meanDistance} from ${s.meanStartDistance}`);
-  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { perImage: { distance: number[]; startIndex: number[] }; backend: string };
+  assert.ok(
+    s.meanDistance! < 0.3 * s.meanStartDistance!,
+    `inversion converged: ${s.meanDistance} from ${s.meanStartDistance}`,
+  );
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+    perImage: { distance: number[]; startIndex: number[] };
+    backend: string;
+  };
   assert.equal(manifest.perImage.distance.length, 256);
-  assert.ok(manifest.perImage.startIndex.every((j, i) => j !== i), 'every x_r starts from another image');
+  assert.ok(
+    manifest.perImage.startIndex.every((j, i) => j !== i),
+    'every x_r starts from another image',
+  );
   assert.match(manifest.backend, /^wasm/);
   assert.ok(fs.existsSync(path.join(out, 'preview.png')));
 });
 
 test('D_NR keeps the non-robust feature and drops the robust one (6×6 task)', async () => {
-  const o: TaskOptions = { h: 6, w: 6, robustPixels: 8, robustAmp: 0.35, nonRobustAmp: 0.08, robustAgreement: 0.8 };
+  const o: TaskOptions = {
+    h: 6,
+    w: 6,
+    robustPixels: 8,
+    robustAmp: 0.35,
+    nonRobustAmp: 0.08,
+    robustAgreement: 0.8,
+  };
   const t = await setup(o, { weightDecay: 0.03, eps: 0.7, epochs: 20 });
   const source = await loadDataset(t.data, { split: 'train', limit: 256, seed: 3 });
   const out = tmp();
@@ -96,15 +149,23 @@ test('D_det and D_rand: labels are the targets they say, with the attack success
     const s = await buildConstructed({ ...cfgFor(kind, standardCkpt, data, 40), eps: 1 }, out);
     assert.ok(s.complete);
     const ds = await readDatasetFolder(out);
-    const m = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { perImage: { originalLabel: number[]; success: number[] } };
+    const m = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+      perImage: { originalLabel: number[]; success: number[] };
+    };
     m.perImage.originalLabel.forEach((y, i) => {
       if (kind === 'det') assert.equal(ds.labels[i], (y + 1) % 2);
     });
     if (kind === 'rand') {
       const moved = m.perImage.originalLabel.filter((y, i) => ds.labels[i] !== y).length / 256;
-      assert.ok(moved > 0.3 && moved < 0.7, `about half the random targets differ from y (${moved})`);
+      assert.ok(
+        moved > 0.3 && moved < 0.7,
+        `about half the random targets differ from y (${moved})`,
+      );
     }
-    assert.ok(s.attackSuccess! > 0.9, `${kind}: the targeted attack reaches its target (${s.attackSuccess})`);
+    assert.ok(
+      s.attackSuccess! > 0.9,
+      `${kind}: the targeted attack reaches its target (${s.attackSuccess})`,
+    );
     assert.equal(m.perImage.success.reduce((a, b) => a + b, 0) / 256, s.attackSuccess);
   }
 });
@@ -123,17 +184,44 @@ test('shards merged and a pool of threads equal the whole build, and a killed bu
   await mergeShards(shards, merged);
   const pooled = tmp();
   await buildConstructed(cfg, pooled, { poolSize: 2 });
-  assert.deepEqual(fs.readFileSync(path.join(pooled, 'images.npy')), fs.readFileSync(path.join(whole, 'images.npy')), 'a pool of two threads builds the same bytes');
-  assert.deepEqual(fs.readFileSync(path.join(merged, 'images.npy')), fs.readFileSync(path.join(whole, 'images.npy')));
-  assert.deepEqual(fs.readFileSync(path.join(merged, 'labels.npy')), fs.readFileSync(path.join(whole, 'labels.npy')));
+  assert.deepEqual(
+    fs.readFileSync(path.join(pooled, 'images.npy')),
+    fs.readFileSync(path.join(whole, 'images.npy')),
+    'a pool of two threads builds the same bytes',
+  );
+  assert.deepEqual(
+    fs.readFileSync(path.join(merged, 'images.npy')),
+    fs.readFileSync(path.join(whole, 'images.npy')),
+  );
+  assert.deepEqual(
+    fs.readFileSync(path.join(merged, 'labels.npy')),
+    fs.readFileSync(path.join(whole, 'labels.npy')),
+  );
   // Abort half-way through chunk 2; the rerun keeps chunks 0 and 1 and redoes only the rest.
   const resumed = tmp();
   const ac = new AbortController();
-  await assert.rejects(buildConstructed(cfg, resumed, { signal: ac.signal, onProgress: (e) => { if (e.step === 3) ac.abort(); } }), /cancelled/);
+  await assert.rejects(
+    buildConstructed(cfg, resumed, {
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.step === 3) ac.abort();
+      },
+    }),
+    /cancelled/,
+  );
   assert.deepEqual(fs.readdirSync(path.join(resumed, 'chunks')).sort(), ['00000', '00001']);
   const logs: string[] = [];
   await buildConstructed(cfg, resumed, { log: (l) => logs.push(l) });
-  assert.ok(logs.some((l) => /resuming: 2 of 4 chunks already built/.test(l)), logs.join('\n'));
-  assert.deepEqual(fs.readFileSync(path.join(resumed, 'images.npy')), fs.readFileSync(path.join(whole, 'images.npy')));
-  await assert.rejects(buildConstructed({ ...cfg, steps: 11 }, resumed), /build.json: this folder holds a build with other settings \(steps differ\)/);
+  assert.ok(
+    logs.some((l) => /resuming: 2 of 4 chunks already built/.test(l)),
+    logs.join('\n'),
+  );
+  assert.deepEqual(
+    fs.readFileSync(path.join(resumed, 'images.npy')),
+    fs.readFileSync(path.join(whole, 'images.npy')),
+  );
+  await assert.rejects(
+    buildConstructed({ ...cfg, steps: 11 }, resumed),
+    /build.json: this folder holds a build with other settings \(steps differ\)/,
+  );
 });

@@ -143,7 +143,12 @@ fuzz(
       3,
     ),
     encodePng(new Uint8Array(9), 3, 3, 1),
-    encodePng(Uint8Array.from({ length: 64 }, (_, i) => i * 4), 4, 4, 4),
+    encodePng(
+      Uint8Array.from({ length: 64 }, (_, i) => i * 4),
+      4,
+      4,
+      4,
+    ),
     Buffer.from(jpeg.encode({ width: 4, height: 4, data: Buffer.alloc(64, 90) }, 80).data),
   ],
   RUNS,
@@ -192,14 +197,21 @@ test('fuzz npy headers: generated dict literals parse or throw DataFormatError',
   fc.assert(
     fc.property(
       file,
-      counted('npy headers', parsesOrDataError((b) => void parseNpy(b, 'fuzz.bin'))),
+      counted(
+        'npy headers',
+        parsesOrDataError((b) => void parseNpy(b, 'fuzz.bin')),
+      ),
     ),
     { numRuns: RUNS },
   );
 });
 
-test('under CI the fuzzing totals at least 10,000 cases', { skip: process.env.RFL_CI !== '1' }, () => {
-  // node:test runs a file's tests in order: every property above has run by now.
-  const total = [...cases.values()].reduce((a, b) => a + b, 0);
-  assert.ok(total >= 10_000, `only ${total} fuzz cases ran`);
-});
+test(
+  'under CI the fuzzing totals at least 10,000 cases',
+  { skip: process.env.RFL_CI !== '1' },
+  () => {
+    // node:test runs a file's tests in order: every property above has run by now.
+    const total = [...cases.values()].reduce((a, b) => a + b, 0);
+    assert.ok(total >= 10_000, `only ${total} fuzz cases ran`);
+  },
+);

@@ -4,8 +4,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as path from 'node:path';
 import {
-  DEFAULT_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, loadFashionMnist, loadIdx, parseIdxImages, parseIdxLabels,
-} from '../../../src/engine/data/idx'; // prettier-ignore
+  DEFAULT_FASHION_MNIST_DIR,
+  FASHION_MNIST_CLASSES,
+  loadFashionMnist,
+  loadIdx,
+  parseIdxImages,
+  parseIdxLabels,
+} from '../../../src/engine/data/idx';
 import { assertDataError, assertDataErrorAsync, idxImages, idxLabels, tempDir } from './helpers';
 
 const haveFashion = existsSync(path.join(DEFAULT_FASHION_MNIST_DIR, 'train-labels-idx1-ubyte.gz'));
@@ -30,7 +35,8 @@ test(
     );
     for (const i of [0, 300, 783])
       assert.equal(train.images[i], Math.fround(rawImages[16 + i]! / 255));
-    let min = Infinity, max = -Infinity; // prettier-ignore
+    let min = Infinity,
+      max = -Infinity;
     for (const v of train.images) {
       if (v < min) min = v;
       if (v > max) max = v;

@@ -105,7 +105,11 @@ test('image folder errors name the file: corrupt, wrong size, not an image, empt
   const corrupt = put(dir, 'b/2.png', good.subarray(0, good.length - 20));
   await assertDataErrorAsync(() => loadImageFolder(dir), corrupt, /^truncated PNG: chunk/);
   const badJpeg = put(dir, 'b/2.png', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 1, 2, 3]));
-  await assertDataErrorAsync(() => loadImageFolder(dir), badJpeg, /^truncated JPEG: no end-of-image marker/);
+  await assertDataErrorAsync(
+    () => loadImageFolder(dir),
+    badJpeg,
+    /^truncated JPEG: no end-of-image marker/,
+  );
   const text = put(dir, 'b/2.png', 'just text');
   await assertDataErrorAsync(() => loadImageFolder(dir), text, /not a PNG or JPEG file/);
   const empty = tempDir();

@@ -18,7 +18,9 @@ test('encodePng: grayscale and RGB, float input clamped', () => {
 });
 
 test('writePreviewGrid lays out tiles with padding and scale', () => {
-  const n = 5, h = 2, w = 3; // prettier-ignore
+  const n = 5,
+    h = 2,
+    w = 3;
   const images = new Float32Array(n * h * w);
   for (let i = 0; i < n; i++) images.fill(i / 4, i * h * w, (i + 1) * h * w);
   const d: Dataset = {

@@ -15,7 +15,8 @@ test('rng distributions: next in [0,1), int uniform, normal moments, shuffle is 
   const r = makeRng(7);
   const N = 20000;
   const counts = new Array<number>(6).fill(0);
-  let sum = 0, sumSq = 0; // prettier-ignore
+  let sum = 0,
+    sumSq = 0;
   for (let i = 0; i < N; i++) {
     const u = r.next();
     assert.ok(u >= 0 && u < 1);

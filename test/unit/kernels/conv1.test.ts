@@ -34,8 +34,18 @@ const c1Case = fc
 type C1 = typeof c1Case extends fc.Arbitrary<infer T> ? T : never;
 
 function shapes(c: C1) {
-  const xShape = [c.n, c.h, c.w, 1], fShape = [3, 3, 1, c.co];
-  const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], fShape as [number, number, number, number], 1, 1, c.pad as 'same', undefined, false, 'channelsLast');
+  const xShape = [c.n, c.h, c.w, 1],
+    fShape = [3, 3, 1, c.co];
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    fShape as [number, number, number, number],
+    1,
+    1,
+    c.pad as 'same',
+    undefined,
+    false,
+    'channelsLast',
+  );
   return { xShape, fShape, dyShape: info.outShape as number[] };
 }
 
@@ -65,9 +75,17 @@ test('conv1: Conv2DBackpropFilter and Conv2DBackpropInput match cpu', async () =
       const x = { shape: xShape, values: rand(xShape, c.seed) };
       const dy = { shape: dyShape, values: rand(dyShape, c.seed + 1) };
       const filter = { shape: fShape, values: rand(fShape, c.seed + 2) };
-      const errW = await compare('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fShape });
+      const errW = await compare(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { ...attrs, filterShape: fShape },
+      );
       assert.ok(errW < TOL, `dW relative error ${errW}`);
-      const errX = await compare('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xShape });
+      const errX = await compare(
+        'Conv2DBackpropInput',
+        { dy, filter },
+        { ...attrs, inputShape: xShape },
+      );
       assert.ok(errX < TOL, `dX relative error ${errX}`);
     }),
     { numRuns: 60, seed: 72 },
@@ -75,10 +93,14 @@ test('conv1: Conv2DBackpropFilter and Conv2DBackpropInput match cpu', async () =
 });
 
 test('conv1 at the cnn first layer (batch 8, 28×28, 32 channels) matches cpu, and the loops are what ran', async () => {
-  const xs = [8, 28, 28, 1], fs = [3, 3, 1, 32], dys = [8, 28, 28, 32];
+  const xs = [8, 28, 28, 1],
+    fs = [3, 3, 1, 32],
+    dys = [8, 28, 28, 32];
   const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
-  const x = { shape: xs, values: rand(xs, 21) }, filter = { shape: fs, values: rand(fs, 22) };
-  const bias = { shape: [32], values: rand([32], 23) }, dy = { shape: dys, values: rand(dys, 24) };
+  const x = { shape: xs, values: rand(xs, 21) },
+    filter = { shape: fs, values: rand(fs, 22) };
+  const bias = { shape: [32], values: rand([32], 23) },
+    dy = { shape: dys, values: rand(dys, 24) };
   const cases: Array<[string, keyof typeof conv1Runs, Record<string, typeof x>, object]> = [
     ['FusedConv2D', 'forward', { x, filter, bias }, { ...attrs, dilations: 1, activation: 'relu' }],
     ['Conv2DBackpropFilter', 'filterGrad', { x, dy }, { ...attrs, filterShape: fs }],
@@ -93,7 +115,8 @@ test('conv1 at the cnn first layer (batch 8, 28×28, 32 channels) matches cpu, a
   setConv1(false);
   try {
     const before = { ...conv1Runs };
-    for (const [kernel, , inputs, a] of cases) assert.ok((await compare(kernel, inputs, a)) < TOL, kernel);
+    for (const [kernel, , inputs, a] of cases)
+      assert.ok((await compare(kernel, inputs, a)) < TOL, kernel);
     assert.deepEqual(conv1Runs, before);
   } finally {
     setConv1(true);

@@ -49,12 +49,19 @@ test('MaxPoolGrad matches cpu, ties included', async () => {
 });
 
 /** A (batched) product on wasm against cpu; the transposed operands are stored transposed. */
-async function matMulError(a: number[], b: number[], c: { m: number; k: number; n: number; ta: boolean; tb: boolean; seed: number }): Promise<number> {
+async function matMulError(
+  a: number[],
+  b: number[],
+  c: { m: number; k: number; n: number; ta: boolean; tb: boolean; seed: number },
+): Promise<number> {
   const aShape = [...a, ...(c.ta ? [c.k, c.m] : [c.m, c.k])];
   const bShape = [...b, ...(c.tb ? [c.n, c.k] : [c.k, c.n])];
   return compare(
     'BatchMatMul',
-    { a: { shape: aShape, values: rand(aShape, c.seed) }, b: { shape: bShape, values: rand(bShape, c.seed + 1) } },
+    {
+      a: { shape: aShape, values: rand(aShape, c.seed) },
+      b: { shape: bShape, values: rand(bShape, c.seed + 1) },
+    },
     { transposeA: c.ta, transposeB: c.tb },
   );
 }
@@ -109,10 +116,13 @@ test('BatchMatMul with a wide right operand (over 1 MiB: column blocks) matches 
     seed: fc.nat(),
   });
   await fc.assert(
-    fc.asyncProperty(wideCase.filter((c) => c.k * c.n >= 1 << 18), async (c) => {
-      const err = await matMulError([], [], c);
-      assert.ok(err < TOL, `relative error ${err}`);
-    }),
+    fc.asyncProperty(
+      wideCase.filter((c) => c.k * c.n >= 1 << 18),
+      async (c) => {
+        const err = await matMulError([], [], c);
+        assert.ok(err < TOL, `relative error ${err}`);
+      },
+    ),
     { numRuns: 8, seed: 47 },
   );
 });

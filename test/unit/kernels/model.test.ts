@@ -120,7 +120,14 @@ function resnet(): tfl.LayersModel {
   const inp = tfl.input({ shape: [12, 12, 3] });
   const cbr = (x: tfl.SymbolicTensor, f: number, s: number, relu = true) => {
     const c = tfl.layers
-      .conv2d({ filters: f, kernelSize: 3, strides: s, padding: 'same', useBias: false, kernelInitializer: kernelInitializer() })
+      .conv2d({
+        filters: f,
+        kernelSize: 3,
+        strides: s,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: kernelInitializer(),
+      })
       .apply(x);
     const b = tfl.layers.batchNormalization().apply(c) as tfl.SymbolicTensor;
     return relu
@@ -130,7 +137,13 @@ function resnet(): tfl.LayersModel {
   const x = cbr(inp, 4, 1);
   const y = cbr(cbr(x, 8, 2), 8, 1, false);
   const sc = tfl.layers
-    .conv2d({ filters: 8, kernelSize: 1, strides: 2, padding: 'same', kernelInitializer: kernelInitializer() })
+    .conv2d({
+      filters: 8,
+      kernelSize: 1,
+      strides: 2,
+      padding: 'same',
+      kernelInitializer: kernelInitializer(),
+    })
     .apply(x) as tfl.SymbolicTensor;
   const sum = tfl.layers
     .activation({ activation: 'relu' })
@@ -138,7 +151,9 @@ function resnet(): tfl.LayersModel {
   const pooled = tfl.layers.globalAveragePooling2d({}).apply(sum) as tfl.SymbolicTensor;
   return tfl.model({
     inputs: inp,
-    outputs: tfl.layers.dense({ units: 10, kernelInitializer: kernelInitializer() }).apply(pooled) as tfl.SymbolicTensor,
+    outputs: tfl.layers
+      .dense({ units: 10, kernelInitializer: kernelInitializer() })
+      .apply(pooled) as tfl.SymbolicTensor,
   });
 }
 

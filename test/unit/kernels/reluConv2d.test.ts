@@ -16,13 +16,27 @@ import { ReluConv2D, reluConv2d } from '../../../src/engine/models/reluConv2d';
 
 before(setupBackends);
 
-type Case = { n: number; h: number; c: number; f: number; strides: number; padding: 'same' | 'valid'; useBias: boolean; seed: number };
+type Case = {
+  n: number;
+  h: number;
+  c: number;
+  f: number;
+  strides: number;
+  padding: 'same' | 'valid';
+  useBias: boolean;
+  seed: number;
+};
 
 /** Loss Σ y·r (r fixed) and its gradients with respect to x, kernel and bias, for one layer. */
-function run(layer: tfl.layers.Layer, x: tf.Tensor4D, r: (shape: number[]) => tf.Tensor): Float32Array[] {
+function run(
+  layer: tfl.layers.Layer,
+  x: tf.Tensor4D,
+  r: (shape: number[]) => tf.Tensor,
+): Float32Array[] {
   return tf.tidy(() => {
     const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-    const f = (xx: tf.Tensor) => tf.sum(tf.mul(layer.apply(xx) as tf.Tensor, r((layer.apply(xx) as tf.Tensor).shape)));
+    const f = (xx: tf.Tensor) =>
+      tf.sum(tf.mul(layer.apply(xx) as tf.Tensor, r((layer.apply(xx) as tf.Tensor).shape)));
     const y = layer.apply(x) as tf.Tensor;
     const dx = tf.grad(f)(x);
     const { grads } = tf.variableGrads(() => f(x) as tf.Scalar, vars);
@@ -45,19 +59,37 @@ test('ReluConv2D matches tfjs-layers Conv2D (outputs; gradients of input, kernel
     await tf.setBackend(backend);
     fc.assert(
       fc.property(caseArb, (k: Case) => {
-        const args = { filters: k.f, kernelSize: 3, strides: k.strides, padding: k.padding, useBias: k.useBias, inputShape: [k.h, k.h, k.c] };
-        const [ours, stock] = [reluConv2d(args), tfl.layers.conv2d({ ...args, activation: 'relu' })];
+        const args = {
+          filters: k.f,
+          kernelSize: 3,
+          strides: k.strides,
+          padding: k.padding,
+          useBias: k.useBias,
+          inputShape: [k.h, k.h, k.c],
+        };
+        const [ours, stock] = [
+          reluConv2d(args),
+          tfl.layers.conv2d({ ...args, activation: 'relu' }),
+        ];
         const x = tf.tensor4d(rand([k.n, k.h, k.h, k.c], k.seed), [k.n, k.h, k.h, k.c]);
         ours.build([null, k.h, k.h, k.c]);
         stock.build([null, k.h, k.h, k.c]);
         // Same weights; a positive bias keeps many outputs above zero.
-        const w = [tf.tensor(rand([3, 3, k.c, k.f], k.seed + 1), [3, 3, k.c, k.f]), ...(k.useBias ? [tf.add(tf.tensor(rand([k.f], k.seed + 2)), 0.2)] : [])];
+        const w = [
+          tf.tensor(rand([3, 3, k.c, k.f], k.seed + 1), [3, 3, k.c, k.f]),
+          ...(k.useBias ? [tf.add(tf.tensor(rand([k.f], k.seed + 2)), 0.2)] : []),
+        ];
         ours.setWeights(w);
         stock.setWeights(w);
         const r = (shape: number[]) => tf.tensor(rand(shape, k.seed + 3), shape);
         const [a, b] = [run(ours, x, r), run(stock, x, r)];
         assert.equal(a.length, b.length);
-        a.forEach((t, i) => assert.ok(relErr(t, b[i]!) < 1e-5, `${backend} tensor ${i}: ${relErr(t, b[i]!)} in ${JSON.stringify(k)}`));
+        a.forEach((t, i) =>
+          assert.ok(
+            relErr(t, b[i]!) < 1e-5,
+            `${backend} tensor ${i}: ${relErr(t, b[i]!)} in ${JSON.stringify(k)}`,
+          ),
+        );
         tf.dispose([x, ...w]);
         [...ours.weights, ...stock.weights].forEach((v) => v.dispose());
       }),
@@ -69,16 +101,30 @@ test('ReluConv2D matches tfjs-layers Conv2D (outputs; gradients of input, kernel
 
 test('ReluConv2D serialises as Conv2D and loads back as ReluConv2D; the input gradient runs only when asked for', async () => {
   await tf.setBackend('cpu');
-  const model = tfl.sequential({ layers: [reluConv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [6, 6, 1] })] });
-  const json = model.toJSON(null, false) as unknown as { config: { layers: { class_name: string }[] } };
+  const model = tfl.sequential({
+    layers: [reluConv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [6, 6, 1] })],
+  });
+  const json = model.toJSON(null, false) as unknown as {
+    config: { layers: { class_name: string }[] };
+  };
   assert.equal(json.config.layers[0]!.class_name, 'Conv2D');
   const loaded = await tfl.models.modelFromJSON({ modelTopology: json });
   assert.ok(loaded.layers[0] instanceof ReluConv2D);
   // Weight gradients only: no Conv2DBackpropInput on the profile.
   const x = tf.ones([2, 6, 6, 1]);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const prof = await tf.profile(() => tf.variableGrads(() => tf.sum<tf.Scalar>(model.apply(x) as tf.Tensor), vars).value);
+  const prof = await tf.profile(
+    () => tf.variableGrads(() => tf.sum<tf.Scalar>(model.apply(x) as tf.Tensor), vars).value,
+  );
   const kernels = prof.kernels.map((k) => k.name);
-  assert.ok(kernels.includes('FusedConv2D') && kernels.includes('Conv2DBackpropFilter'), kernels.join(','));
-  assert.ok(!kernels.includes('Conv2DBackpropInput') && !kernels.includes('Relu') && !kernels.includes('Add'), kernels.join(','));
+  assert.ok(
+    kernels.includes('FusedConv2D') && kernels.includes('Conv2DBackpropFilter'),
+    kernels.join(','),
+  );
+  assert.ok(
+    !kernels.includes('Conv2DBackpropInput') &&
+      !kernels.includes('Relu') &&
+      !kernels.includes('Add'),
+    kernels.join(','),
+  );
 });

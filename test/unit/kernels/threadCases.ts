@@ -25,38 +25,96 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     // Images split across our loop threads (loopThreads.ts): tiled and overlapping windows.
     poolGrad: () => {
       const px = t([12, 28, 28, 32], 6);
-      return run('MaxPoolGrad', { dy: t([12, 14, 14, 32], 7), input: px, output: tf.maxPool(px as tf.Tensor4D, 2, 2, 'valid') }, { filterSize: 2, strides: 2, pad: 'valid' });
+      return run(
+        'MaxPoolGrad',
+        {
+          dy: t([12, 14, 14, 32], 7),
+          input: px,
+          output: tf.maxPool(px as tf.Tensor4D, 2, 2, 'valid'),
+        },
+        { filterSize: 2, strides: 2, pad: 'valid' },
+      );
     },
     // The first layer (1 channel in, 3×3: conv1.ts's direct loops): forward and input gradient
     // split by images, the filter gradient (dW1 below) by blocks of 4 output channels.
-    conv1: () => run('FusedConv2D', { x: t([8, 28, 28, 1], 34), filter: t([3, 3, 1, 32], 35), bias: t([32], 36) }, { ...c, activation: 'relu' }),
-    dX1: () => run('Conv2DBackpropInput', { dy: t([8, 28, 28, 32], 19), filter: t([3, 3, 1, 32], 20) }, { ...c, inputShape: [8, 28, 28, 1] }),
+    conv1: () =>
+      run(
+        'FusedConv2D',
+        { x: t([8, 28, 28, 1], 34), filter: t([3, 3, 1, 32], 35), bias: t([32], 36) },
+        { ...c, activation: 'relu' },
+      ),
+    dX1: () =>
+      run(
+        'Conv2DBackpropInput',
+        { dy: t([8, 28, 28, 32], 19), filter: t([3, 3, 1, 32], 20) },
+        { ...c, inputShape: [8, 28, 28, 1] },
+      ),
     // Few channels in (3): GEMM + col2im, images split.
-    dX3: () => run('Conv2DBackpropInput', { dy: t([8, 28, 28, 16], 37), filter: t([3, 3, 3, 16], 38) }, { ...c, inputShape: [8, 28, 28, 3] }),
+    dX3: () =>
+      run(
+        'Conv2DBackpropInput',
+        { dy: t([8, 28, 28, 16], 37), filter: t([3, 3, 3, 16], 38) },
+        { ...c, inputShape: [8, 28, 28, 3] },
+      ),
     // Winograd filter gradient whose dY must be padded (odd size, 12 channels out): the padding
     // copies run per image range too.
-    dWPadded: () => run('Conv2DBackpropFilter', { x: t([12, 13, 13, 16], 26), dy: t([12, 13, 13, 12], 27) }, { ...c, filterShape: [3, 3, 16, 12] }),
+    dWPadded: () =>
+      run(
+        'Conv2DBackpropFilter',
+        { x: t([12, 13, 13, 16], 26), dy: t([12, 13, 13, 12], 27) },
+        { ...c, filterShape: [3, 3, 16, 12] },
+      ),
     // The im2col filter gradient (3 channels in, dW3): P's columns, then dW's columns split.
-    dW1: () => run('Conv2DBackpropFilter', { x: t([8, 28, 28, 1], 21), dy: t([8, 28, 28, 32], 22) }, { ...c, filterShape: [3, 3, 1, 32] }),
-    dW3: () => run('Conv2DBackpropFilter', { x: t([8, 15, 15, 3], 23), dy: t([8, 8, 8, 16], 24) }, { ...c, strides: 2, filterShape: [3, 3, 3, 16] }),
+    dW1: () =>
+      run(
+        'Conv2DBackpropFilter',
+        { x: t([8, 28, 28, 1], 21), dy: t([8, 28, 28, 32], 22) },
+        { ...c, filterShape: [3, 3, 1, 32] },
+      ),
+    dW3: () =>
+      run(
+        'Conv2DBackpropFilter',
+        { x: t([8, 15, 15, 3], 23), dy: t([8, 8, 8, 16], 24) },
+        { ...c, strides: 2, filterShape: [3, 3, 3, 16] },
+      ),
     // The fused Adam update (kernels/adam.ts): a range of the variable per thread, JS tail.
     adam: () => {
       const n = 70003;
-      const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, lr: 0.01, accBeta1: 0.729, accBeta2: 0.997 };
-      const outs = run('RflAdam', { w: t([n], 30), m: t([n], 31), v: tf.abs(t([n], 32)), g: t([n], 33) }, attrs) as unknown as tf.Tensor[];
+      const attrs = {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-7,
+        lr: 0.01,
+        accBeta1: 0.729,
+        accBeta2: 0.997,
+      };
+      const outs = run(
+        'RflAdam',
+        { w: t([n], 30), m: t([n], 31), v: tf.abs(t([n], 32)), g: t([n], 33) },
+        attrs,
+      ) as unknown as tf.Tensor[];
       return tf.concat(outs);
     },
     // Bias gradient: blocks of rows summed in parallel, then in order.
     biasSum: () => tf.sum(t([16, 28, 28, 32], 25), [0, 1, 2]),
     // Element-wise passes large enough to be split (loopThreads.ts PARALLEL_MIN).
     relu: () => tf.relu(t([8, 28, 28, 33], 10)),
-    reluGrad: () => run('RflReluGrad', { dy: t([8, 28, 28, 33], 11), x: t([8, 28, 28, 33], 12) }, {}),
+    reluGrad: () =>
+      run('RflReluGrad', { dy: t([8, 28, 28, 33], 11), x: t([8, 28, 28, 33], 12) }, {}),
     addSame: () => tf.add(t([8, 28, 28, 33], 13), t([8, 28, 28, 33], 14)),
     biasAdd: () => tf.add(t([8, 28, 28, 32], 15), t([32], 16)),
     mulScalar: () => tf.mul(t([8, 28, 28, 33], 17), t([1], 18)),
     poolGradOverlap: () => {
       const px = t([12, 15, 15, 16], 8);
-      return run('MaxPoolGrad', { dy: t([12, 8, 8, 16], 9), input: px, output: tf.maxPool(px as tf.Tensor4D, 3, 2, 'same') }, { filterSize: 3, strides: 2, pad: 'same' });
+      return run(
+        'MaxPoolGrad',
+        {
+          dy: t([12, 8, 8, 16], 9),
+          input: px,
+          output: tf.maxPool(px as tf.Tensor4D, 3, 2, 'same'),
+        },
+        { filterSize: 3, strides: 2, pad: 'same' },
+      );
     },
   };
 }

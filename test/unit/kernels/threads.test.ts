@@ -23,7 +23,17 @@ test('2 wasm threads start under Node and give bit-identical results', async () 
   });
   const line = stdout.split('\n').find((l) => l.startsWith('{"threads"'));
   assert.ok(line, `no result line in: ${stdout.slice(0, 500)}`);
-  const { threads, loopThreads, helperPrograms, trap, afterTrap, longRanHere, out } = JSON.parse(line) as { threads: number; loopThreads: number; helperPrograms: number; trap: string; afterTrap: boolean; longRanHere: boolean; out: Record<string, string> };
+  const { threads, loopThreads, helperPrograms, trap, afterTrap, longRanHere, out } = JSON.parse(
+    line,
+  ) as {
+    threads: number;
+    loopThreads: number;
+    helperPrograms: number;
+    trap: string;
+    afterTrap: boolean;
+    longRanHere: boolean;
+    out: Record<string, string>;
+  };
   assert.equal(threads, 2);
   // Our loops ran on two threads too (Winograd, filter gradient, pooling split their work).
   assert.equal(loopThreads, 2);

@@ -24,7 +24,8 @@ void (async () => {
   // A helper whose program traps (a read past the end of memory) makes run() throw here, and
   // the helper keeps serving: the next run still works.
   let trap = '';
-  const end = ((tf.backend() as BackendWasm).wasm as unknown as { wasmMemory: WebAssembly.Memory }).wasmMemory.buffer.byteLength;
+  const end = ((tf.backend() as BackendWasm).wasm as unknown as { wasmMemory: WebAssembly.Memory })
+    .wasmMemory.buffer.byteLength;
   try {
     loops?.run([[], [{ fn: 'relu', args: [end - 16, end - 16, 64] }]]);
   } catch (e) {
@@ -38,7 +39,18 @@ void (async () => {
   const longRanHere = (loops?.helperPrograms ?? 0) === before && buf.dataSync()[0] === 0;
   buf.dispose();
   const after = threadCases().relu!();
-  const afterTrap = Buffer.from((after.dataSync() as Float32Array).buffer).toString('base64') === out.relu;
+  const afterTrap =
+    Buffer.from((after.dataSync() as Float32Array).buffer).toString('base64') === out.relu;
   after.dispose();
-  console.log(JSON.stringify({ threads: wasm.getThreadsCount(), loopThreads: loops?.size, helperPrograms: loops?.helperPrograms, trap, afterTrap, longRanHere, out }));
+  console.log(
+    JSON.stringify({
+      threads: wasm.getThreadsCount(),
+      loopThreads: loops?.size,
+      helperPrograms: loops?.helperPrograms,
+      trap,
+      afterTrap,
+      longRanHere,
+      out,
+    }),
+  );
 })();

@@ -19,7 +19,12 @@ test('fakeRelu: relu forward, identity backward (also where the input is negativ
 });
 
 const gradOf = (g: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.Tensor4D, v: tf.Tensor2D): Float32Array =>
-  tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(g(xx as tf.Tensor4D), v)))(x).dataSync() as Float32Array);
+  tf.tidy(
+    () =>
+      tf
+        .grad((xx: tf.Tensor) => tf.sum(tf.mul(g(xx as tf.Tensor4D), v)))(x)
+        .dataSync() as Float32Array,
+  );
 
 for (const arch of ARCHS) {
   test(`${arch}: the inversion's g has g's values, and its gradient reaches units the ReLU switched off`, () => {
@@ -31,7 +36,10 @@ for (const arch of ARCHS) {
     assert.equal(exact.fakeRelu, false);
     const gx = b.representation.apply(x, { training: false }) as tf.Tensor2D;
     const fx = fake.g(x);
-    assert.ok((tf.max(tf.abs(tf.sub(gx, fx))).dataSync()[0] as number) < 1e-5, 'same forward values');
+    assert.ok(
+      (tf.max(tf.abs(tf.sub(gx, fx))).dataSync()[0] as number) < 1e-5,
+      'same forward values',
+    );
     const inactive = tf.cast(tf.equal(gx, 0), 'float32') as tf.Tensor2D;
     const nInactive = tf.sum(inactive).dataSync()[0] as number;
     if (nInactive > 0) {
@@ -46,7 +54,10 @@ for (const arch of ARCHS) {
       const v = tf.onesLike<tf.Tensor2D>(gx);
       const exactGrad = gradOf(exact.g, x, v);
       const fakeGrad = gradOf(fake.g, x, v);
-      const diff = exactGrad.reduce((m, e, i) => Math.max(m, Math.abs(e - (fakeGrad[i] as number))), 0);
+      const diff = exactGrad.reduce(
+        (m, e, i) => Math.max(m, Math.abs(e - (fakeGrad[i] as number))),
+        0,
+      );
       assert.ok(diff > 1e-6, `${arch}: the fake ReLU changes the gradient`);
       tf.dispose(v);
     }

@@ -10,7 +10,10 @@ before(async () => {
 
 for (const arch of ARCHS) {
   test(`${arch}: logits and representation shapes follow the input shape`, () => {
-    for (const inputShape of [[28, 28, 1], [32, 32, 3]] as [number, number, number][]) {
+    for (const inputShape of [
+      [28, 28, 1],
+      [32, 32, 3],
+    ] as [number, number, number][]) {
       const b = buildModel(arch, { inputShape, numClasses: 10, seed: 1 });
       const x = tf.randomUniform([2, ...inputShape]);
       const logits = b.model.apply(x) as tf.Tensor;
@@ -20,7 +23,7 @@ for (const arch of ARCHS) {
       // g(x) is exactly the input of the final linear layer: logits = g(x)·W + b.
       const [W, bias] = b.model.getLayer('logits').getWeights() as [tf.Tensor2D, tf.Tensor1D];
       const again = tf.add(tf.matMul(rep as tf.Tensor2D, W), bias);
-      assert.ok(tf.max(tf.abs(tf.sub(again, logits))).arraySync() as number < 1e-4);
+      assert.ok((tf.max(tf.abs(tf.sub(again, logits))).arraySync() as number) < 1e-4);
       tf.dispose([x, logits, rep, again]);
       b.model.dispose();
     }
@@ -28,11 +31,17 @@ for (const arch of ARCHS) {
 }
 
 test('the same seed gives the same initial weights; another seed does not', () => {
-  const w = (seed: number) => buildModel('cnn', { inputShape: [28, 28, 1], numClasses: 10, seed }).model.getWeights().map((t) => Array.from(t.dataSync().slice(0, 20)));
+  const w = (seed: number) =>
+    buildModel('cnn', { inputShape: [28, 28, 1], numClasses: 10, seed })
+      .model.getWeights()
+      .map((t) => Array.from(t.dataSync().slice(0, 20)));
   assert.deepEqual(w(3), w(3));
   assert.notDeepEqual(w(3), w(4));
 });
 
 test('parseArch rejects an unknown name with the list of known ones', () => {
-  assert.throws(() => parseArch('resnet50'), /Unknown model 'resnet50': expected one of mlp, cnn, resnet, vgg/);
+  assert.throws(
+    () => parseArch('resnet50'),
+    /Unknown model 'resnet50': expected one of mlp, cnn, resnet, vgg/,
+  );
 });

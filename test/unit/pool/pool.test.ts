@@ -20,8 +20,22 @@ before(async () => {
 });
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-pool-'));
-const small: TrainConfig = { model: 'mlp', data: 'fashion-mnist', trainLimit: 256, testLimit: 100, epochs: 1, batchSize: 64, optimizer: 'adam', lr: 1e-3, seed: 0 };
-const train = (cfg: Partial<TrainConfig> = {}): ThreadJob & { outDir: string } => ({ kind: 'train', cfg: { ...small, ...cfg }, outDir: tmp() });
+const small: TrainConfig = {
+  model: 'mlp',
+  data: 'fashion-mnist',
+  trainLimit: 256,
+  testLimit: 100,
+  epochs: 1,
+  batchSize: 64,
+  optimizer: 'adam',
+  lr: 1e-3,
+  seed: 0,
+};
+const train = (cfg: Partial<TrainConfig> = {}): ThreadJob & { outDir: string } => ({
+  kind: 'train',
+  cfg: { ...small, ...cfg },
+  outDir: tmp(),
+});
 const weights = (job: { outDir: string }) => fs.readFileSync(path.join(job.outDir, 'weights.bin'));
 
 test('two jobs in sequence run on one thread, which initialised once and gives the same weights again', async () => {
@@ -30,20 +44,42 @@ test('two jobs in sequence run on one thread, which initialised once and gives t
   const events: ProgressEvent[] = [];
   await runInThread(a, { onProgress: (e) => events.push(e) });
   assert.ok(events.length > 0, 'progress crosses from the thread');
-  assert.deepEqual(poolStats(), { started: start.started + 1, alive: start.alive + 1, idle: start.idle + 1 });
+  assert.deepEqual(poolStats(), {
+    started: start.started + 1,
+    alive: start.alive + 1,
+    idle: start.idle + 1,
+  });
   const b = train();
   await runInThread(b, {});
   assert.equal(poolStats().started, start.started + 1, 'the second job reused the idle thread');
   assert.ok(weights(a).equals(weights(b)), 'a reused thread trains the same bytes as a fresh one');
 });
 
-test('a job that throws rejects with the thread\'s message, and the next job still runs', async () => {
+test("a job that throws rejects with the thread's message, and the next job still runs", async () => {
   const missing = path.join(tmp(), 'no-such-checkpoint');
-  await assert.rejects(runInThread({ kind: 'eval', dir: missing, settings: { data: 'fashion-mnist', testLimit: 10, seed: 0, norm: 'l2', eps: 0.5, steps: 1, restarts: 1 } }, {}), (e: Error) => {
-    assert.ok(!(e instanceof AbortedError));
-    assert.match(e.message, /no-such-checkpoint/);
-    return true;
-  });
+  await assert.rejects(
+    runInThread(
+      {
+        kind: 'eval',
+        dir: missing,
+        settings: {
+          data: 'fashion-mnist',
+          testLimit: 10,
+          seed: 0,
+          norm: 'l2',
+          eps: 0.5,
+          steps: 1,
+          restarts: 1,
+        },
+      },
+      {},
+    ),
+    (e: Error) => {
+      assert.ok(!(e instanceof AbortedError));
+      assert.match(e.message, /no-such-checkpoint/);
+      return true;
+    },
+  );
   const job = train();
   await runInThread(job, {});
   assert.ok(weights(job).length > 0);
@@ -52,8 +88,14 @@ test('a job that throws rejects with the thread\'s message, and the next job sti
 test('cancellation rejects with AbortedError (also when already cancelled) and a later job succeeds', async () => {
   const stop = new AbortController();
   const long = train({ trainLimit: 2000, epochs: 5 });
-  await assert.rejects(runInThread(long, { signal: stop.signal, onProgress: () => stop.abort() }), AbortedError);
-  assert.ok(!fs.existsSync(path.join(long.outDir, 'metrics.json')), 'the cancelled training did not finish');
+  await assert.rejects(
+    runInThread(long, { signal: stop.signal, onProgress: () => stop.abort() }),
+    AbortedError,
+  );
+  assert.ok(
+    !fs.existsSync(path.join(long.outDir, 'metrics.json')),
+    'the cancelled training did not finish',
+  );
   await assert.rejects(runInThread(train(), { signal: stop.signal }), AbortedError);
   const job = train();
   await runInThread(job, {});
@@ -71,7 +113,9 @@ test('runInThreads runs its jobs side by side and leaves the threads for the nex
 });
 
 test('a thread that dies under its job rejects it with a clear error and is replaced', async () => {
-  const dying = runInThread(train({ trainLimit: 2000, epochs: 5 }), { onProgress: () => void closePool({ force: true }) });
+  const dying = runInThread(train({ trainLimit: 2000, epochs: 5 }), {
+    onProgress: () => void closePool({ force: true }),
+  });
   await assert.rejects(dying, /pool thread exited with code \d+ while running a train job/);
   assert.equal(poolStats().alive, 0);
   const before = poolStats().started;

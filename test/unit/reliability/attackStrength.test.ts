@@ -21,12 +21,25 @@ import { trainOnDatasets } from '../../../src/engine/train/trainModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/train/config';
 import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
 import { inferenceFn, type LogitsFn } from '../../../src/engine/eval/accuracy';
-import { checkAttackStrength, evaluateRobustness, maskingWarnings, type RobustEvalOptions } from '../../../src/engine/eval/robust';
+import {
+  checkAttackStrength,
+  evaluateRobustness,
+  maskingWarnings,
+  type RobustEvalOptions,
+} from '../../../src/engine/eval/robust';
 import type { Dataset } from '../../../src/engine/types';
 
 const root = path.resolve(__dirname, '../../..');
 const EPS = [0.25, 0.5, 1];
-const base: RobustEvalOptions = { norm: 'l2', eps: EPS, steps: 10, restarts: 0, randomStart: false, seed: 5, batchSize: 200 };
+const base: RobustEvalOptions = {
+  norm: 'l2',
+  eps: EPS,
+  steps: 10,
+  restarts: 0,
+  randomStart: false,
+  seed: 5,
+  batchSize: 200,
+};
 let ckptDir = '';
 let fn: LogitsFn;
 let testSet: Dataset;
@@ -37,7 +50,21 @@ before(async () => {
   const train = await loadDataset('fashion-mnist', { split: 'train', limit: 2000, seed: 1 });
   testSet = await loadDataset('fashion-mnist', { split: 'test', limit: 200, seed: 2 });
   ckptDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-strength-'));
-  await trainOnDatasets({ ...DEFAULT_TRAIN, model: 'mlp', data: 'fashion-mnist', epochs: 2, batchSize: 64, optimizer: 'adam', lr: 1e-3, seed: 3 }, train, testSet, ckptDir);
+  await trainOnDatasets(
+    {
+      ...DEFAULT_TRAIN,
+      model: 'mlp',
+      data: 'fashion-mnist',
+      epochs: 2,
+      batchSize: 64,
+      optimizer: 'adam',
+      lr: 1e-3,
+      seed: 3,
+    },
+    train,
+    testSet,
+    ckptDir,
+  );
   const c = await loadCheckpoint(ckptDir);
   fn = inferenceFn(c.model);
   standardAcc = (await evaluateRobustness(fn, testSet, { ...base, eps: [] })).standardAcc;
@@ -57,8 +84,12 @@ function assertNonIncreasing(byStrength: [string, Record<string, number>][]): vo
 test('robust accuracy does not rise with more PGD steps (fixed model, images and seed)', async () => {
   assert.ok(standardAcc > 0.6, `the model learned something (${standardAcc})`);
   const check = await checkAttackStrength(fn, testSet, base, [1, 3, 10, 30]);
-  const rows = check.steps.map((k) => [`PGD-${k}`, check.robustAcc[String(k)]!] as [string, Record<string, number>]);
-  console.log(`standard ${standardAcc}; ${rows.map(([k, r]) => `${k} ${JSON.stringify(r)}`).join('; ')}`);
+  const rows = check.steps.map(
+    (k) => [`PGD-${k}`, check.robustAcc[String(k)]!] as [string, Record<string, number>],
+  );
+  console.log(
+    `standard ${standardAcc}; ${rows.map(([k, r]) => `${k} ${JSON.stringify(r)}`).join('; ')}`,
+  );
   assertNonIncreasing(rows);
   // The attack bites: at the largest ε the strongest attack is well below standard accuracy.
   assert.ok(check.robustAcc['30']!['1']! < standardAcc - 0.1);
@@ -80,14 +111,22 @@ test('shattered gradients: robust accuracy rises with steps, and the check warns
   // x + 0.01·sin(3000·x): imperceptible (≤ 0.01 per pixel), so clean accuracy barely moves, but
   // the input gradient is multiplied by 1 + 30·cos(3000·x), a sign pattern that flips every
   // 0.002 of a pixel: small PGD steps follow noise. Robust accuracy computed with it is inflated.
-  const shattered: LogitsFn = (x) => tf.tidy(() => fn(tf.add<tf.Tensor4D>(x, tf.mul(0.01, tf.sin(tf.mul(3000, x))))));
+  const shattered: LogitsFn = (x) =>
+    tf.tidy(() => fn(tf.add<tf.Tensor4D>(x, tf.mul(0.01, tf.sin(tf.mul(3000, x))))));
   const check = await checkAttackStrength(shattered, testSet, base, [1, 5, 20]);
   console.log(`shattered: ${JSON.stringify(check.robustAcc)}`);
   assert.ok(check.warnings.length > 0, `expected a warning: ${JSON.stringify(check.robustAcc)}`);
-  for (const w of check.warnings) assert.match(w, /^possible gradient masking at ε=[\d.]+: robust accuracy is [\d.]+% under PGD-\d+ but [\d.]+% under PGD-\d+; a stronger attack should not do worse/);
+  for (const w of check.warnings)
+    assert.match(
+      w,
+      /^possible gradient masking at ε=[\d.]+: robust accuracy is [\d.]+% under PGD-\d+ but [\d.]+% under PGD-\d+; a stronger attack should not do worse/,
+    );
   // Each warning states a real inversion found in the measured numbers.
   for (const w of check.warnings) {
-    const [, eps, more, kMore, fewer, kFewer] = /ε=([\d.]+): robust accuracy is ([\d.]+)% under PGD-(\d+) but ([\d.]+)% under PGD-(\d+)/.exec(w)!;
+    const [, eps, more, kMore, fewer, kFewer] =
+      /ε=([\d.]+): robust accuracy is ([\d.]+)% under PGD-(\d+) but ([\d.]+)% under PGD-(\d+)/.exec(
+        w,
+      )!;
     assert.ok(Number(kMore) > Number(kFewer) && Number(more) > Number(fewer));
     assert.equal((100 * check.robustAcc[kMore!]![eps!]!).toFixed(1), more);
   }
@@ -100,17 +139,64 @@ test('maskingWarnings ignores a difference of one example (noise between two run
 
 test('eval --steps-check: the comparison is printed and written into metrics.json', () => {
   // The CLI from source (tsx): dist/cli.js is the lead's build and is not rebuilt by tests here.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'eval', '--checkpoint', ckptDir, '--eps', '0.5,1', '--steps', '10', '--steps-check', '1,3', '--limit', '100', '--seed', '5'], { cwd: root, encoding: 'utf8', env: { ...process.env, RFL_WASM_THREADS: '1' } });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'src/cli/main.ts'),
+      'eval',
+      '--checkpoint',
+      ckptDir,
+      '--eps',
+      '0.5,1',
+      '--steps',
+      '10',
+      '--steps-check',
+      '1,3',
+      '--limit',
+      '100',
+      '--seed',
+      '5',
+    ],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, RFL_WASM_THREADS: '1' } },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /attack strength check \(more steps never did worse\):/);
   assert.match(r.stdout, /PGD-1 +ε=0\.5 [\d.]+% +ε=1 [\d.]+%\n +PGD-3 .*\n +PGD-10 /);
-  const metrics = JSON.parse(fs.readFileSync(path.join(ckptDir, 'metrics.json'), 'utf8')) as { attack: { l2: { stepsCheck: { steps: number[]; robustAcc: Record<string, Record<string, number>>; warnings: string[] } } }; robustAcc: { l2: Record<string, number> } };
+  const metrics = JSON.parse(fs.readFileSync(path.join(ckptDir, 'metrics.json'), 'utf8')) as {
+    attack: {
+      l2: {
+        stepsCheck: {
+          steps: number[];
+          robustAcc: Record<string, Record<string, number>>;
+          warnings: string[];
+        };
+      };
+    };
+    robustAcc: { l2: Record<string, number> };
+  };
   const sc = metrics.attack.l2.stepsCheck;
   assert.deepEqual(sc.steps, [1, 3, 10]);
   assert.deepEqual(sc.warnings, []);
   // The main evaluation (PGD-10) is the one in robustAcc, and the check reused it.
   assert.equal(sc.robustAcc['10']!['1'], metrics.robustAcc.l2['1']);
-  const bad = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'eval', '--checkpoint', ckptDir, '--eps', '1', '--steps-check', '0,5'], { cwd: root, encoding: 'utf8' });
+  const bad = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'src/cli/main.ts'),
+      'eval',
+      '--checkpoint',
+      ckptDir,
+      '--eps',
+      '1',
+      '--steps-check',
+      '0,5',
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--steps-check must list positive integers, got '0,5'/);
 });

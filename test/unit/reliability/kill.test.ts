@@ -20,7 +20,10 @@ const rng = makeRng(Number(process.env.RFL_KILL_SEED ?? 2026));
 let killPoints = 0;
 
 before(() => {
-  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], { cwd: root, encoding: 'utf8' });
+  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   assert.equal(b.status, 0, b.stderr);
 });
 
@@ -35,7 +38,10 @@ function runToEnd(args: string[]): number {
 /** Runs once, SIGKILLs it after `ms` unless it ends first; true when it finished by itself. */
 function runUntilKilled(args: string[], ms: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -54,7 +60,12 @@ function runUntilKilled(args: string[], ms: number): Promise<boolean> {
  * all kills together cover at most ~2/3 of the work: the kills land before the job can finish,
  * on a fast machine as on a slow one, and each kill after start-up lands somewhere mid-work.
  */
-async function killUntilDone(args: string[], kills: number, fullRunMs: number, intact: () => void): Promise<number> {
+async function killUntilDone(
+  args: string[],
+  kills: number,
+  fullRunMs: number,
+  intact: () => void,
+): Promise<number> {
   let killed = 0;
   for (let attempt = 0; attempt < 60; attempt++) {
     const wait = killed < kills ? 300 + (rng.next() * fullRunMs) / (1.5 * kills) : 600_000;
@@ -66,10 +77,26 @@ async function killUntilDone(args: string[], kills: number, fullRunMs: number, i
   throw new Error('did not finish after 60 attempts');
 }
 
-const same = (a: string, b: string) => assert.ok(fs.readFileSync(a).equals(fs.readFileSync(b)), `${a} differs from ${b}`);
+const same = (a: string, b: string) =>
+  assert.ok(fs.readFileSync(a).equals(fs.readFileSync(b)), `${a} differs from ${b}`);
 
 test('training killed at random points resumes to the same weights', async () => {
-  const args = ['train', '--model', 'mlp', '--limit', '1200', '--test-limit', '100', '--epochs', '6', '--batch', '32', '--seed', '5', '--resume'];
+  const args = [
+    'train',
+    '--model',
+    'mlp',
+    '--limit',
+    '1200',
+    '--test-limit',
+    '100',
+    '--epochs',
+    '6',
+    '--batch',
+    '32',
+    '--seed',
+    '5',
+    '--resume',
+  ];
   const ref = tmp();
   const T = runToEnd([...args, '--out', ref]);
   const out = tmp();
@@ -78,21 +105,57 @@ test('training killed at random points resumes to the same weights', async () =>
     if (!fs.existsSync(dir)) return;
     for (const e of fs.readdirSync(dir).filter((n) => /^\d{4}$/.test(n))) {
       const files = fs.readdirSync(path.join(dir, e)).sort();
-      assert.deepEqual(files, ['model.json', 'optimizer.bin', 'state.json', 'weights.bin'], `snapshot ${e} is whole`);
+      assert.deepEqual(
+        files,
+        ['model.json', 'optimizer.bin', 'state.json', 'weights.bin'],
+        `snapshot ${e} is whole`,
+      );
       JSON.parse(fs.readFileSync(path.join(dir, e, 'state.json'), 'utf8'));
     }
   };
   const killed = await killUntilDone([...args, '--out', out], 8, T, checkSnapshots);
   assert.equal(killed, 8);
   same(path.join(out, 'weights.bin'), path.join(ref, 'weights.bin'));
-  const acc = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')) as { standardAcc: number }).standardAcc;
+  const acc = (dir: string) =>
+    (JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')) as { standardAcc: number })
+      .standardAcc;
   assert.equal(acc(out), acc(ref));
 });
 
 test('dataset construction killed at random points resumes to the same bytes', async () => {
   const ckpt = tmp();
-  runToEnd(['train', '--model', 'mlp', '--limit', '500', '--test-limit', '100', '--epochs', '1', '--out', ckpt]);
-  const args = ['construct', '--kind', 'det', '--checkpoint', ckpt, '--limit', '600', '--chunk', '60', '--batch', '30', '--steps', '15', '--eps', '2', '--pool', '1'];
+  runToEnd([
+    'train',
+    '--model',
+    'mlp',
+    '--limit',
+    '500',
+    '--test-limit',
+    '100',
+    '--epochs',
+    '1',
+    '--out',
+    ckpt,
+  ]);
+  const args = [
+    'construct',
+    '--kind',
+    'det',
+    '--checkpoint',
+    ckpt,
+    '--limit',
+    '600',
+    '--chunk',
+    '60',
+    '--batch',
+    '30',
+    '--steps',
+    '15',
+    '--eps',
+    '2',
+    '--pool',
+    '1',
+  ];
   const ref = tmp();
   const T = runToEnd([...args, '--out', ref]);
   const out = tmp();
@@ -115,11 +178,19 @@ test('the reproduction pipeline killed at random points ends with the same resul
   const ref = tmp();
   const T = runToEnd(['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', ref]);
   const out = tmp();
-  const killed = await killUntilDone(['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', out], 6, T, () => undefined);
+  const killed = await killUntilDone(
+    ['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', out],
+    6,
+    T,
+    () => undefined,
+  );
   assert.equal(killed, 6);
   same(path.join(out, 'results.json'), path.join(ref, 'results.json'));
   same(path.join(out, 'D_robust', 'images.npy'), path.join(ref, 'D_robust', 'images.npy'));
-  same(path.join(out, 'standard_Ddet', 'weights.bin'), path.join(ref, 'standard_Ddet', 'weights.bin'));
+  same(
+    path.join(out, 'standard_Ddet', 'weights.bin'),
+    path.join(ref, 'standard_Ddet', 'weights.bin'),
+  );
   console.log(`kill points survived: ${killPoints}`);
   assert.ok(killPoints >= 20, `at least 20 kill points in total (${killPoints})`);
 });

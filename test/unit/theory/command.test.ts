@@ -20,10 +20,21 @@ interface Json {
 
 test('theory --config FILE --out DIR writes theory.json, ellipses.svg and angles.svg', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-theory-'));
-  const log = console.log, err = console.error; // prettier-ignore
+  const log = console.log,
+    err = console.error;
   try {
     const cfg = path.join(dir, 'cfg.json');
-    fs.writeFileSync(cfg, JSON.stringify({ dim: 3, muStar: [1, 0.5, 0.2], sigmaStar: { eigenvalues: [2, 0.5, 0.02], seed: 1 }, eps: [0, 0.5, 2], samples: 200, seed: 3 })); // prettier-ignore
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({
+        dim: 3,
+        muStar: [1, 0.5, 0.2],
+        sigmaStar: { eigenvalues: [2, 0.5, 0.02], seed: 1 },
+        eps: [0, 0.5, 2],
+        samples: 200,
+        seed: 3,
+      }),
+    );
     const out = path.join(dir, 'out');
     const lines: string[] = [];
     console.log = (...a: unknown[]) => lines.push(a.join(' '));

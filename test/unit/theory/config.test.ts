@@ -13,7 +13,16 @@ import {
 } from '../../../src/engine/theory/config';
 import { eigSym } from '../../../src/engine/theory/eigen';
 
-const good = (): TheoryConfig => ({ dim: 2, muStar: [1, 0], sigmaStar: [[1, 0.2], [0.2, 0.5]], eps: [0, 1], seed: 0 }); // prettier-ignore
+const good = (): TheoryConfig => ({
+  dim: 2,
+  muStar: [1, 0],
+  sigmaStar: [
+    [1, 0.2],
+    [0.2, 0.5],
+  ],
+  eps: [0, 1],
+  seed: 0,
+});
 
 function rejects(patch: Record<string, unknown>, field: RegExp, problem: RegExp): void {
   const raw = { ...good(), ...patch };
@@ -34,18 +43,73 @@ function rejects(patch: Record<string, unknown>, field: RegExp, problem: RegExp)
 test('the default 2-D demo and a spectrum-based config validate', () => {
   const d = defaultTheoryConfig();
   assert.deepEqual(validateTheoryConfig(JSON.parse(JSON.stringify(d)), 'x'), d);
-  const cfg = validateTheoryConfig({ ...good(), dim: 3, muStar: [1, 2, 3], sigmaStar: { eigenvalues: [3, 1, 0.1], seed: 4 }, samples: 50 }, 'x'); // prettier-ignore
+  const cfg = validateTheoryConfig(
+    {
+      ...good(),
+      dim: 3,
+      muStar: [1, 2, 3],
+      sigmaStar: { eigenvalues: [3, 1, 0.1], seed: 4 },
+      samples: 50,
+    },
+    'x',
+  );
   const eig = Array.from(eigSym(resolveSigmaStar(cfg)).values);
   [0.1, 1, 3].forEach((v, i) => assert.ok(Math.abs(eig[i]! - v) < 1e-12));
 });
 
 test('bad configs: clear errors naming the file and the field', () => {
-  rejects({ sigmaStar: [[1, 0.3], [0.2, 0.5]] }, /^sigmaStar$/, /symmetric/); // prettier-ignore
-  rejects({ sigmaStar: [[1, 2], [2, 1]] }, /^sigmaStar$/, /positive definite/); // prettier-ignore
-  rejects({ sigmaStar: [[1, 0], [0, 0]] }, /^sigmaStar$/, /positive definite/); // prettier-ignore
-  rejects({ sigmaStar: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }, /^sigmaStar$/, /2 rows/); // prettier-ignore
-  rejects({ sigmaStar: [[1, 0], [0]] }, /^sigmaStar\[1\]$/, /2 entries/); // prettier-ignore
-  rejects({ sigmaStar: [[1, 'a'], [0, 1]] }, /^sigmaStar\[0\]\[1\]$/, /finite number/); // prettier-ignore
+  rejects(
+    {
+      sigmaStar: [
+        [1, 0.3],
+        [0.2, 0.5],
+      ],
+    },
+    /^sigmaStar$/,
+    /symmetric/,
+  );
+  rejects(
+    {
+      sigmaStar: [
+        [1, 2],
+        [2, 1],
+      ],
+    },
+    /^sigmaStar$/,
+    /positive definite/,
+  );
+  rejects(
+    {
+      sigmaStar: [
+        [1, 0],
+        [0, 0],
+      ],
+    },
+    /^sigmaStar$/,
+    /positive definite/,
+  );
+  rejects(
+    {
+      sigmaStar: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+    },
+    /^sigmaStar$/,
+    /2 rows/,
+  );
+  rejects({ sigmaStar: [[1, 0], [0]] }, /^sigmaStar\[1\]$/, /2 entries/);
+  rejects(
+    {
+      sigmaStar: [
+        [1, 'a'],
+        [0, 1],
+      ],
+    },
+    /^sigmaStar\[0\]\[1\]$/,
+    /finite number/,
+  );
   rejects({ sigmaStar: { eigenvalues: [1, -1], seed: 0 } }, /^sigmaStar\.eigenvalues\[1\]$/, /> 0/);
   rejects({ sigmaStar: { eigenvalues: [1, 1] } }, /^sigmaStar\.seed$/, /finite number/);
   rejects({ sigmaStar: 3 }, /^sigmaStar$/, /array of rows/);

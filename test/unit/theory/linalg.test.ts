@@ -37,7 +37,12 @@ test('Jacobi eigendecomposition reconstructs A = QΛQᵀ with orthonormal Q and 
 });
 
 test('eigSym on a known matrix: [[2,1],[1,2]] has eigenvalues 1 and 3', () => {
-  const { values, vectors } = eigSym(fromRows([[2, 1], [1, 2]])); // prettier-ignore
+  const { values, vectors } = eigSym(
+    fromRows([
+      [2, 1],
+      [1, 2],
+    ]),
+  );
   assert.ok(Math.abs(values[0]! - 1) < 1e-15 && Math.abs(values[1]! - 3) < 1e-15);
   const v = [vectors.data[1]!, vectors.data[3]!]; // eigenvector of 3 ∝ (1, 1)
   assert.ok(Math.abs(Math.abs(v[0]!) - Math.SQRT1_2) < 1e-15 && Math.abs(v[0]! - v[1]!) < 1e-15);
@@ -71,10 +76,21 @@ test('inverse, log-determinant and Cholesky solve agree with each other', () => 
 });
 
 test('non-definite matrices are refused', () => {
-  const indefinite = fromRows([[1, 2], [2, 1]]); // prettier-ignore
+  const indefinite = fromRows([
+    [1, 2],
+    [2, 1],
+  ]);
   assert.equal(isSpd(indefinite), false);
   assert.equal(solveSpd(indefinite, [1, 1]), undefined);
   assert.throws(() => invSpd(indefinite), /not positive definite/);
   assert.throws(() => sqrtm(indefinite), /not positive semidefinite/);
-  assert.equal(isSpd(fromRows([[1, 0], [0, 0]])), false); // prettier-ignore
+  assert.equal(
+    isSpd(
+      fromRows([
+        [1, 0],
+        [0, 0],
+      ]),
+    ),
+    false,
+  );
 });

@@ -63,7 +63,6 @@ test('λ(ε) solves E‖δ‖² = ε², falls with ε, and matches the isotropic
     [3, 0.5, 2],
     [5, 2, 0.01],
   ] as const) {
-    // prettier-ignore
     const t = Math.sqrt(d * sigma) / eps;
     const expected = (t * t) / ((t + 1) * sigma);
     const got = lambdaForEps(diag(new Array<number>(d).fill(sigma)), eps).lambda;

@@ -65,7 +65,6 @@ test('inner max by duality equals the Cauchy–Schwarz bound max E‖v+δ‖² =
     [4, 2],
     [0.3, 0.01],
   ] as const) {
-    // prettier-ignore
     const sigma = diag([sv, sv, sv, sv]);
     const ev = evaluate(pack(new Float64Array(4), sigma), new Float64Array(4), S, eps)!;
     const inner = ev.value - 2 * Math.log(sv); // minus ½ log det Σ
@@ -81,7 +80,8 @@ test('the Danskin gradient of the objective matches central finite differences',
   const ev = evaluate(theta, center, S, 0.8)!;
   theta.forEach((_, k) => {
     const h = 1e-6;
-    const p = theta.slice(), m = theta.slice(); // prettier-ignore
+    const p = theta.slice(),
+      m = theta.slice();
     p[k]! += h;
     m[k]! -= h;
     const fd = (evaluate(p, center, S, 0.8)!.value - evaluate(m, center, S, 0.8)!.value) / (2 * h);

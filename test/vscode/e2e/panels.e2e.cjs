@@ -12,7 +12,9 @@ const path = require('path');
 const [base, devPath, ws, shots] = process.argv.slice(2);
 const expected = JSON.parse(fs.readFileSync(path.join(ws, 'expected.json'), 'utf8'));
 const authority = new URL(base).host;
-const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${authority}${devPath}`]]);
+const payload = JSON.stringify([
+  ['extensionDevelopmentPath', `vscode-remote://${authority}${devPath}`],
+]);
 const url = `${base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`;
 const t0 = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
@@ -64,13 +66,25 @@ function extHostMemory() {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = ctx.pages()[0] || (await ctx.newPage());
   page.on('pageerror', (e) => log('[pageerror]', e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/open-vsx|ENOTFOUND|marketplace|socket/.test(m.text())) log('[console]', m.text().slice(0, 300)); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/open-vsx|ENOTFOUND|marketplace|socket/.test(m.text()))
+      log('[console]', m.text().slice(0, 300));
+  });
   // The webview in the visible editor (hidden ones may linger in the DOM).
-  const view = () => page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
+  const view = () =>
+    page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
   const shot = async (name) => {
     const file = path.join(shots, `${name}.png`);
     await page.screenshot({ path: file });
@@ -79,18 +93,27 @@ function extHostMemory() {
   onFail = shot;
   async function palette(text, pick) {
     await page.keyboard.press('Escape');
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => {});
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 5 } })
+      .catch(() => {});
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 10000 });
     await input.fill(`>${text}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: text.split(': ').pop() }).first().waitFor({ state: 'visible', timeout: 15000 });
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: text.split(': ').pop() })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15000 });
     await page.waitForTimeout(150);
     await page.keyboard.press('Enter');
     if (pick !== undefined) {
       await page.waitForTimeout(500);
       // No quick pick when there is a single candidate (e.g. RFL_E2E_BIG_ROWS=0).
-      const shown = await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
+      const shown = await input.waitFor({ state: 'visible', timeout: 5000 }).then(
+        () => true,
+        () => false,
+      );
       if (!shown) return;
       await input.fill(pick);
       await page.waitForTimeout(300);
@@ -111,12 +134,20 @@ function extHostMemory() {
         const input = page.locator('.quick-input-widget input');
         await input.waitFor({ state: 'visible', timeout: 10000 });
         await input.fill('>Preferences: Color Theme');
-        const cmdRow = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first();
+        const cmdRow = page
+          .locator('.quick-input-list .monaco-list-row', {
+            has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }),
+          })
+          .first();
         await cmdRow.waitFor({ timeout: 10000 });
         await cmdRow.click();
         await page.waitForTimeout(500);
         await input.fill(label);
-        const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+        const row = page
+          .locator('.quick-input-list .monaco-list-row', {
+            has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }),
+          })
+          .first();
         await row.waitFor({ state: 'visible', timeout: 8000 });
         await row.click();
         await page.waitForTimeout(1000);
@@ -155,72 +186,146 @@ function extHostMemory() {
           const text = (await v.locator(`[data-cell="${k}.${m}"]`).textContent()).trim();
           assert(text === pct(t[m]), `${k}.${m}: ${text} ≠ ${pct(t[m])}`);
         }
-      assert((await v.locator('[data-cell="paper.D_rand.testAcc"]').textContent()).trim() === '63.3', 'paper D_rand 63.3');
-      assert((await v.locator('[data-cell="paper.standard_DR.standardAcc"]').textContent()).trim() === '84', 'paper D_R 84');
+      assert(
+        (await v.locator('[data-cell="paper.D_rand.testAcc"]').textContent()).trim() === '63.3',
+        'paper D_rand 63.3',
+      );
+      assert(
+        (await v.locator('[data-cell="paper.standard_DR.standardAcc"]').textContent()).trim() ===
+          '84',
+        'paper D_R 84',
+      );
       const canvases = await v.locator('canvas').count();
-      assert(canvases === 4, `4 charts expected (Figure 2, accuracy–ε, loss, accuracy), got ${canvases}`);
+      assert(
+        canvases === 4,
+        `4 charts expected (Figure 2, accuracy–ε, loss, accuracy), got ${canvases}`,
+      );
       const eps = (await v.locator('[data-cell="adversarial_D.1"]').textContent()).trim();
       assert(eps === '71.0', `accuracy–ε cell adversarial_D at ε=1: ${eps}`);
-      const csp = await page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame').locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      const csp = await page
+        .frameLocator('iframe.webview.ready:visible')
+        .frameLocator('iframe#active-frame')
+        .locator('meta[http-equiv="Content-Security-Policy"]')
+        .getAttribute('content');
       assert(/script-src 'nonce-/.test(csp) && /default-src 'none'/.test(csp), `CSP: ${csp}`);
       await shot('results-dark');
     });
 
-    await check('Results exports: every chart as PNG and SVG, every table as CSV (written by the host, numbers checked)', async () => {
-      const v = view();
-      for (const f of ['figure2.png', 'figure2-table.csv']) fs.rmSync(path.join(run, 'exports', f), { force: true });
-      await v.locator('#figure2-table-csv').click();
-      await v.locator('#figure2-png').click();
-      const csv = path.join(run, 'exports', 'figure2-table.csv');
-      const png = path.join(run, 'exports', 'figure2.png');
-      for (let i = 0; i < 40 && !(fs.existsSync(csv) && fs.existsSync(png)); i++) await page.waitForTimeout(250);
-      const text = fs.readFileSync(csv, 'utf8');
-      assert(text.split('\n')[1].startsWith('D (standard training),91.2,3.1,95.3'), `csv row: ${text.split('\n')[1]}`);
-      const head = fs.readFileSync(png).subarray(1, 4).toString();
-      assert(head === 'PNG', 'exported chart is a PNG');
-      assert(fs.statSync(png).size > 5000, 'PNG has content');
-      // SVG of every chart, written from the chart's data and layout: the bars and points carry the numbers.
-      const svgs = ['figure2', 'accuracy-eps', 'training-loss', 'training-accuracy'];
-      for (const id of svgs) for (const ext of ['svg', 'png']) fs.rmSync(path.join(run, 'exports', `${id}.${ext}`), { force: true });
-      for (const id of svgs) for (const ext of ['svg', 'png']) await v.locator(`#${id}-${ext}`).click();
-      for (const id of svgs) for (const ext of ['svg', 'png']) for (let i = 0; i < 40 && !fs.existsSync(path.join(run, 'exports', `${id}.${ext}`)); i++) await page.waitForTimeout(250);
-      for (const id of svgs) assert(fs.readFileSync(path.join(run, 'exports', `${id}.png`)).subarray(1, 4).toString() === 'PNG', `${id}.png`);
-      const svg = fs.readFileSync(path.join(run, 'exports', 'figure2.svg'), 'utf8');
-      assert(svg.startsWith('<?xml') && svg.includes('<svg xmlns="http://www.w3.org/2000/svg"'), 'figure2.svg is an SVG document');
-      const r = expected.small.results;
-      const rows = { standard_D: 'D (standard training)', adversarial_D: 'D (adversarial training)', standard_DR: 'D_R (standard training)', standard_DNR: 'D_NR (standard training)' };
-      for (const [k, label] of Object.entries(rows))
-        for (const [series, m] of [['ours: standard', 'standardAcc'], [`ours: robust (ε=${r.threatModel.eps})`, 'robustAcc']]) {
-          const re = new RegExp(`data-series="${series.replace(/[()]/g, '\\$&')}" data-label="${label.replace(/[()]/g, '\\$&')}" data-value="([^"]+)"`);
-          const hit = re.exec(svg);
-          assert(hit && Math.abs(+hit[1] - 100 * r.figure2[k][m]) < 1e-9, `figure2.svg ${series} ${label}: ${hit && hit[1]}`);
-        }
-      const eps = fs.readFileSync(path.join(run, 'exports', 'accuracy-eps.svg'), 'utf8');
-      assert(/data-series="adversarial_D" data-label="1" data-value="71(\.0+1?)?"/.test(eps), 'accuracy-eps.svg: adversarial_D at ε=1 is 71');
-      for (const id of svgs.slice(2)) assert(/<circle [^>]*data-value=/.test(fs.readFileSync(path.join(run, 'exports', `${id}.svg`), 'utf8')), `${id}.svg has points`);
-      const csvs = ['figure2-table', 'table1', 'accuracy-eps-table'];
-      for (const id of csvs) await v.locator(`#${id}-csv`).click();
-      for (const id of csvs) for (let i = 0; i < 40 && !fs.existsSync(path.join(run, 'exports', `${id}.csv`)); i++) await page.waitForTimeout(250);
-      const t1 = fs.readFileSync(path.join(run, 'exports', 'table1.csv'), 'utf8');
-      assert(t1.includes(`D_rand,${pct(r.table1.D_rand.testAcc)},${pct(r.table1.D_rand.attackSuccess)},63.3`), `table1.csv: ${t1}`);
-      log('exports:', fs.readdirSync(path.join(run, 'exports')).join(' '));
-    });
+    await check(
+      'Results exports: every chart as PNG and SVG, every table as CSV (written by the host, numbers checked)',
+      async () => {
+        const v = view();
+        for (const f of ['figure2.png', 'figure2-table.csv'])
+          fs.rmSync(path.join(run, 'exports', f), { force: true });
+        await v.locator('#figure2-table-csv').click();
+        await v.locator('#figure2-png').click();
+        const csv = path.join(run, 'exports', 'figure2-table.csv');
+        const png = path.join(run, 'exports', 'figure2.png');
+        for (let i = 0; i < 40 && !(fs.existsSync(csv) && fs.existsSync(png)); i++)
+          await page.waitForTimeout(250);
+        const text = fs.readFileSync(csv, 'utf8');
+        assert(
+          text.split('\n')[1].startsWith('D (standard training),91.2,3.1,95.3'),
+          `csv row: ${text.split('\n')[1]}`,
+        );
+        const head = fs.readFileSync(png).subarray(1, 4).toString();
+        assert(head === 'PNG', 'exported chart is a PNG');
+        assert(fs.statSync(png).size > 5000, 'PNG has content');
+        // SVG of every chart, written from the chart's data and layout: the bars and points carry the numbers.
+        const svgs = ['figure2', 'accuracy-eps', 'training-loss', 'training-accuracy'];
+        for (const id of svgs)
+          for (const ext of ['svg', 'png'])
+            fs.rmSync(path.join(run, 'exports', `${id}.${ext}`), { force: true });
+        for (const id of svgs)
+          for (const ext of ['svg', 'png']) await v.locator(`#${id}-${ext}`).click();
+        for (const id of svgs)
+          for (const ext of ['svg', 'png'])
+            for (
+              let i = 0;
+              i < 40 && !fs.existsSync(path.join(run, 'exports', `${id}.${ext}`));
+              i++
+            )
+              await page.waitForTimeout(250);
+        for (const id of svgs)
+          assert(
+            fs
+              .readFileSync(path.join(run, 'exports', `${id}.png`))
+              .subarray(1, 4)
+              .toString() === 'PNG',
+            `${id}.png`,
+          );
+        const svg = fs.readFileSync(path.join(run, 'exports', 'figure2.svg'), 'utf8');
+        assert(
+          svg.startsWith('<?xml') && svg.includes('<svg xmlns="http://www.w3.org/2000/svg"'),
+          'figure2.svg is an SVG document',
+        );
+        const r = expected.small.results;
+        const rows = {
+          standard_D: 'D (standard training)',
+          adversarial_D: 'D (adversarial training)',
+          standard_DR: 'D_R (standard training)',
+          standard_DNR: 'D_NR (standard training)',
+        };
+        for (const [k, label] of Object.entries(rows))
+          for (const [series, m] of [
+            ['ours: standard', 'standardAcc'],
+            [`ours: robust (ε=${r.threatModel.eps})`, 'robustAcc'],
+          ]) {
+            const re = new RegExp(
+              `data-series="${series.replace(/[()]/g, '\\$&')}" data-label="${label.replace(/[()]/g, '\\$&')}" data-value="([^"]+)"`,
+            );
+            const hit = re.exec(svg);
+            assert(
+              hit && Math.abs(+hit[1] - 100 * r.figure2[k][m]) < 1e-9,
+              `figure2.svg ${series} ${label}: ${hit && hit[1]}`,
+            );
+          }
+        const eps = fs.readFileSync(path.join(run, 'exports', 'accuracy-eps.svg'), 'utf8');
+        assert(
+          /data-series="adversarial_D" data-label="1" data-value="71(\.0+1?)?"/.test(eps),
+          'accuracy-eps.svg: adversarial_D at ε=1 is 71',
+        );
+        for (const id of svgs.slice(2))
+          assert(
+            /<circle [^>]*data-value=/.test(
+              fs.readFileSync(path.join(run, 'exports', `${id}.svg`), 'utf8'),
+            ),
+            `${id}.svg has points`,
+          );
+        const csvs = ['figure2-table', 'table1', 'accuracy-eps-table'];
+        for (const id of csvs) await v.locator(`#${id}-csv`).click();
+        for (const id of csvs)
+          for (let i = 0; i < 40 && !fs.existsSync(path.join(run, 'exports', `${id}.csv`)); i++)
+            await page.waitForTimeout(250);
+        const t1 = fs.readFileSync(path.join(run, 'exports', 'table1.csv'), 'utf8');
+        assert(
+          t1.includes(
+            `D_rand,${pct(r.table1.D_rand.testAcc)},${pct(r.table1.D_rand.attackSuccess)},63.3`,
+          ),
+          `table1.csv: ${t1}`,
+        );
+        log('exports:', fs.readdirSync(path.join(run, 'exports')).join(' '));
+      },
+    );
 
-    await check('Theme switch: panel follows Light Modern (body class, chart rebuilt)', async () => {
-      await setTheme('Light Modern');
-      const v = view();
-      await v.locator('body.vscode-light').waitFor({ timeout: 10000 });
-      const theme = await v.locator('body').getAttribute('data-theme');
-      assert(theme === 'light', `data-theme ${theme}`);
-      await page.waitForTimeout(500);
-      await shot('results-light');
-      await setTheme('Dark High Contrast');
-      await v.locator('body.vscode-high-contrast').waitFor({ timeout: 10000 });
-      await page.waitForTimeout(500);
-      await shot('results-high-contrast');
-      await setTheme('Dark Modern');
-      await v.locator('body.vscode-dark').waitFor({ timeout: 10000 });
-    });
+    await check(
+      'Theme switch: panel follows Light Modern (body class, chart rebuilt)',
+      async () => {
+        await setTheme('Light Modern');
+        const v = view();
+        await v.locator('body.vscode-light').waitFor({ timeout: 10000 });
+        const theme = await v.locator('body').getAttribute('data-theme');
+        assert(theme === 'light', `data-theme ${theme}`);
+        await page.waitForTimeout(500);
+        await shot('results-light');
+        await setTheme('Dark High Contrast');
+        await v.locator('body.vscode-high-contrast').waitFor({ timeout: 10000 });
+        await page.waitForTimeout(500);
+        await shot('results-high-contrast');
+        await setTheme('Dark Modern');
+        await v.locator('body.vscode-dark').waitFor({ timeout: 10000 });
+      },
+    );
 
     await check('Results update live when a job writes a new checkpoint', async () => {
       const v = view();
@@ -229,10 +334,18 @@ function extHostMemory() {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir);
       const history = [{ epoch: 1, loss: 1.5, accuracy: 0.4, testAccuracy: 0.5 }];
-      fs.writeFileSync(path.join(dir, 'eval.json'), JSON.stringify({ result: { standardAcc: 0.5, robustAcc: { '1.5': 0.2 } } }));
-      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ kind: 'checkpoint', training: { history } }));
+      fs.writeFileSync(
+        path.join(dir, 'eval.json'),
+        JSON.stringify({ result: { standardAcc: 0.5, robustAcc: { 1.5: 0.2 } } }),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify({ kind: 'checkpoint', training: { history } }),
+      );
       await v.locator('#updated', { hasText: '5 checkpoint(s)' }).waitFor({ timeout: 15000 });
-      await v.locator('[data-cell="standard_Dlive.1.5"]', { hasText: '20.0' }).waitFor({ timeout: 5000 });
+      await v
+        .locator('[data-cell="standard_Dlive.1.5"]', { hasText: '20.0' })
+        .waitFor({ timeout: 5000 });
       assert((await v.locator('canvas').count()) === before, 'same charts');
       // A job still training: epoch snapshots only (epochs/NNNN/state.json), no final manifest yet.
       const training = path.join(run, 'standard_Dtraining');
@@ -240,7 +353,18 @@ function extHostMemory() {
       for (const e of [1, 2]) {
         const snap = path.join(training, 'epochs', String(e).padStart(4, '0'));
         fs.mkdirSync(snap, { recursive: true });
-        fs.writeFileSync(path.join(snap, 'state.json'), JSON.stringify({ epochsDone: e, history: Array.from({ length: e }, (_, k) => ({ epoch: k + 1, loss: 1 / (k + 1), accuracy: 0.5, testAccuracy: 0.4 + 0.1 * k })) }));
+        fs.writeFileSync(
+          path.join(snap, 'state.json'),
+          JSON.stringify({
+            epochsDone: e,
+            history: Array.from({ length: e }, (_, k) => ({
+              epoch: k + 1,
+              loss: 1 / (k + 1),
+              accuracy: 0.5,
+              testAccuracy: 0.4 + 0.1 * k,
+            })),
+          }),
+        );
       }
       await v.locator('#updated', { hasText: '6 checkpoint(s)' }).waitFor({ timeout: 15000 });
       fs.rmSync(dir, { recursive: true, force: true });
@@ -254,7 +378,10 @@ function extHostMemory() {
       const v = view();
       await v.locator('[data-cell="standard_D.standardAcc"]').waitFor({ timeout: 60000 });
       const text = (await v.locator('[data-cell="standard_D.standardAcc"]').textContent()).trim();
-      assert(text === pct(expected.small.results.figure2.standard_D.standardAcc), `after reload: ${text}`);
+      assert(
+        text === pct(expected.small.results.figure2.standard_D.standardAcc),
+        `after reload: ${text}`,
+      );
     });
     await closeEditors();
 
@@ -263,12 +390,21 @@ function extHostMemory() {
       const v = view();
       await v.locator('body[data-rows="24"]').waitFor({ timeout: 30000 });
       const heads = await v.locator('.g-head [role=columnheader]').allTextContents();
-      assert(heads.join('|') === 'image|original|D_R|D_NR|D_rand|D_det', `columns ${heads.join('|')}`);
+      assert(
+        heads.join('|') === 'image|original|D_R|D_NR|D_rand|D_det',
+        `columns ${heads.join('|')}`,
+      );
       assert((await v.locator('#count').textContent()).trim() === '24 of 24 rows', 'count');
-      await v.locator('.g-row[data-row="0"] .g-cell[data-col="4"] img[src^="data:image/png"]').waitFor({ timeout: 15000 });
+      await v
+        .locator('.g-row[data-row="0"] .g-cell[data-col="4"] img[src^="data:image/png"]')
+        .waitFor({ timeout: 15000 });
       for (const row of [0, 1, 5]) {
-        const orig = await v.locator(`.g-row[data-row="${row}"] .g-cell[data-col="0"]`).getAttribute('data-label');
-        const det = await v.locator(`.g-row[data-row="${row}"] .g-cell[data-col="4"]`).getAttribute('data-label');
+        const orig = await v
+          .locator(`.g-row[data-row="${row}"] .g-cell[data-col="0"]`)
+          .getAttribute('data-label');
+        const det = await v
+          .locator(`.g-row[data-row="${row}"] .g-cell[data-col="4"]`)
+          .getAttribute('data-label');
         assert(+orig === expected.small.trueLabels[row], `row ${row} true label ${orig}`);
         assert(+det === expected.small.detLabels[row], `row ${row} D_det label ${det}`);
       }
@@ -277,45 +413,72 @@ function extHostMemory() {
       await shot('gallery');
     });
 
-    await check('Gallery predictions: standard and robust checkpoint chosen, computed by the worker, equal to the engine', async () => {
-      const v = view();
-      const m = expected.small.models;
-      await v.locator('#compute-predictions').click();
-      for (const which of ['standard', 'robust']) {
-        const input = page.locator('.quick-input-widget input');
-        await input.waitFor({ state: 'visible', timeout: 10000 });
-        await page.locator('.quick-input-widget .quick-input-title', { hasText: which }).waitFor({ timeout: 10000 });
-        await input.fill(m[which].name);
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: m[which].name }).first().waitFor({ timeout: 10000 });
-        await page.waitForTimeout(200);
-        await page.keyboard.press('Enter');
-      }
-      // The worker starts, predicts 2 checkpoints × 5 columns, the host re-reads the files.
-      await v.locator('#pred-ckpt').waitFor({ timeout: 120000 });
-      const keys = ['source', 'robust', 'nonrobust', 'rand', 'det'];
-      let compared = 0;
-      for (const row of [0, 1, 2, 3, 4])
-        for (let col = 0; col < keys.length; col++)
-          for (const role of ['standard', 'robust']) {
-            const span = v.locator(`.g-row[data-row="${row}"] .g-cell[data-col="${col}"] .pred[data-role="${role}"]`);
-            const got = +(await span.getAttribute('data-pred'));
-            const want = m[role].top1[keys[col]][row];
-            assert(got === want, `row ${row} ${keys[col]} ${role}: worker ${got}, engine ${want}`);
-            compared++;
-          }
-      const labels = await v.locator('#pred-ckpt option').allTextContents();
-      assert(labels.join('|') === `standard: ${m.standard.name}|robust: ${m.robust.name}`, `checkpoints ${labels.join('|')}`);
-      for (const [k, role] of [[0, 'standard'], [1, 'robust']]) {
-        await v.locator('#pred-ckpt').selectOption(String(k));
-        if (k === 0) await v.locator('#flipped-only').click();
-        const c = (await v.locator('#count').textContent()).trim();
-        assert(c === `${m[role].flipped} of 24 rows`, `${role} flipped: ${c}, engine ${m[role].flipped}`);
-      }
-      await v.locator('#flipped-only').click();
-      assert((await v.locator('#count').textContent()).trim() === '24 of 24 rows', 'flipped filter off');
-      log(`predictions compared: ${compared} cells; flipped standard ${m.standard.flipped}, robust ${m.robust.flipped}`);
-      await shot('gallery-predictions');
-    });
+    await check(
+      'Gallery predictions: standard and robust checkpoint chosen, computed by the worker, equal to the engine',
+      async () => {
+        const v = view();
+        const m = expected.small.models;
+        await v.locator('#compute-predictions').click();
+        for (const which of ['standard', 'robust']) {
+          const input = page.locator('.quick-input-widget input');
+          await input.waitFor({ state: 'visible', timeout: 10000 });
+          await page
+            .locator('.quick-input-widget .quick-input-title', { hasText: which })
+            .waitFor({ timeout: 10000 });
+          await input.fill(m[which].name);
+          await page
+            .locator('.quick-input-list .monaco-list-row', { hasText: m[which].name })
+            .first()
+            .waitFor({ timeout: 10000 });
+          await page.waitForTimeout(200);
+          await page.keyboard.press('Enter');
+        }
+        // The worker starts, predicts 2 checkpoints × 5 columns, the host re-reads the files.
+        await v.locator('#pred-ckpt').waitFor({ timeout: 120000 });
+        const keys = ['source', 'robust', 'nonrobust', 'rand', 'det'];
+        let compared = 0;
+        for (const row of [0, 1, 2, 3, 4])
+          for (let col = 0; col < keys.length; col++)
+            for (const role of ['standard', 'robust']) {
+              const span = v.locator(
+                `.g-row[data-row="${row}"] .g-cell[data-col="${col}"] .pred[data-role="${role}"]`,
+              );
+              const got = +(await span.getAttribute('data-pred'));
+              const want = m[role].top1[keys[col]][row];
+              assert(
+                got === want,
+                `row ${row} ${keys[col]} ${role}: worker ${got}, engine ${want}`,
+              );
+              compared++;
+            }
+        const labels = await v.locator('#pred-ckpt option').allTextContents();
+        assert(
+          labels.join('|') === `standard: ${m.standard.name}|robust: ${m.robust.name}`,
+          `checkpoints ${labels.join('|')}`,
+        );
+        for (const [k, role] of [
+          [0, 'standard'],
+          [1, 'robust'],
+        ]) {
+          await v.locator('#pred-ckpt').selectOption(String(k));
+          if (k === 0) await v.locator('#flipped-only').click();
+          const c = (await v.locator('#count').textContent()).trim();
+          assert(
+            c === `${m[role].flipped} of 24 rows`,
+            `${role} flipped: ${c}, engine ${m[role].flipped}`,
+          );
+        }
+        await v.locator('#flipped-only').click();
+        assert(
+          (await v.locator('#count').textContent()).trim() === '24 of 24 rows',
+          'flipped filter off',
+        );
+        log(
+          `predictions compared: ${compared} cells; flipped standard ${m.standard.flipped}, robust ${m.robust.flipped}`,
+        );
+        await shot('gallery-predictions');
+      },
+    );
 
     await check('Gallery: class filter, zoom, keyboard', async () => {
       const v = view();
@@ -338,174 +501,282 @@ function extHostMemory() {
       assert(focused === '1', `focus after arrows in column ${focused}`);
     });
 
-    await check('Gallery → Compare: diff of original #3 and D_R #3 with the expected L2 / L∞', async () => {
-      const v = view();
-      await v.locator('.g-row[data-row="3"] .g-cell[data-col="0"] .sel').click();
-      await v.locator('.g-row[data-row="3"] .g-cell[data-col="1"] .sel').click();
-      await v.locator('#compare:not([disabled])').click();
-      const d = view();
-      await d.locator('#l2').waitFor({ timeout: 30000 });
-      const l2 = +(await d.locator('#l2').getAttribute('data-value'));
-      const linf = +(await d.locator('#linf').getAttribute('data-value'));
-      const e = expected.small.diff;
-      assert(Math.abs(l2 - e.l2) < 1e-5, `L2 ${l2} ≠ ${e.l2}`);
-      assert(Math.abs(linf - e.linf) < 1e-6, `L∞ ${linf} ≠ ${e.linf}`);
-      const la = +(await d.locator('#a .label').getAttribute('data-label'));
-      assert(la === expected.small.trueLabels[3], `label of a ${la}`);
-      assert((await d.locator('#diff img[src^="data:image/png"]').count()) === 1, 'difference image');
-      // Both models' top-3 with probabilities, equal to the engine's softmax (files round to 1e-4).
-      const m = expected.small.models;
-      for (const [side, key] of [['a', 'source3'], ['b', 'robust3']])
-        for (const role of ['standard', 'robust']) {
-          const items = d.locator(`#${side} .top3[data-checkpoint="${m[role].name}"] li`);
-          assert((await items.count()) === 3, `${side} ${role}: 3 predictions`);
-          for (let k = 0; k < 3; k++) {
-            const [label, p] = m[role].top3[key][k];
-            const gl = +(await items.nth(k).getAttribute('data-label'));
-            const gp = +(await items.nth(k).getAttribute('data-p'));
-            assert(gl === label && Math.abs(gp - p) < 2e-4, `${side} ${role} #${k + 1}: ${gl} ${gp}, engine ${label} ${p}`);
+    await check(
+      'Gallery → Compare: diff of original #3 and D_R #3 with the expected L2 / L∞',
+      async () => {
+        const v = view();
+        await v.locator('.g-row[data-row="3"] .g-cell[data-col="0"] .sel').click();
+        await v.locator('.g-row[data-row="3"] .g-cell[data-col="1"] .sel').click();
+        await v.locator('#compare:not([disabled])').click();
+        const d = view();
+        await d.locator('#l2').waitFor({ timeout: 30000 });
+        const l2 = +(await d.locator('#l2').getAttribute('data-value'));
+        const linf = +(await d.locator('#linf').getAttribute('data-value'));
+        const e = expected.small.diff;
+        assert(Math.abs(l2 - e.l2) < 1e-5, `L2 ${l2} ≠ ${e.l2}`);
+        assert(Math.abs(linf - e.linf) < 1e-6, `L∞ ${linf} ≠ ${e.linf}`);
+        const la = +(await d.locator('#a .label').getAttribute('data-label'));
+        assert(la === expected.small.trueLabels[3], `label of a ${la}`);
+        assert(
+          (await d.locator('#diff img[src^="data:image/png"]').count()) === 1,
+          'difference image',
+        );
+        // Both models' top-3 with probabilities, equal to the engine's softmax (files round to 1e-4).
+        const m = expected.small.models;
+        for (const [side, key] of [
+          ['a', 'source3'],
+          ['b', 'robust3'],
+        ])
+          for (const role of ['standard', 'robust']) {
+            const items = d.locator(`#${side} .top3[data-checkpoint="${m[role].name}"] li`);
+            assert((await items.count()) === 3, `${side} ${role}: 3 predictions`);
+            for (let k = 0; k < 3; k++) {
+              const [label, p] = m[role].top3[key][k];
+              const gl = +(await items.nth(k).getAttribute('data-label'));
+              const gp = +(await items.nth(k).getAttribute('data-p'));
+              assert(
+                gl === label && Math.abs(gp - p) < 2e-4,
+                `${side} ${role} #${k + 1}: ${gl} ${gp}, engine ${label} ${p}`,
+              );
+            }
           }
-        }
-      metrics.diff = { l2, linf };
-      await shot('diff');
-      const csv = path.join(expected.small.runDir, 'exports', 'diff-norms.csv');
-      fs.rmSync(csv, { force: true });
-      await d.locator('#diff-norms-csv').click();
-      for (let i = 0; i < 40 && !fs.existsSync(csv); i++) await page.waitForTimeout(250);
-      const text = fs.readFileSync(csv, 'utf8');
-      assert(text.includes(`‖b − a‖₂,${e.l2.toFixed(4)}`) && text.includes(`‖b − a‖∞,${e.linf.toFixed(4)}`), `diff-norms.csv: ${text}`);
-    });
+        metrics.diff = { l2, linf };
+        await shot('diff');
+        const csv = path.join(expected.small.runDir, 'exports', 'diff-norms.csv');
+        fs.rmSync(csv, { force: true });
+        await d.locator('#diff-norms-csv').click();
+        for (let i = 0; i < 40 && !fs.existsSync(csv); i++) await page.waitForTimeout(250);
+        const text = fs.readFileSync(csv, 'utf8');
+        assert(
+          text.includes(`‖b − a‖₂,${e.l2.toFixed(4)}`) &&
+            text.includes(`‖b − a‖∞,${e.linf.toFixed(4)}`),
+          `diff-norms.csv: ${text}`,
+        );
+      },
+    );
     await closeEditors();
 
-    await check('Gallery shows a gradients run: per image both models\' maps, class drawings and edge alignment equal to metrics.json', async () => {
-      const gr = expected.small.models.gradients;
-      const mj = JSON.parse(fs.readFileSync(path.join(gr.dir, 'metrics.json'), 'utf8'));
-      await palette('Robust Features: Open Gallery', 'gradients');
-      const v = view();
-      await v.locator(`body[data-gradients="${gr.n}"]`).waitFor({ timeout: 30000 });
-      assert((await v.locator('.gr-row').count()) === gr.n, 'one row per image');
-      for (let i = 0; i < gr.n; i++) {
-        const imgs = await v.locator(`.gr-row[data-image="${i}"] img[src^="data:image/png"]`).count();
-        assert(imgs === 1 + 2 + 2 * gr.numClasses, `image ${i}: ${imgs} pictures`);
-        for (const w of ['standard', 'robust']) {
-          const val = +(await v.locator(`.gr-row[data-image="${i}"] .ea[data-which="${w}"]`).getAttribute('data-value'));
-          assert(Math.abs(val - mj[w].perImage[i]) < 1e-12, `${w} edge alignment of image ${i}: ${val} ≠ ${mj[w].perImage[i]}`);
-        }
-      }
-      for (const w of ['standard', 'robust']) {
-        const mean = +(await v.locator(`[data-cell="${w}.mean"]`).getAttribute('data-value'));
-        assert(Math.abs(mean - mj[w].edgeAlignment) < 1e-12, `${w} mean ${mean}`);
-      }
-      // The maps shown are the engine's normalised input gradients (computed again in the fixture),
-      // pixel for pixel: each shown image is read back through a canvas.
-      for (const w of ['standard', 'robust'])
+    await check(
+      "Gallery shows a gradients run: per image both models' maps, class drawings and edge alignment equal to metrics.json",
+      async () => {
+        const gr = expected.small.models.gradients;
+        const mj = JSON.parse(fs.readFileSync(path.join(gr.dir, 'metrics.json'), 'utf8'));
+        await palette('Robust Features: Open Gallery', 'gradients');
+        const v = view();
+        await v.locator(`body[data-gradients="${gr.n}"]`).waitFor({ timeout: 30000 });
+        assert((await v.locator('.gr-row').count()) === gr.n, 'one row per image');
         for (let i = 0; i < gr.n; i++) {
-          const px = await v.locator(`.gr-row[data-image="${i}"] .gr-model[data-which="${w}"] .gr-map`).evaluate((img) => {
-            const c = document.createElement('canvas');
-            c.width = img.naturalWidth;
-            c.height = img.naturalHeight;
-            const ctx = c.getContext('2d');
-            ctx.drawImage(img, 0, 0);
-            const d = ctx.getImageData(0, 0, c.width, c.height).data;
-            return { w: c.width, h: c.height, r: Array.from({ length: c.width * c.height }, (_, k) => d[4 * k]) };
-          });
-          assert(px.w === 28 && px.h === 28, `${w} map ${i}: ${px.w}×${px.h}`);
-          const want = gr.maps[w][i];
-          const off = px.r.reduce((n, v, k) => n + (Math.abs(v - want[k]) > 1 ? 1 : 0), 0);
-          assert(off === 0, `${w} gradient map of image ${i}: ${off} of 784 pixels differ from the engine's`);
-        }
-      const csv = path.join(gr.dir, 'exports', 'edge-alignment.csv');
-      fs.rmSync(csv, { force: true });
-      await v.locator('#edge-alignment-csv').click();
-      for (let i = 0; i < 40 && !fs.existsSync(csv); i++) await page.waitForTimeout(250);
-      const text = fs.readFileSync(csv, 'utf8');
-      assert(text.includes(`standard,${mj.standard.checkpoint},${mj.standard.edgeAlignment.toFixed(3)}`), `edge-alignment.csv: ${text}`);
-      await shot('gradients');
-    });
-    await closeEditors();
-
-    await check('Show Gaussian Theory runs the 2-D demo in the worker and opens the Theory panel with its plots', async () => {
-      const runs = path.join(ws, 'runs');
-      const before = new Set(fs.existsSync(runs) ? fs.readdirSync(runs) : []);
-      await palette('Robust Features: Show Gaussian Theory');
-      const v = view();
-      await v.locator('#ellipses-svg').waitFor({ timeout: 120000 });
-      const dir = fs.readdirSync(runs).filter((d) => d.startsWith('theory-') && !before.has(d)).map((d) => path.join(runs, d))[0];
-      assert(dir, 'a new theory run folder');
-      const t = JSON.parse(fs.readFileSync(path.join(dir, 'theory.json'), 'utf8'));
-      const ellipses = await v.locator('#ellipses-svg polygon.ellipse').count();
-      assert(ellipses === t.config.eps.length, `${ellipses} ellipses for ${t.config.eps.length} ε`);
-      for (const r of t.robust) {
-        const rel = +(await v.locator(`[data-cell="relError.${r.eps}"]`).getAttribute('data-value'));
-        assert(rel === r.numerical.relErrorFrobenius, `ε=${r.eps}: relative error ${rel}`);
-        assert(rel <= 1e-3, `closed form and solver agree at ε=${r.eps} (${rel})`);
-        const ang = +(await v.locator(`[data-cell="angle.${r.eps}"]`).getAttribute('data-value'));
-        assert(ang === r.gradientAngleDeg, `ε=${r.eps}: angle ${ang}`);
-      }
-      assert((await v.locator('canvas').count()) === 2, 'angle and agreement charts');
-      const csp = await v.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
-      assert(/default-src 'none'/.test(csp) && /script-src 'nonce-/.test(csp), `CSP ${csp}`);
-      await shot('theory');
-      for (const id of ['ellipses-svg-export', 'ellipses-png-export', 'angles-svg', 'angles-png', 'agreement-table-csv']) await v.locator(`#${id}`).click();
-      const ex = path.join(dir, 'exports');
-      for (const f of ['ellipses.svg', 'ellipses.png', 'angles.svg', 'angles.png', 'agreement-table.csv']) {
-        for (let i = 0; i < 40 && !fs.existsSync(path.join(ex, f)); i++) await page.waitForTimeout(250);
-        assert(fs.existsSync(path.join(ex, f)), `exported ${f}`);
-      }
-      const esvg = fs.readFileSync(path.join(ex, 'ellipses.svg'), 'utf8');
-      assert((esvg.match(/class="ellipse"/g) || []).length === t.config.eps.length, 'ellipses.svg has every ellipse');
-      assert(fs.readFileSync(path.join(ex, 'ellipses.png')).subarray(1, 4).toString() === 'PNG', 'ellipses.png is a PNG');
-      const asvg = fs.readFileSync(path.join(ex, 'angles.svg'), 'utf8');
-      for (const r of t.robust) assert(asvg.includes(`data-value="${r.gradientAngleDeg}"`), `angles.svg has ${r.gradientAngleDeg}`);
-      const csv = fs.readFileSync(path.join(ex, 'agreement-table.csv'), 'utf8');
-      assert(csv.split('\n').length === t.robust.length + 2, `agreement-table.csv rows: ${csv}`);
-      metrics.theory = { maxRelError: t.summary.maxRelErrorClosedFormVsNumerical, standardAngleDeg: t.standard.gradientAngleDeg };
-    });
-    await closeEditors();
-
-    if (expected.big) await check(`Gallery at ${expected.big.rows} rows: first paint, smooth scroll, few DOM rows`, async () => {
-      metrics.extHostBefore = extHostMemory();
-      const s = Date.now();
-      await palette('Robust Features: Open Gallery', 'big');
-      const v = view();
-      await v.locator(`body[data-rows="${expected.big.rows}"]`).waitFor({ timeout: 60000 });
-      await v.locator('body[data-first-paint-ms]').waitFor({ timeout: 60000 });
-      metrics.firstPaintFromCommandMs = Date.now() - s;
-      metrics.firstPaintInWebviewMs = +(await v.locator('body').getAttribute('data-first-paint-ms'));
-      // Frame intervals in the webview: idle (the machine's baseline), a wheel-like scroll of
-      // 100 px per frame, and a fling of 1,500 px per frame (13 new rows every frame).
-      const frames = await v.locator('#scroller').evaluate(async (sc) => {
-        const run = async (step) => {
-          const times = [];
-          let last = performance.now();
-          for (let i = 0; i < 60; i++) {
-            sc.scrollTop += step;
-            await new Promise((r) => requestAnimationFrame(r));
-            const now = performance.now();
-            times.push(now - last);
-            last = now;
+          const imgs = await v
+            .locator(`.gr-row[data-image="${i}"] img[src^="data:image/png"]`)
+            .count();
+          assert(imgs === 1 + 2 + 2 * gr.numClasses, `image ${i}: ${imgs} pictures`);
+          for (const w of ['standard', 'robust']) {
+            const val = +(await v
+              .locator(`.gr-row[data-image="${i}"] .ea[data-which="${w}"]`)
+              .getAttribute('data-value'));
+            assert(
+              Math.abs(val - mj[w].perImage[i]) < 1e-12,
+              `${w} edge alignment of image ${i}: ${val} ≠ ${mj[w].perImage[i]}`,
+            );
           }
-          const sorted = [...times].sort((a, b) => a - b);
-          const mean = times.reduce((a, b) => a + b, 0) / times.length;
-          return { meanMs: +mean.toFixed(1), p95Ms: +sorted[Math.floor(0.95 * sorted.length)].toFixed(1), maxMs: +sorted[sorted.length - 1].toFixed(1) };
+        }
+        for (const w of ['standard', 'robust']) {
+          const mean = +(await v.locator(`[data-cell="${w}.mean"]`).getAttribute('data-value'));
+          assert(Math.abs(mean - mj[w].edgeAlignment) < 1e-12, `${w} mean ${mean}`);
+        }
+        // The maps shown are the engine's normalised input gradients (computed again in the fixture),
+        // pixel for pixel: each shown image is read back through a canvas.
+        for (const w of ['standard', 'robust'])
+          for (let i = 0; i < gr.n; i++) {
+            const px = await v
+              .locator(`.gr-row[data-image="${i}"] .gr-model[data-which="${w}"] .gr-map`)
+              .evaluate((img) => {
+                const c = document.createElement('canvas');
+                c.width = img.naturalWidth;
+                c.height = img.naturalHeight;
+                const ctx = c.getContext('2d');
+                ctx.drawImage(img, 0, 0);
+                const d = ctx.getImageData(0, 0, c.width, c.height).data;
+                return {
+                  w: c.width,
+                  h: c.height,
+                  r: Array.from({ length: c.width * c.height }, (_, k) => d[4 * k]),
+                };
+              });
+            assert(px.w === 28 && px.h === 28, `${w} map ${i}: ${px.w}×${px.h}`);
+            const want = gr.maps[w][i];
+            const off = px.r.reduce((n, v, k) => n + (Math.abs(v - want[k]) > 1 ? 1 : 0), 0);
+            assert(
+              off === 0,
+              `${w} gradient map of image ${i}: ${off} of 784 pixels differ from the engine's`,
+            );
+          }
+        const csv = path.join(gr.dir, 'exports', 'edge-alignment.csv');
+        fs.rmSync(csv, { force: true });
+        await v.locator('#edge-alignment-csv').click();
+        for (let i = 0; i < 40 && !fs.existsSync(csv); i++) await page.waitForTimeout(250);
+        const text = fs.readFileSync(csv, 'utf8');
+        assert(
+          text.includes(
+            `standard,${mj.standard.checkpoint},${mj.standard.edgeAlignment.toFixed(3)}`,
+          ),
+          `edge-alignment.csv: ${text}`,
+        );
+        await shot('gradients');
+      },
+    );
+    await closeEditors();
+
+    await check(
+      'Show Gaussian Theory runs the 2-D demo in the worker and opens the Theory panel with its plots',
+      async () => {
+        const runs = path.join(ws, 'runs');
+        const before = new Set(fs.existsSync(runs) ? fs.readdirSync(runs) : []);
+        await palette('Robust Features: Show Gaussian Theory');
+        const v = view();
+        await v.locator('#ellipses-svg').waitFor({ timeout: 120000 });
+        const dir = fs
+          .readdirSync(runs)
+          .filter((d) => d.startsWith('theory-') && !before.has(d))
+          .map((d) => path.join(runs, d))[0];
+        assert(dir, 'a new theory run folder');
+        const t = JSON.parse(fs.readFileSync(path.join(dir, 'theory.json'), 'utf8'));
+        const ellipses = await v.locator('#ellipses-svg polygon.ellipse').count();
+        assert(
+          ellipses === t.config.eps.length,
+          `${ellipses} ellipses for ${t.config.eps.length} ε`,
+        );
+        for (const r of t.robust) {
+          const rel = +(await v
+            .locator(`[data-cell="relError.${r.eps}"]`)
+            .getAttribute('data-value'));
+          assert(rel === r.numerical.relErrorFrobenius, `ε=${r.eps}: relative error ${rel}`);
+          assert(rel <= 1e-3, `closed form and solver agree at ε=${r.eps} (${rel})`);
+          const ang = +(await v.locator(`[data-cell="angle.${r.eps}"]`).getAttribute('data-value'));
+          assert(ang === r.gradientAngleDeg, `ε=${r.eps}: angle ${ang}`);
+        }
+        assert((await v.locator('canvas').count()) === 2, 'angle and agreement charts');
+        const csp = await v
+          .locator('meta[http-equiv="Content-Security-Policy"]')
+          .getAttribute('content');
+        assert(/default-src 'none'/.test(csp) && /script-src 'nonce-/.test(csp), `CSP ${csp}`);
+        await shot('theory');
+        for (const id of [
+          'ellipses-svg-export',
+          'ellipses-png-export',
+          'angles-svg',
+          'angles-png',
+          'agreement-table-csv',
+        ])
+          await v.locator(`#${id}`).click();
+        const ex = path.join(dir, 'exports');
+        for (const f of [
+          'ellipses.svg',
+          'ellipses.png',
+          'angles.svg',
+          'angles.png',
+          'agreement-table.csv',
+        ]) {
+          for (let i = 0; i < 40 && !fs.existsSync(path.join(ex, f)); i++)
+            await page.waitForTimeout(250);
+          assert(fs.existsSync(path.join(ex, f)), `exported ${f}`);
+        }
+        const esvg = fs.readFileSync(path.join(ex, 'ellipses.svg'), 'utf8');
+        assert(
+          (esvg.match(/class="ellipse"/g) || []).length === t.config.eps.length,
+          'ellipses.svg has every ellipse',
+        );
+        assert(
+          fs.readFileSync(path.join(ex, 'ellipses.png')).subarray(1, 4).toString() === 'PNG',
+          'ellipses.png is a PNG',
+        );
+        const asvg = fs.readFileSync(path.join(ex, 'angles.svg'), 'utf8');
+        for (const r of t.robust)
+          assert(
+            asvg.includes(`data-value="${r.gradientAngleDeg}"`),
+            `angles.svg has ${r.gradientAngleDeg}`,
+          );
+        const csv = fs.readFileSync(path.join(ex, 'agreement-table.csv'), 'utf8');
+        assert(csv.split('\n').length === t.robust.length + 2, `agreement-table.csv rows: ${csv}`);
+        metrics.theory = {
+          maxRelError: t.summary.maxRelErrorClosedFormVsNumerical,
+          standardAngleDeg: t.standard.gradientAngleDeg,
         };
-        const idle = await run(0);
-        const wheel = await run(100);
-        const fling = await run(1500);
-        return { idle, wheel, fling, rows: document.querySelectorAll('.g-row:not([hidden])').length, top: sc.scrollTop };
-      });
-      metrics.scroll = { idle: frames.idle, wheel100px: frames.wheel, fling1500px: frames.fling, domRows: frames.rows };
-      assert(frames.rows < 40, `rows in the DOM while scrolling: ${frames.rows}`);
-      const j = Date.now();
-      await v.locator('#scroller').evaluate((sc) => { sc.scrollTop = sc.scrollHeight; });
-      const last = expected.big.rows - 1;
-      await v.locator(`.g-row[data-row="${last}"] .g-cell[data-col="4"] img[src^="data:image/png"]`).waitFor({ timeout: 20000 });
-      metrics.jumpToEndThumbsMs = Date.now() - j;
-      metrics.extHostAfter = extHostMemory();
-      log('extension host RSS with the 10k gallery open:', JSON.stringify({ before: metrics.extHostBefore, after: metrics.extHostAfter }));
-      await shot('gallery-10k');
-      log('gallery 10k metrics', JSON.stringify(metrics));
-    });
+      },
+    );
+    await closeEditors();
+
+    if (expected.big)
+      await check(
+        `Gallery at ${expected.big.rows} rows: first paint, smooth scroll, few DOM rows`,
+        async () => {
+          metrics.extHostBefore = extHostMemory();
+          const s = Date.now();
+          await palette('Robust Features: Open Gallery', 'big');
+          const v = view();
+          await v.locator(`body[data-rows="${expected.big.rows}"]`).waitFor({ timeout: 60000 });
+          await v.locator('body[data-first-paint-ms]').waitFor({ timeout: 60000 });
+          metrics.firstPaintFromCommandMs = Date.now() - s;
+          metrics.firstPaintInWebviewMs = +(await v
+            .locator('body')
+            .getAttribute('data-first-paint-ms'));
+          // Frame intervals in the webview: idle (the machine's baseline), a wheel-like scroll of
+          // 100 px per frame, and a fling of 1,500 px per frame (13 new rows every frame).
+          const frames = await v.locator('#scroller').evaluate(async (sc) => {
+            const run = async (step) => {
+              const times = [];
+              let last = performance.now();
+              for (let i = 0; i < 60; i++) {
+                sc.scrollTop += step;
+                await new Promise((r) => requestAnimationFrame(r));
+                const now = performance.now();
+                times.push(now - last);
+                last = now;
+              }
+              const sorted = [...times].sort((a, b) => a - b);
+              const mean = times.reduce((a, b) => a + b, 0) / times.length;
+              return {
+                meanMs: +mean.toFixed(1),
+                p95Ms: +sorted[Math.floor(0.95 * sorted.length)].toFixed(1),
+                maxMs: +sorted[sorted.length - 1].toFixed(1),
+              };
+            };
+            const idle = await run(0);
+            const wheel = await run(100);
+            const fling = await run(1500);
+            return {
+              idle,
+              wheel,
+              fling,
+              rows: document.querySelectorAll('.g-row:not([hidden])').length,
+              top: sc.scrollTop,
+            };
+          });
+          metrics.scroll = {
+            idle: frames.idle,
+            wheel100px: frames.wheel,
+            fling1500px: frames.fling,
+            domRows: frames.rows,
+          };
+          assert(frames.rows < 40, `rows in the DOM while scrolling: ${frames.rows}`);
+          const j = Date.now();
+          await v.locator('#scroller').evaluate((sc) => {
+            sc.scrollTop = sc.scrollHeight;
+          });
+          const last = expected.big.rows - 1;
+          await v
+            .locator(`.g-row[data-row="${last}"] .g-cell[data-col="4"] img[src^="data:image/png"]`)
+            .waitFor({ timeout: 20000 });
+          metrics.jumpToEndThumbsMs = Date.now() - j;
+          metrics.extHostAfter = extHostMemory();
+          log(
+            'extension host RSS with the 10k gallery open:',
+            JSON.stringify({ before: metrics.extHostBefore, after: metrics.extHostAfter }),
+          );
+          await shot('gallery-10k');
+          log('gallery 10k metrics', JSON.stringify(metrics));
+        },
+      );
     await closeEditors();
 
     await check('Compare Images by command (original vs chosen set, index prompt)', async () => {

@@ -77,9 +77,16 @@ suite('worker faults', () => {
     const outDir = path.join(ws, 'runs', 'test', `after-${label}`);
     const done = await train({ config: TINY, outDir, name: `Train after ${label}` });
     assert.equal(done?.state, 'succeeded', JSON.stringify(done));
-    assert.ok(done.workerPid && done.workerPid !== deadPid, `a fresh worker (${done.workerPid} ≠ ${deadPid})`);
+    assert.ok(
+      done.workerPid && done.workerPid !== deadPid,
+      `a fresh worker (${done.workerPid} ≠ ${deadPid})`,
+    );
     // The closing status-bar render is throttled: let it land, so the next suite starts clean.
-    await waitFor('the result in the status bar', () => /^\$\(check\)/.test(hooks.statusText() ?? ''), 5_000);
+    await waitFor(
+      'the result in the status bar',
+      () => /^\$\(check\)/.test(hooks.statusText() ?? ''),
+      5_000,
+    );
   }
 
   test('a crashing worker fails its job with the exit and the log tail; the next job gets a fresh worker', async function () {
@@ -98,10 +105,18 @@ suite('worker faults', () => {
   test('a hung worker (no heartbeat) is killed by the watchdog; the host stays responsive', async function () {
     this.timeout(120_000);
     const hangMs = 4_000;
-    const { job, pid } = await faultyJob('hang', { RFL_WORKER_HANG_TIMEOUT_MS: String(hangMs) }, 'Train hang');
+    const { job, pid } = await faultyJob(
+      'hang',
+      { RFL_WORKER_HANG_TIMEOUT_MS: String(hangMs) },
+      'Train hang',
+    );
     let settled = false;
     void job.then(() => (settled = true));
-    await waitFor('the job to reach the worker', () => hooks.jobs()[0]?.state === 'running', 60_000);
+    await waitFor(
+      'the job to reach the worker',
+      () => hooks.jobs()[0]?.state === 'running',
+      60_000,
+    );
 
     // While the worker spins: host timers keep their schedule and a command round trip (Show
     // Backend answers from the live worker's handshake, without asking it anything) completes.
@@ -163,14 +178,21 @@ suite('worker faults', () => {
   });
   test('a worker that hangs while starting (no answer to initialize) is killed; the next job runs', async function () {
     this.timeout(120_000);
-    const { job, pid } = await faultyJob('hang-init', { RFL_WORKER_HANG_TIMEOUT_MS: '3000' }, 'Train hang-init');
+    const { job, pid } = await faultyJob(
+      'hang-init',
+      { RFL_WORKER_HANG_TIMEOUT_MS: '3000' },
+      'Train hang-init',
+    );
     const failed = await job;
     assert.equal(failed?.state, 'failed', JSON.stringify(failed));
     assert.match(
       failed.reason ?? '',
       /^compute worker hung: no answer to initialize within \d+\.\d s \(limit 3\.0 s\); killed \(signal SIG(TERM|KILL)\)$/,
     );
-    assert.match((failed.logTail ?? []).join('\n'), /test fault 'hang-init' injected into initialize/);
+    assert.match(
+      (failed.logTail ?? []).join('\n'),
+      /test fault 'hang-init' injected into initialize/,
+    );
     await waitFor('the hung worker gone', () => !hooks.workerPids().includes(pid), 10_000);
     await nextJobSucceeds(pid, 'hang-init');
   });
@@ -188,12 +210,22 @@ suite('worker faults', () => {
         if (split === 'train') px[37] = NaN;
         fs.mkdirSync(path.join(data, split), { recursive: true });
         fs.writeFileSync(path.join(data, split, 'images.npy'), encodeNpy(px, [4, 4, 4, 1]));
-        fs.writeFileSync(path.join(data, split, 'labels.npy'), encodeNpy(Int32Array.from([0, 1, 0, 1]), [4]));
+        fs.writeFileSync(
+          path.join(data, split, 'labels.npy'),
+          encodeNpy(Int32Array.from([0, 1, 0, 1]), [4]),
+        );
       }
       const out = path.join(ws, 'runs', 'test', 'on-broken-data');
-      const t = await train({ config: { ...TINY, data: `npy:${data}` }, outDir: out, name: 'Train on broken data' });
+      const t = await train({
+        config: { ...TINY, data: `npy:${data}` },
+        outDir: out,
+        name: 'Train on broken data',
+      });
       assert.equal(t?.state, 'failed', JSON.stringify(t));
-      assert.equal(t.reason, `${path.join(data, 'train', 'images.npy')}: pixel 37 (image 2) is NaN`);
+      assert.equal(
+        t.reason,
+        `${path.join(data, 'train', 'images.npy')}: pixel 37 (image 2) is NaN`,
+      );
       assert.ok(!fs.existsSync(path.join(out, 'model.json')), 'no checkpoint from bad data');
 
       // A checkpoint whose weights.bin was cut short: evaluation fails naming it, metrics.json stays.
@@ -203,11 +235,25 @@ suite('worker faults', () => {
       const weights = path.join(broken, 'weights.bin');
       fs.truncateSync(weights, fs.statSync(weights).size - 4);
       const metricsBefore = fs.readFileSync(path.join(broken, 'metrics.json'));
-      const e = await evaluate({ checkpoint: broken, norm: 'l2', eps: [1], steps: 2, limit: 20, name: 'Evaluate truncated' });
+      const e = await evaluate({
+        checkpoint: broken,
+        norm: 'l2',
+        eps: [1],
+        steps: 2,
+        limit: 20,
+        name: 'Evaluate truncated',
+      });
       assert.equal(e?.state, 'failed', JSON.stringify(e));
       assert.ok(e.reason?.startsWith(`${weights}: `), e.reason);
-      assert.match(e.reason ?? '', /: \d+ bytes, but .*model\.json describes \d+ bytes .*: truncated/);
-      assert.deepEqual(fs.readFileSync(path.join(broken, 'metrics.json')), metricsBefore, 'metrics.json untouched');
+      assert.match(
+        e.reason ?? '',
+        /: \d+ bytes, but .*model\.json describes \d+ bytes .*: truncated/,
+      );
+      assert.deepEqual(
+        fs.readFileSync(path.join(broken, 'metrics.json')),
+        metricsBefore,
+        'metrics.json untouched',
+      );
       // An engine error leaves the worker usable: no respawn was needed.
       assert.equal(e.workerPid, t.workerPid);
       await new Promise((r) => setTimeout(r, 100)); // let any stray rejection surface

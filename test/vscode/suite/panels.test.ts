@@ -21,7 +21,11 @@ import { loadDataset } from '../../../src/engine/data/load';
 import { defaultTheoryConfig } from '../../../src/engine/theory/config';
 import { runTheoryExperiment } from '../../../src/engine/theory/run';
 import { readTheoryFolder } from '../../../src/extension/panels/theoryData';
-import { checkMessagePaths, PathRefusedError, resolveInside } from '../../../src/extension/panels/safePath';
+import {
+  checkMessagePaths,
+  PathRefusedError,
+  resolveInside,
+} from '../../../src/extension/panels/safePath';
 import { activateExtension, waitFor } from './helpers';
 
 const N = 12;
@@ -32,30 +36,64 @@ async function fixture(): Promise<string> {
   const images = Float32Array.from({ length: N * SIZE }, (_, i) => ((i * 37) % 101) / 100);
   const labels = Int32Array.from({ length: N }, (_, i) => i % 3);
   const src = path.join(root, 'source');
-  await writeDatasetFolder(src, { images, labels, shape: [N, 8, 8, 1], numClasses: 3, source: 'test' }, { dtype: 'float32' });
+  await writeDatasetFolder(
+    src,
+    { images, labels, shape: [N, 8, 8, 1], numClasses: 3, source: 'test' },
+    { dtype: 'float32' },
+  );
   const run = path.join(root, 'run');
   for (const kind of ['robust', 'det']) {
     const x = images.map((v, i) => Math.min(1, v + (i % 5 === 0 ? 0.1 : 0)));
     const y = kind === 'det' ? labels.map((l) => (l + 1) % 3) : labels;
-    await writeDatasetFolder(path.join(run, `D_${kind}`), { images: x, labels: y, shape: [N, 8, 8, 1], numClasses: 3, source: kind }, {
-      dtype: 'float32',
-      manifest: { kind: 'constructed-dataset', construction: kind, config: { data: `npy:${src}` }, perImage: {} },
-    });
+    await writeDatasetFolder(
+      path.join(run, `D_${kind}`),
+      { images: x, labels: y, shape: [N, 8, 8, 1], numClasses: 3, source: kind },
+      {
+        dtype: 'float32',
+        manifest: {
+          kind: 'constructed-dataset',
+          construction: kind,
+          config: { data: `npy:${src}` },
+          perImage: {},
+        },
+      },
+    );
   }
   const results = {
-    figure2: { standard_D: { standardAcc: 0.9, robustAcc: 0.1 }, adversarial_D: { standardAcc: 0.8, robustAcc: 0.6 }, standard_DR: { standardAcc: 0.7, robustAcc: 0.3 }, standard_DNR: { standardAcc: 0.75, robustAcc: 0.01 } },
-    table1: { D_rand: { testAcc: 0.6, attackSuccess: 0.9 }, D_det: { testAcc: 0.4, attackSuccess: 0.8 } },
+    figure2: {
+      standard_D: { standardAcc: 0.9, robustAcc: 0.1 },
+      adversarial_D: { standardAcc: 0.8, robustAcc: 0.6 },
+      standard_DR: { standardAcc: 0.7, robustAcc: 0.3 },
+      standard_DNR: { standardAcc: 0.75, robustAcc: 0.01 },
+    },
+    table1: {
+      D_rand: { testAcc: 0.6, attackSuccess: 0.9 },
+      D_det: { testAcc: 0.4, attackSuccess: 0.8 },
+    },
     threatModel: { norm: 'l2', eps: 0.5, steps: 7 },
   };
   fs.writeFileSync(path.join(run, 'results.json'), JSON.stringify(results));
   fs.mkdirSync(path.join(run, 'standard_D'));
-  fs.writeFileSync(path.join(run, 'standard_D', 'manifest.json'), JSON.stringify({ kind: 'checkpoint', training: { history: [{ epoch: 1, loss: 1, accuracy: 0.5, testAccuracy: 0.6 }] } }));
-  fs.writeFileSync(path.join(run, 'standard_D', 'metrics.json'), JSON.stringify({ standardAcc: 0.9, robustAcc: { l2: { '0.5': 0.1 } } }));
+  fs.writeFileSync(
+    path.join(run, 'standard_D', 'manifest.json'),
+    JSON.stringify({
+      kind: 'checkpoint',
+      training: { history: [{ epoch: 1, loss: 1, accuracy: 0.5, testAccuracy: 0.6 }] },
+    }),
+  );
+  fs.writeFileSync(
+    path.join(run, 'standard_D', 'metrics.json'),
+    JSON.stringify({ standardAcc: 0.9, robustAcc: { l2: { '0.5': 0.1 } } }),
+  );
   return run;
 }
 
 const webviewTabs = (viewType: string) =>
-  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
+  vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter(
+      (t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType),
+    );
 
 suite('panels', () => {
   let run: string;
@@ -70,12 +108,26 @@ suite('panels', () => {
 
   test('messages from webviews are validated', () => {
     assert.deepEqual(parseFromWebview({ type: 'ready' }), { type: 'ready' });
-    assert.deepEqual(parseFromWebview({ type: 'requestThumbs', rows: [0, 5] }), { type: 'requestThumbs', rows: [0, 5] });
-    for (const bad of [null, 'ready', {}, { type: 'nope' }, { type: 'requestThumbs', rows: [-1] }, { type: 'requestThumbs', rows: Array(201).fill(0) },
-      { type: 'openDiff', a: { folder: '/x', index: 1.5 }, b: { folder: '/x', index: 0 } }, { type: 'export', name: '../x', format: 'csv', data: '' },
-      { type: 'export', name: 'x', format: 'png', data: 'not a data url' }, { type: 'export', name: 'x', format: 'exe', data: '' }]) // prettier-ignore
+    assert.deepEqual(parseFromWebview({ type: 'requestThumbs', rows: [0, 5] }), {
+      type: 'requestThumbs',
+      rows: [0, 5],
+    });
+    for (const bad of [
+      null,
+      'ready',
+      {},
+      { type: 'nope' },
+      { type: 'requestThumbs', rows: [-1] },
+      { type: 'requestThumbs', rows: Array(201).fill(0) },
+      { type: 'openDiff', a: { folder: '/x', index: 1.5 }, b: { folder: '/x', index: 0 } },
+      { type: 'export', name: '../x', format: 'csv', data: '' },
+      { type: 'export', name: 'x', format: 'png', data: 'not a data url' },
+      { type: 'export', name: 'x', format: 'exe', data: '' },
+    ])
       assert.ok('invalid' in parseFromWebview(bad), JSON.stringify(bad));
-    assert.deepEqual(parsePanelState({ folder: '/r', scrollTop: 'x', a: { folder: 1 } }), { folder: '/r' });
+    assert.deepEqual(parsePanelState({ folder: '/r', scrollTop: 'x', a: { folder: 1 } }), {
+      folder: '/r',
+    });
   });
 
   test('a path from a webview outside the run folders (../, symlink) is refused with a clear message', () => {
@@ -87,21 +139,35 @@ suite('panels', () => {
       fs.mkdirSync(path.join(inside, 'D_robust'));
       fs.symlinkSync(outside, path.join(inside, 'link-out'));
       const ok = { folder: path.join(inside, 'D_robust'), index: 0 };
-      const craft = (folder: string) => parseFromWebview({ type: 'openDiff', a: ok, b: { folder, index: 0 } });
+      const craft = (folder: string) =>
+        parseFromWebview({ type: 'openDiff', a: ok, b: { folder, index: 0 } });
       const accepted = craft(ok.folder);
       assert.ok(!('invalid' in accepted));
       checkMessagePaths(accepted); // inside: no error
       for (const [bad, why] of [
-        [path.join(inside, 'D_robust', '..', '..', '..'), /refused path .*outside the workspace's run folders/],
+        [
+          path.join(inside, 'D_robust', '..', '..', '..'),
+          /refused path .*outside the workspace's run folders/,
+        ],
         [path.join(inside, 'D_robust', '..', 'nothing-here'), /does not exist/],
-        [path.join(inside, 'link-out'), /refused path .*through a symlink.*outside the workspace's run folders/],
+        [
+          path.join(inside, 'link-out'),
+          /refused path .*through a symlink.*outside the workspace's run folders/,
+        ],
         ['relative/../path', /not absolute/],
       ] as const) {
         const m = craft(bad);
         assert.ok(!('invalid' in m), 'well-formed: only the path is wrong');
-        assert.throws(() => checkMessagePaths(m), (e: Error) => e instanceof PathRefusedError && why.test(e.message), bad);
+        assert.throws(
+          () => checkMessagePaths(m),
+          (e: Error) => e instanceof PathRefusedError && why.test(e.message),
+          bad,
+        );
       }
-      assert.equal(resolveInside(path.join(inside, 'D_robust', '..', 'D_robust'), [ws]), fs.realpathSync(path.join(inside, 'D_robust')));
+      assert.equal(
+        resolveInside(path.join(inside, 'D_robust', '..', 'D_robust'), [ws]),
+        fs.realpathSync(path.join(inside, 'D_robust')),
+      );
     } finally {
       fs.rmSync(inside, { recursive: true, force: true });
       fs.rmSync(outside, { recursive: true, force: true });
@@ -112,25 +178,58 @@ suite('panels', () => {
     const r = readResultsFolder(run);
     assert.equal(r.results?.figure2.adversarial_D.robustAcc, 0.6);
     assert.equal(r.paper.table1.D_rand?.testAcc, 63.3);
-    assert.deepEqual(r.checkpoints.map((c) => [c.name, c.curve, c.history.length]), [['standard_D', [{ eps: 0, acc: 0.9 }, { eps: 0.5, acc: 0.1 }], 1]]);
+    assert.deepEqual(
+      r.checkpoints.map((c) => [c.name, c.curve, c.history.length]),
+      [
+        [
+          'standard_D',
+          [
+            { eps: 0, acc: 0.9 },
+            { eps: 0.5, acc: 0.1 },
+          ],
+          1,
+        ],
+      ],
+    );
     const cache = new DatasetCache();
     const g = await GalleryModel.load(run, cache);
     assert.equal(g.data.rows, N);
-    assert.deepEqual(g.data.columns.map((c) => c.title), ['original', 'D_R', 'D_det']);
-    assert.deepEqual(g.data.columns[2]!.labels, Array.from({ length: N }, (_, i) => ((i % 3) + 1) % 3));
+    assert.deepEqual(
+      g.data.columns.map((c) => c.title),
+      ['original', 'D_R', 'D_det'],
+    );
+    assert.deepEqual(
+      g.data.columns[2]!.labels,
+      Array.from({ length: N }, (_, i) => ((i % 3) + 1) % 3),
+    );
     const thumbs = g.thumbs([0, 11, 99]);
     assert.equal(thumbs.length, 6);
     assert.ok(thumbs.every((t) => t.src.startsWith('data:image/png;base64,')));
-    const d = await computeDiff(cache, { folder: path.join(run, 'D_robust'), index: 2, source: true }, { folder: path.join(run, 'D_robust'), index: 2 });
+    const d = await computeDiff(
+      cache,
+      { folder: path.join(run, 'D_robust'), index: 2, source: true },
+      { folder: path.join(run, 'D_robust'), index: 2 },
+    );
     let s = 0;
     let m = 0;
     // Rows read from disk by offset equal the engine's whole-file reader (readDatasetFolder).
     const src = await cache.resolve({ folder: path.join(run, 'D_robust'), index: 2, source: true });
     const rob = await cache.folder(path.join(run, 'D_robust'));
-    const [er, es] = [await readDatasetFolder(path.join(run, 'D_robust')), await readDatasetFolder(path.join(path.dirname(run), 'source'))];
+    const [er, es] = [
+      await readDatasetFolder(path.join(run, 'D_robust')),
+      await readDatasetFolder(path.join(path.dirname(run), 'source')),
+    ];
     for (const i of [0, 2, N - 1]) {
-      assert.deepEqual(Array.from(rob.row(i)), Array.from(er.images.subarray(i * SIZE, (i + 1) * SIZE)), `D_R row ${i}`);
-      assert.deepEqual(Array.from(src.row(i)), Array.from(es.images.subarray(i * SIZE, (i + 1) * SIZE)), `source row ${i}`);
+      assert.deepEqual(
+        Array.from(rob.row(i)),
+        Array.from(er.images.subarray(i * SIZE, (i + 1) * SIZE)),
+        `D_R row ${i}`,
+      );
+      assert.deepEqual(
+        Array.from(src.row(i)),
+        Array.from(es.images.subarray(i * SIZE, (i + 1) * SIZE)),
+        `source row ${i}`,
+      );
     }
     assert.deepEqual(Array.from(rob.labels), Array.from(er.labels));
     for (let k = 0; k < SIZE; k++) {
@@ -138,7 +237,10 @@ suite('panels', () => {
       s += v * v;
       m = Math.max(m, Math.abs(v));
     }
-    assert.ok(Math.abs(d.l2 - Math.sqrt(s)) < 1e-9 && Math.abs(d.linf - m) < 1e-9, `${d.l2} ${d.linf}`);
+    assert.ok(
+      Math.abs(d.l2 - Math.sqrt(s)) < 1e-9 && Math.abs(d.linf - m) < 1e-9,
+      `${d.l2} ${d.linf}`,
+    );
     assert.ok(d.l2 > 0);
   });
 
@@ -147,11 +249,25 @@ suite('panels', () => {
     const rows = await sourceRows(spec, 5, 3);
     const ds = await loadDataset(spec, { split: 'train', limit: 5, seed: 3 });
     assert.deepEqual(Array.from(rows.labels), Array.from(ds.labels));
-    for (let i = 0; i < 5; i++) assert.deepEqual(Array.from(rows.row(i)), Array.from(ds.images.subarray(i * SIZE, (i + 1) * SIZE)), `row ${i}`);
+    for (let i = 0; i < 5; i++)
+      assert.deepEqual(
+        Array.from(rows.row(i)),
+        Array.from(ds.images.subarray(i * SIZE, (i + 1) * SIZE)),
+        `row ${i}`,
+      );
     const bytes = Float32Array.from({ length: 3 * SIZE }, (_, k) => (k % 256) / 255);
-    const mem = new MemoryRows({ images: bytes, labels: Int32Array.of(0, 1, 2), shape: [3, 8, 8, 1], numClasses: 3, source: 'u8' });
+    const mem = new MemoryRows({
+      images: bytes,
+      labels: Int32Array.of(0, 1, 2),
+      shape: [3, 8, 8, 1],
+      numClasses: 3,
+      source: 'u8',
+    });
     assert.deepEqual(Array.from(mem.row(1)), Array.from(bytes.subarray(SIZE, 2 * SIZE)));
-    assert.ok((mem as unknown as { pixels: unknown }).pixels instanceof Uint8Array, 'k/255 pixels kept as bytes');
+    assert.ok(
+      (mem as unknown as { pixels: unknown }).pixels instanceof Uint8Array,
+      'k/255 pixels kept as bytes',
+    );
   });
 
   test('commands open one panel of each kind', async () => {
@@ -171,20 +287,36 @@ suite('panels', () => {
     assert.equal(webviewTabs(VIEW_TYPES.diff).length, 1, 'the diff panel is reused');
   });
 
-  test('a theory run (engine, 10-D config) opens in the Theory panel with theory.json\'s numbers', async () => {
+  test("a theory run (engine, 10-D config) opens in the Theory panel with theory.json's numbers", async () => {
     const dir = path.join(path.dirname(run), 'theory');
     fs.mkdirSync(dir, { recursive: true });
-    const cfg = { ...defaultTheoryConfig(), dim: 10, muStar: Array.from({ length: 10 }, (_, i) => 1 / (i + 1)), sigmaStar: { eigenvalues: Array.from({ length: 10 }, (_, i) => 0.1 + i * 0.2), seed: 1 }, eps: [0, 0.5, 2], samples: 0 };
+    const cfg = {
+      ...defaultTheoryConfig(),
+      dim: 10,
+      muStar: Array.from({ length: 10 }, (_, i) => 1 / (i + 1)),
+      sigmaStar: { eigenvalues: Array.from({ length: 10 }, (_, i) => 0.1 + i * 0.2), seed: 1 },
+      eps: [0, 0.5, 2],
+      samples: 0,
+    };
     const t = await runTheoryExperiment(cfg, 'panels test');
     fs.writeFileSync(path.join(dir, 'theory.json'), JSON.stringify(t));
     const d = readTheoryFolder(dir);
     assert.equal(d.dim, 10);
-    assert.deepEqual(d.agreement.map((a) => a.eps), [0, 0.5, 2]);
+    assert.deepEqual(
+      d.agreement.map((a) => a.eps),
+      [0, 0.5, 2],
+    );
     t.robust.forEach((r, i) => {
       assert.equal(d.angles[i]!.angleDeg, r.gradientAngleDeg);
-      assert.equal(d.agreement[i]!.relError, 'relErrorFrobenius' in r.numerical ? r.numerical.relErrorFrobenius : null);
+      assert.equal(
+        d.agreement[i]!.relError,
+        'relErrorFrobenius' in r.numerical ? r.numerical.relErrorFrobenius : null,
+      );
     });
-    assert.ok(d.maxRelError !== null && d.maxRelError <= 1e-3, `closed form vs solver ${d.maxRelError}`);
+    assert.ok(
+      d.maxRelError !== null && d.maxRelError <= 1e-3,
+      `closed form vs solver ${d.maxRelError}`,
+    );
     assert.equal(d.ellipses.length, 3);
     assert.ok(d.ellipses.every((e) => e.points.length > 10));
     await vscode.commands.executeCommand('robustFeatures.openTheoryPanel', vscode.Uri.file(dir));
@@ -199,7 +331,11 @@ suite('panels', () => {
     fs.writeFileSync(path.join(dir, 'b.png'), encodePng(b, 4, 4, 1));
     const ua = vscode.Uri.file(path.join(dir, 'a.png'));
     const ub = vscode.Uri.file(path.join(dir, 'b.png'));
-    const d = await computeDiff(new DatasetCache(), { folder: ua.fsPath, index: 0, file: true }, { folder: ub.fsPath, index: 0, file: true });
+    const d = await computeDiff(
+      new DatasetCache(),
+      { folder: ua.fsPath, index: 0, file: true },
+      { folder: ub.fsPath, index: 0, file: true },
+    );
     assert.ok(Math.abs(d.l2 - 0.2) < 1e-6 && Math.abs(d.linf - 0.2) < 1e-6, `${d.l2} ${d.linf}`);
     await vscode.commands.executeCommand('robustFeatures.compareImages', ua, [ua, ub]);
     await waitFor('diff panel', () => webviewTabs(VIEW_TYPES.diff).length === 1);

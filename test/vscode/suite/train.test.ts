@@ -44,7 +44,10 @@ suite('training jobs', () => {
     const text = await waitFor(
       'a progress text in the status bar',
       // This job's progress, not a late render of an earlier suite's job.
-      () => isProgressText(hooks.statusText()) && hooks.statusText()?.includes('Train mlp') && hooks.statusText(),
+      () =>
+        isProgressText(hooks.statusText()) &&
+        hooks.statusText()?.includes('Train mlp') &&
+        hooks.statusText(),
       60_000,
       10,
     );
