@@ -46,13 +46,15 @@ function testFiles(roots) {
 for (const tier of run) {
   console.log(`\n=== ${tier} ===`);
   if (tier === 'static') {
-    // Type-check and lint are one "test" each: they pass or fail as a whole.
+    // Type-check, lint and format check are one "test" each: they pass or fail as a whole.
     const tsc = sh(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
     const lint = sh(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+    const format = sh(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
+    const checks = [tsc, lint, format];
     count(
       'static',
-      (tsc.status === 0) + (lint.status === 0),
-      (tsc.status !== 0) + (lint.status !== 0),
+      checks.filter((r) => r.status === 0).length,
+      checks.filter((r) => r.status !== 0).length,
     );
   } else if (tier === 'unit') {
     const files = testFiles(paths.length ? paths : ['test/unit']);
