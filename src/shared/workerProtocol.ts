@@ -12,7 +12,7 @@ import type { ProgressEvent } from '../engine/types';
 import type { trainModel } from '../engine/train/trainModel';
 import type { ConstructConfig } from '../engine/construct/config';
 import type { buildConstructed } from '../engine/construct/build';
-import type { ProfileName } from '../engine/reproduce/profiles';
+import type { ProfileName } from '../engine/formats/profiles';
 import type { ReproduceResults } from '../engine/reproduce/report';
 import type { TheoryConfig } from '../engine/theory/config';
 import type { TransferOptions, transfer } from '../engine/transfer/transfer';

@@ -3,7 +3,7 @@
  * training, attacks and dataset construction (paper §2's definitions made concrete).
  */
 import type { Dataset } from '../../src/engine/types';
-import { makeRng } from '../../src/engine/data/rng';
+import { makeRng } from '../../src/engine/formats/rng';
 
 export interface TaskOptions {
   h?: number;

@@ -3,7 +3,7 @@ import { parse, startBackend, num, numList } from '../args';
 import { terminalProgress } from '../progress';
 import { defaultTestData, loadCheckpoint } from '../../engine/models/checkpoint';
 import { mergeIntoMetrics } from '../../engine/eval/mergeMetrics';
-import { loadDataset } from '../../engine/data/load';
+import { loadDataset } from '../../engine/formats/load';
 import { inferenceFn } from '../../engine/eval/accuracy';
 import { checkAttackStrength, evaluateRobustness } from '../../engine/eval/robust';
 import { backendLabel } from '../../engine/provenance';

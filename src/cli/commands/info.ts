@@ -1,6 +1,6 @@
 import { parse, startBackend } from '../args';
 import { TOOL_VERSION, versions } from '../../engine/provenance';
-import { findDatasets } from '../../engine/data/load';
+import { findDatasets } from '../../engine/formats/load';
 import { ARCHS, ARCH_DESCRIPTIONS } from '../../engine/models/registry';
 
 const HELP =

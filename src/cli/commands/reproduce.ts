@@ -5,7 +5,7 @@ import { parse, startBackend, num, poolOption } from '../args';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 import { terminalProgress } from '../progress';
 import { reproduce } from '../../engine/reproduce/pipeline';
-import { parseProfile, profileFor } from '../../engine/reproduce/profiles';
+import { parseProfile, profileFor } from '../../engine/formats/profiles';
 
 const HELP = `robust-features reproduce [--profile smoke|quick|full] [--data SPEC] --out DIR [--json]
   Standard and adversarial training on D; D_R, D_NR, D_rand, D_det built from them; standard training

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { parse } from '../args';
-import { writeFileAtomic } from '../../engine/data/atomic';
+import { writeFileAtomic } from '../../engine/formats/atomic';
 import { defaultTheoryConfig, loadTheoryConfig } from '../../engine/theory/config';
 import { runTheoryExperiment, type TheoryResult } from '../../engine/theory/run';
 import { renderTheoryPlots } from '../../engine/theory/plots';

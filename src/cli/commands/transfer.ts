@@ -4,7 +4,7 @@ import { terminalProgress } from '../progress';
 import { transfer } from '../../engine/transfer/transfer';
 import { ARCHS, parseArch } from '../../engine/models/registry';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
-import { profileFor } from '../../engine/reproduce/profiles';
+import { profileFor } from '../../engine/formats/profiles';
 
 /** reproduce's Fashion-MNIST relabelling (README, "Choosing ε on Fashion-MNIST"). */
 const RELABEL = profileFor('quick', 'fashion-mnist').relabel;

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset } from '../types';
-import { writeDatasetFolder } from '../data/constructed';
-import { writePreviewGrid } from '../data/png';
+import { writeDatasetFolder } from '../formats/constructed';
+import { writePreviewGrid } from '../formats/png';
 import { readChunk } from './chunkStore';
 import { KIND_NAMES, type ConstructConfig } from './config';
 import type { CheckpointManifest } from '../models/checkpoint';

@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodeNpy, parseNpy } from '../data/npy';
-import { writeFileAtomic } from '../data/atomic';
-import { removeStaleStaging, writeDirAtomic } from '../data/atomicDir';
-import { DataFormatError } from '../data/errors';
+import { encodeNpy, parseNpy } from '../formats/npy';
+import { writeFileAtomic } from '../formats/atomic';
+import { removeStaleStaging, writeDirAtomic } from '../formats/atomicDir';
+import { DataFormatError } from '../formats/errors';
 
 export interface ChunkRecord {
   /** Global index range [start, end) in the source dataset. */

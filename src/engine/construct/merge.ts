@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobContext } from '../types';
-import { loadDataset } from '../data/load';
+import { loadDataset } from '../formats/load';
 import { readManifest } from '../models/checkpoint';
 import { chunkDir, chunkDone } from './chunkStore';
-import { writeDirAtomic } from '../data/atomicDir';
+import { writeDirAtomic } from '../formats/atomicDir';
 import type { ConstructConfig } from './config';
 import { recordConfig } from './build';
 import { assemble, type BuildSummary } from './assemble';

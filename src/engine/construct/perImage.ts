@@ -2,7 +2,7 @@
  * Per-image random choices, each a function of (seed, global image index, purpose) only, so that a
  * dataset built whole, in chunks, resumed or in shards on n machines is the same dataset.
  */
-import { makeRng, type Rng } from '../data/rng';
+import { makeRng, type Rng } from '../formats/rng';
 
 const PURPOSE = { start: 1, target: 2, noise: 3 } as const;
 

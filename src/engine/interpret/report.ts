@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import type { Dataset, JobContext } from '../types';
 import { cancellationPoint } from '../types';
 import { defaultTestData, loadCheckpoint, writeJsonAtomic } from '../models/checkpoint';
-import { loadDataset } from '../data/load';
+import { loadDataset } from '../formats/load';
 import { inferenceFn } from '../eval/accuracy';
-import { writePreviewGrid } from '../data/png';
+import { writePreviewGrid } from '../formats/png';
 import { backendLabel } from '../provenance';
 import { classDrawings, inputGradients } from './gradients';
 

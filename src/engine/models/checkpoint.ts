@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../data/atomic';
-import { describeFsError } from '../data/bytes';
-import { DataFormatError } from '../data/errors';
+import { writeFileAtomic } from '../formats/atomic';
+import { describeFsError } from '../formats/bytes';
+import { DataFormatError } from '../formats/errors';
 import { ARCHS, representationOf, type ArchName, type BuiltModel } from './registry';
 
 export interface CheckpointManifest {

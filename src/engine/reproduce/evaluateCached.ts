@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobContext } from '../types';
 import { loadCheckpoint, writeJsonAtomic } from '../models/checkpoint';
-import { loadDataset } from '../data/load';
+import { loadDataset } from '../formats/load';
 import { inferenceFn } from '../eval/accuracy';
 import { evaluateRobustness, type RobustEvalResult } from '../eval/robust';
-import type { ReproduceProfile } from './profiles';
+import type { ReproduceProfile } from '../formats/profiles';
 
 export interface EvalSettings extends Pick<
   ReproduceProfile['evaluation'],

@@ -16,7 +16,7 @@ import type { ConstructKind } from '../construct/config';
 import type { BuildSummary } from '../construct/assemble';
 import { finishedSummary } from '../construct/build';
 import type { RobustEvalResult } from '../eval/robust';
-import type { ReproduceProfile } from './profiles';
+import type { ReproduceProfile } from '../formats/profiles';
 import { evaluateCached, evalSettings } from './evaluateCached';
 import { planReproduction, EVALUATED, constructConfig } from './plan';
 import { runDag, type TaskRecord } from './schedule';

@@ -8,11 +8,11 @@ import type { ConstructKind } from '../construct/config';
 import type { RobustEvalResult } from '../eval/robust';
 import { DEFAULT_MOMENTUM } from '../train/config';
 import { writeJsonAtomic } from '../models/checkpoint';
-import { writeFileAtomic } from '../data/atomic';
+import { writeFileAtomic } from '../formats/atomic';
 import { backendLabel, versions } from '../provenance';
-import { PAPER_FIGURE2, PAPER_TABLE1 } from './paperNumbers';
+import { PAPER_FIGURE2, PAPER_TABLE1 } from '../formats/paperNumbers';
 import type { ReproduceOptions } from './pipeline';
-import type { Recipe } from './profiles';
+import type { Recipe } from '../formats/profiles';
 
 export interface StepTiming {
   step: string;

@@ -7,7 +7,7 @@
  */
 import { type Mat, type Vec, zeros, matVec, symmetrize } from './linalg';
 import { compose, invSpd, sqrtm } from './eigen';
-import { makeRng, type Rng } from '../data/rng';
+import { makeRng, type Rng } from '../formats/rng';
 
 export interface GaussianParams {
   mu: Vec;

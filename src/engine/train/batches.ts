@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../types';
-import { makeRng } from '../data/rng';
+import { makeRng } from '../formats/rng';
 
 /** The sample order of one epoch: a function of (seed, epoch) only. */
 export function epochOrder(n: number, seed: number, epoch: number): Int32Array {

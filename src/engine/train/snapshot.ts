@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../data/atomic';
-import { removeStaleStaging, writeDirAtomic } from '../data/atomicDir';
+import { writeFileAtomic } from '../formats/atomic';
+import { removeStaleStaging, writeDirAtomic } from '../formats/atomicDir';
 import { serializeModel } from '../models/checkpoint';
 import { encodeOptimizerState, restoreOptimizerState } from './optimizer';
 

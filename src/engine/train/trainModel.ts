@@ -10,7 +10,7 @@ import type { Dataset, JobContext } from '../types';
 import { cancellationPoint } from '../types';
 import type { TrainConfig } from './config';
 import { buildModel, type BuiltModel } from '../models/registry';
-import { loadDataset } from '../data/load';
+import { loadDataset } from '../formats/load';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
 import { listSnapshots, restoreLatest, writeSnapshot, type LoopState } from './snapshot';
 import { epochOrder, batchRanges, batchTensors } from './batches';

@@ -13,13 +13,13 @@ import { loadCheckpoint, readManifest, writeJsonAtomic } from '../models/checkpo
 import { buildConstructed } from '../construct/build';
 import { constructDefaults } from '../construct/config';
 import { trainModel } from '../train/trainModel';
-import { loadDataset } from '../data/load';
+import { loadDataset } from '../formats/load';
 import { inferenceFn, predictLabels } from '../eval/accuracy';
 import { attack } from '../attacks/attack';
 import { targetLabel } from '../construct/perImage';
 import { batchRanges } from '../train/batches';
 import { pearson } from '../interpret/edges';
-import { writeFileAtomic } from '../data/atomic';
+import { writeFileAtomic } from '../formats/atomic';
 import { scatterSvg } from './scatterSvg';
 
 export interface TransferOptions {

@@ -11,7 +11,7 @@ import {
   type ConstructConfig,
   type ConstructKind,
 } from '../../engine/construct/config';
-import { profileFor } from '../../engine/reproduce/profiles';
+import { profileFor } from '../../engine/formats/profiles';
 import { dataSpecSetting } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArchName } from '../../engine/models/registry';
-import { profileFor } from '../../engine/reproduce/profiles';
+import { profileFor } from '../../engine/formats/profiles';
 import type { TransferParams } from '../../shared/workerProtocol';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';

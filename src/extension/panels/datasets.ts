@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodePng } from '../../engine/data/png';
+import { encodePng } from '../../engine/formats/png';
 import type { Dataset } from '../../engine/types';
 import { PNG } from 'pngjs';
 import type { ImageRef } from '../../shared/webviewProtocol';

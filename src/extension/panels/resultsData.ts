@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PAPER_FIGURE2, PAPER_TABLE1 } from '../../engine/reproduce/paperNumbers';
+import { PAPER_FIGURE2, PAPER_TABLE1 } from '../../engine/formats/paperNumbers';
 import type { ResultsData } from '../../shared/webviewProtocol';
 
 function readJson(file: string): unknown {

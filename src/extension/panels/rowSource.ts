@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDataset, parseSpec, selectIndices } from '../../engine/data/load';
-import { parseNpy } from '../../engine/data/npy';
-import { parseHeaderDict } from '../../engine/data/npyHeader';
+import { loadDataset, parseSpec, selectIndices } from '../../engine/formats/load';
+import { parseNpy } from '../../engine/formats/npy';
+import { parseHeaderDict } from '../../engine/formats/npyHeader';
 import type { Dataset } from '../../engine/types';
 
 export interface RowSource {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic, writeFileAtomicAsync } from '../../../src/engine/data/atomic';
+import { writeFileAtomic, writeFileAtomicAsync } from '../../../src/engine/formats/atomic';
 import { tempDir } from './helpers';
 
 test('atomic writes replace the file, create folders, accept strings / views / ArrayBuffers, leave no temp', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CIFAR10_CLASSES, loadCifar10, parseCifarBatch } from '../../../src/engine/data/cifar';
+import { CIFAR10_CLASSES, loadCifar10, parseCifarBatch } from '../../../src/engine/formats/cifar';
 import { assertDataError, assertDataErrorAsync, cifarBatch, tempDir } from './helpers';
 
 test('CIFAR records are transposed from CHW planes to HWC', () => {

@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset } from '../../../src/engine/types';
-import { readDatasetFolder, writeDatasetFolder } from '../../../src/engine/data/constructed';
-import { encodeNpy } from '../../../src/engine/data/npy';
+import { readDatasetFolder, writeDatasetFolder } from '../../../src/engine/formats/constructed';
+import { encodeNpy } from '../../../src/engine/formats/npy';
 import { assertDataErrorAsync, tempDir } from './helpers';
 
 function tiny(): Dataset {

@@ -10,12 +10,12 @@ import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { DataFormatError } from '../../../src/engine/data/errors';
-import { parseIdxImages, parseIdxLabels } from '../../../src/engine/data/idx';
-import { parseCifarBatch } from '../../../src/engine/data/cifar';
-import { encodeNpy, parseNpy } from '../../../src/engine/data/npy';
-import { decodeImage } from '../../../src/engine/data/imageFolder';
-import { encodePng } from '../../../src/engine/data/png';
+import { DataFormatError } from '../../../src/engine/formats/errors';
+import { parseIdxImages, parseIdxLabels } from '../../../src/engine/formats/idx';
+import { parseCifarBatch } from '../../../src/engine/formats/cifar';
+import { encodeNpy, parseNpy } from '../../../src/engine/formats/npy';
+import { decodeImage } from '../../../src/engine/formats/imageFolder';
+import { encodePng } from '../../../src/engine/formats/png';
 import * as jpeg from 'jpeg-js';
 import { cifarBatch, idxImages, idxLabels } from './helpers';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { DataFormatError } from '../../../src/engine/data/errors';
+import { DataFormatError } from '../../../src/engine/formats/errors';
 
 /** A fresh temp folder, removed when the test file finishes. */
 export function tempDir(prefix = 'rfl-data-'): string {

@@ -10,7 +10,7 @@ import {
   loadIdx,
   parseIdxImages,
   parseIdxLabels,
-} from '../../../src/engine/data/idx';
+} from '../../../src/engine/formats/idx';
 import { assertDataError, assertDataErrorAsync, idxImages, idxLabels, tempDir } from './helpers';
 
 const haveFashion = existsSync(path.join(DEFAULT_FASHION_MNIST_DIR, 'train-labels-idx1-ubyte.gz'));

@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { loadImageFolder } from '../../../src/engine/data/imageFolder';
-import { encodePng } from '../../../src/engine/data/png';
+import { loadImageFolder } from '../../../src/engine/formats/imageFolder';
+import { encodePng } from '../../../src/engine/formats/png';
 import { assertDataErrorAsync, tempDir } from './helpers';
 
 const gray = (h: number, w: number, v: number): Buffer =>

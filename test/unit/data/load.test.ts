@@ -2,11 +2,16 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { batches, subset } from '../../../src/engine/data/raw';
-import { DEFAULT_FASHION_MNIST_DIR } from '../../../src/engine/data/idx';
-import { findDatasets, loadDataset, parseSpec, selectIndices } from '../../../src/engine/data/load';
-import { writeDatasetFolder } from '../../../src/engine/data/constructed';
-import { encodePng } from '../../../src/engine/data/png';
+import { batches, subset } from '../../../src/engine/formats/raw';
+import { DEFAULT_FASHION_MNIST_DIR } from '../../../src/engine/formats/idx';
+import {
+  findDatasets,
+  loadDataset,
+  parseSpec,
+  selectIndices,
+} from '../../../src/engine/formats/load';
+import { writeDatasetFolder } from '../../../src/engine/formats/constructed';
+import { encodePng } from '../../../src/engine/formats/png';
 import {
   assertDataError,
   assertDataErrorAsync,

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { encodeNpy, parseNpy, writeNpy } from '../../../src/engine/data/npy';
+import { encodeNpy, parseNpy, writeNpy } from '../../../src/engine/formats/npy';
 import { assertDataError, tempDir } from './helpers';
 
 const PY = '/usr/bin/python3';

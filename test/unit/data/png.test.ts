@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import type { Dataset } from '../../../src/engine/types';
-import { encodePng, writePreviewGrid } from '../../../src/engine/data/png';
+import { encodePng, writePreviewGrid } from '../../../src/engine/formats/png';
 import { tempDir } from './helpers';
 
 test('encodePng: grayscale and RGB, float input clamped', () => {

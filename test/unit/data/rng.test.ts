@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { makeRng, permutation } from '../../../src/engine/data/rng';
+import { makeRng, permutation } from '../../../src/engine/formats/rng';
 
 test('rng is deterministic per seed and differs across seeds', () => {
   const seq = (s: number): number[] => Array.from({ length: 5 }, makeRng(s).next);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { edgeAlignment, pearson, sobelMagnitude } from '../../../src/engine/interpret/edges';
-import { makeRng } from '../../../src/engine/data/rng';
+import { makeRng } from '../../../src/engine/formats/rng';
 
 /** An 12×12 image with a bright square: its edges are the square's outline. */
 function square(): Float32Array {

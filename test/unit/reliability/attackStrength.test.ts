@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend/ladder';
-import { loadDataset } from '../../../src/engine/data/load';
+import { loadDataset } from '../../../src/engine/formats/load';
 import { trainOnDatasets } from '../../../src/engine/train/trainModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/train/config';
 import { loadCheckpoint } from '../../../src/engine/models/checkpoint';

@@ -10,8 +10,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeRng } from '../../../src/engine/data/rng';
-import { parseNpy } from '../../../src/engine/data/npy';
+import { makeRng } from '../../../src/engine/formats/rng';
+import { parseNpy } from '../../../src/engine/formats/npy';
 
 const root = path.resolve(__dirname, '../../..');
 const cliPath = path.join(root, 'dist/cli.js');

@@ -19,11 +19,11 @@ import * as path from 'node:path';
 import { gzipSync, crc32 } from 'node:zlib';
 import * as jpeg from 'jpeg-js';
 import { initBackend } from '../../../src/engine/backend/ladder';
-import { DataFormatError } from '../../../src/engine/data/errors';
-import { loadDataset } from '../../../src/engine/data/load';
-import { encodeNpy } from '../../../src/engine/data/npy';
-import { encodePng } from '../../../src/engine/data/png';
-import { writeDatasetFolder } from '../../../src/engine/data/constructed';
+import { DataFormatError } from '../../../src/engine/formats/errors';
+import { loadDataset } from '../../../src/engine/formats/load';
+import { encodeNpy } from '../../../src/engine/formats/npy';
+import { encodePng } from '../../../src/engine/formats/png';
+import { writeDatasetFolder } from '../../../src/engine/formats/constructed';
 import {
   loadCheckpoint,
   writeModelFiles,

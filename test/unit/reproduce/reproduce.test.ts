@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../../src/engine/backend/ladder';
 import { reproduce } from '../../../src/engine/reproduce/pipeline';
-import { profileFor, type ReproduceProfile } from '../../../src/engine/reproduce/profiles';
+import { profileFor, type ReproduceProfile } from '../../../src/engine/formats/profiles';
 
 before(async () => {
   await initBackend('wasm');

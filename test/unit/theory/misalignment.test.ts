@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { diag, matVec, dot, quadForm, addIdentity, scale } from '../../../src/engine/theory/linalg';
 import { eigSym, invSpd, sqrtm } from '../../../src/engine/theory/eigen';
-import { makeRng } from '../../../src/engine/data/rng';
+import { makeRng } from '../../../src/engine/formats/rng';
 import { robustCovarianceForEps } from '../../../src/engine/theory/robust';
 import {
   adversarialLossGap,

@@ -151,7 +151,7 @@ test('real data: an mlp trained one epoch on 2,000 Fashion-MNIST images beats 70
   assert.equal(manifest.arch, 'mlp');
   assert.ok(manifest.versions.tfjs);
   const c = await loadCheckpoint(dir);
-  const test2 = { ...(await import('../../../src/engine/data/load')) };
+  const test2 = { ...(await import('../../../src/engine/formats/load')) };
   const ds = await test2.loadDataset('fashion-mnist', { split: 'test', limit: 500, seed: 7 });
   assert.equal(
     await standardAccuracy(inferenceFn(c.model), ds),

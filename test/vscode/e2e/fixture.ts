@@ -8,9 +8,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readDatasetFolder, writeDatasetFolder } from '../../../src/engine/data/constructed';
-import { loadDataset } from '../../../src/engine/data/load';
-import { makeRng } from '../../../src/engine/data/rng';
+import { readDatasetFolder, writeDatasetFolder } from '../../../src/engine/formats/constructed';
+import { loadDataset } from '../../../src/engine/formats/load';
+import { makeRng } from '../../../src/engine/formats/rng';
 import type { Dataset } from '../../../src/engine/types';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend/ladder';

@@ -19,7 +19,7 @@ import type { TestHooks } from '../../../src/extension/api';
 import type { TrainCommandArgs } from '../../../src/extension/commands/train';
 import type { JobOutcome } from '../../../src/extension/worker/job';
 import type { EvaluateCommandArgs } from '../../../src/extension/commands/evaluate';
-import { encodeNpy } from '../../../src/engine/data/npy';
+import { encodeNpy } from '../../../src/engine/formats/npy';
 import { activateExtension, recordTiming, waitFor } from './helpers';
 
 // Seconds of work on 2 cores: enough to be a real job, short enough to run four times.
