@@ -2,7 +2,7 @@
  * What the status bar says about a job: pure functions of the job's state, so the wording is
  * tested without a UI and stays one line short enough for a narrow window.
  */
-import type { ProgressEvent } from '../engine/types';
+import type { ProgressEvent } from '../shared/workerProtocol';
 import type { JobState } from './worker/job';
 
 export interface JobView {

@@ -3,26 +3,191 @@
  * (src/worker): JSON-RPC 2.0 over Node IPC (vscode-jsonrpc), one process per worker.
  * Both sides import these typed message objects, so a renamed field fails to compile on both.
  *
- * Types only from the engine (`import type`): the extension bundle must never pull in tfjs.
+ * Every type on the wire is declared here, not derived from the engine: src/shared imports from
+ * no side (docs/ARCHITECTURE.md, "Layers"), so an engine change cannot change the protocol
+ * silently. test/types/workerProtocol.types.ts checks at compile time that the engine's
+ * configs equal the params declared here and that what the engine returns satisfies the results;
+ * when that check fails, change the declaration here and bump PROTOCOL_VERSION.
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc/node';
-import type { BackendInfo, BackendName } from '../engine/backend/ladder';
-import type { TrainConfig } from '../engine/train/config';
-import type { ProgressEvent } from '../engine/types';
-import type { trainModel } from '../engine/train/trainModel';
-import type { ConstructConfig } from '../engine/construct/config';
-import type { buildConstructed } from '../engine/construct/build';
-import type { ProfileName } from '../engine/formats/profiles';
-import type { ReproduceResults } from '../engine/reproduce/report';
-import type { TheoryConfig } from '../engine/theory/config';
-import type { TransferOptions, transfer } from '../engine/transfer/transfer';
-import type { GradientReport, GradientReportOptions } from '../engine/interpret/report';
 
 /**
- * Bumped on any breaking change; the client refuses a worker speaking another version. New
- * request types (construct, evaluate, reproduce, theory) were additive: still version 1.
+ * Bumped on any breaking change; the client refuses a worker speaking another version.
+ * 2: the wire types are declared here instead of being derived from the engine's signatures
+ * (the train, construct and transfer results now carry only their declared fields' types).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+// ---- the engine's vocabulary, as it travels -----------------------------------------------------
+
+export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+export type ArchName = 'mlp' | 'cnn' | 'resnet' | 'vgg';
+export type ProfileName = 'smoke' | 'quick' | 'full';
+export type ConstructKind = 'robust' | 'nonrobust' | 'rand' | 'det';
+
+export interface RungReport {
+  backend: BackendName;
+  status: 'chosen' | 'skipped' | 'not-tried';
+  reason: string;
+}
+
+export interface BackendInfo {
+  /** The rung in use. */
+  name: BackendName;
+  /** tfjs's own backend id (e.g. 'tensorflow', 'wasm', 'cpu'). */
+  tfBackend: string;
+  /** Whether the name was forced by a flag/setting rather than detected. */
+  forced: boolean;
+  /** wasm only: SIMD and thread count in use. */
+  wasmFeatures?: { simd: boolean; threads: number };
+  /** Our own kernels registered on top of the backend. */
+  customKernels: string[];
+  ladder: RungReport[];
+  tfjsVersion: string;
+}
+
+export interface ProgressEvent {
+  /** What is running, e.g. 'train', 'eval', 'construct'. */
+  phase: string;
+  /** 0..1 over the whole job. */
+  fraction: number;
+  epoch?: number;
+  epochs?: number;
+  step?: number;
+  steps?: number;
+  loss?: number;
+  accuracy?: number;
+  imagesPerSec?: number;
+  etaSec?: number;
+  message?: string;
+}
+
+export interface AdversarialConfig {
+  norm: 'l2' | 'linf';
+  eps: number;
+  /** PGD iterations used to make each training example. */
+  steps: number;
+  /** Default 2.5·ε/steps (Madry et al.). */
+  stepSize?: number;
+}
+
+/** What a checkpoint's manifest records as `training`. */
+export interface TrainConfig {
+  model: ArchName;
+  /** Dataset spec, e.g. 'fashion-mnist', 'cifar10:/path', 'folder:/path', 'npy:/path'. */
+  data: string;
+  trainLimit?: number;
+  /** Test set spec when it is not `data`'s test split (constructed sets are tested on the original). */
+  testData?: string;
+  testLimit?: number;
+  epochs: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd';
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+  schedule?: 'constant' | 'step' | 'cosine';
+  /** Random crop (pad 4) and horizontal flip; sensible for CIFAR-like data only. */
+  augment?: boolean;
+  adversarial?: AdversarialConfig;
+  seed: number;
+}
+
+export interface ConstructConfig {
+  kind: ConstructKind;
+  /** Checkpoint whose g(x) (robust/nonrobust) or logits (rand/det) drive the construction. */
+  checkpoint: string;
+  /** Source dataset spec (training split), e.g. 'fashion-mnist'. */
+  data: string;
+  /** Use the first N images of the seeded, class-balanced subset. */
+  limit?: number;
+  seed: number;
+  steps: number;
+  stepSize: number;
+  /** rand/det only: L2 radius of the targeted attack. */
+  eps?: number;
+  /** robust/nonrobust only: where x_r starts ('other-image' is the paper's choice). */
+  start?: 'other-image' | 'noise';
+  /** robust/nonrobust only: differentiate g's final ReLU as the identity. */
+  fakeRelu?: boolean;
+  /** Images per chunk: the unit of resumption and of sharding. */
+  chunkSize: number;
+  batchSize: number;
+}
+
+export interface TheoryConfig {
+  dim: number;
+  muStar: number[];
+  /** Σ* itself, or its spectrum with a seeded random orthogonal eigenbasis. */
+  sigmaStar: number[][] | { eigenvalues: number[]; seed: number };
+  /** Budgets: ε is the root-mean-square ℓ2 norm of the adversary's perturbation. */
+  eps: number[];
+  /** If set, also fit the standard and robust models on this many samples. */
+  samples?: number;
+  seed: number;
+}
+
+export interface TransferOptions {
+  source: string;
+  out: string;
+  archs?: ArchName[];
+  trainLimit?: number;
+  testLimit: number;
+  epochs: number;
+  relabel: { eps: number; steps: number; stepSize: number };
+  seed: number;
+  poolSize?: number;
+}
+
+export interface GradientReportOptions {
+  standard: string;
+  robust: string;
+  out: string;
+  /** Test images (seeded subset). */
+  n: number;
+  /** Targeted attack radius and steps for the class drawings. */
+  eps: number;
+  steps: number;
+  /** Test set; default the standard checkpoint's dataset. */
+  data?: string;
+  seed: number;
+}
+
+/** A checkpoint's metrics.json. */
+export interface CheckpointMetrics {
+  standardAcc: number;
+  /** Robust accuracy per norm and ε (keys as given), filled by `robust-features eval`. */
+  robustAcc?: Record<string, Record<string, number>>;
+  attack?: Record<string, unknown>;
+  /** Test images the accuracies were measured on. */
+  n: number;
+  testSet: string;
+  seed: number;
+  backend: string;
+  dataset: string;
+  arch: string;
+  training: 'standard' | 'adversarial';
+  trainEps?: number;
+  trainNorm?: string;
+  date: string;
+}
+
+type AccuracyPair = { standardAcc: number; robustAcc: number };
+
+/** A reproduction's results.json. */
+export interface ReproduceResults {
+  figure2: {
+    standard_D: AccuracyPair;
+    adversarial_D: AccuracyPair;
+    standard_DR: AccuracyPair;
+    standard_DNR: AccuracyPair;
+  };
+  table1: {
+    D_rand: { testAcc: number; attackSuccess: number };
+    D_det: { testAcc: number; attackSuccess: number };
+  };
+  threatModel: { norm: string; eps: number; steps: number };
+}
 
 export type BackendChoice = BackendName | 'auto';
 
@@ -53,9 +218,11 @@ export interface TrainParams {
   resume?: boolean;
 }
 
-/** Exactly what the engine returns: the checkpoint folder and its metrics.json. */
-export type TrainResult = Awaited<ReturnType<typeof trainModel>>;
-export type CheckpointMetrics = TrainResult['metrics'];
+/** The checkpoint folder and its metrics.json (the worker also sends the epoch history). */
+export interface TrainResult {
+  checkpointDir: string;
+  metrics: CheckpointMetrics;
+}
 
 /** Build D_R / D_NR / D_rand / D_det into `outDir` (resumes a partial build there). */
 export interface ConstructParams {
@@ -63,7 +230,19 @@ export interface ConstructParams {
   config: ConstructConfig;
   outDir: string;
 }
-export type ConstructResult = Awaited<ReturnType<typeof buildConstructed>>;
+export type ConstructResult =
+  | {
+      complete: true;
+      outDir: string;
+      n: number;
+      /** robust/nonrobust: mean final ‖g(x_r) − g(x)‖₂ and mean at the start. */
+      meanDistance?: number;
+      meanStartDistance?: number;
+      /** rand/det: fraction of images the targeted attack moved to the target class. */
+      attackSuccess?: number;
+      seconds: number;
+    }
+  | { complete: false; chunksDone: number; chunks: number };
 
 /** Robust accuracy of a checkpoint; the result is merged into its metrics.json. */
 export interface EvaluateParams {
@@ -122,13 +301,22 @@ export interface TheoryResultFiles {
 export interface TransferParams extends TransferOptions {
   jobId: string;
 }
-export type TransferResult = Awaited<ReturnType<typeof transfer>> & { outDir: string };
+export interface TransferResult {
+  rows: { arch: ArchName; testAcc: number; transferSuccess: number }[];
+  correlation: number;
+  outDir: string;
+}
 
 /** §4: input gradients, class drawings and edge alignment of a standard and a robust checkpoint. */
 export interface GradientsParams extends GradientReportOptions {
   jobId: string;
 }
-export type GradientsResult = GradientReport;
+export interface GradientsResult {
+  outDir: string;
+  /** Mean Pearson correlation of |∇ₓL| with the image's Sobel edges, per model. */
+  standard: number;
+  robust: number;
+}
 
 export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, JobErrorData>(
   'initialize',

@@ -3,7 +3,7 @@
  * tfjs lives) and reports which rung was chosen and why the higher ones were skipped.
  */
 import * as vscode from 'vscode';
-import type { BackendInfo } from '../../engine/backend/ladder';
+import type { BackendInfo } from '../../shared/workerProtocol';
 import type { Services } from '../services';
 
 export async function showBackendCommand(

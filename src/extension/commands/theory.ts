@@ -4,7 +4,7 @@
  * closed form vs solver), the panels' webview with their CSP and message validation.
  */
 import * as vscode from 'vscode';
-import type { TheoryConfig } from '../../engine/theory/config';
+import type { TheoryConfig } from '../../shared/workerProtocol';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';

@@ -5,8 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AdversarialConfig, TrainConfig } from '../../engine/train/config';
-import type { ArchName } from '../../engine/models/registry';
+import type { AdversarialConfig, ArchName, TrainConfig } from '../../shared/workerProtocol';
 import { dataSpecSetting, runsFolder } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ArchName } from '../../engine/models/registry';
+import type { ArchName } from '../../shared/workerProtocol';
 import { profileFor } from '../../engine/formats/profiles';
 import type { TransferParams } from '../../shared/workerProtocol';
 import type { Services } from '../services';

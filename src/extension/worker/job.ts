@@ -4,8 +4,7 @@
  * killing the worker if the engine does not stop within the grace period.
  */
 import { EventEmitter } from 'node:events';
-import type { ProgressEvent } from '../../engine/types';
-import type { JobRequest, JobResult } from '../../shared/workerProtocol';
+import type { JobRequest, JobResult, ProgressEvent } from '../../shared/workerProtocol';
 
 export type JobState = 'queued' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
