@@ -13,6 +13,7 @@ import { runReproduce } from './commands/reproduce';
 import { runGradients } from './commands/gradients';
 import { runTransfer } from './commands/transfer';
 import { TOOL_VERSION } from '../engine/provenance';
+import { errorMessage } from '../shared/errorMessage';
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`robust-features: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`robust-features: ${errorMessage(e)}`);
   if (process.env.RFL_DEBUG && e instanceof Error) console.error(e.stack);
   process.exitCode = 1;
 });

@@ -11,6 +11,7 @@ import {
   WorkerErrorCodes,
   type JobErrorData,
 } from '../shared/workerProtocol';
+import { errorMessage } from '../shared/errorMessage';
 
 export class JobRunner {
   /** One job at a time per worker: the client's queue guarantees it, this field reports it. */
@@ -51,7 +52,7 @@ export class JobRunner {
       if (abort.signal.aborted || (e instanceof Error && e.name === 'AbortedError')) {
         throw this.error(WorkerErrorCodes.Cancelled, 'cancelled', e);
       }
-      throw this.error(WorkerErrorCodes.JobFailed, e instanceof Error ? e.message : String(e), e);
+      throw this.error(WorkerErrorCodes.JobFailed, errorMessage(e), e);
     } finally {
       sub.dispose();
       this.currentJobId = undefined;

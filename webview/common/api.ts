@@ -1,5 +1,6 @@
 /** The webview end of src/shared/webviewProtocol.ts: typed post, typed receive, saved state. */
 import type { HostMessage, PanelState, WebviewMessage } from '../../src/shared/webviewProtocol';
+import { errorMessage } from '../../src/shared/errorMessage';
 
 interface VsCodeApi {
   postMessage(m: WebviewMessage): void;
@@ -46,7 +47,7 @@ export function start(handler: (m: HostMessage) => void): void {
     try {
       handler(d as HostMessage);
     } catch (err) {
-      showError(err instanceof Error ? err.message : String(err));
+      showError(errorMessage(err));
       post({ type: 'log', level: 'error', message: String(err) });
     }
   });

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { registerWasmKernels } from '../kernels/register';
+import { errorMessage } from '../../shared/errorMessage';
 
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export const BACKEND_LADDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
@@ -42,7 +43,7 @@ function tryRequire(id: string): { ok: true } | { ok: false; reason: string } {
     requireHere(id);
     return { ok: true };
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const msg = errorMessage(e).split('\n')[0];
     return {
       ok: false,
       reason: msg?.includes('Cannot find module')
@@ -91,7 +92,7 @@ async function tryWasm(
   } catch (e) {
     return {
       ok: false,
-      reason: `wasm backend failed: ${e instanceof Error ? e.message : String(e)}`,
+      reason: `wasm backend failed: ${errorMessage(e)}`,
     };
   }
 }

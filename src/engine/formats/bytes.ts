@@ -7,6 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { DataFormatError } from './errors';
+import { errorMessage } from '../../shared/errorMessage';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -35,9 +36,7 @@ const FS_PROBLEMS: Record<string, string> = {
 /** Node's fs errors in words (the code alone, e.g. ENOENT, means little to many users). */
 export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return (
-    (code && FS_PROBLEMS[code]) ?? `cannot read: ${e instanceof Error ? e.message : String(e)}`
-  );
+  return (code && FS_PROBLEMS[code]) ?? `cannot read: ${errorMessage(e)}`;
 }
 
 /** gzip is detected by its magic bytes 1f 8b, not by the file name: renamed files are common. */
@@ -66,7 +65,7 @@ export async function maybeGunzip(bytes: Uint8Array, file: string): Promise<Uint
 }
 
 function gzipError(file: string, e: unknown): DataFormatError {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorMessage(e);
   // zlib reports a cut-off download as Z_BUF_ERROR "unexpected end of file".
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const what = code === 'Z_BUF_ERROR' ? 'truncated gzip data' : 'corrupt gzip data';

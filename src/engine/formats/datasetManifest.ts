@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataFormatError } from './errors';
+import { errorMessage } from '../../shared/errorMessage';
 
 export const DATASET_FORMAT = 'rfl-dataset';
 export const DATASET_VERSION = 1;
@@ -31,11 +32,7 @@ export function readDatasetManifest(dir: string): DatasetManifest | undefined {
   try {
     m = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new DataFormatError(
-      file,
-      `not valid JSON (${e instanceof Error ? e.message : String(e)})`,
-      { cause: e },
-    );
+    throw new DataFormatError(file, `not valid JSON (${errorMessage(e)})`, { cause: e });
   }
   if (typeof m !== 'object' || m === null || Array.isArray(m))
     throw new DataFormatError(file, 'not a JSON object');

@@ -21,6 +21,7 @@ import { DataFormatError } from './errors';
 import { checkJpegEnd, checkPngStructure } from './pngCheck';
 import type { Split } from './idx';
 import { materialize, type RawDataset } from './raw';
+import { errorMessage } from '../../shared/errorMessage';
 
 export interface ImageFolderOptions {
   split?: Split;
@@ -67,7 +68,7 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
       return { width: img.width, height: img.height, rgba: img.data };
     }
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorMessage(e);
     throw new DataFormatError(
       file,
       `corrupt ${isPng ? 'PNG' : 'JPEG'} data, cannot decode: ${msg}`,

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import type * as WorkerThreads from 'node:worker_threads';
+import { errorMessage } from '../../shared/errorMessage';
 
 const requireHere = createRequire(__filename);
 let enabled = 0;
@@ -49,7 +50,7 @@ export function enableWasmThreads(threads: number): number {
   try {
     patchWorker(padCpus(2 * threads));
   } catch (e) {
-    failure = e instanceof Error ? e.message : String(e);
+    failure = errorMessage(e);
     return (enabled = 1);
   }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../formats/atomic';
 import { describeFsError } from '../formats/bytes';
 import { DataFormatError } from '../formats/errors';
 import { ARCHS, representationOf, type ArchName, type BuiltModel } from './registry';
+import { errorMessage } from '../../shared/errorMessage';
 
 export interface CheckpointManifest {
   kind: 'checkpoint';
@@ -91,11 +92,7 @@ function readJson<T>(file: string, what: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new DataFormatError(
-      file,
-      `not valid JSON (${what}): ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    throw new DataFormatError(file, `not valid JSON (${what}): ${errorMessage(e)}`, { cause: e });
   }
 }
 
@@ -215,7 +212,7 @@ export async function loadModelFiles(dir: string): Promise<tfl.LayersModel> {
     // e.g. a kernel of the wrong shape: tfjs names the layer, we name the file.
     throw new DataFormatError(
       modelFile,
-      `cannot be loaded (weights do not match the topology?): ${e instanceof Error ? e.message : String(e)}`,
+      `cannot be loaded (weights do not match the topology?): ${errorMessage(e)}`,
       { cause: e },
     );
   }

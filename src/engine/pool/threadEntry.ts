@@ -11,6 +11,7 @@ import { trainModel } from '../train/trainModel';
 import type { TrainConfig } from '../train/config';
 import { evaluateCached, type EvalSettings } from '../reproduce/evaluateCached';
 import type { JobContext, ProgressEvent } from '../types';
+import { errorMessage } from '../../shared/errorMessage';
 
 /** What a pool thread can run: the per-image or per-model units of construction and reproduction. */
 export type ThreadJob =
@@ -70,7 +71,7 @@ if (port) {
     } catch (e) {
       post({
         type: 'error',
-        message: e instanceof Error ? e.message : String(e),
+        message: errorMessage(e),
         name: e instanceof Error ? e.name : 'Error',
       });
     } finally {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { type Mat, fromRows } from './linalg';
 import { spdFromEigenvalues } from './gaussian';
 import { type TheoryConfig, TheoryConfigError, validateTheoryConfig } from './validate';
+import { errorMessage } from '../../shared/errorMessage';
 
 export { type TheoryConfig, TheoryConfigError, validateTheoryConfig, MAX_DIM } from './validate';
 
@@ -36,21 +37,13 @@ export function loadTheoryConfig(file: string): TheoryConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new TheoryConfigError(
-      file,
-      '(file)',
-      `cannot be read: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new TheoryConfigError(file, '(file)', `cannot be read: ${errorMessage(e)}`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new TheoryConfigError(
-      file,
-      '(file)',
-      `is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new TheoryConfigError(file, '(file)', `is not valid JSON: ${errorMessage(e)}`);
   }
   return validateTheoryConfig(raw, file);
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { BackendInfo } from '../../shared/workerProtocol';
 import type { Services } from '../services';
+import { errorMessage } from '../../shared/errorMessage';
 
 export async function showBackendCommand(
   services: () => Promise<Services>,
@@ -30,7 +31,7 @@ export async function showBackendCommand(
       .then((c) => c && s.log.show(true));
     return b;
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorMessage(e);
     s.log.error(`backend could not start: ${msg}`);
     void vscode.window
       .showErrorMessage(`Robust Features: the compute backend could not start — ${msg}`, 'Show Log')

@@ -10,6 +10,7 @@ import type { GalleryColumn, GalleryData, Thumb } from '../../shared/webviewProt
 import { findConstructed, KIND_TITLES, sourceKey, thumb, type DatasetCache } from './datasets';
 import { readPredictions } from './predictions';
 import type { PredictionsFile } from '../../shared/panelsPredictions';
+import { errorMessage } from '../../shared/errorMessage';
 
 /** 'robust' when the checkpoint's manifest records adversarial training, else 'standard'. */
 function roleOf(p: PredictionsFile): 'standard' | 'robust' {
@@ -47,7 +48,7 @@ export class GalleryModel {
         throw new Error(`source has ${source.shape[0]} images, ${first.n} expected`);
     } catch (e) {
       source = undefined;
-      note = `source ${first.config.data ?? '?'} unavailable: ${e instanceof Error ? e.message : String(e)}`;
+      note = `source ${first.config.data ?? '?'} unavailable: ${errorMessage(e)}`;
     }
     columns.push({
       key: 'source',

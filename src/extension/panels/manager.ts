@@ -25,6 +25,7 @@ import { readResultsFolder, resultsSignature } from './resultsData';
 import { readTheoryFolder } from './theoryData';
 import { isGradientsFolder, readGradientsFolder } from './gradientsData';
 import type { PredictParams, PredictResult } from '../../shared/panelsPredictions';
+import { errorMessage } from '../../shared/errorMessage';
 
 const TITLES: Record<PanelKind, string> = {
   results: 'Results',
@@ -194,7 +195,7 @@ export class PanelManager implements vscode.Disposable {
       try {
         p.post(read());
       } catch (e) {
-        p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+        p.post({ type: 'error', message: errorMessage(e) });
       }
     };
     p.onMessage = async (m) => {
@@ -211,8 +212,7 @@ export class PanelManager implements vscode.Disposable {
     p.onReady = () => {
       load().then(
         (g) => p.post({ type: 'gallery', data: { ...g.data, canPredict: !!this.predict } }),
-        (e: unknown) =>
-          p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) => p.post({ type: 'error', message: errorMessage(e) }),
       );
     };
     const inFolder = (r: ImageRef) => {
@@ -262,8 +262,7 @@ export class PanelManager implements vscode.Disposable {
         });
       computeDiff(this.cache, a, b).then(
         (data) => p.post({ type: 'diff', data }),
-        (e: unknown) =>
-          p.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) => p.post({ type: 'error', message: errorMessage(e) }),
       );
     };
     p.onMessage = async (m) => {

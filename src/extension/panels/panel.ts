@@ -13,6 +13,7 @@ import {
 } from '../../shared/webviewProtocol';
 import { panelHtml } from './html';
 import { checkMessagePaths } from './safePath';
+import { errorMessage } from '../../shared/errorMessage';
 
 export interface PanelEnv {
   extensionUri: vscode.Uri;
@@ -66,7 +67,7 @@ export class Panel implements vscode.Disposable {
         try {
           checkMessagePaths(m);
         } catch (e) {
-          const why = e instanceof Error ? e.message : String(e);
+          const why = errorMessage(e);
           this.dropped.push(why);
           env.log('error', `${VIEW_TYPES[kind]}: ${why}`);
           this.post({ type: 'error', message: why });
@@ -81,7 +82,7 @@ export class Panel implements vscode.Disposable {
           return;
         }
         Promise.resolve(this.onMessage(m)).catch((e: unknown) =>
-          this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+          this.post({ type: 'error', message: errorMessage(e) }),
         );
       }),
       panel.onDidDispose(() => this.dispose()),

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TheoryData } from '../../shared/webviewProtocol';
+import { errorMessage } from '../../shared/errorMessage';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const pair = (v: unknown): [number, number] | undefined =>
@@ -44,7 +45,7 @@ export function readTheoryFolder(folder: string): TheoryData {
     t = JSON.parse(fs.readFileSync(file, 'utf8')) as TheoryJson;
   } catch (e) {
     throw new Error(
-      `${file}: ${e instanceof Error ? e.message : String(e)} (run "Show Gaussian Theory" or robust-features theory --out ${folder})`,
+      `${file}: ${errorMessage(e)} (run "Show Gaussian Theory" or robust-features theory --out ${folder})`,
     );
   }
   const robust = Array.isArray(t.robust) ? t.robust : [];

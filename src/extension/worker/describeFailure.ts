@@ -7,6 +7,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { WorkerErrorCodes, type JobErrorData } from '../../shared/workerProtocol';
 import type { JobOutcome } from './job';
 import { WorkerExitedError } from './workerProcess';
+import { errorMessage } from '../../shared/errorMessage';
 
 export type FailureOutcome = Pick<JobOutcome, 'state' | 'reason' | 'logTail'>;
 
@@ -26,7 +27,7 @@ export function describeFailure(
   const data = e instanceof ResponseError ? (e.data as JobErrorData | undefined) : undefined;
   return {
     state: 'failed',
-    reason: e instanceof Error ? e.message : String(e),
+    reason: errorMessage(e),
     logTail: data?.stack?.split('\n').slice(0, 12),
   };
 }

@@ -9,6 +9,7 @@ import { registerWasmKernels } from '../../../src/engine/kernels/register';
 import { loopThreadsFor } from '../../../src/engine/kernels/simd';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmDir, threadCases } from './threadCases';
+import { errorMessage } from '../../../src/shared/errorMessage';
 
 void (async () => {
   wasm.setWasmPaths(wasmDir());
@@ -29,7 +30,7 @@ void (async () => {
   try {
     loops?.run([[], [{ fn: 'relu', args: [end - 16, end - 16, 64] }]]);
   } catch (e) {
-    trap = e instanceof Error ? e.message : String(e);
+    trap = errorMessage(e);
   }
   // A program too long for a helper's command block runs on this thread instead.
   const buf = tf.fill([1024], -1);
