@@ -38,17 +38,8 @@ export interface ConstructConfig {
   batchSize: number;
 }
 
-export function constructDefaults(
-  kind: ConstructKind,
-): Pick<
-  ConstructConfig,
-  'steps' | 'stepSize' | 'eps' | 'start' | 'fakeRelu' | 'chunkSize' | 'batchSize'
-> {
-  const common = { chunkSize: 500, batchSize: 250 };
-  if (kind === 'robust' || kind === 'nonrobust')
-    return { ...common, steps: 1000, stepSize: 0.1, start: 'other-image', fakeRelu: true };
-  return { ...common, steps: 100, stepSize: 0.1, eps: 0.5 };
-}
+/** Kept in formats/presets.ts, which the extension may import too. */
+export { constructDefaults } from '../formats/presets';
 
 export interface Shard {
   index: number;

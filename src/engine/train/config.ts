@@ -34,11 +34,5 @@ export interface TrainConfig {
   seed: number;
 }
 
-export const DEFAULT_TRAIN: Omit<TrainConfig, 'model' | 'data'> = {
-  epochs: 5,
-  batchSize: 128,
-  optimizer: 'adam',
-  lr: 1e-3,
-  schedule: 'constant',
-  seed: 0,
-};
+/** Kept in formats/presets.ts, which the extension may import too. */
+export { DEFAULT_TRAIN } from '../formats/presets';

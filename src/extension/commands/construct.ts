@@ -6,12 +6,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  constructDefaults,
-  type ConstructConfig,
-  type ConstructKind,
-} from '../../engine/construct/config';
-import { profileFor } from '../../engine/formats/profiles';
+import { constructPreset } from '../../engine/formats/presets';
+import type { ConstructConfig, ConstructKind } from '../../shared/workerProtocol';
 import { dataSpecSetting } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
@@ -31,18 +27,6 @@ export interface BuildCommandArgs {
 }
 
 export type BuildWhich = 'robust' | 'nonrobust' | 'relabeled';
-
-/** The engine's defaults with the step counts of the reproduction's quick Fashion-MNIST profile, on 1,000 images. */
-function defaults(kind: ConstructKind): Omit<ConstructConfig, 'kind' | 'checkpoint' | 'data'> {
-  const quick = profileFor('quick', 'fashion-mnist');
-  const common = { ...constructDefaults(kind), seed: 0, limit: 1000 };
-  if (kind === 'robust' || kind === 'nonrobust') {
-    const { steps, stepSize, start, fakeRelu } = quick.inversion;
-    return { ...common, steps, stepSize, start, fakeRelu };
-  }
-  const { steps, stepSize, eps } = quick.relabel;
-  return { ...common, steps, stepSize, eps };
-}
 
 const TITLES: Record<ConstructKind, string> = {
   robust: 'Build D_R (robustified)',
@@ -89,7 +73,7 @@ export async function buildDatasetCommand(
     );
     return undefined;
   }
-  const base = defaults(kind);
+  const base = constructPreset(kind);
   let limit = args.config?.limit ?? (args.config ? base.limit : undefined);
   if (limit === undefined) {
     limit = await pickNumber(

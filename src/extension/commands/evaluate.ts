@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { EVALUATE_PRESET, EVALUATE_THREATS } from '../../engine/formats/presets';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
@@ -15,11 +16,8 @@ import { runJob } from './runJob';
 
 export type EvaluateCommandArgs = Partial<Omit<EvaluateParams, 'jobId'>> & { name?: string };
 
-const THREATS: { label: string; norm: 'l2' | 'linf'; eps: number[] }[] = [
-  { label: 'L2, ε ∈ {0.5, 1, 1.5, 2}', norm: 'l2', eps: [0.5, 1, 1.5, 2] },
-  { label: 'L2, ε = 1.5', norm: 'l2', eps: [1.5] },
-  { label: 'L∞, ε ∈ {0.05, 0.1, 0.2}', norm: 'linf', eps: [0.05, 0.1, 0.2] },
-];
+const { steps, limit } = EVALUATE_PRESET;
+const PRESET_TEXT = `PGD-${steps}, step 2.5·ε/${steps}, ${limit} test images`;
 
 export async function evaluateCommand(
   services: () => Promise<Services>,
@@ -41,7 +39,7 @@ export async function evaluateCommand(
   let eps = a.eps;
   if (!norm || !eps) {
     const t = await vscode.window.showQuickPick(
-      THREATS.map((t) => ({ ...t, description: 'PGD-20, step 2.5·ε/20, 1000 test images' })),
+      EVALUATE_THREATS.map((t) => ({ ...t, description: PRESET_TEXT })),
       { title: 'Threat model', ignoreFocusOut: true },
     );
     if (!t) return undefined;
@@ -52,11 +50,11 @@ export async function evaluateCommand(
     checkpoint,
     norm,
     eps,
-    steps: a.steps ?? 20,
-    restarts: a.restarts ?? 0,
-    limit: a.limit ?? 1000,
+    steps: a.steps ?? EVALUATE_PRESET.steps,
+    restarts: a.restarts ?? EVALUATE_PRESET.restarts,
+    limit: a.limit ?? EVALUATE_PRESET.limit,
     ...(a.data ? { data: a.data } : {}),
-    seed: a.seed ?? 0,
+    seed: a.seed ?? EVALUATE_PRESET.seed,
     ...(a.batchSize ? { batchSize: a.batchSize } : {}),
   };
   return runJob(services, a.name ?? `Evaluate ${path.basename(checkpoint)}`, {

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_TRAIN, TRAIN_THREATS } from '../../engine/formats/presets';
 import type { AdversarialConfig, ArchName, TrainConfig } from '../../shared/workerProtocol';
 import { dataSpecSetting, runsFolder } from '../config';
 import type { Services } from '../services';
@@ -30,22 +31,6 @@ const ARCHS: Record<ArchName, string> = {
   vgg: 'small VGG (32/64)',
 };
 
-// Madry et al.'s defaults, scaled for 28×28 grey images in [0,1].
-const DEFAULT_DEFAULTS = {
-  epochs: 5,
-  batchSize: 128,
-  optimizer: 'adam',
-  lr: 1e-3,
-  schedule: 'constant',
-  seed: 0,
-} as const;
-const THREATS: { label: string; adv: AdversarialConfig }[] = [
-  { label: 'L∞, ε = 0.1', adv: { norm: 'linf', eps: 0.1, steps: 7 } },
-  { label: 'L∞, ε = 0.2', adv: { norm: 'linf', eps: 0.2, steps: 10 } },
-  { label: 'L2, ε = 1.0', adv: { norm: 'l2', eps: 1.0, steps: 7 } },
-  { label: 'L2, ε = 2.0', adv: { norm: 'l2', eps: 2.0, steps: 10 } },
-];
-
 export async function trainCommand(
   services: () => Promise<Services>,
   adversarial: boolean,
@@ -55,12 +40,12 @@ export async function trainCommand(
   const config = args?.config ? args.config : await promptConfig(adversarial);
   if (!config) return undefined;
   const full: TrainConfig = {
-    ...DEFAULT_DEFAULTS,
+    ...DEFAULT_TRAIN,
     model: 'mlp',
     data: dataSpecSetting(),
     ...config,
   };
-  if (adversarial && !full.adversarial) full.adversarial = THREATS[0]!.adv;
+  if (adversarial && !full.adversarial) full.adversarial = TRAIN_THREATS[0]!.adv;
   const training = full.adversarial
     ? `${full.adversarial.norm}-${full.adversarial.eps}`
     : 'standard';
@@ -99,7 +84,11 @@ async function promptConfig(adversarial: boolean): Promise<Partial<TrainConfig> 
   let adv: AdversarialConfig | undefined;
   if (adversarial) {
     const threat = await vscode.window.showQuickPick(
-      THREATS.map((t) => ({ label: t.label, description: `PGD ${t.adv.steps} steps`, adv: t.adv })),
+      TRAIN_THREATS.map((t) => ({
+        label: t.label,
+        description: `PGD ${t.adv.steps} steps`,
+        adv: t.adv,
+      })),
       {
         title: 'Threat model (the paper trains robust models with PGD, Madry et al.)',
         ignoreFocusOut: true,
@@ -110,7 +99,7 @@ async function promptConfig(adversarial: boolean): Promise<Partial<TrainConfig> 
   }
   const epochs = await vscode.window.showInputBox({
     title: 'Epochs',
-    value: String(DEFAULT_DEFAULTS.epochs),
+    value: String(DEFAULT_TRAIN.epochs),
     ignoreFocusOut: true,
     validateInput: (v) => (/^[1-9]\d{0,3}$/.test(v.trim()) ? undefined : 'a whole number ≥ 1'),
   });

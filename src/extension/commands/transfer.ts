@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArchName } from '../../shared/workerProtocol';
-import { profileFor } from '../../engine/formats/profiles';
+import { TRANSFER_RELABEL } from '../../engine/formats/presets';
 import type { TransferParams } from '../../shared/workerProtocol';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
@@ -49,7 +49,7 @@ export async function transferCommand(
     testLimit: a.testLimit ?? 1000,
     epochs: a.epochs ?? 5,
     // The reproduction's Fashion-MNIST relabelling (README, "Choosing ε on Fashion-MNIST").
-    relabel: a.relabel ?? profileFor('quick', 'fashion-mnist').relabel,
+    relabel: a.relabel ?? TRANSFER_RELABEL,
     seed: a.seed ?? 0,
     ...(a.poolSize ? { poolSize: a.poolSize } : {}),
   };

@@ -3,6 +3,7 @@
  * the experiment's folder, checkpoint references by an earlier step's `out` name or by path.
  */
 import * as path from 'node:path';
+import { DEFAULT_TRAIN, EXPERIMENT_THREAT } from '../../engine/formats/presets';
 import type { Experiment, ExperimentStep } from '../../shared/experiment';
 import type { TrainCommandArgs } from '../commands/train';
 import type { BuildCommandArgs } from '../commands/construct';
@@ -74,7 +75,7 @@ export function resolveStep(x: Experiment, index: number, c: ResolveContext): St
     case 'adversarialTrain': {
       const adv =
         step.type === 'adversarialTrain'
-          ? (step.threatModel ?? x.threatModel ?? { norm: 'l2', eps: 1.5 })
+          ? (step.threatModel ?? x.threatModel ?? EXPERIMENT_THREAT)
           : undefined;
       const stepData =
         step.type === 'train' && step.data
@@ -90,15 +91,23 @@ export function resolveStep(x: Experiment, index: number, c: ResolveContext): St
           data: stepData,
           // Models trained on a constructed dataset are tested on the original one (the paper's protocol).
           ...(stepData !== data ? { testData: data } : {}),
-          epochs: step.epochs ?? b.epochs ?? 5,
-          batchSize: b.batchSize ?? 128,
+          epochs: step.epochs ?? b.epochs ?? DEFAULT_TRAIN.epochs,
+          batchSize: b.batchSize ?? DEFAULT_TRAIN.batchSize,
           ...((step.trainLimit ?? b.trainLimit)
             ? { trainLimit: step.trainLimit ?? b.trainLimit }
             : {}),
           ...(b.testLimit ? { testLimit: b.testLimit } : {}),
           ...(step.type === 'train' && step.lr ? { lr: step.lr } : {}),
-          seed: b.seed ?? 0,
-          ...(adv ? { adversarial: { norm: adv.norm, eps: adv.eps, steps: adv.steps ?? 7 } } : {}),
+          seed: b.seed ?? DEFAULT_TRAIN.seed,
+          ...(adv
+            ? {
+                adversarial: {
+                  norm: adv.norm,
+                  eps: adv.eps,
+                  steps: adv.steps ?? EXPERIMENT_THREAT.steps,
+                },
+              }
+            : {}),
         },
       };
       return {
