@@ -12,7 +12,7 @@ export interface Dataset {
   source: string;
 }
 
-/** Every long operation takes one of these (DESIGN.md). */
+/** Every long operation takes one of these (docs/ARCHITECTURE.md, "Layers"). */
 export interface JobContext {
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;

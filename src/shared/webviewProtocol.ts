@@ -1,8 +1,8 @@
 /**
- * The one contract between the extension host and the webview panels (DESIGN.md "One typed
- * contract per boundary"): unions keyed on `type`, imported by both sides. Everything that
- * arrives from a webview is `unknown` until `parseFromWebview` accepts it; the host drops the
- * rest. No `vscode` or DOM import here: both bundles include this file.
+ * The one contract between the extension host and the webview panels (one typed contract per
+ * boundary: docs/ARCHITECTURE.md, "Processes"): unions keyed on `type`, imported by both
+ * sides. Everything that arrives from a webview is `unknown` until `parseFromWebview` accepts
+ * it; the host drops the rest. No `vscode` or DOM import here: both bundles include this file.
  */
 
 export const VIEW_TYPES = {

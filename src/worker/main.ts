@@ -2,7 +2,7 @@
  * The compute worker: a child process (child_process.fork from the extension host) that runs
  * engine operations behind the JSON-RPC contract in src/shared/workerProtocol.ts.
  * It exists so that tensor work, native crashes and memory growth never touch the extension
- * host (DESIGN.md). No `vscode` import here: this file also runs under plain Node in tests.
+ * host (docs/ARCHITECTURE.md, "Processes"). No `vscode` import here: this file also runs under plain Node in tests.
  */
 import {
   createMessageConnection,

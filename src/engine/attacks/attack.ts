@@ -1,5 +1,5 @@
 /**
- * The one attack routine (DESIGN.md): projected gradient ascent under a threat model from the
+ * The one attack routine (docs/ARCHITECTURE.md, "Layers"): projected gradient ascent under a threat model from the
  * step registry, untargeted or targeted, with random start / random restarts / best-iterate
  * selection / custom loss — the semantics of MadryLab/robustness `attacker.Attacker.forward`.
  * FGSM, PGD, targeted PGD for D_rand/D_det (Ilyas et al. 2019 §3.2) and representation inversion

@@ -1,6 +1,6 @@
 /**
  * Typed options and result of `attack()` (robustness `Attacker.forward` keyword arguments, as a
- * typed object rather than an `args` bag; DESIGN.md "Split the science like MadryLab/robustness").
+ * typed object rather than an `args` bag; docs/ARCHITECTURE.md, "Layers").
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { AttackStepFactory, ThreatModel } from './attackStep';

@@ -1,5 +1,5 @@
 /**
- * The compute backend ladder (DESIGN.md): tfjs-node-gpu → tfjs-node → wasm (+ our kernels) → cpu.
+ * The compute backend ladder (docs/ARCHITECTURE.md, "Backend ladder"): tfjs-node-gpu → tfjs-node → wasm (+ our kernels) → cpu.
  * Chosen once per process; the choice and the reason each higher rung was skipped are kept so
  * that the CLI banner, the status bar and every manifest can report them.
  */

@@ -1,5 +1,5 @@
 /**
- * The three bench workloads of DESIGN.md, at batch B on 28×28×1 with the `cnn` model:
+ * The three bench workloads of bench/README.md, at batch B on 28×28×1 with the `cnn` model:
  * a training step (forward, backward, Adam update), a PGD step (loss gradient with respect to the
  * input, L2 step and projection) and a representation-inversion step (gradient of ‖g(x_r) − g(x)‖
  * with respect to x_r, unconstrained L2 step). Same definitions as bench/torch_bench.py.

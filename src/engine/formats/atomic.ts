@@ -1,6 +1,6 @@
 /**
- * Atomic file writes for every artifact the project produces (DESIGN.md: "Writes are
- * atomic"). A run killed mid-write (cancel, crash, power loss) must leave either the old
+ * Atomic file writes for every artifact the project produces (docs/ARCHITECTURE.md, "File
+ * formats"). A run killed mid-write (cancel, crash, power loss) must leave either the old
  * file or the new one, never a half-written .npy or manifest that a later step trusts.
  *
  * Recipe: write a temp file in the same folder (rename is only atomic within one file

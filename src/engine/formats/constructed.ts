@@ -1,5 +1,5 @@
 /**
- * The project's own dataset folder (DESIGN.md "Constructed dataset"): `images.npy`
+ * The project's own dataset folder (docs/ARCHITECTURE.md, "File formats"): `images.npy`
  * (uint8 or float32, NHWC), `labels.npy` (int32; uint8 / int64 also read), `manifest.json`.
  * .npy so that `np.load` / `torch.from_numpy` read it in one line. The manifest is written
  * last, so a folder with a manifest is complete even if a run was killed while writing.

@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { SeededInit } from './init';
 import { reluConv2d } from './reluConv2d';
 
-/** conv32-conv64-dense128: the reference workload of DESIGN.md and the bench. */
+/** conv32-conv64-dense128: the reference workload of the bench (bench/README.md). */
 export function buildCnn(input: tfl.SymbolicTensor, init: SeededInit): tfl.SymbolicTensor {
   let x = input;
   for (const filters of [32, 64]) {
