@@ -1,5 +1,5 @@
 /**
- * Entry point. Activation stays cheap (< 50 ms): it registers commands and creates the log
+ * Entry point. Activation stays cheap (a bench row: npm run bench:activation): it registers commands and creates the log
  * channel, nothing else. The job queue, status bar and worker client are loaded on first use
  * (`import('./services')`, kept lazy by esbuild), and a worker process is forked only when a
  * command needs compute.

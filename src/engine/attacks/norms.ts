@@ -29,8 +29,8 @@ export function perExampleL2Norm(x: tf.Tensor): tf.Tensor {
 
 /**
  * ‖x_i‖₂ of each row, as √(Σ x²). Not tf.norm(x, 2, 1): that computes Σ|x|^p through the
- * general Pow kernel, which the wasm backend runs as a scalar pow() per element: 3.4 ms of a
- * 84 ms PGD step at batch 128 on 28×28 (bench/README.md), against ≈ 0.1 ms for Square.
+ * general Pow kernel, which the wasm backend runs as a scalar pow() per element, where Square is
+ * one vector pass (CHANGELOG.md, 0.1.0, session 6).
  */
 export function rowL2Norms(x: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => tf.sqrt(tf.sum<tf.Tensor1D>(tf.square(x), 1)));

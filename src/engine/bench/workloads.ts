@@ -1,5 +1,5 @@
 /**
- * The three bench workloads of bench/README.md, at batch B on 28×28×1 with the `cnn` model:
+ * The bench workloads (bench/README.md, "How the bench works"), at batch B on 28×28×1 with the `cnn` model:
  * a training step (forward, backward, Adam update), a PGD step (loss gradient with respect to the
  * input, L2 step and projection) and a representation-inversion step (gradient of ‖g(x_r) − g(x)‖
  * with respect to x_r, unconstrained L2 step). Same definitions as bench/torch_bench.py.
@@ -123,8 +123,8 @@ export function makeWorkload(
 }
 
 /** Warm-up before a workload's first window: at least this many steps and this long
- * (torch_bench.py the same). The first training steps of a fresh process run ~1.5× slower for
- * about a second here (wasm tier-up, the heap growing to its working size). */
+ * (torch_bench.py the same). The first training steps of a fresh process run slower (wasm
+ * tier-up, the heap growing to its working size). */
 export const WARM_UP = { steps: 2, seconds: 1 };
 
 /** A workload kept alive across timing windows: warmed up once, then timed window by window. */

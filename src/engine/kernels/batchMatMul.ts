@@ -1,7 +1,7 @@
 /**
  * BatchMatMul for the wasm backend. The stock kernel only uses XNNPACK's fully-connected GEMM
  * for a single matrix product without transposes; with transposeA/transposeB (which every dense
- * layer's gradient asks for: dy·Wᵀ and xᵀ·dy) it falls back to a scalar triple loop, ~12× slower
+ * layer's gradient asks for: dy·Wᵀ and xᵀ·dy) it falls back to a scalar triple loop, far slower
  * than transposing explicitly (one memory pass) and running the plain GEMM. Batched products
  * (rare here) are split into one GEMM per matrix the same way.
  */
@@ -132,8 +132,7 @@ function ownGemm(
     // of B once per 4 rows of the output, and a B this large is read from beyond L2 each time.
     // Column blocks of the output instead, each block's slice of B ≤ 32 KiB (in L1 for all the
     // block's rows), the threads taking blocks. Each sum runs over r in the same order,
-    // so the result is the same to the bit. dY·Wᵀ at 128×128 · 128×3136, 2 threads, three
-    // alternating runs (min of 30): 5.1, 4.9, 5.0 ms by rows → 4.4, 4.0, 4.4 ms by column blocks.
+    // so the result is the same to the bit.
     const width = Math.max(8, Math.floor(L1_B_BYTES / (4 * k) / 8) * 8);
     const blocks = Math.ceil(n / width);
     threads.run(

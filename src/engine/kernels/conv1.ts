@@ -1,9 +1,8 @@
 /**
  * 3×3 stride-1 convolutions of one-channel images (the first layer of the cnn and vgg on
  * Fashion-MNIST) by the direct SIMD loops of simdConv1.ts: forward (with bias and relu), filter
- * gradient and input gradient. Before, at batch 128 on the cnn's first layer (min of a profiled
- * training / PGD step): XNNPACK's forward 4.4 ms, the im2col GEMM filter gradient 6.1 ms, the
- * GEMM + col2im input gradient 5.1 ms; bench/README.md has what these loops give.
+ * gradient and input gradient, in place of XNNPACK's forward, the im2col GEMM filter gradient and
+ * the GEMM + col2im input gradient (CHANGELOG.md, 0.1.0, has what these loops gave).
  * Work is split across our loop threads by images (forward, input gradient) or by blocks of 4
  * output channels (filter gradient); either way every output is summed in one fixed order, so the
  * results do not depend on the thread count (nor, hence, on the pool size).

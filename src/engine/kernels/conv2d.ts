@@ -2,12 +2,12 @@
  * Conv2D and FusedConv2D (forward) for the wasm backend: the stock kernels, with 'same' padding
  * turned into the explicit pads tfjs computes. The stock kernels hand 'same' to XNNPACK as
  * TensorFlow SAME padding, which disagrees with tfjs (and the cpu backend) when the window
- * overhangs the input by more than the stride allows, e.g. a 1×2 filter with stride 2 on width 1 (found by the
- * property test in convGrads.test.ts). Explicit pads cost nothing.
+ * overhangs the input by more than the stride allows, e.g. a 1×2 filter with stride 2 on
+ * width 1 (found by the property test in convGrads.test.ts). Explicit pads cost nothing.
  * 3×3 stride-1 convolutions of one-channel inputs (the first layer) run as the direct SIMD loop
- * of conv1.ts (an im2col + GEMM form had lost to XNNPACK: 7 ms vs 6 ms at batch 128).
+ * of conv1.ts (an im2col + GEMM form had lost to XNNPACK there).
  * 3×3 stride-1 convolutions with ≥ 8 input channels (and, fused, only bias and relu/linear) run
- * as Winograd F(2×2,3×3) instead (winograd.ts): conv2 of the cnn 44 → 26–31 ms.
+ * as Winograd F(2×2,3×3) instead (winograd.ts): fewer multiplies than XNNPACK's direct form.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

@@ -3,7 +3,7 @@
  * W[i,j,ci,co] for every output pixel m = (n, y, x), then each dP column is added into dX at the
  * input pixel the window position (i, j) read. Why: the convolution form (convGrads.ts) has Ci
  * output channels, and XNNPACK is slow for very few (the first layer's input gradient, Ci = 1,
- * which every PGD step needs: 28 ms as a convolution at batch 128). Here the GEMM has
+ * which every PGD step needs). Here the GEMM has
  * kh·kw·Ci outputs per pixel instead. The GEMM is our loop (simdGemm.ts) where the pixel count
  * allows; both it and the scatter split the images across our loop threads.
  */

@@ -1,8 +1,8 @@
 /**
  * Identity, and Cast to the same dtype, for the wasm backend without a copy. The engine runs
  * Identity (engine.clone) on every tensor it saves for the backward pass, and relu's gradient
- * casts a float32 step() to float32; the stock wasm kernels copy the whole buffer each time
- * (~14 ms per cnn training step). Tensors are immutable and no wasm kernel writes into its
+ * casts a float32 step() to float32; the stock wasm kernels copy the whole buffer each time.
+ * Tensors are immutable and no wasm kernel writes into its
  * inputs, so sharing the buffer with one more reference is safe; the cpu backend does the same.
  */
 import * as tf from '@tensorflow/tfjs-core';

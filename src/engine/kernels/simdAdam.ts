@@ -1,6 +1,6 @@
 /**
  * Adam's update of one variable in one SIMD pass (adam.ts): the stock optimizer runs it as ten
- * tensor ops, each a pass over the variable and a new temporary (bench/README.md). The float32
+ * tensor ops, each a pass over the variable and a new temporary. The float32
  * operations and their order are tfjs's AdamOptimizer.applyGradients, so the results are the same
  * to the bit:
  *   m' = m·β1 + g·(1−β1);  v' = v·β2 + (g·g)·(1−β2)

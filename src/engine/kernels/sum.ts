@@ -1,8 +1,8 @@
 /**
  * Sum and Mean over leading axes for the wasm backend: the bias gradient of every conv/dense
  * layer (dy summed over batch, height and width) and batchnorm's moments. The stock kernels
- * first transpose the reduced axes to the end (a strided copy of the whole tensor), then reduce
- * (Mean over [N,H,W] of a 128×28×28×16 tensor: 14 ms); here one streaming pass adds the rows,
+ * first transpose the reduced axes to the end (a strided copy of the whole tensor), then
+ * reduce; here one streaming pass adds the rows,
  * in blocks of BLOCK rows summed in f32 by our SIMD loop, each block's partial sums then added
  * into float64 (the cpu backend accumulates in float64; plain f32 over 10⁵ rows drifts).
  * Any other reduction goes to the stock kernel.

@@ -1,7 +1,7 @@
 /**
  * Tile for the wasm backend. tfjs's batchnorm gradient tiles per-channel vectors up to the
  * activation's full shape, several times per layer, and the stock kernel computes every output
- * element's source index (187 ms for [1,1,1,16] → [128,28,28,16]). Here each axis is handled as
+ * element's source index. Here each axis is handled as
  * whole blocks: the inner block for one index along the axis is built (recursively), then
  * repeated by doubling copyWithin calls (memcpy), so the cost is one write of the output.
  */

@@ -1,7 +1,7 @@
 /**
  * A tiny WebAssembly assembler, enough to write a few SIMD loops that run on the tfjs wasm
- * backend's own memory. Why: on this project's 2-core target machines, plain JS loops over
- * tensors run at ~2–7 ns/element, 4–8× slower than wasm SIMD, and the stock tfjs-backend-wasm
+ * backend's own memory. Why: plain JS loops over tensors run several times slower than wasm
+ * SIMD (CHANGELOG.md, 0.1.0), and the stock tfjs-backend-wasm
  * has no fast kernel for these memory-bound passes (MaxPoolGrad, bias-gradient Sum). There is no
  * wasm toolchain in the project (and we add none), so the bytes are produced here, at runtime.
  * Only the opcodes our kernels use are listed (numbers from the WebAssembly core + SIMD specs).

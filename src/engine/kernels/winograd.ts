@@ -20,10 +20,8 @@ export function setWinogradStrategy(s: typeof strategy): void {
 }
 
 /** Upper bound on a chunk's buffers (padded input, V, M) in floats: 8 MiB, which keeps them in
- * cache between the transforms and the products (at batch 128, calls interleaved: 5–12 % faster
- * than 64 MiB at 28×28×32→32 and 14×14×64→32; 1 MiB was slower). The same with 2 threads, now
- * that the products are our loop (one dispatch per chunk, not one per GEMM): the cnn's conv2
- * filter gradient took 21.5 ms (min of 15) with 8 MiB chunks and 33 ms with 64 MiB. */
+ * cache between the transforms and the products (measured against 1 and 64 MiB, one thread and
+ * two: CHANGELOG.md, 0.1.0). */
 const CHUNK = 2 * 1024 * 1024;
 let maxFloats: number | undefined;
 /** For tests and benchmarks: another chunk limit (floats), or the default. */
@@ -45,8 +43,8 @@ export interface Pads {
 }
 
 /** Whether a 3×3 stride-1 dilation-1 NHWC float32 convolution of x with these pads runs here.
- * Not below 8 input channels: the GEMMs get too thin to pay for the transforms (at 16 channels,
- * 28×28×16→16, the gain is already down to ≈ 9 %). */
+ * Not below 8 input channels: the GEMMs get too thin to pay for the transforms (the gain
+ * shrinks with the channel count). */
 export function useWinograd(backend: BackendWasm, x: TI, kh: number, kw: number, p: Pads): boolean {
   return (
     strategy === 'auto' &&

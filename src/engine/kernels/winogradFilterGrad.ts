@@ -9,8 +9,7 @@
  * (convFilterGemm.ts) does 36 (4·9 for the four outputs of a tile). V is winoIn's input transform,
  * dM our winoDy loop, both channel-innermost ([tiles, C]); the products are our outerAcc loop
  * (simdGemm.ts), which reads both as they lie. The stock GEMM would need V transposed and would
- * re-pack dM on every call, which made this form slower than the im2col GEMM (≈ 100 vs 90 ms
- * for the cnn's conv2 at batch 128). Images go in chunks (as in winograd.ts) that S accumulates.
+ * re-pack dM on every call, which made this form slower than the im2col GEMM. Images go in chunks (as in winograd.ts) that S accumulates.
  */
 import { heapF32, Scope, TI } from './call';
 import { outerCalls } from './outerProducts';

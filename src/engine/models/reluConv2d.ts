@@ -2,8 +2,7 @@
  * tfjs-layers' Conv2D with a ReLU activation, run as one FusedConv2D kernel also while a gradient
  * is taken (training, attacks). Stock tfjs-layers asks tfjs-core for a fused convolution, and
  * tfjs-core un-fuses it under a gradient into Conv2D, a bias Add and a Relu: two more passes over
- * each convolution's output, ≈ 6 ms of a training step and ≈ 5 ms of a PGD step of the cnn at
- * batch 128 (bench/README.md). The gradient is kernels/reluGrad.ts's FusedConv2D gradient.
+ * each convolution's output in every training and PGD step. The gradient is kernels/reluGrad.ts's FusedConv2D gradient.
  * Same weights, same config, same class name: saved models are unchanged, and loading one gives
  * this class (registered for 'Conv2D'). Other activations, layouts or dilations: the stock call.
  */

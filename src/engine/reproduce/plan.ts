@@ -42,8 +42,8 @@ const SOURCES: Record<ConstructKind, { source: string; trainedAs: string }> = {
 
 /**
  * Relative cost of one image through one gradient of the input (an attack or inversion step)
- * against one training step of an image (forward, backward, update): measured on the cnn, 1 thread
- * (bench/README.md: PGD 136 ms, train 249 ms per batch of 128). Only priorities and progress use it.
+ * against one training step of an image (forward, backward, update), the ratio measured on the
+ * cnn with 1 thread (CHANGELOG.md, 0.1.0). Only priorities and progress use it.
  */
 const INPUT_GRADIENT_COST = 0.55;
 

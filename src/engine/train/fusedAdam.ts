@@ -1,8 +1,7 @@
 /**
  * tfjs's Adam with the update of each variable as one kernel ('RflAdam', kernels/adam.ts) where
  * the backend has it (wasm with our kernels): the stock update is ten tensor ops per variable,
- * each a pass over it (for the cnn's 3136×128 dense weights ≈ 6–10 ms of a training step, see
- * bench/README.md). Same float32 arithmetic, so the same weights to the bit; same slots, names
+ * each a pass over it and a temporary (CHANGELOG.md, 0.1.0, session 6). Same float32 arithmetic, so the same weights to the bit; same slots, names
  * and state (getWeights/setWeights are tfjs's), so snapshots and resumes are unchanged. On other
  * backends it is tfjs's AdamOptimizer.
  */

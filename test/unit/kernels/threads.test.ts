@@ -2,7 +2,7 @@
  * The threaded wasm build under Node (threads.ts): a child process with 2 pthreads (and our loops
  * on 2 threads, loopThreads.ts) computes our kernels' results bit-for-bit like this
  * single-threaded process. (Whether it is faster depends
- * on free cores: see bench/README.md, "Threads".)
+ * on free cores: see CHANGELOG.md, 0.1.0, "Threads".)
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
