@@ -5,7 +5,7 @@
 #  2. browser end-to-end test/vscode/e2e/panels.e2e.cjs on a fixture run written with the engine's
 #     writers (test/vscode/e2e/fixture.ts: 24 rows + a 10,000-row gallery): each panel opened by
 #     command, content asserted against the files, themes switched, screenshots saved.
-# Closing line: "panels: N passed, N failed"; exit 1 on any failure.
+# Closing line: "panels: N passed, N failed, N skipped"; exit 1 on any failure.
 # R: working folder (default .vscode-ci, as run-tests.sh); RFL_E2E_BIG_ROWS: gallery size (default 10000);
 # RFL_E2E_ONLY: regex of browser checks to run; RFL_E2E_SHOTS: screenshot folder.
 set -uo pipefail
@@ -15,15 +15,14 @@ export R=${R:-$ROOT/.vscode-ci}  # shared with run-tests.sh (one code-server ins
 SHOTS=${RFL_E2E_SHOTS:-$R/screenshots}
 PASSED=0
 FAILED=0
-summary() { echo "panels: $PASSED passed, $FAILED failed"; }
+SKIPPED=0
+summary() { echo "panels: $PASSED passed, $FAILED failed, $SKIPPED skipped"; }
 die() { echo "e2e-panels: $*" >&2; FAILED=$((FAILED + 1)); summary; exit 1; }
 
 mkdir -p "$R/logs" "$R/tmp"
 bash scripts/vscode/install.sh >"$R/logs/install.log" 2>&1 || { tail -20 "$R/logs/install.log"; die "install failed"; }
 node esbuild.mjs --only extension,worker,webview >"$R/logs/build.log" 2>&1 || { cat "$R/logs/build.log"; die "build failed"; }
 node scripts/vscode/build-tests.mjs "$R/dist-test" >>"$R/logs/build.log" 2>&1 || { cat "$R/logs/build.log"; die "test build failed"; }
-# Only the panels suites: the others belong to run-tests.sh.
-find "$R/dist-test" -name '*.test.js' ! -name 'panels*.test.js' -delete
 npx tsx test/vscode/e2e/fixture.ts "$R/fixture" "${RFL_E2E_BIG_ROWS:-10000}" || die "fixture failed"
 
 CS=$R/cs/node_modules/.bin/code-server
@@ -38,7 +37,8 @@ port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{
 ud=$(mktemp -d "$R/tmp/e2e-ud-XXXX") ex=$(mktemp -d "$R/tmp/e2e-ex-XXXX") ws=$(mktemp -d "$R/tmp/e2e-ws-XXXX")
 mkdir -p "$ud/User"
 echo '{"workbench.startupEditor":"none","telemetry.telemetryLevel":"off","extensions.autoCheckUpdates":false,"extensions.autoUpdate":false,"workbench.tips.enabled":false,"chat.commandCenter.enabled":false,"git.openRepositoryInParentFolders":"never","git.enabled":false}' >"$ud/User/settings.json"
-RFL_VSCODE_SUITE=main RFL_TEST_RESULT_FILE=$R/results-panels.json \
+# Only the panels suites (index.ts's 'panels' session): the others belong to run-tests.sh.
+RFL_VSCODE_SUITE=panels RFL_TEST_RESULT_FILE=$R/results-panels.json \
   "$CS" --bind-addr "127.0.0.1:$port" --auth none --user-data-dir "$ud" --extensions-dir "$ex" \
   --disable-telemetry --disable-update-check --disable-workspace-trust >"$R/logs/cs-e2e.log" 2>&1 &
 CS_PID=$!
@@ -51,8 +51,8 @@ node scripts/vscode/runExtTests.cjs "http://127.0.0.1:$port" "$ROOT" "$R/dist-te
 rc=$?
 grep -e '^\[ext-host' -e '^extension tests exit' -e '^runExtTests' "$R/logs/ext-panels.log" | sed 's/^\[ext-host [a-z]*\] //'
 if [ -f "$R/results-panels.json" ]; then
-  read -r p f < <(node -e "const r=require('$R/results-panels.json');console.log(r.passes,r.failures)")
-  PASSED=$((PASSED + p)) FAILED=$((FAILED + f))
+  read -r p f k < <(node -e "const r=require('$R/results-panels.json');console.log(r.passes,r.failures,r.skipped)")
+  PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + k))
   [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && FAILED=$((FAILED + 1))
 else
   echo "extension-host panels suite produced no results (rc=$rc); see $R/logs/ext-panels.log"

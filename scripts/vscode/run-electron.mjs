@@ -1,8 +1,10 @@
 // The same suites in desktop VS Code (Electron) via @vscode/test-electron, for machines that can
 // download VS Code (it fetches a build at run time into .vscode-ci/vscode-test; offline it fails with
 // ENOTFOUND update.code.visualstudio.com: use `npm run test:vscode`, the code-server runner).
-// Two launches, as in run-tests.sh: 'main' with workspace trust off, 'restricted' with it on.
-// Closing line: "vscode-electron: N passed, N failed". Env: VSCODE_VERSION (default 1.100.3).
+// Launches as in run-tests.sh and e2e-panels.sh: 'main' and 'panels' with workspace trust off,
+// 'restricted' with it on, in a workspace holding a checkpoint (test/vscode/restrictedWorkspace.ts).
+// Closing line: "vscode-electron: N passed, N failed, N skipped". Env: VSCODE_VERSION (1.100.3).
+// This script runs under plain Node without TypeScript, so it words errors itself.
 import { runTests } from '@vscode/test-electron';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,8 +28,14 @@ execFileSync(process.execPath, ['scripts/vscode/build-tests.mjs', join(R, 'dist-
 
 let passed = 0;
 let failed = 0;
-for (const suite of ['main', 'restricted']) {
+let skipped = 0;
+for (const suite of ['main', 'panels', 'restricted']) {
   const ws = mkdtempSync(join(R, 'tmp', `ws-electron-${suite}-`));
+  if (suite === 'restricted')
+    execFileSync('npx', ['tsx', 'test/vscode/restrictedWorkspace.ts', ws], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   const resultFile = join(R, `results-electron-${suite}.json`);
   rmSync(resultFile, { force: true });
   try {
@@ -44,7 +52,7 @@ for (const suite of ['main', 'restricted']) {
       launchArgs: [
         ws,
         '--disable-extensions',
-        ...(suite === 'main' ? ['--disable-workspace-trust'] : []),
+        ...(suite === 'restricted' ? [] : ['--disable-workspace-trust']),
       ],
     });
   } catch (e) {
@@ -54,7 +62,8 @@ for (const suite of ['main', 'restricted']) {
     const r = JSON.parse(readFileSync(resultFile, 'utf8'));
     passed += r.passes;
     failed += r.failures;
+    skipped += r.skipped ?? 0;
   } else failed += 1;
 }
-console.log(`vscode-electron: ${passed} passed, ${failed} failed`);
+console.log(`vscode-electron: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);

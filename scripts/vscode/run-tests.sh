@@ -2,16 +2,21 @@
 # Runs test/vscode/suite inside a real VS Code: code-server 4.100.3 (VS Code 1.100.3) driven by
 # Debian's chromium through playwright-core, fully offline (recipe: /work/shared/recipes/vscode-ci).
 # Two sessions: 'main' (workspace trust off: activation, commands, backend, training jobs) and
-# 'restricted' (trust on, so the fresh folder opens in Restricted Mode).
+# 'restricted' (trust on, so the fresh folder opens in Restricted Mode, with a checkpoint in it).
+# The panels suites run in the panels tier (e2e-panels.sh), not here.
+# Arguments, if any, name the sessions to run instead (bench-activation.sh: activation ×N).
 # RFL_VSIX_CHECK=1 adds a packaged-VSIX check (scripts/vscode/check-vsix.cjs).
-# Closing line, read by scripts/runTests.mjs: "vscode: N passed, N failed". Exit 1 on any failure.
+# Closing line, read by scripts/runTests.mjs: "vscode: N passed, N failed, N skipped". Exit 1 on
+# any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 R=${R:-$ROOT/.vscode-ci}
 PASSED=0
 FAILED=0
-summary() { echo "vscode: $PASSED passed, $FAILED failed"; }
+SKIPPED=0
+RUN=0
+summary() { echo "vscode: $PASSED passed, $FAILED failed, $SKIPPED skipped"; }
 die() { echo "run-tests: $*" >&2; FAILED=$((FAILED + 1)); summary; exit 1; }
 
 mkdir -p "$R/logs" "$R/tmp"
@@ -32,14 +37,19 @@ trap stop_cs EXIT
 
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 
-session() { # $1 = suite name (main | restricted)
-  local name=$1 s=$SECONDS port ud ex ws trust=--disable-workspace-trust rc
+session() { # $1 = suite name (main | restricted | activation)
+  local name=$1 s=$SECONDS port ud ex ws trust=--disable-workspace-trust rc result
+  RUN=$((RUN + 1))
+  result=$R/results-$name-$RUN.json
   [ "$name" = restricted ] && trust=
   port=$(free_port)
   ud=$(mktemp -d "$R/tmp/ud-XXXX") ex=$(mktemp -d "$R/tmp/ex-XXXX") ws=$(mktemp -d "$R/tmp/ws-$name-XXXX")
   mkdir -p "$ud/User"
   echo '{"workbench.startupEditor":"none","telemetry.telemetryLevel":"off","extensions.autoCheckUpdates":false,"extensions.autoUpdate":false}' >"$ud/User/settings.json"
-  RFL_VSCODE_SUITE=$name RFL_TEST_RESULT_FILE=$R/results-$name.json \
+  if [ "$name" = restricted ]; then
+    npx tsx test/vscode/restrictedWorkspace.ts "$ws" >"$R/logs/ws-$name.log" 2>&1 || { cat "$R/logs/ws-$name.log"; FAILED=$((FAILED + 1)); return; }
+  fi
+  RFL_VSCODE_SUITE=$name RFL_TEST_RESULT_FILE=$result \
     "$CS" --bind-addr "127.0.0.1:$port" --auth none --user-data-dir "$ud" --extensions-dir "$ex" \
     --disable-telemetry --disable-update-check $trust >"$R/logs/cs-$name.log" 2>&1 &
   CS_PID=$!
@@ -49,9 +59,9 @@ session() { # $1 = suite name (main | restricted)
   rc=$?
   stop_cs
   grep -e '^\[ext-host' -e '^extension tests exit' -e '^runExtTests' -e '^\[pageerror' "$R/logs/ext-$name.log" | sed 's/^\[ext-host [a-z]*\] //'
-  if [ -f "$R/results-$name.json" ]; then
-    read -r p f < <(node -e "const r=require('$R/results-$name.json');console.log(r.passes,r.failures)")
-    PASSED=$((PASSED + p)) FAILED=$((FAILED + f))
+  if [ -f "$result" ]; then
+    read -r p f k < <(node -e "const r=require('$result');console.log(r.passes,r.failures,r.skipped)")
+    PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + k))
     [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && FAILED=$((FAILED + 1)) # runner failed outside mocha
   else
     echo "session $name produced no results (rc=$rc); see $R/logs/ext-$name.log"
@@ -76,9 +86,13 @@ vsix_check() {
 }
 
 T0=$SECONDS
-session main
-session restricted
-[ "${RFL_VSIX_CHECK:-0}" = 1 ] && vsix_check
+if [ $# -gt 0 ]; then
+  for name in "$@"; do session "$name"; done
+else
+  session main
+  session restricted
+  [ "${RFL_VSIX_CHECK:-0}" = 1 ] && vsix_check
+fi
 echo "### vscode tests took $((SECONDS - T0))s (logs: $R/logs)"
 summary
 [ "$FAILED" -eq 0 ]
