@@ -1,15 +1,17 @@
-/** Activation is cheap: commands only; no worker, no queue, no status bar until first use. */
+/**
+ * Activation is lazy: commands only; no worker, no queue, no status bar until first use. How
+ * long it takes is a bench row (npm run bench:activation), not an assertion.
+ */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activateExtension, recordTiming } from './helpers';
 
 suite('activation', () => {
-  test('activates quickly and lazily', async () => {
+  test('activates lazily', async () => {
     const { ext, hooks, ms } = await activateExtension();
     assert.ok(ext.isActive);
     recordTiming('activate() measured inside the extension', hooks.activationMs);
     recordTiming('ext.activate() round trip', ms);
-    assert.ok(hooks.activationMs < 50, `activate() took ${hooks.activationMs} ms`);
     assert.equal(
       hooks.servicesLoaded(),
       false,

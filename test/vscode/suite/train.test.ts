@@ -89,9 +89,6 @@ suite('training jobs', () => {
       `status bar changed during the run: ${JSON.stringify(shown.map((h) => h.text))}`,
     );
     assert.match(shown.at(-1)!.text, /^\$\(check\) Train mlp · \d+\.\d%$/);
-    // ≤ 4 renders a second: consecutive texts at least 250 ms apart.
-    const gaps = shown.slice(1).map((h, i) => h.t - shown[i]!.t);
-    assert.ok(Math.min(...gaps) >= 250, `renders too close: ${gaps.join(', ')} ms`);
 
     for (const f of ['model.json', 'weights.bin', 'manifest.json', 'metrics.json']) {
       assert.ok(fs.existsSync(path.join(outDir, f)), `${f} missing in ${outDir}`);
