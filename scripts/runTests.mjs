@@ -96,8 +96,9 @@ for (const tier of run) {
     const script =
       tier === 'vscode' ? 'scripts/vscode/run-tests.sh' : 'scripts/vscode/e2e-panels.sh';
     const r = sh('bash', [script]);
-    const re = new RegExp(`^${tier}: (\\d+) passed, (\\d+) failed, (\\d+) skipped`, 'm');
-    const m = re.exec(r.stdout ?? '');
+    // The script's own closing line is its last: a session inside it may print the same words.
+    const re = new RegExp(`^${tier}: (\\d+) passed, (\\d+) failed, (\\d+) skipped`, 'gm');
+    const m = [...(r.stdout ?? '').matchAll(re)].at(-1);
     if (m) {
       const [passed, failed, skipped] = [m[1], m[2], m[3]].map(Number);
       count(tier, passed, failed + (r.status !== 0 && failed === 0 ? 1 : 0), skipped);
