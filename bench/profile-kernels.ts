@@ -1,6 +1,7 @@
 /**
- * Kernel-level profile of the reference "cnn" workload (batch 128) on wasm + our kernels.
- * Usage: npx tsx bench/profile-kernels.ts [reps=5] [model=cnn|resnet] [backend=wasm] [threads]
+ * Kernel-level profile of a zoo model (src/engine/models, batch 128) on wasm + our kernels.
+ * Usage: [SHAPE=32x32x3] npx tsx bench/profile-kernels.ts [reps=5] [model=cnn|mlp|vgg|resnet]
+ *   [backend=wasm] [threads]
  * (threads: as RFL_WASM_THREADS, default 'auto' = one per core on the main thread;
  * WINOGRAD=off runs the 3×3 convolutions without Winograd; WINOGRAD=ab alternates off/on step
  * by step and prints only the wall times of both, an A/B comparison robust to the load drifting;
@@ -12,67 +13,17 @@
  * steps (the least disturbed ones) next to the median, and process CPU time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import { buildModel, parseArch } from '../src/engine/models/registry';
 import { initBackend } from '../src/engine/backend/ladder';
 import { setWinogradStrategy } from '../src/engine/kernels/winograd';
 import { elementwiseOn } from '../src/engine/kernels/elementwise';
 
 const reps = Number(process.argv[2] ?? 5);
-const which = process.argv[3] ?? 'cnn';
+const which = parseArch(process.argv[3] ?? 'cnn');
+/** $SHAPE: HxWxC of the input (default 28x28x1). */
+const shape = (process.env.SHAPE ?? '28x28x1').split('x').map(Number) as [number, number, number];
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const min = (a: number[]) => Math.min(...a);
-
-function cnn(): tfl.LayersModel {
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({
-        inputShape: [28, 28, 1],
-        filters: 32,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-      }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 128, activation: 'relu' }),
-      tfl.layers.dense({ units: 10 }),
-    ],
-  });
-}
-
-/** A small ResNet-like net: stride-2 convs, batchnorm, residual adds, global average pool. */
-function resnet(): tfl.LayersModel {
-  const inp = tfl.input({ shape: [28, 28, 1] });
-  const cbr = (x: tfl.SymbolicTensor, f: number, s: number) => {
-    const c = tfl.layers
-      .conv2d({ filters: f, kernelSize: 3, strides: s, padding: 'same', useBias: false })
-      .apply(x) as tfl.SymbolicTensor;
-    return tfl.layers
-      .activation({ activation: 'relu' })
-      .apply(tfl.layers.batchNormalization().apply(c)) as tfl.SymbolicTensor;
-  };
-  let x = cbr(inp, 16, 1);
-  for (const [f, s] of [
-    [16, 1],
-    [32, 2],
-    [64, 2],
-  ] as const) {
-    const y = cbr(cbr(x, f, s), f, 1);
-    const sc =
-      s === 1 && f === x.shape[3]
-        ? x
-        : (tfl.layers
-            .conv2d({ filters: f, kernelSize: 1, strides: s, padding: 'same' })
-            .apply(x) as tfl.SymbolicTensor);
-    x = tfl.layers.add().apply([y, sc]) as tfl.SymbolicTensor;
-  }
-  const out = tfl.layers
-    .dense({ units: 10 })
-    .apply(tfl.layers.globalAveragePooling2d({}).apply(x)) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: inp, outputs: out });
-}
 
 /** Steps alternately with a feature off and on: min / p10 / median wall time of each. */
 function ab(name: string, what: string, set: (on: boolean) => void, f: () => void): void {
@@ -189,8 +140,8 @@ void (async () => {
   const info = await initBackend((process.argv[4] as 'wasm' | undefined) ?? 'wasm');
   console.log(info.ladder.find((l) => l.status === 'chosen')?.reason);
   if (process.env.ELEMWISE === 'micro') return microElementwise();
-  const m = which === 'resnet' ? resnet() : cnn();
-  const x = tf.randomUniform([128, 28, 28, 1]);
+  const m = buildModel(which, { inputShape: shape, numClasses: 10, seed: 0 }).model;
+  const x = tf.randomUniform([128, ...shape]);
   const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32'), 10);
   const opt = tf.train.adam(1e-3);
   const loss = (xi: tf.Tensor): tf.Scalar =>

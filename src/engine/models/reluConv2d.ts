@@ -1,8 +1,12 @@
 /**
- * tfjs-layers' Conv2D with a ReLU activation, run as one FusedConv2D kernel also while a gradient
- * is taken (training, attacks). Stock tfjs-layers asks tfjs-core for a fused convolution, and
+ * tfjs-layers' Conv2D with a ReLU or no activation, run as one FusedConv2D kernel also while a
+ * gradient is taken (training, attacks). Stock tfjs-layers asks tfjs-core for a fused convolution, and
  * tfjs-core un-fuses it under a gradient into Conv2D, a bias Add and a Relu: two more passes over
- * each convolution's output in every training and PGD step. The gradient is kernels/reluGrad.ts's FusedConv2D gradient.
+ * each convolution's output in every training and PGD step. Without an activation (the ResNet's
+ * convolutions, followed by batch norm) tfjs-core runs a customGrad that computes the filter
+ * gradient with the input gradient even when only the input gradient is asked for (every PGD
+ * and inversion step). The gradient is kernels/reluGrad.ts's FusedConv2D gradient, each part
+ * only when asked for.
  * Same weights, same config, same class name: saved models are unchanged, and loading one gives
  * this class (registered for 'Conv2D'). Other activations, layouts or dilations: the stock call.
  */
@@ -36,7 +40,7 @@ export class ReluConv2D extends StockConv2D {
     const c = this as unknown as ConvFields;
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const fusable =
-      c.activation.getClassName() === 'relu' &&
+      ['relu', 'linear'].includes(c.activation.getClassName()) &&
       c.dataFormat === 'channelsLast' &&
       x.rank === 4 &&
       (c.padding === 'same' || c.padding === 'valid') &&
@@ -50,7 +54,7 @@ export class ReluConv2D extends StockConv2D {
         pad: c.padding,
         dataFormat: 'NHWC',
         dilations: [1, 1],
-        activation: 'relu',
+        activation: c.activation.getClassName(),
       };
       return tf.engine().runKernel<tf.Tensor>('FusedConv2D', inputsMap, attrs);
     });
@@ -63,4 +67,9 @@ tf.serialization.registerClass(
 /** tfl.layers.conv2d for a ReLU convolution, as ReluConv2D. */
 export function reluConv2d(args: Omit<ConvArgs, 'activation'>): tfl.layers.Layer {
   return new ReluConv2D({ ...args, activation: 'relu' });
+}
+
+/** tfl.layers.conv2d without an activation, as ReluConv2D (one FusedConv2D kernel). */
+export function linearConv2d(args: Omit<ConvArgs, 'activation'>): tfl.layers.Layer {
+  return new ReluConv2D({ ...args, activation: 'linear' });
 }

@@ -1,12 +1,18 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SeededInit } from './init';
+import { linearConv2d } from './reluConv2d';
 
 type T = tfl.SymbolicTensor;
 
 function convBn(x: T, filters: number, strides: number, init: SeededInit, relu: boolean): T {
-  let y = tfl.layers
-    .conv2d({ filters, kernelSize: 3, strides, padding: 'same', useBias: false, ...init.conv() })
-    .apply(x) as T;
+  let y = linearConv2d({
+    filters,
+    kernelSize: 3,
+    strides,
+    padding: 'same',
+    useBias: false,
+    ...init.conv(),
+  }).apply(x) as T;
   y = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(y) as T;
   return relu ? (tfl.layers.activation({ activation: 'relu' }).apply(y) as T) : y;
 }
@@ -18,9 +24,14 @@ function block(x: T, filters: number, strides: number, init: SeededInit): T {
   y = convBn(y, filters, 1, init, false);
   let shortcut = x;
   if (strides !== 1 || inFilters !== filters) {
-    shortcut = tfl.layers
-      .conv2d({ filters, kernelSize: 1, strides, padding: 'same', useBias: false, ...init.conv() })
-      .apply(x) as T;
+    shortcut = linearConv2d({
+      filters,
+      kernelSize: 1,
+      strides,
+      padding: 'same',
+      useBias: false,
+      ...init.conv(),
+    }).apply(x) as T;
     shortcut = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(shortcut) as T;
   }
   const sum = tfl.layers.add().apply([y, shortcut]) as T;

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { rand, relErr, setupBackends } from './helpers';
-import { ReluConv2D, reluConv2d } from '../../../src/engine/models/reluConv2d';
+import { ReluConv2D, linearConv2d, reluConv2d } from '../../../src/engine/models/reluConv2d';
 
 before(setupBackends);
 
@@ -24,6 +24,7 @@ type Case = {
   strides: number;
   padding: 'same' | 'valid';
   useBias: boolean;
+  activation: 'relu' | 'linear';
   seed: number;
 };
 
@@ -44,7 +45,7 @@ function run(
   });
 }
 
-test('ReluConv2D matches tfjs-layers Conv2D (outputs; gradients of input, kernel, bias) on cpu and wasm', async () => {
+test('ReluConv2D (relu or linear) matches tfjs-layers Conv2D (outputs; gradients of input, kernel, bias) on cpu and wasm', async () => {
   const caseArb = fc.record({
     n: fc.integer({ min: 1, max: 3 }),
     h: fc.integer({ min: 4, max: 12 }),
@@ -53,6 +54,7 @@ test('ReluConv2D matches tfjs-layers Conv2D (outputs; gradients of input, kernel
     strides: fc.constantFrom(1, 2),
     padding: fc.constantFrom('same' as const, 'valid' as const),
     useBias: fc.boolean(),
+    activation: fc.constantFrom('relu' as const, 'linear' as const),
     seed: fc.nat(1000),
   });
   for (const backend of ['cpu', 'wasm'] as const) {
@@ -68,8 +70,8 @@ test('ReluConv2D matches tfjs-layers Conv2D (outputs; gradients of input, kernel
           inputShape: [k.h, k.h, k.c],
         };
         const [ours, stock] = [
-          reluConv2d(args),
-          tfl.layers.conv2d({ ...args, activation: 'relu' }),
+          k.activation === 'relu' ? reluConv2d(args) : linearConv2d(args),
+          tfl.layers.conv2d({ ...args, activation: k.activation }),
         ];
         const x = tf.tensor4d(rand([k.n, k.h, k.h, k.c], k.seed), [k.n, k.h, k.h, k.c]);
         ours.build([null, k.h, k.h, k.c]);
@@ -127,4 +129,21 @@ test('ReluConv2D serialises as Conv2D and loads back as ReluConv2D; the input gr
       !kernels.includes('Add'),
     kernels.join(','),
   );
+});
+
+test('a linear ReluConv2D computes no filter gradient when only the input gradient is asked for', async () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await tf.setBackend(backend);
+    const layer = linearConv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false });
+    layer.build([null, 6, 6, 8]);
+    const x = tf.ones([2, 6, 6, 8]);
+    const prof = await tf.profile(() =>
+      tf.grad((xx: tf.Tensor) => tf.sum(layer.apply(xx) as tf.Tensor))(x),
+    );
+    const kernels = prof.kernels.map((k) => k.name);
+    assert.ok(kernels.includes('Conv2DBackpropInput'), `${backend}: ${kernels.join(',')}`);
+    assert.ok(!kernels.includes('Conv2DBackpropFilter'), `${backend}: ${kernels.join(',')}`);
+    tf.dispose([x, ...layer.weights.map((w) => w.read())]);
+  }
+  await tf.setBackend('cpu');
 });
