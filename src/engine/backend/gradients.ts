@@ -3,9 +3,12 @@
  * on the shared tfjs-core instance when it loads. Import this module for that side effect wherever
  * gradients are taken without a layers model in sight (attacks on plain functions, theory).
  * (`@tensorflow/tfjs-core/dist/register_all_gradients` is ESM-only and breaks the CJS bundles.)
- * Then our fused ReLU gradient replaces tfjs's (kernels/reluGrad.ts): it must come after.
+ * Then our fused ReLU and batch-norm gradients replace tfjs's (kernels/reluGrad.ts,
+ * kernels/batchNormTrain.ts): they must come after.
  */
 import '@tensorflow/tfjs-layers';
 import { registerReluGradient } from '../kernels/reluGrad';
+import { registerBatchNormGradients } from '../kernels/batchNormTrain';
 
 registerReluGradient();
+registerBatchNormGradients();

@@ -24,6 +24,13 @@ import { add, multiply, relu } from './elementwise';
 import '../backend/gradients';
 import { RELU_GRAD, registerReluGradient } from './reluGrad';
 import { FUSED_ADAM, fusedAdam } from './adam';
+import {
+  BN_TRAIN,
+  BN_TRAIN_GRAD,
+  batchNormTrain,
+  batchNormTrainGrad,
+  registerBatchNormGradients,
+} from './batchNormTrain';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
 const BUILDING_BLOCKS = [
@@ -93,12 +100,20 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   // Again here, not only on import: the ladder tries tfjs-node(-gpu) first, and loading it brings
   // the @tensorflow/tfjs union, whose register_all_gradients puts tfjs's Relu gradient back.
   registerReluGradient();
-  // A kernel of our own, not a replacement: train/fusedAdam.ts runs it where it is registered.
-  if (!tf.getKernel(FUSED_ADAM, 'wasm'))
-    tf.registerKernel({
-      kernelName: FUSED_ADAM,
-      backendName: 'wasm',
-      kernelFunc: fusedAdam as unknown as tf.KernelFunc,
-    });
-  setRegisteredCustomKernels([...names, RELU_GRAD, FUSED_ADAM]);
+  registerBatchNormGradients();
+  // Kernels of our own, not replacements: train/fusedAdam.ts and models/batchNorm.ts run them
+  // where they are registered.
+  const own: Array<[string, unknown]> = [
+    [FUSED_ADAM, fusedAdam],
+    [BN_TRAIN, batchNormTrain],
+    [BN_TRAIN_GRAD, batchNormTrainGrad],
+  ];
+  for (const [kernelName, kernelFunc] of own)
+    if (!tf.getKernel(kernelName, 'wasm'))
+      tf.registerKernel({
+        kernelName,
+        backendName: 'wasm',
+        kernelFunc: kernelFunc as tf.KernelFunc,
+      });
+  setRegisteredCustomKernels([...names, RELU_GRAD, ...own.map(([k]) => k)]);
 }

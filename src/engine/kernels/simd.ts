@@ -14,6 +14,7 @@ import { outerAcc } from './simdGemm';
 import { adamUpdate } from './simdAdam';
 import { conv1FilterGrad, conv1Fwd, conv1InputGrad } from './simdConv1';
 import { relaxedSimd } from './relaxedSimd';
+import { bnDxRows, bnGradSums, sqDevRows } from './simdBatchNorm';
 import { LoopThreads } from './loopThreads';
 import { wasmThreadCount } from './threads';
 
@@ -124,6 +125,11 @@ export interface Simd {
   conv1FwdRelu(...args: number[]): void;
   conv1Dw(...args: number[]): void;
   conv1Dx(...args: number[]): void;
+  /** Batch norm in training (simdBatchNorm.ts): squared deviations, the backward pass's two
+   * per-channel sums, and its input gradient. */
+  sqDevRows(src: number, dst: number, rows: number, rowStride: number, m: number): void;
+  bnGradSums(dy: number, x: number, dst: number, rows: number, rowStride: number, m: number): void;
+  bnDxRows(dy: number, x: number, out: number, rows: number, rowStride: number, par: number): void;
 }
 
 const cache = new WeakMap<object, Simd | null>();
@@ -149,6 +155,7 @@ export function simdFor(backend: BackendWasm): Simd | null {
         adamUpdate(),
         ...[conv1Fwd(relaxedSimd(), false), conv1Fwd(relaxedSimd(), true)],
         ...[conv1FilterGrad(relaxedSimd()), conv1InputGrad(relaxedSimd())],
+        ...[sqDevRows(), bnGradSums(), bnDxRows()],
       ],
       shared,
     );

@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SeededInit } from './init';
 import { linearConv2d } from './reluConv2d';
+import { batchNormalization } from './batchNorm';
 
 type T = tfl.SymbolicTensor;
 
@@ -13,7 +14,7 @@ function convBn(x: T, filters: number, strides: number, init: SeededInit, relu: 
     useBias: false,
     ...init.conv(),
   }).apply(x) as T;
-  y = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(y) as T;
+  y = batchNormalization({ momentum: 0.9 }).apply(y) as T;
   return relu ? (tfl.layers.activation({ activation: 'relu' }).apply(y) as T) : y;
 }
 
@@ -32,7 +33,7 @@ function block(x: T, filters: number, strides: number, init: SeededInit): T {
       useBias: false,
       ...init.conv(),
     }).apply(x) as T;
-    shortcut = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(shortcut) as T;
+    shortcut = batchNormalization({ momentum: 0.9 }).apply(shortcut) as T;
   }
   const sum = tfl.layers.add().apply([y, shortcut]) as T;
   return tfl.layers.activation({ activation: 'relu' }).apply(sum) as T;

@@ -95,6 +95,34 @@ export function threadCases(): Record<string, () => tf.Tensor> {
       ) as unknown as tf.Tensor[];
       return tf.concat(outs);
     },
+    // Batch norm in training (batchNormTrain.ts): blocks of rows summed in parallel, then in
+    // order; the normalisation and the input gradient split by rows.
+    bnTrain: () =>
+      tf.concat(
+        (
+          run(
+            'RflBatchNormTrain',
+            { x: t([8, 28, 28, 16], 39), scale: t([16], 40), offset: t([16], 41) },
+            { varianceEpsilon: 1e-3 },
+          ) as unknown as tf.Tensor[]
+        ).map((o) => tf.reshape(o, [-1])),
+      ),
+    bnTrainGrad: () =>
+      tf.concat(
+        (
+          run(
+            'RflBatchNormTrainGrad',
+            {
+              dy: t([8, 28, 28, 16], 42),
+              x: t([8, 28, 28, 16], 43),
+              mean: t([16], 44),
+              variance: tf.abs(t([16], 45)),
+              scale: t([16], 46),
+            },
+            { varianceEpsilon: 1e-3 },
+          ) as unknown as tf.Tensor[]
+        ).map((o) => tf.reshape(o, [-1])),
+      ),
     // Bias gradient: blocks of rows summed in parallel, then in order.
     biasSum: () => tf.sum(t([16, 28, 28, 32], 25), [0, 1, 2]),
     // Element-wise passes large enough to be split (loopThreads.ts PARALLEL_MIN).
