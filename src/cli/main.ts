@@ -61,7 +61,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   bench: {
     run: runBench,
     summary:
-      'images/s of the train, PGD and inversion steps per backend, against PyTorch where present [--json]',
+      'images/s of the train, PGD, inversion and adversarial-training steps of each model × input shape, against PyTorch where present [--model M --shape HxWxC] [--json]',
   },
 };
 

@@ -1,6 +1,7 @@
 /**
- * `robust-features bench [--json] [--backends wasm,cpu] [--batch 128] [--seconds 1.5] [--rounds 4]`
- * Times the workloads per backend, each backend in its own process (tfjs keeps one backend per
+ * `robust-features bench [--model LIST|all] [--shape LIST|all] [--json] [--backends wasm,cpu]
+ *  [--batch 128] [--seconds S] [--rounds R]`
+ * Times the workloads of every cell (a model of the zoo on an input shape) per backend, each backend in its own process (tfjs keeps one backend per
  * process cleanly), and PyTorch's CPU build on the same model when /usr/bin/python3 has torch.
  * All sides stay up and take turns, workload by workload, in short windows (ours then PyTorch,
  * then PyTorch then ours, …): this machine's speed drifts by up to a third within minutes, so
@@ -19,21 +20,28 @@ import {
   WORKLOAD_DEFINITIONS,
   WORKLOADS,
   WorkloadTimer,
+  benchCells,
   medianOf,
+  type BenchCell,
   type Workload,
 } from '../../engine/bench/workloads';
 import { backendLabel } from '../../engine/provenance';
 import { BACKEND_LADDER } from '../../engine/backend/ladder';
 import { writeJsonAtomic } from '../../engine/models/checkpoint';
 
-const HELP = `robust-features bench [--json [--out FILE]] [--backends LIST] [--batch 128] [--seconds 1.5] [--rounds 4] [--torch-threads 2]
+const HELP = `robust-features bench [--model LIST|all] [--shape LIST|all] [--json [--out FILE]] [--backends LIST] [--batch 128] [--seconds S] [--rounds R] [--torch-threads 2]
   Times a training step, a PGD step, a representation-inversion step and an adversarial-training step
-  (PGD-7 + training step) of the cnn (batch 128, 28×28×1)
+  (PGD-7 + training step) of each model on each input shape (batch 128)
   on each available backend (default: every available rung but the pure-JS cpu one, which takes
-  minutes a step; add it with --backends wasm,cpu), and the same in PyTorch where installed.
+  minutes a step; add it with --backends wasm,cpu), and the same in PyTorch where installed
+  (python/rfl_zoo.py: the same architectures).
+  --model    mlp, cnn, vgg, resnet, a comma-separated list of them, or all (default all)
+  --shape    28x28x1 (Fashion-MNIST), 32x32x3 (CIFAR-10), any HxWxC, a list, or all (default all);
+             --model cnn --shape 28x28x1 is the reference row
   --rounds   windows per workload and side, the sides taking turns and alternating which goes
-             first (default 4); a window is --seconds long and at least 2 steps; a side's figure
-             is the median of all its steps
+             first (default 4 for one cell, 2 for a matrix); a window is --seconds long (default
+             1.5 for one cell, 1 for a matrix, so that the whole matrix takes minutes, not an
+             hour) and at least 2 steps; a side's figure is the median of all its steps
   --json     prints the rows as one JSON array and writes the whole run (rows, ms per step, each
              round's ratios, peak memory of each backend's process, the machine) to --out FILE
              (default runs/bench.json)`;
@@ -41,8 +49,10 @@ const HELP = `robust-features bench [--json [--out FILE]] [--backends LIST] [--b
 /** Steps a window takes at least (the adversarial-training step takes about a second). */
 const MIN_STEPS = 2;
 
-/** One row of `bench --json`: exactly these keys (issue 2). */
+/** One row of `bench --json`: exactly these keys (issues 2 and 18). */
 interface Row {
+  model: string;
+  shape: string;
   workload: string;
   backend: string;
   batch: number;
@@ -51,11 +61,14 @@ interface Row {
   ratio: number | null;
 }
 
-interface WindowRequest {
+interface WindowRequest extends BenchCell {
   workload: Workload;
   seconds: number;
   minSteps: number;
 }
+
+/** Key of a cell's workload in a side's windows. */
+const keyOf = (cell: BenchCell, workload: string) => `${cell.model}/${cell.shape}/${workload}`;
 
 /** A side (one of our backends, or PyTorch) as a process answering window requests line by line. */
 class Side {
@@ -104,9 +117,11 @@ class Side {
   async window(req: WindowRequest): Promise<void> {
     this.child.stdin.write(`${JSON.stringify(req)}\n`);
     const line = await this.lines.next();
-    if (line.done) throw new Error(`bench: ${this.name} exited during the ${req.workload} window`);
+    if (line.done)
+      throw new Error(`bench: ${this.name} exited during the ${keyOf(req, req.workload)} window`);
     const { stepMs } = JSON.parse(line.value) as { stepMs: number[] };
-    this.windows.set(req.workload, [...(this.windows.get(req.workload) ?? []), stepMs]);
+    const key = keyOf(req, req.workload);
+    this.windows.set(key, [...(this.windows.get(key) ?? []), stepMs]);
   }
 
   /** Closes stdin and returns the process's last line (ours report their peak memory there). */
@@ -123,10 +138,19 @@ class Side {
 async function serveChild(backend: string, batch: number): Promise<void> {
   await startBackend(backend, true);
   console.log(JSON.stringify({ backend: backendLabel() }));
-  const timers = new Map<Workload, WorkloadTimer>();
+  const timers = new Map<string, WorkloadTimer>();
+  let cell = '';
   for await (const line of readline.createInterface({ input: process.stdin })) {
     const req = JSON.parse(line) as WindowRequest;
-    const timer = timers.get(req.workload) ?? new WorkloadTimer(req.workload, batch);
+    // Cells come one after the other: free the last cell's models before building the next.
+    if (keyOf(req, '') !== cell) {
+      for (const t of timers.values()) t.dispose();
+      timers.clear();
+      cell = keyOf(req, '');
+    }
+    const timer =
+      timers.get(req.workload) ??
+      new WorkloadTimer(req.workload, batch, { model: req.model, shape: req.shape });
     timers.set(req.workload, timer);
     console.log(
       JSON.stringify({
@@ -145,8 +169,10 @@ export async function runBench(argv: string[]): Promise<void> {
     {
       backends: { type: 'string' },
       batch: { type: 'string', default: '128' },
-      seconds: { type: 'string', default: '1.5' },
-      rounds: { type: 'string', default: '4' },
+      model: { type: 'string', default: 'all' },
+      shape: { type: 'string', default: 'all' },
+      seconds: { type: 'string' },
+      rounds: { type: 'string' },
       'torch-threads': { type: 'string', default: '2' },
       child: { type: 'boolean', default: false },
       out: { type: 'string', default: path.join('runs', 'bench.json') },
@@ -154,9 +180,11 @@ export async function runBench(argv: string[]): Promise<void> {
     HELP,
   );
   const batch = num(o.batch, 'batch') ?? 128;
-  const seconds = num(o.seconds, 'seconds') ?? 1.5;
-  const rounds = Math.max(1, Math.floor(num(o.rounds, 'rounds') ?? 4));
   if (o.child) return serveChild(o.backend, batch);
+  const cells = benchCells(o.model, o.shape);
+  const one = cells.length === 1;
+  const seconds = num(o.seconds, 'seconds') ?? (one ? 1.5 : 1);
+  const rounds = Math.max(1, Math.floor(num(o.rounds, 'rounds') ?? (one ? 4 : 2)));
   const log = (msg: string) => (o.json ? undefined : console.error(msg));
   const rungs = o.backends ? o.backends.split(',') : BACKEND_LADDER.filter((b) => b !== 'cpu');
   const ours: Side[] = [];
@@ -177,22 +205,26 @@ export async function runBench(argv: string[]): Promise<void> {
   }
   const torch = await startTorch(batch, Number(o['torch-threads']), log);
   const sides = [...ours, ...(torch ? [torch] : [])];
-  for (const workload of WORKLOADS) {
-    for (let k = 0; k < rounds; k++) {
-      log(`${workload}: round ${k + 1}/${rounds}`);
-      // Alternate which side goes first, so a steady drift of the machine's speed favours neither.
-      for (const side of k % 2 === 0 ? sides : [...sides].reverse())
-        await side.window({ workload, seconds, minSteps: MIN_STEPS });
+  for (const cell of cells) {
+    for (const workload of WORKLOADS) {
+      for (let k = 0; k < rounds; k++) {
+        log(`${cell.model} ${cell.shape} ${workload}: round ${k + 1}/${rounds}`);
+        // Alternate which side goes first, so a steady drift of the machine's speed favours neither.
+        for (const side of k % 2 === 0 ? sides : [...sides].reverse())
+          await side.window({ ...cell, workload, seconds, minSteps: MIN_STEPS });
+      }
     }
   }
   const peakRssMiB: Record<string, number> = {};
   for (const s of ours) peakRssMiB[s.name] = (await s.close()).peakRssMiB as number;
   if (torch) await torch.close();
 
-  const pooledMs = (side: Side, w: string) => medianOf(side.windows.get(w)!.flat());
+  const pooledMs = (side: Side, key: string) => medianOf(side.windows.get(key)!.flat());
   const rate = (ms: number) => (batch / ms) * 1000;
   const rows: Row[] = [];
   const msPerStep: {
+    model: string;
+    shape: string;
     workload: string;
     backend: string;
     msPerStep: number;
@@ -201,46 +233,56 @@ export async function runBench(argv: string[]): Promise<void> {
     torchSteps: number | null;
   }[] = [];
   const perRound: {
+    model: string;
+    shape: string;
     round: number;
     first: string;
     backend: string;
     ratio: Record<string, number>;
   }[] = [];
   for (const side of ours) {
-    for (const w of WORKLOADS) {
-      const ms = pooledMs(side, w);
-      const tms = torch ? pooledMs(torch, w) : undefined;
-      rows.push({
-        workload: w,
-        backend: String(side.hello.backend),
-        batch,
-        imagesPerSec: round(rate(ms)),
-        torchImagesPerSec: tms === undefined ? null : round(rate(tms)),
-        ratio: tms === undefined ? null : round(tms / ms, 3),
-      });
-      msPerStep.push({
-        workload: w,
-        backend: side.name,
-        msPerStep: round(ms),
-        steps: side.windows.get(w)!.flat().length,
-        torchMsPerStep: tms === undefined ? null : round(tms),
-        torchSteps: torch ? torch.windows.get(w)!.flat().length : null,
-      });
-    }
-    if (torch) {
-      for (let k = 0; k < rounds; k++) {
-        const ratio = Object.fromEntries(
-          WORKLOADS.map((w) => [
-            w,
-            round(medianOf(torch.windows.get(w)![k]!) / medianOf(side.windows.get(w)![k]!), 3),
-          ]),
-        );
-        perRound.push({
-          round: k + 1,
-          first: k % 2 === 0 ? 'ours' : 'torch',
-          backend: side.name,
-          ratio,
+    for (const cell of cells) {
+      for (const w of WORKLOADS) {
+        const key = keyOf(cell, w);
+        const ms = pooledMs(side, key);
+        const tms = torch ? pooledMs(torch, key) : undefined;
+        rows.push({
+          ...cell,
+          workload: w,
+          backend: String(side.hello.backend),
+          batch,
+          imagesPerSec: round(rate(ms)),
+          torchImagesPerSec: tms === undefined ? null : round(rate(tms)),
+          ratio: tms === undefined ? null : round(tms / ms, 3),
         });
+        msPerStep.push({
+          ...cell,
+          workload: w,
+          backend: side.name,
+          msPerStep: round(ms),
+          steps: side.windows.get(key)!.flat().length,
+          torchMsPerStep: tms === undefined ? null : round(tms),
+          torchSteps: torch ? torch.windows.get(key)!.flat().length : null,
+        });
+      }
+      if (torch) {
+        for (let k = 0; k < rounds; k++) {
+          const ratio = Object.fromEntries(
+            WORKLOADS.map((w) => {
+              const key = keyOf(cell, w);
+              const r =
+                medianOf(torch.windows.get(key)![k]!) / medianOf(side.windows.get(key)![k]!);
+              return [w, round(r, 3)];
+            }),
+          );
+          perRound.push({
+            ...cell,
+            round: k + 1,
+            first: k % 2 === 0 ? 'ours' : 'torch',
+            backend: side.name,
+            ratio,
+          });
+        }
       }
     }
   }
@@ -276,21 +318,47 @@ export async function runBench(argv: string[]): Promise<void> {
     return;
   }
   console.log(
-    `\nmachine: ${machine.cores} cores, ${machine.cpu}, node ${machine.node}, PyTorch ${machine.torch}; ${rounds} alternating windows of ${seconds} s per workload and side`,
+    `\nmachine: ${machine.cores} cores, ${machine.cpu}, node ${machine.node}, PyTorch ${machine.torch}; batch ${batch}; ${rounds} alternating windows of ${seconds} s per workload and side`,
   );
+  for (const side of ours) printMatrix(String(side.hello.backend), rows, msPerStep, side.name);
+  for (const side of ours) console.log(`\n${side.name}: ${String(side.hello.backend)}`);
+}
+
+/**
+ * The matrix at a glance: a line per model × shape, a column per workload, each cell
+ * "ours/torch (our ms per step)", or our images/s where PyTorch is absent.
+ */
+function printMatrix(
+  backend: string,
+  rows: Row[],
+  msPerStep: { backend: string; msPerStep: number; torchMsPerStep: number | null }[],
+  sideName: string,
+): void {
+  const mine = rows
+    .map((r, i) => ({ r, m: msPerStep[i]! }))
+    .filter(({ r, m }) => r.backend === backend && m.backend === sideName);
+  const withTorch = mine.some(({ r }) => r.ratio !== null);
   console.log(
-    `\n${'workload'.padEnd(8)} ${'backend'.padEnd(20)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(8)} ${'torch img/s'.padStart(12)} ${'ours/torch'.padStart(10)}  per round`,
+    `\n${sideName}: ${withTorch ? 'ours/torch images per second (> 1: ours faster), then ms per step ours | torch' : 'images per second (no PyTorch to compare with)'}`,
   );
-  for (const [i, r] of rows.entries()) {
-    const spread = perRound
-      .filter((p) => p.backend === msPerStep[i]?.backend)
-      .map((p) => p.ratio[r.workload]!.toFixed(2))
-      .join(' ');
-    console.log(
-      `${r.workload.padEnd(8)} ${r.backend.slice(0, 20).padEnd(20)} ${(msPerStep[i]?.msPerStep ?? 0).toFixed(1).padStart(9)} ${r.imagesPerSec.toFixed(0).padStart(8)} ${(r.torchImagesPerSec?.toFixed(0) ?? '—').padStart(12)} ${(r.ratio?.toFixed(2) ?? '—').padStart(10)}  ${spread}`,
-    );
+  const W = withTorch ? 22 : 10;
+  console.log(
+    `${'model'.padEnd(8)} ${'shape'.padEnd(9)}${WORKLOADS.map((w) => w.padStart(W)).join('')}`,
+  );
+  const cellKeys = [...new Set(mine.map(({ r }) => `${r.model} ${r.shape}`))];
+  for (const key of cellKeys) {
+    const [model, shape] = key.split(' ') as [string, string];
+    const line = WORKLOADS.map((w) => {
+      const hit = mine.find(({ r }) => r.model === model && r.shape === shape && r.workload === w);
+      if (!hit) return '—'.padStart(W);
+      const { r, m } = hit;
+      if (r.ratio === null) return r.imagesPerSec.toFixed(0).padStart(W);
+      return `${r.ratio.toFixed(2)} (${m.msPerStep.toFixed(0)}|${m.torchMsPerStep!.toFixed(0)})`.padStart(
+        W,
+      );
+    }).join('');
+    console.log(`${model.padEnd(8)} ${shape.padEnd(9)}${line}`);
   }
-  if (rows[0]) console.log(`\nbackend detail: ${rows[0].backend}`);
 }
 
 function round(x: number, digits = 1): number {

@@ -1,11 +1,12 @@
 /**
- * The bench workloads (bench/README.md, "How the bench works"), at batch B on 28×28×1 with the `cnn` model:
+ * The bench workloads (bench/README.md, "How the bench works"), at batch B for one model of the
+ * zoo on one input shape (the reference cell: the `cnn` on 28×28×1):
  * a training step (forward, backward, Adam update), a PGD step (loss gradient with respect to the
  * input, L2 step and projection) and a representation-inversion step (gradient of ‖g(x_r) − g(x)‖
  * with respect to x_r, unconstrained L2 step). Same definitions as bench/torch_bench.py.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel } from '../models/registry';
+import { ARCHS, buildModel, parseArch, type ArchName } from '../models/registry';
 import { attack, crossEntropyObjective } from '../attacks/attack';
 import { pgdIteration, type Objective } from '../attacks/pgd';
 import { rowL2Norms } from '../attacks/norms';
@@ -20,7 +21,7 @@ export const WORKLOADS: readonly Workload[] = ['train', 'pgd', 'invert', 'advtra
 /** What one step of each workload is (written into `bench --json`'s file beside the timings). */
 export const WORKLOAD_DEFINITIONS: Record<Workload, string> = {
   train:
-    'one Adam step (lr 1e-3) of the cnn on a batch: forward, softmax cross-entropy, backward, update',
+    'one Adam step (lr 1e-3) of the model on a batch (batch norm in training mode): forward, softmax cross-entropy, backward, update',
   pgd: 'one PGD iteration at L2 ε = 1.5, step 0.1: loss and input gradient (one forward, one backward), normalised step, projection onto the ball and [0, 1]',
   invert:
     'one representation-inversion iteration: gradient of ‖g(x_r) − g(x)‖₂ with respect to x_r, normalised L2 step 0.1, clip to [0, 1]',
@@ -35,18 +36,53 @@ export function medianOf(xs: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/** Input shapes the bench knows: Fashion-MNIST's and CIFAR-10's (height × width × channels). */
+export const BENCH_SHAPES = ['28x28x1', '32x32x3'] as const;
+/** The models in the bench's order (the issue's: small to large). */
+export const BENCH_MODELS: readonly ArchName[] = ['mlp', 'cnn', 'vgg', 'resnet'];
+
+/** One model on one input shape: a row of the bench matrix. */
+export interface BenchCell {
+  model: ArchName;
+  shape: string;
+}
+
+/** 'H x W x C' as numbers, with a clear error otherwise. */
+export function parseShape(text: string): [number, number, number] {
+  const dims = text.split('x').map(Number);
+  if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d >= 1))
+    throw new Error(`bench: a shape is HxWxC, e.g. 28x28x1 or 32x32x3; got '${text}'`);
+  return dims as [number, number, number];
+}
+
+/**
+ * The cells of `--model LIST|all` × `--shape LIST|all` (comma-separated), models first in the
+ * bench's order.
+ */
+export function benchCells(models: string, shapes: string): BenchCell[] {
+  const modelList =
+    models === 'all'
+      ? [...BENCH_MODELS, ...ARCHS.filter((a) => !BENCH_MODELS.includes(a))]
+      : models.split(',').map((m) => parseArch(m.trim()));
+  const shapeList = shapes === 'all' ? [...BENCH_SHAPES] : shapes.split(',').map((s) => s.trim());
+  shapeList.forEach(parseShape);
+  return modelList.flatMap((model) => shapeList.map((shape) => ({ model, shape })));
+}
+
 /** Returns a function that runs one step of the workload and waits for its result. */
 export function makeWorkload(
   workload: Workload,
   batch: number,
+  cell: BenchCell = { model: 'cnn', shape: '28x28x1' },
 ): { step: () => Promise<void>; dispose: () => void } {
-  const built = buildModel('cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  const x = tf.randomUniform<tf.Rank.R4>([batch, 28, 28, 1], 0, 1, 'float32', 1);
+  const inputShape = parseShape(cell.shape);
+  const built = buildModel(cell.model, { inputShape, numClasses: 10, seed: 0 });
+  const x = tf.randomUniform<tf.Rank.R4>([batch, ...inputShape], 0, 1, 'float32', 1);
   const y = tf.randomUniform<tf.Rank.R1>([batch], 0, 10, 'int32', 2);
   const yOneHot = tf.oneHot(y, 10);
   const target = tf.tidy(
     () =>
-      built.representation.apply(tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 3), {
+      built.representation.apply(tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 3), {
         training: false,
       }) as tf.Tensor2D,
   );
@@ -118,7 +154,10 @@ export function makeWorkload(
   };
   return {
     step: steps[workload],
-    dispose: () => tf.dispose([x, y, yOneHot, target, ...built.model.weights.map((w) => w.read())]),
+    dispose: () => {
+      opt.dispose();
+      tf.dispose([x, y, yOneHot, target, ...built.model.weights.map((w) => w.read())]);
+    },
   };
 }
 
@@ -134,8 +173,9 @@ export class WorkloadTimer {
   constructor(
     readonly workload: Workload,
     readonly batch: number,
+    readonly cell?: BenchCell,
   ) {
-    this.w = makeWorkload(workload, batch);
+    this.w = makeWorkload(workload, batch, cell);
   }
 
   /** Step times (ms) over at least `seconds` and `minSteps` steps. */

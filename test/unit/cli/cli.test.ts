@@ -152,6 +152,10 @@ test('bench --json prints one row per workload and backend with the documented k
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-bench-')), 'bench.json');
   const r = cli(
     'bench',
+    '--model',
+    'cnn',
+    '--shape',
+    '28x28x1',
     '--json',
     '--backends',
     'wasm',
@@ -211,10 +215,14 @@ test('bench --json prints one row per workload and backend with the documented k
       'backend',
       'batch',
       'imagesPerSec',
+      'model',
       'ratio',
+      'shape',
       'torchImagesPerSec',
       'workload',
     ]);
+    assert.equal(row.model, 'cnn');
+    assert.equal(row.shape, '28x28x1');
     assert.match(String(row.backend), /^wasm/);
     assert.equal(row.batch, 4);
     assert.ok((row.imagesPerSec as number) > 0);
