@@ -6,13 +6,16 @@ import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 import { terminalProgress } from '../progress';
 import { reproduce } from '../../engine/reproduce/pipeline';
 import { parseProfile, profileFor } from '../../engine/formats/profiles';
+import { ARCHS, parseArch } from '../../engine/models/registry';
 
-const HELP = `robust-features reproduce [--profile smoke|quick|full] [--data SPEC] --out DIR [--json]
+const HELP = `robust-features reproduce [--profile smoke|quick|full] [--model M] [--data SPEC] --out DIR [--json]
   Standard and adversarial training on D; D_R, D_NR, D_rand, D_det built from them; standard training
   on each; evaluation on the original test set. Writes DIR/results.json, DIR/results.md (beside the
   paper's CIFAR-10 numbers) and DIR/manifest.json. Rerunning skips finished steps.
   --profile  smoke: a minute on an mlp, to check an install (numbers mean little); quick: the
              issue's 5,000-image run; full: all images, the paper's step counts
+  --model    ${ARCHS.join('|')}: every model of the run (default the profile's: cnn, or the
+             resnet for full on CIFAR-10; mlp for smoke)
   --pool N   the cores to use (default: all): N threads run the steps as a task graph, each its
              own single-threaded wasm instance; 1 = every step on the main thread, single-threaded
              (RFL_WASM_THREADS=K gives it K threads); the same results for any N
@@ -30,6 +33,7 @@ export async function runReproduce(argv: string[]): Promise<void> {
       out: { type: 'string' },
       pool: { type: 'string' },
       seed: { type: 'string' },
+      model: { type: 'string' },
     },
     HELP,
   );
@@ -40,6 +44,7 @@ export async function runReproduce(argv: string[]): Promise<void> {
   const profile = {
     ...profileFor(parseProfile(o.profile), o.data),
     ...(seed === undefined ? {} : { seed }),
+    ...(o.model === undefined ? {} : { model: parseArch(o.model) }),
   };
   const pool = poolOption(o.pool) ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });

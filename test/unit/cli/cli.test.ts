@@ -113,6 +113,11 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
       ['reproduce', '--out', '/tmp/x', '--seed', '1.5'],
       /--seed must be a whole number ≥ 0, got '1.5'/,
     ],
+    [
+      ['reproduce', '--out', '/tmp/x', '--model', 'alexnet'],
+      /Unknown model 'alexnet': expected one of mlp, cnn, resnet, vgg/,
+    ],
+    [['bench', '--model', 'cnn', '--shape', '28x28'], /a shape is HxWxC.*got '28x28'/],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args);
