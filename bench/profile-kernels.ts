@@ -17,6 +17,9 @@ import { buildModel, parseArch } from '../src/engine/models/registry';
 import { initBackend } from '../src/engine/backend/ladder';
 import { setWinogradStrategy } from '../src/engine/kernels/winograd';
 import { elementwiseOn } from '../src/engine/kernels/elementwise';
+import { batchNormTrainOn } from '../src/engine/models/batchNorm';
+import { linearConvOn } from '../src/engine/models/reluConv2d';
+import { adam } from '../src/engine/train/fusedAdam';
 
 const reps = Number(process.argv[2] ?? 5);
 const which = parseArch(process.argv[3] ?? 'cnn');
@@ -100,6 +103,11 @@ async function profile(name: string, f: () => void): Promise<void> {
     return ab(name, 'winograd', (on) => setWinogradStrategy(on ? 'auto' : 'off'), f);
   }
   if (process.env.ELEMWISE === 'ab') return ab(name, elemKeys.join('+'), setElementwise, f);
+  // AB=bn: batch norm's training kernels (models/batchNorm.ts); AB=linconv: linear convolutions
+  // as one FusedConv2D kernel (models/reluConv2d.ts); off and on alternating step by step.
+  if (process.env.AB === 'bn') return ab(name, 'bn kernels', (on) => (batchNormTrainOn.on = on), f);
+  if (process.env.AB === 'linconv')
+    return ab(name, 'linear conv', (on) => (linearConvOn.on = on), f);
   f();
   const wall: number[] = [];
   const cpu: number[] = [];
@@ -117,7 +125,11 @@ async function profile(name: string, f: () => void): Promise<void> {
   for (let r = 0; r < Math.min(reps, 3); r++) {
     const p = await tf.profile(f);
     const agg: Record<string, number> = {};
-    for (const k of p.kernels) agg[k.name] = (agg[k.name] ?? 0) + (k.kernelTimeMs as number);
+    for (const k of p.kernels) {
+      // BYSHAPE=1: one line per kernel and input shapes (which convolution is slow).
+      const key = process.env.BYSHAPE ? `${k.name} ${JSON.stringify(k.inputShapes)}` : k.name;
+      agg[key] = (agg[key] ?? 0) + (k.kernelTimeMs as number);
+    }
     for (const [k, v] of Object.entries(agg)) (per[k] ??= []).push(v);
   }
   const rows = Object.entries(per)
@@ -143,15 +155,16 @@ void (async () => {
   const m = buildModel(which, { inputShape: shape, numClasses: 10, seed: 0 }).model;
   const x = tf.randomUniform([128, ...shape]);
   const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32'), 10);
-  const opt = tf.train.adam(1e-3);
-  const loss = (xi: tf.Tensor): tf.Scalar =>
-    tf.losses.softmaxCrossEntropy(y, m.apply(xi, { training: true }) as tf.Tensor);
+  const opt = adam(1e-3);
+  const loss = (xi: tf.Tensor, training: boolean): tf.Scalar =>
+    tf.losses.softmaxCrossEntropy(y, m.apply(xi, { training }) as tf.Tensor);
   await profile('train', () => {
-    const l = opt.minimize(() => loss(x), true)!;
+    const l = opt.minimize(() => loss(x, true), true)!;
     l.dataSync();
     l.dispose();
   });
-  const g = tf.grad((xi: tf.Tensor) => loss(xi));
+  // PGD attacks the model in inference mode (batch norm with its moving statistics), as the bench.
+  const g = tf.grad((xi: tf.Tensor) => loss(xi, false));
   // Not `tidy(() => g(x).dataSync())`: tidy walks its return value, here 100k numbers (≈ 50 ms).
   await profile('pgd', () => tf.tidy(() => void g(x).dataSync()));
   console.log('tensors', tf.memory().numTensors);

@@ -3,7 +3,8 @@
  * W[i,j,ci,co] for every output pixel m = (n, y, x), then each dP column is added into dX at the
  * input pixel the window position (i, j) read. Why: the convolution form (convGrads.ts) has Ci
  * output channels, and XNNPACK is slow for very few (the first layer's input gradient, Ci = 1,
- * which every PGD step needs). Here the GEMM has
+ * which every PGD step needs), and strided convolutions, whose convolution form multiplies
+ * mostly zeros (useGemmInputGrad). Here the GEMM has
  * kh·kw·Ci outputs per pixel instead. The GEMM is our loop (simdGemm.ts) where the pixel count
  * allows; both it and the scatter split the images across our loop threads.
  */
@@ -24,9 +25,15 @@ export function inputGradStrategy(): typeof strategy {
   return strategy;
 }
 
+/**
+ * Few input channels (the convolution form has that few outputs), or a stride: the convolution
+ * form runs over dY dilated by the stride, (s² − 1)/s² of it zeros, while the GEMM does only
+ * the real products (the ResNet's stride-2 3×3 and 1×1 convolutions: bench/README.md).
+ */
 export function useGemmInputGrad(ci: backend_util.Conv2DInfo, backend: BackendWasm): boolean {
   if (strategy === 'conv' || simdFor(backend) === null) return false;
-  return strategy === 'gemm' || ci.inChannels <= 4;
+  const strided = ci.strideHeight > 1 || ci.strideWidth > 1;
+  return strategy === 'gemm' || ci.inChannels <= 4 || strided;
 }
 
 export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Conv2DInfo): TI {

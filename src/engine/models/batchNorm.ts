@@ -30,6 +30,9 @@ interface BnFields {
   movingVariance: { read(): tf.Tensor; write(t: tf.Tensor): void };
 }
 
+/** Whether training mode takes the two kernels; bench/profile-kernels.ts flips it for an A/B. */
+export const batchNormTrainOn = { on: true };
+
 export class FusedBatchNormalization extends StockBatchNorm {
   static className = 'BatchNormalization';
 
@@ -40,6 +43,7 @@ export class FusedBatchNormalization extends StockBatchNorm {
     const b = this as unknown as BnFields;
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const fusable =
+      batchNormTrainOn.on &&
       kwargs.training === true &&
       (b.axis === -1 || b.axis === x.rank - 1) &&
       b.center &&

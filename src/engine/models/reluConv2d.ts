@@ -30,6 +30,9 @@ interface ConvFields {
   activation: { getClassName(): string };
 }
 
+/** Whether linear convolutions take the fused path; bench/profile-kernels.ts flips it for an A/B. */
+export const linearConvOn = { on: true };
+
 export class ReluConv2D extends StockConv2D {
   static className = 'Conv2D';
 
@@ -40,7 +43,8 @@ export class ReluConv2D extends StockConv2D {
     const c = this as unknown as ConvFields;
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const fusable =
-      ['relu', 'linear'].includes(c.activation.getClassName()) &&
+      (c.activation.getClassName() === 'relu' ||
+        (linearConvOn.on && c.activation.getClassName() === 'linear')) &&
       c.dataFormat === 'channelsLast' &&
       x.rank === 4 &&
       (c.padding === 'same' || c.padding === 'valid') &&
