@@ -24,7 +24,14 @@ export interface EpochRecord {
   accuracy: number;
   testAccuracy?: number;
   lr: number;
+  /** The whole epoch: training steps, the test-set evaluation and the snapshot. */
   seconds: number;
+  /** The training steps alone (batching, forward, backward, update): what the bench times. */
+  trainSeconds?: number;
+  /** The test-set accuracy at the epoch's end. */
+  evalSeconds?: number;
+  /** Images per second of the training steps (seen / trainSeconds), comparable to the bench's
+   * training step; the end-of-epoch evaluation is in evalSeconds, not in this rate. */
   imagesPerSec: number;
   /** Resident memory of the whole process and live tensors at the epoch's end: a leak shows as growth across epochs. */
   rssMiB?: number;

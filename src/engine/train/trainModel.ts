@@ -157,8 +157,10 @@ async function trainLoop(
           etaSec: clock.eta(),
         });
     }
+    const trainSeconds = (Date.now() - t0) / 1000;
     const testAccuracy = await standardAccuracy(inferenceFn(built.model), test, 256, ctx);
     const seconds = (Date.now() - t0) / 1000;
+    const evalSeconds = seconds - trainSeconds;
     state = {
       epochsDone: epoch + 1,
       trainSec: state.trainSec + seconds,
@@ -171,7 +173,9 @@ async function trainLoop(
           testAccuracy,
           lr,
           seconds,
-          imagesPerSec: seen / seconds,
+          trainSeconds,
+          evalSeconds,
+          imagesPerSec: seen / trainSeconds,
           rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
           wasmHeapMiB: wasmHeapMiB(),
           jsHeapMiB: jsHeapMiB(),
@@ -181,7 +185,7 @@ async function trainLoop(
     };
     await writeSnapshot(outDir, built.model, opt, state);
     ctx.log?.(
-      `epoch ${epoch + 1}/${cfg.epochs}: loss ${(lossSum / seen).toFixed(4)}, train acc ${(correct / seen).toFixed(4)}, test acc ${testAccuracy.toFixed(4)}, ${(seen / seconds).toFixed(0)} img/s`,
+      `epoch ${epoch + 1}/${cfg.epochs}: loss ${(lossSum / seen).toFixed(4)}, train acc ${(correct / seen).toFixed(4)}, test acc ${testAccuracy.toFixed(4)}, ${(seen / trainSeconds).toFixed(0)} img/s training (${trainSeconds.toFixed(1)} s), test evaluation ${evalSeconds.toFixed(1)} s`,
     );
     ctx.onProgress?.({
       phase: 'train',
@@ -192,7 +196,7 @@ async function trainLoop(
       steps: stepsPerEpoch,
       loss: lossSum / seen,
       accuracy: testAccuracy,
-      imagesPerSec: seen / seconds,
+      imagesPerSec: seen / trainSeconds,
       etaSec: clock.eta(),
       message: `epoch ${epoch + 1} done: test accuracy ${(100 * testAccuracy).toFixed(1)}%`,
     });

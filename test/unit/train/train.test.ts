@@ -67,6 +67,13 @@ test('a run stopped after an epoch and resumed ends with the same weights as an 
   const r = await trainOnDatasets(base, train, testSet, parted, { resume: true });
   assert.equal(r.history.length, 3);
   assert.deepEqual(await weightsOf(parted), await weightsOf(whole));
+  // Each epoch's time split into its training steps and its test evaluation; the rate is the
+  // training steps' (what the bench compares), not diluted by the evaluation.
+  for (const h of r.history) {
+    assert.ok(h.trainSeconds! > 0 && h.evalSeconds! >= 0, JSON.stringify(h));
+    assert.ok(Math.abs(h.trainSeconds! + h.evalSeconds! - h.seconds) < 1e-9, JSON.stringify(h));
+    assert.ok(Math.abs(h.imagesPerSec - 256 / h.trainSeconds!) < 1e-6, JSON.stringify(h));
+  }
 });
 
 test('a NaN loss stops the run with a clear error and writes no checkpoint for the bad epoch', async () => {
