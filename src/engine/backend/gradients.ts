@@ -3,12 +3,14 @@
  * on the shared tfjs-core instance when it loads. Import this module for that side effect wherever
  * gradients are taken without a layers model in sight (attacks on plain functions, theory).
  * (`@tensorflow/tfjs-core/dist/register_all_gradients` is ESM-only and breaks the CJS bundles.)
- * Then our fused ReLU and batch-norm gradients replace tfjs's (kernels/reluGrad.ts,
- * kernels/batchNormTrain.ts): they must come after.
+ * Then our ReLU, batch-norm and Mean gradients replace tfjs's (kernels/reluGrad.ts,
+ * kernels/batchNormTrain.ts, kernels/meanGrad.ts): they must come after.
  */
 import '@tensorflow/tfjs-layers';
 import { registerReluGradient } from '../kernels/reluGrad';
 import { registerBatchNormGradients } from '../kernels/batchNormTrain';
+import { registerMeanGradient } from '../kernels/meanGrad';
 
 registerReluGradient();
 registerBatchNormGradients();
+registerMeanGradient();

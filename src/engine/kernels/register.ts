@@ -31,6 +31,7 @@ import {
   batchNormTrainGrad,
   registerBatchNormGradients,
 } from './batchNormTrain';
+import { registerMeanGradient } from './meanGrad';
 
 /** The stock kernels our kernels are built from (captured before we replace any name). */
 const BUILDING_BLOCKS = [
@@ -101,6 +102,7 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   // the @tensorflow/tfjs union, whose register_all_gradients puts tfjs's Relu gradient back.
   registerReluGradient();
   registerBatchNormGradients();
+  registerMeanGradient();
   // Kernels of our own, not replacements: train/fusedAdam.ts and models/batchNorm.ts run them
   // where they are registered.
   const own: Array<[string, unknown]> = [
