@@ -198,16 +198,16 @@ export function registerBatchNormGradients(): void {
     outputsToSave: [false, true, true],
     gradFunc: (dys, saved, attrs) => {
       const dy = (dys as tf.Tensor[])[0]!;
-      const [x, scale, mean, variance] = saved as tf.Tensor[];
+      const [x, scale, mean, variance] = saved;
       // One kernel gives all three: dx needs Σdy and Σdy·(x − mean), which are doffset and
       // dscale·√(variance + ε).
       const [dx, dscale, doffset] = tf
         .engine()
-        .runKernel(
+        .runKernel<tf.Tensor[]>(
           BN_TRAIN_GRAD,
           { dy, x: x!, mean: mean!, variance: variance!, scale: scale! },
           attrs,
-        ) as tf.Tensor[];
+        );
       return { x: () => dx!, scale: () => dscale!, offset: () => doffset! };
     },
   });

@@ -53,11 +53,11 @@ export class FusedBatchNormalization extends StockBatchNorm {
     return tf.tidy(() => {
       const [y, mean, variance] = tf
         .engine()
-        .runKernel(
+        .runKernel<tf.Tensor[]>(
           BN_TRAIN,
           { x, scale: b.gamma.read(), offset: b.beta.read() },
           { varianceEpsilon: b.epsilon },
-        ) as tf.Tensor[];
+        );
       // tfjs-layers' doMovingAverage: v − (v − value)·(1 − momentum).
       for (const [v, value] of [
         [b.movingMean, mean!],

@@ -32,7 +32,7 @@ function trainingCall(layer: tfl.layers.Layer, k: Case): Float32Array[] {
   const r = tf.tensor(rand(shape, k.seed + 5), shape);
   const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const f = (xx: tf.Tensor) =>
-    tf.sum(tf.mul(layer.apply(xx, { training: true }) as tf.Tensor, r)) as tf.Scalar;
+    tf.sum<tf.Scalar>(tf.mul(layer.apply(xx, { training: true }) as tf.Tensor, r));
   const y = tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor);
   const dx = tf.grad(f)(x);
   const { value, grads } = tf.variableGrads(() => f(x), vars);
@@ -79,7 +79,7 @@ test('on wasm the training step runs the two batch-norm kernels instead of the m
   const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const prof = await tf.profile(() => {
     const { value, grads } = tf.variableGrads(
-      () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      () => tf.sum<tf.Scalar>(layer.apply(x, { training: true }) as tf.Tensor),
       vars,
     );
     tf.dispose([value, ...Object.values(grads)]);
@@ -115,7 +115,7 @@ test('the FusedBatchNorm gradient matches autodiff of the plain-op formula, and 
       const variance = tf.add(tf.abs(t(pshape, 5)), 0.1);
       const eps = 1e-3;
       const fused = (a: tf.Tensor[]) =>
-        tf.sum(tf.mul(tf.batchNorm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, eps), r));
+        tf.sum(tf.mul(tf.batchNorm(a[0]!, a[1]!, a[2]!, a[3], a[4], eps), r));
       const plain = (a: tf.Tensor[]) =>
         tf.sum(
           tf.mul(
