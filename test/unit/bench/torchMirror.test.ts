@@ -1,0 +1,182 @@
+/**
+ * The bench's PyTorch side runs the same architectures (python/rfl_zoo.py): for every model of the
+ * zoo on both bench shapes, the same parameter count, and the same logits (inference mode) when
+ * the torch model gets our weights. The weights go over by a small transfer of this test's own
+ * (conv HWIO → OIHW, dense (in, out) → (out, in) with the first dense layer after a flatten
+ * permuted from (h, w, c) to (c, h, w) rows, batch norm γ/β/moving statistics), with random batch
+ * norm statistics and biases so that a swapped layer shows. Runs where /usr/bin/python3 has torch.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import '../../../src/engine/backend/gradients';
+import { ARCHS, buildModel, type ArchName } from '../../../src/engine/models/registry';
+import { BENCH_SHAPES, parseShape } from '../../../src/engine/bench/workloads';
+import { rand } from '../kernels/helpers';
+
+type Layer = tfl.layers.Layer;
+type State = Record<string, { shape: number[]; data: number[] }>;
+
+const inbound = (l: Layer): Layer => l.inboundNodes[0]!.inboundLayers[0]!;
+const cls = (l: Layer) => l.getClassName();
+
+/** Our weights under torch's state_dict names and layouts. */
+function torchState(model: tfl.LayersModel, arch: ArchName): State {
+  const state: State = {};
+  const put = (name: string, t: tf.Tensor) =>
+    (state[name] = { shape: t.shape, data: Array.from(t.dataSync()) });
+  const conv = (name: string, l: Layer) => {
+    const [k, b] = l.getWeights();
+    put(`${name}.weight`, tf.transpose(k!, [3, 2, 0, 1]));
+    if (b) put(`${name}.bias`, b);
+  };
+  const bn = (name: string, l: Layer) => {
+    const [g, b, m, v] = l.getWeights();
+    for (const [k, t] of [
+      ['weight', g],
+      ['bias', b],
+      ['running_mean', m],
+      ['running_var', v],
+    ] as const)
+      put(`${name}.${k}`, t!);
+  };
+  const dense = (name: string, l: Layer) => {
+    const [k, b] = l.getWeights();
+    let w = k!;
+    const src = inbound(l);
+    if (cls(src) === 'Flatten') {
+      // tfjs flattens (h, w, c), PyTorch (c, h, w): reorder the kernel's rows.
+      const [h, ww, c] = (src.getInputAt(0) as tfl.SymbolicTensor).shape.slice(1) as number[];
+      w = tf.reshape(tf.transpose(tf.reshape(w, [h!, ww!, c!, -1]), [2, 0, 1, 3]), w.shape);
+    }
+    put(`${name}.weight`, tf.transpose(w));
+    put(`${name}.bias`, b!);
+  };
+  const weighted = model.layers.filter((l) => l.weights.length > 0);
+  if (arch !== 'resnet') {
+    let [nc, nd] = [0, 0];
+    weighted.forEach((l, i) => {
+      if (cls(l) === 'Conv2D') conv(`conv${++nc}`, l);
+      else dense(i === weighted.length - 1 ? 'logits' : `fc${++nd}`, l);
+    });
+    return state;
+  }
+  // The resnet by its graph (tfjs orders a block's two paths by depth, interleaved): each Add
+  // joins [main path, shortcut]; main: bn2 ← conv2 ← relu ← bn1 ← conv1.
+  const adds = model.layers.filter((l) => cls(l) === 'Add');
+  // The first block keeps its input as the shortcut: the stem's ReLU, after bn1 ← conv1.
+  const stemBn = inbound(adds[0]!.inboundNodes[0]!.inboundLayers[1]!);
+  conv('conv1', inbound(stemBn));
+  bn('bn1', stemBn);
+  adds.forEach((add, i) => {
+    const [main, shortcut] = add.inboundNodes[0]!.inboundLayers as [Layer, Layer];
+    const p = `layer${i + 1}.0`;
+    const conv2 = inbound(main);
+    const bn1 = inbound(inbound(conv2));
+    conv(`${p}.conv1`, inbound(bn1));
+    bn(`${p}.bn1`, bn1);
+    conv(`${p}.conv2`, conv2);
+    bn(`${p}.bn2`, main);
+    if (cls(shortcut) === 'BatchNormalization') {
+      conv(`${p}.downsample.0`, inbound(shortcut));
+      bn(`${p}.downsample.1`, shortcut);
+    }
+  });
+  dense('logits', model.getLayer('logits'));
+  return state;
+}
+
+const torchHere =
+  fs.existsSync('/usr/bin/python3') &&
+  spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+
+test(
+  "the bench's PyTorch models mirror the zoo: same parameter count, same logits for the same weights",
+  {
+    skip: torchHere ? false : 'no /usr/bin/python3 with torch',
+  },
+  async () => {
+    await tf.setBackend('cpu');
+    const cells: {
+      arch: ArchName;
+      shape: number[];
+      state: State;
+      x: object;
+      params: number;
+      logits: Float32Array;
+    }[] = [];
+    let seed = 1;
+    for (const arch of ARCHS) {
+      for (const shapeName of BENCH_SHAPES) {
+        const [h, w, c] = parseShape(shapeName);
+        const built = buildModel(arch, { inputShape: [h, w, c], numClasses: 10, seed: 0 });
+        // Random biases and batch-norm statistics: untrained, every BN is the identity and every
+        // bias zero, and a swapped pair would go unseen.
+        for (const layer of built.model.layers) {
+          const ws = layer.getWeights();
+          if (!ws.length) continue;
+          layer.setWeights(
+            ws.map((t, i) => {
+              if (cls(layer) === 'BatchNormalization') {
+                const r = tf.tensor(rand(t.shape, seed++), t.shape);
+                return i === 3 ? tf.add(tf.abs(r), 0.5) : tf.add(tf.mul(r, 0.3), i === 0 ? 1 : 0);
+              }
+              return i === 1 ? tf.mul(tf.tensor(rand(t.shape, seed++), t.shape), 0.1) : t;
+            }),
+          );
+        }
+        const x = tf.tensor4d(rand([2, h, w, c], seed++), [2, h, w, c]);
+        const logits = (
+          built.model.apply(x, { training: false }) as tf.Tensor
+        ).dataSync() as Float32Array;
+        const xNchw = tf.transpose(x, [0, 3, 1, 2]);
+        cells.push({
+          arch,
+          shape: [c, h, w],
+          state: torchState(built.model, arch),
+          x: { shape: xNchw.shape, data: Array.from(xNchw.dataSync()) },
+          // Trainable ones: PyTorch counts batch norm's running statistics as buffers, not parameters.
+          params: built.model.trainableWeights.reduce(
+            (n, wt) => n + tf.util.sizeFromShape(wt.shape as number[]),
+            0,
+          ),
+          logits,
+        });
+      }
+    }
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-mirror-')), 'cells.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify(cells.map(({ arch, shape, state, x }) => ({ arch, shape, state, x }))),
+    );
+    const r = spawnSync('/usr/bin/python3', [path.join(__dirname, 'torch_mirror.py'), file], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { params: number; logits: number[] });
+    assert.equal(out.length, cells.length);
+    cells.forEach((cell, i) => {
+      const theirs = out[i]!;
+      const what = `${cell.arch} ${cell.shape.join('x')}`;
+      assert.equal(theirs.params, cell.params, `${what}: parameter count`);
+      let d = 0,
+        m = 1;
+      cell.logits.forEach((v, j) => {
+        d = Math.max(d, Math.abs(v - theirs.logits[j]!));
+        m = Math.max(m, Math.abs(v));
+      });
+      assert.ok(d / m < 1e-4, `${what}: logits differ by ${d} (max |logit| ${m})`);
+    });
+  },
+);
