@@ -2,8 +2,7 @@
  * Batch norm in training mode as one forward kernel and one backward kernel on wasm. tfjs-layers
  * computes the batch moments with tf.moments and normalises with FusedBatchNorm, and the
  * gradient then runs through every op of that chain: Multiply, Sum, Sub, Mean, Square, RealDiv
- * and Tile passes over the whole activation, a third of the ResNet's training step in the
- * profile of issue 18. Here:
+ * and Tile passes over the whole activation, one temporary each. Here:
  * - 'RflBatchNormTrain' (x, scale, offset → y, mean, variance): the per-channel mean, then the
  *   biased variance Σ(x − mean)²/R (two passes, like tf.moments, so no cancellation), then
  *   y = (x − mean)·scale/√(variance + ε) + offset as FusedBatchNorm computes it;

@@ -28,7 +28,7 @@ export function inputGradStrategy(): typeof strategy {
 /**
  * Few input channels (the convolution form has that few outputs), or a stride: the convolution
  * form runs over dY dilated by the stride, (s² − 1)/s² of it zeros, while the GEMM does only
- * the real products (the ResNet's stride-2 3×3 and 1×1 convolutions: bench/README.md).
+ * the real products (the ResNet's stride-2 3×3 and 1×1 convolutions; CHANGELOG.md).
  */
 export function useGemmInputGrad(ci: backend_util.Conv2DInfo, backend: BackendWasm): boolean {
   if (strategy === 'conv' || simdFor(backend) === null) return false;
