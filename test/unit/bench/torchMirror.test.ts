@@ -21,7 +21,7 @@ import { BENCH_SHAPES, parseShape } from '../../../src/engine/bench/workloads';
 import { rand } from '../kernels/helpers';
 
 type Layer = tfl.layers.Layer;
-type State = Record<string, { shape: number[]; data: number[] }>;
+type State = Record<string, { shape: number[]; data: Float32Array }>;
 
 const inbound = (l: Layer): Layer => l.inboundNodes[0]!.inboundLayers[0]!;
 const cls = (l: Layer) => l.getClassName();
@@ -30,7 +30,7 @@ const cls = (l: Layer) => l.getClassName();
 function torchState(model: tfl.LayersModel, arch: ArchName): State {
   const state: State = {};
   const put = (name: string, t: tf.Tensor) =>
-    (state[name] = { shape: t.shape, data: Array.from(t.dataSync()) });
+    (state[name] = { shape: t.shape, data: t.dataSync() as Float32Array });
   const conv = (name: string, l: Layer) => {
     const [k, b] = l.getWeights();
     put(`${name}.weight`, tf.transpose(k!, [3, 2, 0, 1]));
@@ -107,7 +107,7 @@ test(
       arch: ArchName;
       shape: number[];
       state: State;
-      x: object;
+      x: { shape: number[]; data: Float32Array };
       params: number;
       logits: Float32Array;
     }[] = [];
@@ -140,7 +140,7 @@ test(
           arch,
           shape: [c, h, w],
           state: torchState(built.model, arch),
-          x: { shape: xNchw.shape, data: Array.from(xNchw.dataSync()) },
+          x: { shape: xNchw.shape, data: xNchw.dataSync() as Float32Array },
           // Trainable ones: PyTorch counts batch norm's running statistics as buffers, not parameters.
           params: built.model.trainableWeights.reduce(
             (n, wt) => n + tf.util.sizeFromShape(wt.shape as number[]),
@@ -150,11 +150,29 @@ test(
         });
       }
     }
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-mirror-')), 'cells.json');
-    fs.writeFileSync(
-      file,
-      JSON.stringify(cells.map(({ arch, shape, state, x }) => ({ arch, shape, state, x }))),
-    );
+    // Each cell's tensors as one little-endian float32 file, indexed by name in cells.json.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-mirror-'));
+    const index = cells.map((cell, i) => {
+      const entries = { ...cell.state, __x__: cell.x };
+      let offset = 0;
+      const tensors = Object.entries(entries).map(([name, t]) => {
+        const at = offset;
+        offset += t.data.length;
+        return { name, shape: t.shape, offset: at };
+      });
+      const bin = path.join(dir, `cell${i}.bin`);
+      fs.writeFileSync(
+        bin,
+        Buffer.concat(
+          Object.values(entries).map((t) =>
+            Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+          ),
+        ),
+      );
+      return { arch: cell.arch, shape: cell.shape, bin, tensors };
+    });
+    const file = path.join(dir, 'cells.json');
+    fs.writeFileSync(file, JSON.stringify(index));
     const r = spawnSync('/usr/bin/python3', [path.join(__dirname, 'torch_mirror.py'), file], {
       encoding: 'utf8',
       maxBuffer: 1 << 26,
