@@ -25,6 +25,8 @@ export interface CheckpointManifest {
   backend: string;
   versions: Record<string, string>;
   epochsDone: number;
+  /** Present only when a resume could not make the run bit-identical to an uninterrupted one. */
+  resume?: { bitIdentical: false; why: string[] };
   timings: { trainSec: number };
   createdAt: string;
 }

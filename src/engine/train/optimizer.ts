@@ -40,12 +40,42 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
   else o.learningRate = lr;
 }
 
+/**
+ * Adam's bias-correction powers β1ᵗ⁺¹, β2ᵗ⁺¹ as the optimizer holds them. tfjs's
+ * AdamOptimizer.getWeights does not save them and its setWeights recomputes them as
+ * pow(β, t + 1), while training accumulates them by repeated float32 multiplication: the two
+ * differ in the last bits at many t (e.g. β2 = 0.999 at t = 2, 5, 18…), and every step after a
+ * resume would then move the weights slightly differently. Saved under these names next to
+ * tfjs's own slots and assigned back after setWeights, the next step is the uninterrupted one.
+ */
+const ADAM_POWERS = ['rfl/adam/accBeta1', 'rfl/adam/accBeta2'] as const;
+
+interface AdamPowers {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+}
+
+/** Duck-typed: tfjs optimizers override Symbol.hasInstance, so instanceof cannot tell them apart. */
+function adamPowers(opt: tf.Optimizer): AdamPowers | undefined {
+  const o = opt as unknown as Partial<AdamPowers>;
+  return o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable
+    ? (o as AdamPowers)
+    : undefined;
+}
+
 /** Optimizer state as bytes (same encoding as TF.js weights) for epoch snapshots. */
 export async function encodeOptimizerState(
   opt: tf.Optimizer,
 ): Promise<{ specs: tf.io.WeightsManifestEntry[]; data: Buffer }> {
   const named = await opt.getWeights();
-  const { data, specs } = await tf.io.encodeWeights(named);
+  const powers = adamPowers(opt);
+  const extra: { name: string; tensor: tf.Tensor }[] = powers
+    ? [
+        { name: ADAM_POWERS[0], tensor: powers.accBeta1 },
+        { name: ADAM_POWERS[1], tensor: powers.accBeta2 },
+      ]
+    : [];
+  const { data, specs } = await tf.io.encodeWeights([...named, ...extra]);
   // getWeights() returns the optimizer's own slot variables plus a fresh 'iter' scalar: only that
   // one belongs to us.
   named.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
@@ -53,13 +83,36 @@ export async function encodeOptimizerState(
   return { specs, data: Buffer.from(ab) };
 }
 
+/**
+ * Restores what encodeOptimizerState saved. Returns false when the next step cannot be the
+ * uninterrupted one: an Adam state saved without its accumulated powers (older snapshots), so
+ * tfjs's recomputed pow(β, t + 1) is used instead.
+ */
 export async function restoreOptimizerState(
   opt: tf.Optimizer,
   specs: tf.io.WeightsManifestEntry[],
   data: Buffer,
-): Promise<void> {
+): Promise<{ exact: boolean }> {
   const ab = new Uint8Array(data).buffer;
   const map = tf.io.decodeWeights(ab, specs);
+  const isPower = (name: string) => (ADAM_POWERS as readonly string[]).includes(name);
   // Order matters: tfjs optimizers match slots to variables by position, not by name.
-  await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name] as tf.Tensor })));
+  await opt.setWeights(
+    specs
+      .filter((s) => !isPower(s.name))
+      .map((s) => ({ name: s.name, tensor: map[s.name] as tf.Tensor })),
+  );
+  const powers = adamPowers(opt);
+  const [b1, b2] = ADAM_POWERS.map((name) => map[name]);
+  let exact = true;
+  if (powers) {
+    if (b1 && b2) {
+      powers.accBeta1.assign(b1);
+      powers.accBeta2.assign(b2);
+    } else exact = false;
+  }
+  // The optimizer's variables share these tensors' data (setWeights wraps each in a variable,
+  // assign takes the data over): the decoded tensors themselves are not needed any more.
+  tf.dispose(Object.values(map));
+  return { exact };
 }

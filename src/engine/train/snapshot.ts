@@ -16,7 +16,17 @@ export interface LoopState {
   epochsDone: number;
   history: EpochRecord[];
   trainSec: number;
+  /**
+   * Why this run is not bit-identical to an uninterrupted one, when a resume could not restore
+   * everything the next step depends on (kept through later snapshots into the manifest).
+   */
+  inexactResume?: string[];
 }
+
+/** The warning for an Adam snapshot written before its accumulated powers were saved. */
+export const ADAM_POWERS_MISSING =
+  "the snapshot predates saving Adam's accumulated bias-correction powers: the resumed run " +
+  'continues with recomputed ones and will not be bit-identical to an uninterrupted run';
 
 export interface EpochRecord {
   epoch: number;
@@ -77,12 +87,15 @@ export function listSnapshots(outDir: string): string[] {
     .sort();
 }
 
-/** Restores weights and optimizer state from the newest snapshot; undefined when there is none. */
+/**
+ * Restores weights and optimizer state from the newest snapshot; undefined when there is none.
+ * `warning` says why the continuation will not be bit-identical, when it cannot be.
+ */
 export async function restoreLatest(
   outDir: string,
   model: tfl.LayersModel,
   opt: tf.Optimizer,
-): Promise<LoopState | undefined> {
+): Promise<{ state: LoopState; warning?: string } | undefined> {
   const last = listSnapshots(outDir).at(-1);
   if (!last) return undefined;
   const dir = path.join(outDir, 'epochs', last);
@@ -103,10 +116,22 @@ export async function restoreLatest(
   const values = specs.map((s) => named[s.name] as tf.Tensor);
   model.setWeights(values);
   values.forEach((t) => t.dispose());
-  await restoreOptimizerState(
+  const { exact } = await restoreOptimizerState(
     opt,
     state.optimizerSpecs,
     fs.readFileSync(path.join(dir, 'optimizer.bin')),
   );
-  return { epochsDone: state.epochsDone, history: state.history, trainSec: state.trainSec };
+  const warning = exact
+    ? undefined
+    : `resumed after epoch ${state.epochsDone}: ${ADAM_POWERS_MISSING}`;
+  const inexact = [...(state.inexactResume ?? []), ...(warning ? [warning] : [])];
+  return {
+    state: {
+      epochsDone: state.epochsDone,
+      history: state.history,
+      trainSec: state.trainSec,
+      ...(inexact.length ? { inexactResume: inexact } : {}),
+    },
+    warning,
+  };
 }

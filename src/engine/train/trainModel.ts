@@ -98,8 +98,10 @@ async function trainLoop(
         `${outDir} already holds a training run: resume it (--resume) or choose another output folder`,
       );
     assertSameConfig(outDir, cfg);
-    state = (await restoreLatest(outDir, built.model, opt)) ?? state;
+    const restored = await restoreLatest(outDir, built.model, opt);
+    state = restored?.state ?? state;
     ctx.log?.(`resumed from epoch ${state.epochsDone} in ${outDir}`);
+    if (restored?.warning) ctx.log?.(`warning: ${restored.warning}`);
   }
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(path.join(outDir, 'train-config.json'), cfg);
@@ -162,6 +164,7 @@ async function trainLoop(
     const seconds = (Date.now() - t0) / 1000;
     const evalSeconds = seconds - trainSeconds;
     state = {
+      ...state,
       epochsDone: epoch + 1,
       trainSec: state.trainSec + seconds,
       history: [

@@ -53,6 +53,8 @@ export async function writeCheckpoint(
     backend: backendLabel(),
     versions: versions(),
     epochsDone: state.epochsDone,
+    // Absent when the weights are those of an uninterrupted run (resumed or not).
+    ...(state.inexactResume ? { resume: { bitIdentical: false, why: state.inexactResume } } : {}),
     timings: { trainSec: state.trainSec },
     createdAt: new Date().toISOString(),
   };
