@@ -12,6 +12,7 @@ import { describeFsError } from '../formats/bytes';
 import { DataFormatError } from '../formats/errors';
 import { ARCHS, representationOf, type ArchName, type BuiltModel } from './registry';
 import { errorMessage } from '../../shared/errorMessage';
+import { canonicalLayerNames, renameInJson, renameWeight } from './canonicalNames';
 
 export interface CheckpointManifest {
   kind: 'checkpoint';
@@ -53,14 +54,23 @@ export async function serializeModel(
         data === undefined
           ? Buffer.alloc(0)
           : Buffer.from(tf.io.concatenateArrayBuffers(Array.isArray(data) ? data : [data]));
+      const rename = canonicalLayerNames(artifacts.modelTopology as object);
       const modelJson = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        weightsManifest: [
+          {
+            paths: ['weights.bin'],
+            weights: artifacts.weightSpecs?.map((s) => ({
+              ...s,
+              name: renameWeight(s.name, rename),
+            })),
+          },
+        ],
       };
-      out = { json: JSON.stringify(modelJson), weights };
+      out = { json: renameInJson(JSON.stringify(modelJson), rename), weights };
       return Promise.resolve({
         modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const },
       });

@@ -66,6 +66,7 @@ function adamPowers(opt: tf.Optimizer): AdamPowers | undefined {
 /** Optimizer state as bytes (same encoding as TF.js weights) for epoch snapshots. */
 export async function encodeOptimizerState(
   opt: tf.Optimizer,
+  canonical: Map<string, string> = new Map(),
 ): Promise<{ specs: tf.io.WeightsManifestEntry[]; data: Buffer }> {
   const named = await opt.getWeights();
   const powers = adamPowers(opt);
@@ -75,7 +76,18 @@ export async function encodeOptimizerState(
         { name: ADAM_POWERS[1], tensor: powers.accBeta2 },
       ]
     : [];
-  const { data, specs } = await tf.io.encodeWeights([...named, ...extra]);
+  // Slots are named after their variable ('logits/kernel_1/m'); saved under the variable's
+  // canonical name (models/canonicalNames.ts) so the snapshot does not depend on the process.
+  // Only labels: restore matches slots by position.
+  const slotName = (name: string) => {
+    const cut = name.lastIndexOf('/');
+    const to = cut < 0 ? undefined : canonical.get(name.slice(0, cut));
+    return to === undefined ? name : to + name.slice(cut);
+  };
+  const { data, specs } = await tf.io.encodeWeights([
+    ...named.map((w) => ({ name: slotName(w.name), tensor: w.tensor })),
+    ...extra,
+  ]);
   // getWeights() returns the optimizer's own slot variables plus a fresh 'iter' scalar: only that
   // one belongs to us.
   named.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../formats/atomic';
 import { removeStaleStaging, writeDirAtomic } from '../formats/atomicDir';
 import { serializeModel } from '../models/checkpoint';
+import { canonicalVariableNames } from '../models/canonicalNames';
 import { encodeOptimizerState, restoreOptimizerState } from './optimizer';
 
 export interface LoopState {
@@ -62,7 +63,7 @@ export async function writeSnapshot(
   const epochsDir = path.join(outDir, 'epochs');
   const final = path.join(epochsDir, String(state.epochsDone).padStart(4, '0'));
   const { json, weights } = await serializeModel(model);
-  const optState = await encodeOptimizerState(opt);
+  const optState = await encodeOptimizerState(opt, canonicalVariableNames(model));
   removeStaleStaging(epochsDir);
   await writeDirAtomic(final, (staging) => {
     writeFileAtomic(path.join(staging, 'weights.bin'), weights);
