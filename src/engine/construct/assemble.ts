@@ -24,6 +24,11 @@ export interface BuildSummary {
   seconds: number;
 }
 
+/** Once images.npy and the manifest are in place (a kill can leave them behind: build.ts removes them then). */
+export function removeChunks(outDir: string): void {
+  fs.rmSync(path.join(outDir, 'chunks'), { recursive: true, force: true });
+}
+
 export async function assemble(
   outDir: string,
   cfg: ConstructConfig,
@@ -63,6 +68,11 @@ export async function assemble(
     classNames: source.classNames,
     source: `${KIND_NAMES[cfg.kind]} from ${cfg.checkpoint}`,
   };
+  // Previews first: the manifest, written last by writeDatasetFolder, marks the build finished,
+  // and a rerun after a kill in between must not find a finished build without its previews.
+  const first = Array.from({ length: Math.min(32, n) }, (_, i) => i);
+  writePreviewGrid(path.join(outDir, 'preview.png'), dataset, first, 8, { scale: 2 });
+  writePreviewGrid(path.join(outDir, 'preview-source.png'), source, first, 8, { scale: 2 });
   await writeDatasetFolder(outDir, dataset, {
     dtype: 'float32',
     manifest: {
@@ -85,11 +95,8 @@ export async function assemble(
       perImage,
     },
   });
-  const first = Array.from({ length: Math.min(32, n) }, (_, i) => i);
-  writePreviewGrid(path.join(outDir, 'preview.png'), dataset, first, 8, { scale: 2 });
-  writePreviewGrid(path.join(outDir, 'preview-source.png'), source, first, 8, { scale: 2 });
   // The chunks are now redundant with images.npy; keep them only until the final files exist.
-  fs.rmSync(path.join(outDir, 'chunks'), { recursive: true, force: true });
+  removeChunks(outDir);
   log(
     `${KIND_NAMES[cfg.kind]}: ${n} images in ${outDir}` +
       (summary.attackSuccess !== undefined

@@ -19,7 +19,7 @@ import { invertBatch } from './invert';
 import { inversionRepresentation } from '../models/inversionRep';
 import { relabelBatch } from './relabel';
 import { noiseStart, startIndex, targetLabel } from './perImage';
-import { assemble, type BuildSummary } from './assemble';
+import { assemble, removeChunks, type BuildSummary } from './assemble';
 import { gatherImages } from '../train/batches';
 import { runInThreads } from '../pool/pool';
 import type { AttackModel } from '../attacks/types';
@@ -130,6 +130,8 @@ export function finishedSummary(outDir: string, cfg: ConstructConfig): BuildSumm
   const manifest = readDatasetManifest(outDir);
   if (!manifest || !fs.existsSync(path.join(outDir, 'images.npy'))) return undefined;
   recordConfig(outDir, cfg);
+  // A build killed between its manifest and the removal of its chunks: they are redundant now.
+  removeChunks(outDir);
   return manifest.summary as BuildSummary;
 }
 
