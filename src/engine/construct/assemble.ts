@@ -11,6 +11,7 @@ import { readChunk } from './chunkStore';
 import { KIND_NAMES, type ConstructConfig } from './config';
 import type { CheckpointManifest } from '../models/checkpoint';
 import { backendLabel, versions } from '../provenance';
+import { killPoint } from '../testKill';
 
 export interface BuildSummary {
   complete: true;
@@ -73,6 +74,7 @@ export async function assemble(
   const first = Array.from({ length: Math.min(32, n) }, (_, i) => i);
   writePreviewGrid(path.join(outDir, 'preview.png'), dataset, first, 8, { scale: 2 });
   writePreviewGrid(path.join(outDir, 'preview-source.png'), source, first, 8, { scale: 2 });
+  killPoint('report', path.join(outDir, 'images.npy'));
   await writeDatasetFolder(outDir, dataset, {
     dtype: 'float32',
     manifest: {
@@ -95,6 +97,7 @@ export async function assemble(
       perImage,
     },
   });
+  killPoint('report', path.join(outDir, 'chunks'));
   // The chunks are now redundant with images.npy; keep them only until the final files exist.
   removeChunks(outDir);
   log(

@@ -23,6 +23,7 @@ import { assemble, removeChunks, type BuildSummary } from './assemble';
 import { gatherImages } from '../train/batches';
 import { runInThreads } from '../pool/pool';
 import type { AttackModel } from '../attacks/types';
+import { killPoint } from '../testKill';
 
 export interface BuildOptions extends JobContext {
   shard?: Shard;
@@ -59,6 +60,7 @@ export async function buildConstructed(
     if (!ctx.asPoolThread) {
       recordConfig(outDir, cfg);
       prepareChunks(outDir);
+      killPoint('start', outDir);
     }
     const pool = Math.min(ctx.poolSize ?? 1, chunks);
     if (pool > 1 && !ctx.shard && !ctx.asPoolThread) {
@@ -94,7 +96,7 @@ export async function buildConstructed(
     for (const k of todo) {
       const start = k * cfg.chunkSize;
       const end = Math.min(n, start + cfg.chunkSize);
-      const chunk = await buildChunk(cfg, fn, ds, start, end, ctx, (done) => {
+      const chunk = await buildChunk(cfg, fn, ds, start, end, outDir, ctx, (done) => {
         const fraction = (imagesDone + done) / Math.max(1, imagesTodo);
         const elapsed = (Date.now() - t0) / 1000;
         ctx.onProgress?.({
@@ -161,6 +163,7 @@ async function buildChunk(
   ds: Dataset,
   start: number,
   end: number,
+  outDir: string,
   ctx: JobContext,
   progress: (done: number) => void,
 ): Promise<ChunkData> {
@@ -225,6 +228,7 @@ async function buildChunk(
       x.dispose();
     }
     progress(e - start);
+    killPoint('chunk-batch', outDir);
   }
   return { images, labels, record: { start, end, seconds: (Date.now() - t0) / 1000, perImage } };
 }

@@ -9,6 +9,7 @@ import { encodeNpy, parseNpy } from '../formats/npy';
 import { writeFileAtomic } from '../formats/atomic';
 import { removeStaleStaging, writeDirAtomic } from '../formats/atomicDir';
 import { DataFormatError } from '../formats/errors';
+import { killPoint } from '../testKill';
 
 export interface ChunkRecord {
   /** Global index range [start, end) in the source dataset. */
@@ -45,6 +46,7 @@ export async function writeChunk(
   const n = data.record.end - data.record.start;
   await writeDirAtomic(chunkDir(outDir, k), (dir) => {
     writeFileAtomic(path.join(dir, 'images.npy'), encodeNpy(data.images, [n, ...shape]));
+    killPoint('chunk-write', outDir);
     writeFileAtomic(path.join(dir, 'labels.npy'), encodeNpy(data.labels, [n]));
     writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(data.record));
   });

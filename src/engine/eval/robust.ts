@@ -9,6 +9,7 @@ import { cancellationPoint } from '../types';
 import { attack } from '../attacks/attack';
 import { defaultStepSize } from '../attacks/defaults';
 import { batchRanges, batchTensors } from '../train/batches';
+import { killPoint } from '../testKill';
 import type { LogitsFn } from './accuracy';
 
 export interface RobustEvalOptions {
@@ -88,6 +89,7 @@ export async function evaluateRobustness(
       for (let i = 0; i < success.length; i++) if (correctArr[i] && !success[i]) ok++;
       robust.set(eps, (robust.get(eps) ?? 0) + ok);
       work++;
+      killPoint('eval-batch');
       ctx.onProgress?.({
         phase: 'eval',
         fraction: work / totalWork,

@@ -13,6 +13,7 @@ import { inferenceFn } from '../eval/accuracy';
 import { writePreviewGrid } from '../formats/png';
 import { backendLabel } from '../provenance';
 import { classDrawings, inputGradients } from './gradients';
+import { killPoint } from '../testKill';
 
 export interface GradientReportOptions {
   standard: string;
@@ -80,6 +81,7 @@ export async function gradientReport(
         n,
         { scale: 3 },
       );
+      killPoint('eval-batch', o.out);
       const drawn = await classDrawings(fn, test, indices, {
         eps: o.eps,
         steps: o.steps,
@@ -119,6 +121,7 @@ export async function gradientReport(
       backend: backendLabel(),
     },
   };
+  killPoint('report', path.join(o.out, 'metrics.json'));
   writeJsonAtomic(path.join(o.out, 'metrics.json'), metrics);
   ctx.onProgress?.({ phase: 'gradients', fraction: 1 });
   return {

@@ -21,6 +21,7 @@ import { evaluateCached, evalSettings } from './evaluateCached';
 import { planReproduction, EVALUATED, constructConfig } from './plan';
 import { runDag, type TaskRecord } from './schedule';
 import { writeReport, type ReproduceResults, type StepTiming } from './report';
+import { killPoint } from '../testKill';
 
 export interface ReproduceOptions {
   profile: ReproduceProfile;
@@ -35,6 +36,7 @@ export async function reproduce(
   ctx: JobContext = {},
 ): Promise<ReproduceResults> {
   fs.mkdirSync(o.out, { recursive: true });
+  killPoint('start', o.out);
   const slots = Math.max(1, o.poolSize ?? 1);
   const tasks = await planReproduction(o, slots);
   ctx.log?.(

@@ -13,6 +13,7 @@ import { backendLabel, versions } from '../provenance';
 import { PAPER_FIGURE2, PAPER_TABLE1 } from '../formats/paperNumbers';
 import type { ReproduceOptions } from './pipeline';
 import type { Recipe } from '../formats/profiles';
+import { killPoint } from '../testKill';
 
 export interface StepTiming {
   step: string;
@@ -74,6 +75,7 @@ export function writeReport(
     threatModel: { norm: e.norm, eps: e.eps, steps: e.steps },
   };
   writeJsonAtomic(path.join(o.out, 'results.json'), results);
+  killPoint('report', path.join(o.out, 'manifest.json'));
   const anyEval = evals.standard_D;
   writeJsonAtomic(path.join(o.out, 'manifest.json'), {
     kind: 'reproduction',

@@ -12,6 +12,7 @@ import { removeStaleStaging, writeDirAtomic } from '../formats/atomicDir';
 import { serializeModel } from '../models/checkpoint';
 import { canonicalVariableNames } from '../models/canonicalNames';
 import { encodeOptimizerState, restoreOptimizerState } from './optimizer';
+import { killPoint } from '../testKill';
 
 export interface LoopState {
   epochsDone: number;
@@ -68,6 +69,7 @@ export async function writeSnapshot(
   await writeDirAtomic(final, (staging) => {
     writeFileAtomic(path.join(staging, 'weights.bin'), weights);
     writeFileAtomic(path.join(staging, 'model.json'), json);
+    killPoint('snapshot', outDir);
     writeFileAtomic(path.join(staging, 'optimizer.bin'), optState.data);
     writeFileAtomic(
       path.join(staging, 'state.json'),

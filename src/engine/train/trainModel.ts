@@ -19,6 +19,7 @@ import { adversarialBatch } from './adversarialBatch';
 import { writeCheckpoint, type CheckpointMetrics } from './writeCheckpoint';
 import { writeJsonAtomic } from '../models/checkpoint';
 import { ProgressClock } from './progressClock';
+import { killPoint } from '../testKill';
 
 export class NaNLossError extends Error {
   constructor(epoch: number, step: number, outDir: string, lastGood: number) {
@@ -105,6 +106,7 @@ async function trainLoop(
   }
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(path.join(outDir, 'train-config.json'), cfg);
+  killPoint('start', outDir);
   const vars = built.model.trainableWeights.map((v) => v.read() as tf.Variable);
   const stepsPerEpoch = Math.ceil(n / cfg.batchSize);
   const clock = new ProgressClock(cfg.epochs * stepsPerEpoch, state.epochsDone * stepsPerEpoch);
@@ -139,6 +141,7 @@ async function trainLoop(
       const stats = trainStep(built, opt, vars, xt, y, train.numClasses, cfg.weightDecay ?? 0);
       const [loss, hits] = (await stats.data()) as Float32Array;
       tf.dispose([x, y, xt, stats]);
+      killPoint('train-step', outDir);
       if (!Number.isFinite(loss)) throw new NaNLossError(epoch, step, outDir, state.epochsDone);
       lossSum += (loss as number) * (e - s);
       correct += hits as number;
@@ -187,6 +190,7 @@ async function trainLoop(
       ],
     };
     await writeSnapshot(outDir, built.model, opt, state);
+    killPoint('epoch-end', outDir);
     ctx.log?.(
       `epoch ${epoch + 1}/${cfg.epochs}: loss ${(lossSum / seen).toFixed(4)}, train acc ${(correct / seen).toFixed(4)}, test acc ${testAccuracy.toFixed(4)}, ${(seen / trainSeconds).toFixed(0)} img/s training (${trainSeconds.toFixed(1)} s), test evaluation ${evalSeconds.toFixed(1)} s`,
     );

@@ -6,6 +6,7 @@ import type { BuiltModel } from '../models/registry';
 import { writeJsonAtomic, writeModelFiles, type CheckpointManifest } from '../models/checkpoint';
 import { backendLabel, versions } from '../provenance';
 import type { LoopState } from './snapshot';
+import { killPoint } from '../testKill';
 
 /** metrics.json: every number says how it was measured. */
 export interface CheckpointMetrics {
@@ -35,6 +36,7 @@ export async function writeCheckpoint(
   state: LoopState,
 ): Promise<CheckpointMetrics> {
   await writeModelFiles(outDir, built.model);
+  killPoint('report', path.join(outDir, 'manifest.json'));
   const [, h, w, c] = train.shape;
   const manifest: CheckpointManifest = {
     kind: 'checkpoint',
@@ -59,6 +61,7 @@ export async function writeCheckpoint(
     createdAt: new Date().toISOString(),
   };
   writeJsonAtomic(path.join(outDir, 'manifest.json'), manifest);
+  killPoint('report', path.join(outDir, 'metrics.json'));
   const last = state.history.at(-1);
   const metrics: CheckpointMetrics = {
     standardAcc: last?.testAccuracy ?? 0,

@@ -21,6 +21,7 @@ import { batchRanges } from '../train/batches';
 import { pearson } from '../interpret/edges';
 import { writeFileAtomic } from '../formats/atomic';
 import { scatterSvg } from './scatterSvg';
+import { killPoint } from '../testKill';
 
 export interface TransferOptions {
   source: string;
@@ -112,6 +113,7 @@ export async function transfer(
       correlation: 'Pearson over architectures',
     },
   });
+  killPoint('report', path.join(o.out, 'transfer.csv'));
   writeFileAtomic(
     path.join(o.out, 'transfer.csv'),
     [
@@ -148,6 +150,7 @@ async function craftOnSource(
       });
       images.set(await r.adv.data(), s * h * w * c);
       tf.dispose([x, t, r.adv]);
+      killPoint('eval-batch', o.out);
     }
   } finally {
     src.model.dispose();

@@ -1,12 +1,17 @@
 /**
- * Kill tests (issue 9): the CLI bundle is SIGKILLed at seeded random moments during training,
- * dataset construction and reproduction, then rerun until it finishes. The final artifacts must be
- * byte-identical to an uninterrupted run with the same seed, and no file may ever be half-written:
- * after every kill, each snapshot / chunk folder that exists must load whole.
+ * Kill harness (issues 9 and 24): every job kind is SIGKILLed at named points of its work
+ * (src/engine/testKill.ts: at the start, mid-epoch, while a snapshot or chunk is being written,
+ * between epochs, mid-chunk, mid-evaluation, between the files of the final report), rerun after
+ * each kill, and finally run to the end. Its output folder must then equal an uninterrupted run's
+ * byte for byte: weights, .npy, PNGs, and every JSON file less its timestamps and timings. After
+ * every kill, each snapshot / chunk folder that exists must load whole.
+ *
+ * The kill points are seeded (RFL_KILL_SEED picks the step counts), not timed: the same seed kills
+ * at the same places on a fast machine and a slow one.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +22,9 @@ const root = path.resolve(__dirname, '../../..');
 const cliPath = path.join(root, 'dist/cli.js');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-kill-'));
 const rng = makeRng(Number(process.env.RFL_KILL_SEED ?? 2026));
-let killPoints = 0;
+/** 1 + a seeded draw below `n`: which step / batch a kill lands on. */
+const pick = (n: number) => 1 + rng.int(n);
+let killsLanded = 0;
 
 before(() => {
   const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
@@ -27,170 +34,337 @@ before(() => {
   assert.equal(b.status, 0, b.stderr);
 });
 
-/** Runs to the end; returns its wall time in ms (kill moments are drawn relative to it). */
-function runToEnd(args: string[]): number {
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd: root });
-  assert.equal(r.status, 0, r.stderr);
-  return Date.now() - t0;
+function cli(args: string[], kill?: string) {
+  const env = { ...process.env };
+  delete env.RFL_TEST_KILL;
+  if (kill) env.RFL_TEST_KILL = kill;
+  return spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd: root, env });
 }
 
-/** Runs once, SIGKILLs it after `ms` unless it ends first; true when it finished by itself. */
-function runUntilKilled(args: string[], ms: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve(false);
-      else if (code === 0) resolve(true);
-      else reject(new Error(`exit ${code}: ${err}`));
-    });
-  });
+function runToEnd(args: string[]): void {
+  const r = cli(args);
+  assert.equal(r.status, 0, `${args.join(' ')}\n${r.stderr}`);
 }
 
 /**
- * Kills the command `kills` times at random moments, then lets it finish; checks `intact` after
- * each kill. Each run lives 0.3 s + U(0, 1)·T/(1.5·kills), T the uninterrupted run's wall time, so
- * all kills together cover at most ~2/3 of the work: the kills land before the job can finish,
- * on a fast machine as on a slow one, and each kill after start-up lands somewhere mid-work.
+ * Runs `args` once per kill point (each must land: the process dies by SIGKILL where it said),
+ * checking `intact` after each, then once more to the end.
  */
-async function killUntilDone(
-  args: string[],
-  kills: number,
-  fullRunMs: number,
-  intact: () => void,
-): Promise<number> {
-  let killed = 0;
-  for (let attempt = 0; attempt < 60; attempt++) {
-    const wait = killed < kills ? 300 + (rng.next() * fullRunMs) / (1.5 * kills) : 600_000;
-    if (await runUntilKilled(args, wait)) return killed;
-    killed++;
-    killPoints++;
+function killAtEach(args: string[], kills: string[], intact: () => void = () => undefined): void {
+  for (const kill of kills) {
+    const r = cli(args, kill);
+    assert.equal(
+      r.signal,
+      'SIGKILL',
+      `${kill}: expected the kill to land, the run ended with ${r.status}\n${r.stderr}`,
+    );
+    assert.match(r.stderr, /test kill at /, kill);
+    killsLanded++;
     intact();
   }
-  throw new Error('did not finish after 60 attempts');
+  runToEnd(args);
 }
 
-const same = (a: string, b: string) =>
-  assert.ok(fs.readFileSync(a).equals(fs.readFileSync(b)), `${a} differs from ${b}`);
+/** Keys whose values are clocks or this run's resource use, not results. */
+const VOLATILE = new Set([
+  'createdAt',
+  'date',
+  'timings',
+  'seconds',
+  'wallSeconds',
+  'trainSec',
+  'computeSec',
+  'imagesPerSec',
+  'rssMiB',
+  'wasmHeapMiB',
+  'jsHeapMiB',
+  'tensors',
+]);
+const stripVolatile = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(stripVolatile)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([k]) => !VOLATILE.has(k))
+            .map(([k, x]) => [k, stripVolatile(x)]),
+        )
+      : v;
 
-test('training killed at random points resumes to the same weights', async () => {
-  const args = [
-    'train',
-    '--model',
-    'mlp',
-    '--limit',
-    '1200',
-    '--test-limit',
-    '100',
-    '--epochs',
-    '6',
-    '--batch',
-    '32',
-    '--seed',
-    '5',
-    '--resume',
-  ];
-  const ref = tmp();
-  const T = runToEnd([...args, '--out', ref]);
-  const out = tmp();
-  const checkSnapshots = () => {
-    const dir = path.join(out, 'epochs');
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir).filter((n) => /^\d{4}$/.test(n))) {
-      const files = fs.readdirSync(path.join(dir, e)).sort();
+function files(dir: string, rel = ''): string[] {
+  return fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? files(dir, path.join(rel, e.name)) : [path.join(rel, e.name)],
+    )
+    .sort();
+}
+
+/**
+ * The two folders hold the same files with the same bytes, JSON less VOLATILE keys (and paths:
+ * each run has its own folder), results.md less its timing table.
+ */
+function sameTree(out: string, ref: string, skip: (rel: string) => boolean = () => false): void {
+  const a = files(out).filter((f) => !skip(f));
+  const b = files(ref).filter((f) => !skip(f));
+  assert.deepEqual(a, b, `${out} holds the same files as ${ref}`);
+  assert.ok(a.length > 0);
+  const paths = (text: string) => text.split(out).join('<out>').split(ref).join('<out>');
+  for (const f of a) {
+    const [x, y] = [fs.readFileSync(path.join(out, f)), fs.readFileSync(path.join(ref, f))];
+    if (f.endsWith('.json'))
       assert.deepEqual(
-        files,
-        ['model.json', 'optimizer.bin', 'state.json', 'weights.bin'],
-        `snapshot ${e} is whole`,
+        stripVolatile(JSON.parse(paths(x.toString()))),
+        stripVolatile(JSON.parse(paths(y.toString()))),
+        f,
       );
-      JSON.parse(fs.readFileSync(path.join(dir, e, 'state.json'), 'utf8'));
+    else if (f.endsWith('.md')) {
+      const head = (t: Buffer) => paths(t.toString()).split('## Time per step')[0];
+      assert.equal(head(x), head(y), f);
+    } else assert.ok(x.equals(y), `${f} differs from the uninterrupted run's`);
+  }
+}
+
+/** Every snapshot and chunk folder under `dir` is whole (staging folders may be left: they are skipped and removed). */
+function intactUnder(dir: string): () => void {
+  return () => {
+    if (!fs.existsSync(dir)) return;
+    for (const f of files(dir)) {
+      if (f.includes('.staging-')) continue;
+      const full = path.join(dir, f);
+      if (f.endsWith('.npy')) parseNpy(new Uint8Array(fs.readFileSync(full)), full);
+      if (f.endsWith('.json')) JSON.parse(fs.readFileSync(full, 'utf8'));
+      if (/epochs\/\d{4}\/state\.json$/.test(f))
+        assert.deepEqual(
+          fs.readdirSync(path.dirname(full)).sort(),
+          ['model.json', 'optimizer.bin', 'state.json', 'weights.bin'],
+          `snapshot ${path.dirname(f)} is whole`,
+        );
+      if (/chunks\/\d{5}\/meta\.json$/.test(f))
+        assert.deepEqual(
+          fs.readdirSync(path.dirname(full)).sort(),
+          ['images.npy', 'labels.npy', 'meta.json'],
+          `chunk ${path.dirname(f)} is whole`,
+        );
     }
   };
-  const killed = await killUntilDone([...args, '--out', out], 8, T, checkSnapshots);
-  assert.equal(killed, 8);
-  same(path.join(out, 'weights.bin'), path.join(ref, 'weights.bin'));
-  const acc = (dir: string) =>
-    (JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')) as { standardAcc: number })
-      .standardAcc;
-  assert.equal(acc(out), acc(ref));
-});
+}
 
-test('dataset construction killed at random points resumes to the same bytes', async () => {
-  const ckpt = tmp();
-  runToEnd([
-    'train',
-    '--model',
+const TRAIN = ['train', '--model', 'mlp', '--limit', '300', '--test-limit', '100', '--epochs'];
+const trainArgs = (extra: string[]) => [
+  ...TRAIN,
+  '2',
+  '--batch',
+  '32',
+  '--seed',
+  '5',
+  '--resume',
+  ...extra,
+];
+/** Filled by the training tests: the uninterrupted runs' checkpoints, sources of the later jobs. */
+const checkpoints: Record<string, string> = {};
+
+const trainings: [string, string[]][] = [
+  ['adam-std', []],
+  ['adam-adv', ['--adv', '--norm', 'linf', '--eps', '0.1', '--steps', '3']],
+  ['sgd-std', ['--optimizer', 'sgd', '--lr', '0.05']],
+  ['sgd-adv', ['--optimizer', 'sgd', '--lr', '0.05', '--adv', '--eps', '1', '--steps', '3']],
+];
+
+for (const [name, extra] of trainings)
+  test(`train (${name}) killed at seeded points resumes to the same bytes`, () => {
+    const ref = tmp();
+    runToEnd([...trainArgs(extra), '--out', ref]);
+    checkpoints[name] = ref;
+    const out = tmp();
+    const at = (p: string, file = '') => `${p}:${path.basename(out)}${file}`;
+    // 300 images in batches of 32: 10 steps an epoch, 2 epochs. Every configuration is killed
+    // mid-epoch, between epochs and in its final files; the first also at the start and inside a
+    // snapshot.
+    const kills = [
+      ...(name === 'adam-std' ? [at('start@1'), at('snapshot@1')] : []),
+      at(`train-step@${pick(9)}`),
+      at('epoch-end@1'),
+      at(`train-step@${pick(9)}`),
+      at('report@1', '/manifest.json'),
+      ...(name === 'adam-std' ? [at('report@1', '/metrics.json')] : []),
+    ];
+    killAtEach([...trainArgs(extra), '--out', out], kills, intactUnder(out));
+    sameTree(out, ref);
+  });
+
+const constructArgs = (kind: string, ckpt: string, pool: string) => [
+  'construct',
+  '--kind',
+  kind,
+  '--checkpoint',
+  ckpt,
+  '--limit',
+  '120',
+  '--chunk',
+  '40',
+  '--batch',
+  '20',
+  '--steps',
+  '5',
+  ...(kind === 'rand' || kind === 'det' ? ['--eps', '2'] : ['--step-size', '0.1']),
+  '--pool',
+  pool,
+];
+
+for (const kind of ['robust', 'nonrobust', 'rand', 'det'])
+  test(`construct (${kind}) killed at seeded points resumes to the same bytes`, () => {
+    const ckpt = checkpoints[kind === 'robust' ? 'adam-adv' : 'adam-std'];
+    assert.ok(ckpt, 'the training tests ran first');
+    // rand on a pool of 2: a kill in any thread takes the whole process down.
+    const pool = kind === 'rand' ? '2' : '1';
+    const ref = tmp();
+    runToEnd([...constructArgs(kind, ckpt, pool), '--out', ref]);
+    const out = tmp();
+    const at = (p: string, file = '') => `${p}:${path.basename(out)}${file}`;
+    // 120 images in 3 chunks of 40, each 2 batches of 20.
+    const kills =
+      kind === 'det'
+        ? [
+            at('start@1'),
+            at('chunk-batch@3'),
+            at('chunk-write@1'),
+            at('report@1', '/images.npy'),
+            at('report@1', '/chunks'),
+          ]
+        : [at(`chunk-batch@${pick(2)}`), at('chunk-write@1')];
+    killAtEach([...constructArgs(kind, ckpt, pool), '--out', out], kills, intactUnder(out));
+    assert.ok(!fs.existsSync(path.join(out, 'chunks')), 'the chunks are gone once assembled');
+    sameTree(out, ref);
+  });
+
+test('transfer killed at seeded points resumes to the same bytes', () => {
+  const source = checkpoints['adam-std'];
+  assert.ok(source);
+  const args = (out: string) => [
+    'transfer',
+    '--source',
+    source,
+    '--out',
+    out,
+    '--archs',
     'mlp',
+    '--epochs',
+    '2',
     '--limit',
-    '500',
+    '200',
     '--test-limit',
     '100',
-    '--epochs',
-    '1',
-    '--out',
-    ckpt,
-  ]);
-  const args = [
-    'construct',
-    '--kind',
-    'det',
-    '--checkpoint',
-    ckpt,
-    '--limit',
-    '600',
-    '--chunk',
-    '60',
-    '--batch',
-    '30',
     '--steps',
-    '15',
-    '--eps',
-    '2',
+    '5',
     '--pool',
     '1',
   ];
   const ref = tmp();
-  const T = runToEnd([...args, '--out', ref]);
+  runToEnd(args(ref));
   const out = tmp();
-  const checkChunks = () => {
-    const dir = path.join(out, 'chunks');
-    if (!fs.existsSync(dir)) return;
-    for (const c of fs.readdirSync(dir).filter((n) => /^\d{5}$/.test(n))) {
-      const f = path.join(dir, c, 'images.npy');
-      parseNpy(new Uint8Array(fs.readFileSync(f)), f); // throws on a truncated file
-      JSON.parse(fs.readFileSync(path.join(dir, c, 'meta.json'), 'utf8'));
-    }
-  };
-  const killed = await killUntilDone([...args, '--out', out], 8, T, checkChunks);
-  assert.equal(killed, 8);
-  same(path.join(out, 'images.npy'), path.join(ref, 'images.npy'));
-  same(path.join(out, 'labels.npy'), path.join(ref, 'labels.npy'));
+  const b = path.basename(out);
+  killAtEach(
+    args(out),
+    [
+      `chunk-batch@1:${b}/D_rand`,
+      `eval-batch@1:${b}`,
+      `train-step@3:${b}/standard_mlp`,
+      `report@1:${b}/transfer.csv`,
+    ],
+    intactUnder(out),
+  );
+  sameTree(out, ref);
 });
 
-test('the reproduction pipeline killed at random points ends with the same results', async () => {
+test('gradients killed at seeded points reruns to the same bytes', () => {
+  const [standard, robust] = [checkpoints['adam-std'], checkpoints['adam-adv']];
+  assert.ok(standard && robust);
+  const args = (out: string) => [
+    'gradients',
+    '--standard',
+    standard,
+    '--robust',
+    robust,
+    '--out',
+    out,
+    '--n',
+    '4',
+    '--steps',
+    '5',
+  ];
   const ref = tmp();
-  const T = runToEnd(['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', ref]);
+  runToEnd(args(ref));
   const out = tmp();
-  const killed = await killUntilDone(
-    ['reproduce', '--profile', 'smoke', '--pool', '1', '--json', '--out', out],
-    6,
-    T,
-    () => undefined,
+  const b = path.basename(out);
+  killAtEach(args(out), [`eval-batch@${pick(2)}:${b}`, `report@1:${b}/metrics.json`]);
+  sameTree(out, ref);
+});
+
+test('eval killed mid-evaluation reruns to the same metrics.json', () => {
+  const source = checkpoints['adam-adv'];
+  assert.ok(source);
+  // eval writes into the checkpoint's metrics.json: each run gets its own copy of the checkpoint.
+  const copy = () => {
+    const d = tmp();
+    fs.cpSync(source, d, { recursive: true });
+    return d;
+  };
+  const args = (ckpt: string) => [
+    'eval',
+    '--checkpoint',
+    ckpt,
+    '--norm',
+    'l2',
+    '--eps',
+    '0.5,1',
+    '--steps',
+    '5',
+    '--limit',
+    '100',
+    '--batch',
+    '50',
+    '--json',
+  ];
+  const ref = copy();
+  runToEnd(args(ref));
+  const out = copy();
+  // 2 batches × 2 ε: four attack batches.
+  killAtEach(args(out), [`eval-batch@${pick(3)}`]);
+  sameTree(out, ref);
+});
+
+test('reproduce (smoke) killed inside every step ends with the same bytes', () => {
+  const args = (out: string) => ['reproduce', '--profile', 'smoke', '--pool', '1', '--out', out];
+  const ref = tmp();
+  runToEnd(args(ref));
+  const out = tmp();
+  const b = path.basename(out);
+  // smoke: 300 images, batches of 128 (3 steps an epoch), 2 epochs; one chunk of 2 batches per
+  // construction; 100 test images (one evaluation batch per model).
+  killAtEach(
+    args(out),
+    [
+      `start@1:${b}`,
+      // On one slot the critical path comes first: adversarial training, then standard.
+      `train-step@${pick(2)}:${b}/adversarial_D`,
+      `epoch-end@1:${b}/adversarial_D`,
+      `snapshot@1:${b}/adversarial_D`,
+      `train-step@${pick(5)}:${b}/standard_D`,
+      `chunk-batch@1:${b}/D_robust`,
+      `chunk-write@1:${b}/D_nonrobust`,
+      `report@1:${b}/D_rand/images.npy`,
+      `report@1:${b}/D_det/chunks`,
+      `train-step@${pick(5)}:${b}/standard_DR`,
+      `report@1:${b}/standard_DNR/metrics.json`,
+      `epoch-end@1:${b}/standard_Drand`,
+      `train-step@${pick(5)}:${b}/standard_Ddet`,
+      'eval-batch@1',
+      'eval-batch@3',
+      `report@1:${b}/manifest.json`,
+    ],
+    intactUnder(out),
   );
-  assert.equal(killed, 6);
-  same(path.join(out, 'results.json'), path.join(ref, 'results.json'));
-  same(path.join(out, 'D_robust', 'images.npy'), path.join(ref, 'D_robust', 'images.npy'));
-  same(
-    path.join(out, 'standard_Ddet', 'weights.bin'),
-    path.join(ref, 'standard_Ddet', 'weights.bin'),
-  );
-  console.log(`kill points survived: ${killPoints}`);
-  assert.ok(killPoints >= 20, `at least 20 kill points in total (${killPoints})`);
+  sameTree(out, ref, (f) => f === 'timings.json');
+  console.log(`kill points landed: ${killsLanded}`);
 });
