@@ -12,7 +12,7 @@ import { describeFsError } from '../formats/bytes';
 import { DataFormatError } from '../formats/errors';
 import { ARCHS, representationOf, type ArchName, type BuiltModel } from './registry';
 import { errorMessage } from '../../shared/errorMessage';
-import { canonicalLayerNames, renameInJson, renameWeight } from './canonicalNames';
+import { canonicalLayerNames, renameInJson } from './canonicalNames';
 
 export interface CheckpointManifest {
   kind: 'checkpoint';
@@ -63,10 +63,9 @@ export async function serializeModel(
         weightsManifest: [
           {
             paths: ['weights.bin'],
-            weights: artifacts.weightSpecs?.map((s) => ({
-              ...s,
-              name: renameWeight(s.name, rename),
-            })),
+            // Renamed with the rest of the JSON below, in one pass: renaming them here too would
+            // rename twice where an old name is another layer's new one (2→1, then 3→2→1).
+            weights: artifacts.weightSpecs,
           },
         ],
       };

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../../src/engine/backend/ladder';
 import { ARCHS, buildModel } from '../../../src/engine/models/registry';
 import {
@@ -72,3 +73,28 @@ for (const arch of ARCHS)
     [first, second, ...others].forEach((m) => m.model.dispose());
     loaded.model.dispose();
   });
+
+// A layer's old name can be another layer's new one (conv2d_Conv2D2 → 1, conv2d_Conv2D3 → 2, as in a
+// process that built one convolution before): each name is renamed once, not along the chain.
+test("names are renamed once where an old name is another layer's new one", async () => {
+  const conv = (name: string) =>
+    tfl.layers.conv2d({ name, filters: 2, kernelSize: 3, padding: 'same' });
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.inputLayer({ inputShape: [6, 6, 1], name: 'image' }),
+      conv('conv2d_Conv2D2'),
+      conv('conv2d_Conv2D3'),
+    ],
+  });
+  const { json } = await serializeModel(model);
+  const names = (
+    JSON.parse(json) as { weightsManifest: { weights: { name: string }[] }[] }
+  ).weightsManifest[0]!.weights.map((w) => w.name);
+  assert.deepEqual(names, [
+    'conv2d_Conv2D1/kernel',
+    'conv2d_Conv2D1/bias',
+    'conv2d_Conv2D2/kernel',
+    'conv2d_Conv2D2/bias',
+  ]);
+  model.dispose();
+});
