@@ -1,0 +1,267 @@
+/**
+ * The zoo's weights under PyTorch's `state_dict` names and layouts, as python/rfl_zoo.py builds
+ * the same networks: conv kernels OIHW (tfjs: HWIO), dense weights (out, in) (tfjs: (in, out)),
+ * BatchNorm weight/bias/running_mean/running_var/num_batches_tracked (tfjs: gamma/beta/
+ * moving_mean/moving_variance). The first dense layer after a flatten also has its input rows
+ * permuted: tfjs flattens an NHWC activation as (h, w, c), PyTorch an NCHW one as (c, h, w).
+ *
+ * Names: mlp fc1, fc2; cnn and vgg conv1…convN, fc1; resnet as torchvision's ResNet (conv1, bn1,
+ * layerK.0.conv1/bn1/conv2/bn2, layerK.0.downsample.0/1); every arch's head is `logits`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DataFormatError } from '../data/errors';
+import type { ArchName } from '../models/registry';
+import { f32Tensor, i64Tensor, toFloat32, type SafeTensor } from './safetensors';
+
+type Layer = tfl.layers.Layer;
+type Kind = 'conv' | 'dense' | 'bn';
+
+/** One weighted tfjs layer and the torch module it becomes. */
+export interface Slot {
+  layer: Layer;
+  prefix: string;
+  kind: Kind;
+  /** For a dense layer fed by a flatten: the [h, w, c] shape it flattens. */
+  flattenFrom?: [number, number, number];
+}
+
+const KINDS: Record<string, Kind> = { Conv2D: 'conv', Dense: 'dense', BatchNormalization: 'bn' };
+const kindOf = (l: Layer): Kind | undefined => KINDS[l.getClassName()];
+
+function inbound(l: Layer): Layer[] {
+  return l.inboundNodes[0]?.inboundLayers ?? [];
+}
+
+function flattenShape(dense: Layer): [number, number, number] | undefined {
+  const src = inbound(dense)[0];
+  if (!src || src.getClassName() !== 'Flatten') return undefined;
+  const s = (src.getInputAt(0) as tfl.SymbolicTensor).shape.slice(1);
+  return s.length === 3 ? (s as [number, number, number]) : undefined;
+}
+
+/** The weighted layers of a zoo model with their torch names, in state_dict order. */
+export function torchSlots(model: tfl.LayersModel, arch: ArchName): Slot[] {
+  const weighted = model.layers.filter((l) => l.weights.length > 0);
+  const slots = arch === 'resnet' ? resnetSlots(model) : chainSlots(weighted);
+  if (slots.length !== weighted.length || new Set(slots.map((s) => s.layer)).size !== slots.length)
+    throw new Error(
+      `the ${arch} model's layers do not match the ${arch} of the zoo (${weighted.length} weighted layers, ${slots.length} mapped)`,
+    );
+  return slots;
+}
+
+/** mlp, cnn, vgg: a chain, so model order is build order. */
+function chainSlots(weighted: Layer[]): Slot[] {
+  let conv = 0;
+  let dense = 0;
+  return weighted.map((layer, i) => {
+    const kind = kindOf(layer);
+    if (kind === 'conv') return { layer, kind, prefix: `conv${++conv}` };
+    if (kind !== 'dense') throw new Error(`unexpected ${layer.getClassName()} layer in a chain`);
+    const prefix = i === weighted.length - 1 ? 'logits' : `fc${++dense}`;
+    const from = flattenShape(layer);
+    return { layer, kind, prefix, ...(from ? { flattenFrom: from } : {}) };
+  });
+}
+
+/**
+ * resnet: tfjs orders a block's main-path and shortcut layers by depth, interleaved, so the
+ * names follow the graph instead: each Add joins [main path, shortcut]; the main path walks
+ * back bn2 ← conv2 ← relu ← bn1 ← conv1, a projected shortcut bn ← conv.
+ */
+function resnetSlots(model: tfl.LayersModel): Slot[] {
+  const slots: Slot[] = [];
+  const take = (layer: Layer | undefined, kind: Kind, prefix: string): Layer => {
+    if (!layer || kindOf(layer) !== kind)
+      throw new Error(
+        `resnet: expected a ${kind} layer for ${prefix}, found ${layer?.getClassName()}`,
+      );
+    slots.push({ layer, kind, prefix });
+    return layer;
+  };
+  const stemBn = model.layers.find(
+    (l) => kindOf(l) === 'bn' && inbound(inbound(l)[0]!)[0]?.getClassName() === 'InputLayer',
+  );
+  take(inbound(stemBn!)[0], 'conv', 'conv1');
+  take(stemBn, 'bn', 'bn1');
+  const adds = model.layers.filter((l) => l.getClassName() === 'Add');
+  adds.forEach((add, k) => {
+    const p = `layer${k + 1}.0`;
+    const [main, shortcut] = inbound(add);
+    const bn2 = main!;
+    const conv2 = inbound(bn2)[0];
+    const bn1 = inbound(inbound(conv2!)[0]!)[0];
+    const conv1 = inbound(bn1!)[0];
+    take(conv1, 'conv', `${p}.conv1`);
+    take(bn1, 'bn', `${p}.bn1`);
+    take(conv2, 'conv', `${p}.conv2`);
+    take(bn2, 'bn', `${p}.bn2`);
+    if (shortcut && kindOf(shortcut) === 'bn') {
+      take(inbound(shortcut)[0], 'conv', `${p}.downsample.0`);
+      take(shortcut, 'bn', `${p}.downsample.1`);
+    }
+  });
+  take(model.getLayer('logits'), 'dense', 'logits');
+  return slots;
+}
+
+/** tfjs HWIO → torch OIHW. */
+function hwioToOihw(src: Float32Array, [kh, kw, ci, co]: number[]): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < kh!; y++)
+    for (let x = 0; x < kw!; x++)
+      for (let i = 0; i < ci!; i++)
+        for (let o = 0; o < co!; o++)
+          out[((o * ci! + i) * kh! + y) * kw! + x] = src[((y * kw! + x) * ci! + i) * co! + o]!;
+  return out;
+}
+
+function oihwToHwio(src: Float32Array, [kh, kw, ci, co]: number[]): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < kh!; y++)
+    for (let x = 0; x < kw!; x++)
+      for (let i = 0; i < ci!; i++)
+        for (let o = 0; o < co!; o++)
+          out[((y * kw! + x) * ci! + i) * co! + o] = src[((o * ci! + i) * kh! + y) * kw! + x]!;
+  return out;
+}
+
+/** For tfjs input row r: the torch input column (NHWC (h,w,c) flatten → NCHW (c,h,w) flatten). */
+function flattenPerm(from: [number, number, number] | undefined, rows: number): Int32Array {
+  const perm = new Int32Array(rows);
+  if (!from) {
+    for (let r = 0; r < rows; r++) perm[r] = r;
+    return perm;
+  }
+  const [h, w, c] = from;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (let ch = 0; ch < c; ch++) perm[(y * w + x) * c + ch] = (ch * h + y) * w + x;
+  return perm;
+}
+
+/** tfjs (in, out) → torch (out, in), rows permuted for a flatten. */
+function denseToTorch(src: Float32Array, [ni, no]: number[], perm: Int32Array): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let r = 0; r < ni!; r++)
+    for (let o = 0; o < no!; o++) out[o * ni! + perm[r]!] = src[r * no! + o]!;
+  return out;
+}
+
+function denseFromTorch(src: Float32Array, [ni, no]: number[], perm: Int32Array): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let r = 0; r < ni!; r++)
+    for (let o = 0; o < no!; o++) out[r * no! + o] = src[o * ni! + perm[r]!]!;
+  return out;
+}
+
+/** What each tfjs weight of a layer is called in torch, by the tfjs weight's own name. */
+const BN_NAMES: Record<string, string> = {
+  gamma: 'weight',
+  beta: 'bias',
+  moving_mean: 'running_mean',
+  moving_variance: 'running_var',
+};
+
+function torchName(slot: Slot, tfName: string): string {
+  const base = tfName.split('/').pop()!.replace(/_\d+$/, '');
+  if (slot.kind === 'bn') {
+    const n = BN_NAMES[base];
+    if (!n) throw new Error(`unexpected BatchNormalization weight ${tfName}`);
+    return `${slot.prefix}.${n}`;
+  }
+  if (base === 'kernel') return `${slot.prefix}.weight`;
+  if (base === 'bias') return `${slot.prefix}.bias`;
+  throw new Error(`unexpected weight ${tfName}`);
+}
+
+/** torch shape of a tfjs weight. */
+function torchShape(slot: Slot, tfShape: number[], isKernel: boolean): number[] {
+  if (!isKernel) return tfShape;
+  if (slot.kind === 'conv') return [tfShape[3]!, tfShape[2]!, tfShape[0]!, tfShape[1]!];
+  return [tfShape[1]!, tfShape[0]!];
+}
+
+/** The model's weights as a PyTorch state_dict (names, layouts, num_batches_tracked). */
+export function toStateDict(model: tfl.LayersModel, arch: ArchName): Map<string, SafeTensor> {
+  const out = new Map<string, SafeTensor>();
+  for (const slot of torchSlots(model, arch)) {
+    const values = slot.layer.getWeights();
+    slot.layer.weights.forEach((w, i) => {
+      const data = values[i]!.dataSync() as Float32Array;
+      const isKernel = torchName(slot, w.name).endsWith('.weight') && slot.kind !== 'bn';
+      let t = data;
+      if (isKernel && slot.kind === 'conv') t = hwioToOihw(data, w.shape as number[]);
+      if (isKernel && slot.kind === 'dense')
+        t = denseToTorch(data, w.shape as number[], flattenPerm(slot.flattenFrom, w.shape[0]!));
+      out.set(
+        torchName(slot, w.name),
+        f32Tensor(t, torchShape(slot, w.shape as number[], isKernel)),
+      );
+    });
+    // tfjs keeps no count of batches seen. PyTorch uses it only when momentum=None (a
+    // cumulative average), which the zoo's BatchNorm (momentum 0.1) does not: 0 is harmless.
+    if (slot.kind === 'bn') out.set(`${slot.prefix}.num_batches_tracked`, i64Tensor([0], []));
+  }
+  return out;
+}
+
+/**
+ * Sets the model's weights from a PyTorch state_dict. Every tensor the zoo's arch needs must be
+ * there with its exact shape, and nothing else may be: a mismatch names the tensor, both
+ * shapes and what to check. `file` is named in every message.
+ */
+export function loadStateDict(
+  model: tfl.LayersModel,
+  arch: ArchName,
+  tensors: Map<string, SafeTensor>,
+  file: string,
+  hint: string,
+): void {
+  const used = new Set<string>();
+  // tidy: a mismatch found halfway frees the tensors made so far; setWeights keeps its own refs.
+  tf.tidy(() => {
+    const pending: [Layer, tf.Tensor[]][] = [];
+    for (const slot of torchSlots(model, arch)) {
+      const values = slot.layer.weights.map((w) => {
+        const name = torchName(slot, w.name);
+        const isKernel = name.endsWith('.weight') && slot.kind !== 'bn';
+        const want = torchShape(slot, w.shape as number[], isKernel);
+        const t = tensors.get(name);
+        if (!t)
+          throw new DataFormatError(
+            file,
+            `has no tensor '${name}' (shape [${want.join(', ')}]), which a ${arch} needs: is it a state_dict of python/rfl_zoo.py's ${arch}?`,
+          );
+        if (t.shape.join() !== want.join())
+          throw new DataFormatError(
+            file,
+            `tensor '${name}' is [${t.shape.join(', ')}] but a ${arch} ${hint} needs [${want.join(', ')}]: check --model, --shape and the class count`,
+          );
+        used.add(name);
+        let data = toFloat32(t);
+        if (isKernel && slot.kind === 'conv') data = oihwToHwio(data, w.shape as number[]);
+        if (isKernel && slot.kind === 'dense')
+          data = denseFromTorch(
+            data,
+            w.shape as number[],
+            flattenPerm(slot.flattenFrom, w.shape[0]!),
+          );
+        for (let i = 0; i < data.length; i++)
+          if (!Number.isFinite(data[i]))
+            throw new DataFormatError(file, `tensor '${name}' holds ${data[i]} at element ${i}`);
+        return tf.tensor(data, w.shape as number[]);
+      });
+      if (slot.kind === 'bn') used.add(`${slot.prefix}.num_batches_tracked`);
+      pending.push([slot.layer, values]);
+    }
+    const extra = [...tensors.keys()].filter((k) => !used.has(k));
+    if (extra.length)
+      throw new DataFormatError(
+        file,
+        `has tensors a ${arch} does not have: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} (another architecture? see python/rfl_zoo.py)`,
+      );
+    for (const [layer, values] of pending) layer.setWeights(values);
+  });
+}
