@@ -23,7 +23,8 @@ const node = {
 // tfjs stays in node_modules (shipped in the VSIX): the optional native rungs (tfjs-node, -gpu),
 // installed by the user, register their backend on the tfjs-core instance they resolve, so there
 // must be exactly one instance, the one in node_modules, never a bundled copy beside it.
-const optionalNative = ['@tensorflow/*'];
+// sharp (image resizing for folder: datasets) loads its platform's libvips binary from node_modules.
+const optionalNative = ['@tensorflow/*', 'sharp'];
 const builds = {
   extension: {
     ...node,

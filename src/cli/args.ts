@@ -7,6 +7,7 @@ import {
   type BackendOptions,
 } from '../engine/backend/ladder';
 import { backendLabel } from '../engine/provenance';
+import { applyDataFlags, dataFlags } from './dataFlags';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -21,7 +22,11 @@ export function parse<O extends Options>(argv: string[], options: O, help: strin
   try {
     parsed = parseArgs({
       args: argv,
-      options: { ...commonOptions, ...options },
+      options: {
+        ...commonOptions,
+        ...('data' in options || 'dataset' in options ? dataFlags : {}),
+        ...options,
+      },
       allowPositionals: false,
       strict: true,
     });
@@ -32,6 +37,7 @@ export function parse<O extends Options>(argv: string[], options: O, help: strin
     console.log(help);
     process.exit(0);
   }
+  applyDataFlags(parsed.values as Record<string, unknown>);
   return parsed.values;
 }
 

@@ -12,6 +12,9 @@ import { runMerge } from './commands/merge';
 import { runReproduce } from './commands/reproduce';
 import { runGradients } from './commands/gradients';
 import { runTransfer } from './commands/transfer';
+import { runExport } from './commands/export';
+import { runImport } from './commands/import';
+import { DATA_FLAGS_HELP } from './dataFlags';
 import { TOOL_VERSION } from '../engine/provenance';
 import { errorMessage } from '../shared/errorMessage';
 
@@ -53,6 +56,16 @@ const commands: Record<string, { run: Command; summary: string }> = {
     summary:
       'input gradients and class drawings of a standard vs a robust checkpoint, with an edge-alignment measure',
   },
+  export: {
+    run: runExport,
+    summary:
+      'to PyTorch: --checkpoint DIR --format safetensors --out FILE, or --dataset SPEC --format imagefolder|npy-nchw --out DIR',
+  },
+  import: {
+    run: runImport,
+    summary:
+      'a PyTorch state_dict (safetensors) as a checkpoint: --from FILE --model ARCH --shape HxWxC --out DIR',
+  },
   theory: {
     run: runTheory,
     summary:
@@ -75,6 +88,7 @@ function usage(): string {
     ...rows,
     '',
     'Every command takes --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu and --help.',
+    DATA_FLAGS_HELP,
   ].join('\n');
 }
 

@@ -10,6 +10,8 @@ export interface Dataset {
   classNames?: string[];
   /** Where it came from (path or description), for manifests and error messages. */
   source: string;
+  /** What the loader changed, in words (uint8 scaled, NCHW transposed…), for manifests. */
+  conversions?: string[];
 }
 
 /** Every long operation takes one of these (docs/ARCHITECTURE.md, "Layers"). */

@@ -1,6 +1,7 @@
 /**
  * The project's own dataset folder (docs/ARCHITECTURE.md, "File formats"): `images.npy`
  * (uint8 or float32, NHWC), `labels.npy` (int32; uint8 / int64 also read), `manifest.json`.
+ * Arrays saved from numpy or PyTorch are read too: NCHW, float16/64 and bool images (npyImages.ts).
  * .npy so that `np.load` / `torch.from_numpy` read it in one line. The manifest is written
  * last, so a folder with a manifest is complete even if a run was killed while writing.
  * A folder without a manifest (e.g. two arrays saved from numpy) is still readable.
@@ -19,7 +20,8 @@ import {
   type DatasetManifest,
   type PixelDtype,
 } from './datasetManifest';
-import { checkPixels, validateDataset } from './validate';
+import { validateDataset } from './validate';
+import { toNhwcImages, type Layout } from './npyImages';
 
 export {
   DATASET_FORMAT,
@@ -71,41 +73,46 @@ export async function writeDatasetFolder(
   return manifest;
 }
 
-/** Reads a dataset folder keeping the stored dtype (uint8 or float32). */
-export async function readDatasetFolderRaw(dir: string): Promise<RawDataset> {
+export interface ReadFolderOptions {
+  /** The images' axis order when neither manifest.json nor the shape settles it (--layout). */
+  layout?: Layout;
+  /** The class count when manifest.json gives none (--classes). */
+  classes?: number;
+}
+
+/**
+ * Reads a dataset folder keeping uint8 pixels as stored (anything else becomes float32), NCHW
+ * transposed to NHWC. The class count comes from manifest.json or `classes`, never from the
+ * largest label: labels 0..299 of a 10-class set are a bug to report, not 300 classes to train.
+ */
+export async function readDatasetFolderRaw(
+  dir: string,
+  opts: ReadFolderOptions = {},
+): Promise<RawDataset> {
   const manifest = readDatasetManifest(dir);
   const imagesFile = path.join(dir, 'images.npy');
   const labelsFile = path.join(dir, 'labels.npy');
   const img = parseNpy(await readFileBytes(imagesFile), imagesFile);
-  if (img.dtype !== 'uint8' && img.dtype !== 'float32') {
+  // A manifest written by this tool describes NHWC arrays unless it says otherwise.
+  const layout = manifest ? (manifest.layout ?? 'nhwc') : opts.layout;
+  if (manifest && opts.layout && opts.layout !== layout)
     throw new DataFormatError(
-      imagesFile,
-      `wrong dtype ${img.dtype}: images must be uint8 (0..255) or float32 (0..1)`,
+      path.join(dir, 'manifest.json'),
+      `says layout ${layout} but --layout ${opts.layout} was given: drop one`,
     );
-  }
-  // [n, h, w] is accepted as grayscale: what `np.save` of an MNIST-like array gives.
-  const s = img.shape.length === 3 ? [...img.shape, 1] : img.shape;
-  if (s.length !== 4 || s.slice(1).some((d) => d === 0)) {
+  const { pixels, shape, conversions } = toNhwcImages(img, imagesFile, layout);
+  const stored = img.shape.length === 3 ? [...img.shape, 1] : img.shape;
+  if (manifest && (manifest.shape.join() !== stored.join() || manifest.dtype !== img.dtype)) {
     throw new DataFormatError(
       imagesFile,
-      `bad shape (${img.shape.join(', ')}): expected (n, height, width, channels) NHWC`,
-    );
-  }
-  const shape = s as [number, number, number, number];
-  if (shape[0] === 0) throw new DataFormatError(imagesFile, 'contains no images');
-  if (img.data instanceof Float32Array)
-    checkPixels(img.data, shape[1] * shape[2] * shape[3], imagesFile);
-  if (manifest && (manifest.shape.join() !== shape.join() || manifest.dtype !== img.dtype)) {
-    throw new DataFormatError(
-      imagesFile,
-      `holds ${img.dtype} (${shape.join(', ')}) but manifest.json says ${manifest.dtype} (${manifest.shape.join(', ')})`,
+      `holds ${img.dtype} (${stored.join(', ')}) but manifest.json says ${manifest.dtype} (${manifest.shape.join(', ')})`,
     );
   }
   const lab = parseNpy(await readFileBytes(labelsFile), labelsFile);
-  if (lab.dtype === 'float32')
+  if (lab.dtype !== 'int32' && lab.dtype !== 'int64' && lab.dtype !== 'uint8')
     throw new DataFormatError(
       labelsFile,
-      'wrong dtype float32: labels must be integers (int32, int64 or uint8)',
+      `wrong dtype ${lab.dtype}: labels must be integers (int64, int32 or uint8)`,
     );
   if (lab.shape.length !== 1)
     throw new DataFormatError(
@@ -119,27 +126,36 @@ export async function readDatasetFolderRaw(dir: string): Promise<RawDataset> {
     );
   }
   const labels = Int32Array.from(lab.data);
-  let maxLabel = 0;
-  for (const l of labels) if (l > maxLabel) maxLabel = l;
-  const numClasses = manifest?.numClasses ?? maxLabel + 1;
+  if (manifest && opts.classes !== undefined && opts.classes !== manifest.numClasses)
+    throw new DataFormatError(
+      path.join(dir, 'manifest.json'),
+      `says ${manifest.numClasses} classes but --classes ${opts.classes} was given: drop one`,
+    );
+  const numClasses = manifest?.numClasses ?? opts.classes;
+  if (numClasses === undefined) {
+    let maxLabel = 0;
+    for (const l of labels) if (l > maxLabel) maxLabel = l;
+    throw new DataFormatError(
+      labelsFile,
+      `how many classes? No manifest.json says, and the labels alone cannot (they run up to ${maxLabel}). Pass --classes N, or write ${path.join(dir, 'manifest.json')} with "numClasses"`,
+    );
+  }
   const bad = firstBadLabel(labels, numClasses);
   if (bad >= 0)
     throw new DataFormatError(
       labelsFile,
-      `label ${labels[bad]} at index ${bad} is not in [0, ${numClasses})`,
+      `label ${labels[bad]} at index ${bad} is not in [0, ${numClasses}) (${manifest ? 'numClasses of manifest.json' : '--classes'})`,
     );
-  const raw: RawDataset = {
-    pixels: img.data as Uint8Array | Float32Array,
-    labels,
-    shape,
-    numClasses,
-    source: dir,
-  };
+  const raw: RawDataset = { pixels, labels, shape, numClasses, source: dir };
   if (manifest?.classNames) raw.classNames = manifest.classNames;
+  if (conversions.length) raw.conversions = conversions;
   return raw;
 }
 
 /** Reads a dataset folder as floats in [0,1]. */
-export async function readDatasetFolder(dir: string): Promise<Dataset> {
-  return materialize(await readDatasetFolderRaw(dir));
+export async function readDatasetFolder(
+  dir: string,
+  opts: ReadFolderOptions = {},
+): Promise<Dataset> {
+  return materialize(await readDatasetFolderRaw(dir, opts));
 }

@@ -18,6 +18,8 @@ export interface DatasetManifest {
   version: typeof DATASET_VERSION;
   shape: [number, number, number, number];
   dtype: PixelDtype;
+  /** The arrays' axis order; absent means NHWC (what this tool writes). `shape` is in this order. */
+  layout?: 'nchw' | 'nhwc';
   numClasses: number;
   classNames?: string[];
   /** Whatever the caller adds (provenance, construction config, metrics…). */
@@ -49,6 +51,11 @@ export function readDatasetManifest(dir: string): DatasetManifest | undefined {
     );
   if (!Number.isInteger(o.numClasses) || (o.numClasses as number) < 1)
     throw new DataFormatError(file, 'numClasses must be a positive integer');
+  if (o.layout !== undefined && o.layout !== 'nchw' && o.layout !== 'nhwc')
+    throw new DataFormatError(
+      file,
+      `layout must be "nchw" or "nhwc", got ${JSON.stringify(o.layout)}`,
+    );
   if (
     !Array.isArray(o.shape) ||
     o.shape.length !== 4 ||
@@ -56,7 +63,7 @@ export function readDatasetManifest(dir: string): DatasetManifest | undefined {
   ) {
     throw new DataFormatError(
       file,
-      `shape must be [n, height, width, channels], got ${JSON.stringify(o.shape)}`,
+      `shape must be [n, height, width, channels] (or [n, channels, height, width] with "layout": "nchw"), got ${JSON.stringify(o.shape)}`,
     );
   }
   if (o.dtype !== 'uint8' && o.dtype !== 'float32')

@@ -27,6 +27,8 @@ export interface ImageFolderOptions {
   split?: Split;
   /** Force 1 (grayscale) or 3 (RGB) channels instead of the majority rule. */
   channels?: 1 | 3;
+  /** Resize every image to [height, width] (stretched, as torchvision's Resize((h, w))). */
+  size?: [number, number];
   signal?: AbortSignal;
 }
 
@@ -167,12 +169,13 @@ export async function loadImageFolderRaw(
     for (const f of files.filter((f) => IMAGE_EXT.has(path.extname(f).toLowerCase()))) {
       throwIfAborted(opts.signal, 'loading images');
       const file = path.join(classDir, f);
-      const img = decodeImage(await readFileBytes(file), file);
+      let img = decodeImage(await readFileBytes(file), file);
+      if (opts.size) img = await resizeImage(img, opts.size, file);
       first ??= { file, width: img.width, height: img.height };
       if (img.width !== first.width || img.height !== first.height) {
         throw new DataFormatError(
           file,
-          `image is ${img.width}×${img.height} but ${first.file} is ${first.width}×${first.height}: all images must share one size`,
+          `image is ${img.width}×${img.height} but ${first.file} is ${first.width}×${first.height}: all images must share one size (width×height), or pass --size HxW to resize them`,
         );
       }
       images.push({ file, img, gray: isGray(img.rgba), label });
@@ -180,6 +183,9 @@ export async function loadImageFolderRaw(
   }
   if (!first) throw new DataFormatError(root, 'no PNG or JPEG images in the class folders');
   const grayCount = images.filter((x) => x.gray).length;
+  const resized = opts.size
+    ? [`${root}: every image resized to ${opts.size.join('×')} (sharp, Lanczos-3, stretched)`]
+    : [];
   const c = opts.channels ?? (grayCount > images.length - grayCount ? 1 : 3);
   const per = first.width * first.height;
   const pixels = new Uint8Array(images.length * per * c);
@@ -206,6 +212,41 @@ export async function loadImageFolderRaw(
     numClasses: classNames.length,
     classNames,
     source: root,
+    ...(resized.length ? { conversions: resized } : {}),
+  };
+}
+
+/**
+ * Resizes with sharp (libvips, shipped as a binary in its npm packages): a maintained resampler
+ * with proper antialiasing. Loaded on first use, so that datasets which need no resizing load
+ * without it.
+ */
+async function resizeImage(
+  img: DecodedImage,
+  [h, w]: [number, number],
+  file: string,
+): Promise<DecodedImage> {
+  if (img.width === w && img.height === h) return img;
+  let sharp: typeof import('sharp').default;
+  try {
+    sharp = (await import('sharp')).default;
+  } catch (e) {
+    throw new DataFormatError(
+      file,
+      `resizing needs the sharp package, which did not load (${e instanceof Error ? e.message : String(e)}): run npm install sharp, or resize the images beforehand`,
+      { cause: e },
+    );
+  }
+  const rgba = await sharp(Buffer.from(img.rgba.buffer, img.rgba.byteOffset, img.rgba.byteLength), {
+    raw: { width: img.width, height: img.height, channels: 4 },
+  })
+    .resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return {
+    width: w,
+    height: h,
+    rgba: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength),
   };
 }
 

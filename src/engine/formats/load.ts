@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset } from '../types';
 import { loadCifar10Raw } from './cifar';
-import { readDatasetFolderRaw } from './constructed';
+import { readDatasetFolderRaw, type ReadFolderOptions } from './constructed';
 import { DataFormatError } from './errors';
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES, loadIdxRaw, type Split } from './idx';
 import { loadImageFolderRaw } from './imageFolder';
@@ -21,8 +21,10 @@ export {
   detectKind,
   formatSpec,
   parseSpec,
+  withSpecOptions,
   type DatasetKind,
   type ParsedSpec,
+  type SpecOptions,
 } from './spec';
 
 export interface LoadOptions {
@@ -45,9 +47,13 @@ async function loadRaw(p: ParsedSpec, split: Split, signal?: AbortSignal): Promi
     case 'cifar10':
       return loadCifar10Raw(p.path, split);
     case 'folder':
-      return loadImageFolderRaw(p.path, { split, ...(signal ? { signal } : {}) });
+      return loadImageFolderRaw(p.path, {
+        split,
+        ...(signal ? { signal } : {}),
+        ...(p.options?.size ? { size: p.options.size } : {}),
+      });
     case 'npy':
-      return loadNpySplit(p.path, split);
+      return loadNpySplit(p.path, split, p.options ?? {});
     default: {
       const never: never = p.kind;
       throw new Error(`unhandled dataset kind ${String(never)}`);
@@ -56,14 +62,14 @@ async function loadRaw(p: ParsedSpec, split: Split, signal?: AbortSignal): Promi
 }
 
 /** A dataset folder is one set; a folder holding train/ and test/ dataset folders has splits. */
-function loadNpySplit(dir: string, split: Split): Promise<RawDataset> {
+function loadNpySplit(dir: string, split: Split, opts: ReadFolderOptions): Promise<RawDataset> {
   const sub = path.join(dir, split);
-  if (existsSync(path.join(sub, 'images.npy'))) return readDatasetFolderRaw(sub);
+  if (existsSync(path.join(sub, 'images.npy'))) return readDatasetFolderRaw(sub, opts);
   if (split === 'test' && !existsSync(path.join(dir, 'test'))) {
     // A constructed dataset (D_R, D_NR, …) is a training set; testing happens on the original test split.
     throw new DataFormatError(dir, 'no test/ dataset folder: this dataset has no test split');
   }
-  return readDatasetFolderRaw(dir);
+  return readDatasetFolderRaw(dir, opts);
 }
 
 /** Loads a dataset from a spec (grammar in spec.ts, selection rule in select.ts). */

@@ -3,18 +3,22 @@
  * the format of constructed datasets so that numpy / PyTorch users load them in one line.
  * Layout: "\x93NUMPY", major, minor, header length (uint16 LE in v1.0, uint32 LE in v2/3),
  * an ASCII (v3: UTF-8) Python dict literal padded with spaces and "\n", then the raw data.
- * We read v1–v3 with dtypes |u1 <f4 <i4 <i8 in C order, and write v1.0 byte-for-byte as
- * numpy 1.24 does (tests compare against numpy when it is installed).
+ * We read v1–v3 with dtypes |u1 |b1 <f2 <f4 <f8 <i4 <i8 in C order (float16 and float64 come
+ * back as float32, bool as 0/1 bytes, int64 narrowed to int32), and write |u1 <f4 <i4 <i8 as
+ * v1.0 byte-for-byte as numpy 1.24 does (tests compare against numpy when it is installed).
  */
 import { writeFileAtomicAsync } from './atomic';
 import { DataFormatError, bytesWord } from './errors';
 import { formatHeaderDict, padHeader, parseHeaderDict } from './npyHeader';
 
-export type NpyDtype = 'uint8' | 'float32' | 'int32' | 'int64';
+export type NpyDtype = 'uint8' | 'bool' | 'float16' | 'float32' | 'float64' | 'int32' | 'int64';
 export type NpyData = Uint8Array | Float32Array | Int32Array;
 
 export interface NpyArray {
-  /** The dtype stored in the file. int64 data is returned narrowed to Int32Array. */
+  /**
+   * The dtype stored in the file. int64 data is returned narrowed to Int32Array, float16 and
+   * float64 as Float32Array, bool as a Uint8Array of 0 and 1.
+   */
   dtype: NpyDtype;
   shape: number[];
   data: NpyData;
@@ -24,7 +28,10 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const DESCR: Record<string, { dtype: NpyDtype; size: number }> = {
   '|u1': { dtype: 'uint8', size: 1 },
   '<u1': { dtype: 'uint8', size: 1 },
+  '|b1': { dtype: 'bool', size: 1 },
+  '<f2': { dtype: 'float16', size: 2 },
   '<f4': { dtype: 'float32', size: 4 },
+  '<f8': { dtype: 'float64', size: 8 },
   '<i4': { dtype: 'int32', size: 4 },
   '<i8': { dtype: 'int64', size: 8 },
 };
@@ -107,6 +114,20 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   switch (info.dtype) {
     case 'uint8':
       return { dtype: 'uint8', shape, data: raw };
+    case 'bool':
+      // numpy stores True as 1 but reads any non-zero byte as True.
+      return { dtype: 'bool', shape, data: raw.map((b) => (b ? 1 : 0)) };
+    case 'float16': {
+      const half = new Uint16Array(raw.buffer, 0, count);
+      return { dtype: 'float16', shape, data: Float32Array.from(half, halfToFloat) };
+    }
+    case 'float64':
+      // Pixels in [0, 1] and weights need no more than float32 (the engine computes in it).
+      return {
+        dtype: 'float64',
+        shape,
+        data: Float32Array.from(new Float64Array(raw.buffer, 0, count)),
+      };
     case 'float32':
       return { dtype: 'float32', shape, data: new Float32Array(raw.buffer, 0, count) };
     case 'int32':
@@ -137,10 +158,23 @@ function swapBytes(b: Uint8Array, size: number): void {
   for (let i = 0; i < b.length; i += size) b.subarray(i, i + size).reverse();
 }
 
-const WRITE_DESCR = { uint8: '|u1', float32: '<f4', int32: '<i4' } as const;
+/** IEEE 754 binary16 → number (subnormals, infinities and NaN included). */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
 
-/** Encodes an array as .npy v1.0 (v2.0 only if the header cannot fit), exactly as numpy does. */
-export function encodeNpy(data: NpyData, shape: readonly number[]): Buffer {
+const WRITE_DESCR = { uint8: '|u1', float32: '<f4', int32: '<i4', int64: '<i8' } as const;
+
+/**
+ * Encodes an array as .npy v1.0 (v2.0 only if the header cannot fit), exactly as numpy does.
+ * A BigInt64Array is written as int64: the label dtype PyTorch's losses want.
+ */
+export function encodeNpy(data: NpyData | BigInt64Array, shape: readonly number[]): Buffer {
   const count = shape.reduce((a, b) => a * b, 1);
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0) || count !== data.length) {
     throw new RangeError(
@@ -152,7 +186,9 @@ export function encodeNpy(data: NpyData, shape: readonly number[]): Buffer {
       ? WRITE_DESCR.uint8
       : data instanceof Float32Array
         ? WRITE_DESCR.float32
-        : WRITE_DESCR.int32;
+        : data instanceof BigInt64Array
+          ? WRITE_DESCR.int64
+          : WRITE_DESCR.int32;
   const dict = formatHeaderDict(descr, shape);
   let major = 1;
   let prefix = 10;
@@ -177,6 +213,10 @@ export function encodeNpy(data: NpyData, shape: readonly number[]): Buffer {
 }
 
 /** Writes an .npy file atomically. */
-export function writeNpy(file: string, data: NpyData, shape: readonly number[]): Promise<void> {
+export function writeNpy(
+  file: string,
+  data: NpyData | BigInt64Array,
+  shape: readonly number[],
+): Promise<void> {
   return writeFileAtomicAsync(file, encodeNpy(data, shape));
 }

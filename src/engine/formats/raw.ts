@@ -13,6 +13,8 @@ export interface RawDataset {
   numClasses: number;
   classNames?: string[];
   source: string;
+  /** What the loader changed, in words (e.g. "NCHW transposed to NHWC"), for manifests. */
+  conversions?: string[];
 }
 
 /** Converts the images at `indices` (all, in order, if omitted) into a float Dataset. */
@@ -45,6 +47,7 @@ export function materialize(raw: RawDataset, indices?: ArrayLike<number>): Datas
     source: raw.source,
   };
   if (raw.classNames) out.classNames = [...raw.classNames];
+  if (raw.conversions) out.conversions = [...raw.conversions];
   return out;
 }
 

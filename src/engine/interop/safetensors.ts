@@ -10,6 +10,7 @@
  * enough to read and write in full, with checks that name the file and what is wrong.
  */
 import { DataFormatError } from '../data/errors';
+import { halfToFloat } from '../data/npy';
 
 export type SafeDtype =
   'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -199,16 +200,6 @@ export function toFloat32(t: SafeTensor): Float32Array {
     }
   }
   return out;
-}
-
-/** IEEE 754 binary16 → number (subnormals, infinities and NaN included). */
-export function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
 const bfView = new DataView(new ArrayBuffer(4));

@@ -49,15 +49,25 @@ test('dataset folder round trip, float32 exact and uint8 within half a level', a
   );
 });
 
-test('a folder saved from numpy without manifest: [n,h,w] uint8 images, no manifest.json', async () => {
+test('a folder saved from numpy without manifest: [n,h,w] uint8 images, the class count from --classes only', async () => {
   const dir = tempDir();
   writeFileSync(
     path.join(dir, 'images.npy'),
     encodeNpy(Uint8Array.from([0, 255, 0, 255, 51, 0, 0, 0]), [2, 2, 2]),
   );
   writeFileSync(path.join(dir, 'labels.npy'), encodeNpy(Int32Array.from([4, 1]), [2]));
-  const d = await readDatasetFolder(dir);
-  assert.deepEqual([d.shape, d.numClasses, d.images[4]], [[2, 2, 2, 1], 5, Math.fround(0.2)]);
+  // Never 5 classes because the largest label is 4: the user says how many.
+  await assert.rejects(
+    readDatasetFolder(dir),
+    (e: Error) =>
+      e.message.startsWith(path.join(dir, 'labels.npy')) &&
+      /how many classes\? .*up to 4\)\. Pass --classes N/.test(e.message),
+  );
+  const d = await readDatasetFolder(dir, { classes: 6 });
+  assert.deepEqual([d.shape, d.numClasses, d.images[4]], [[2, 2, 2, 1], 6, Math.fround(0.2)]);
+  assert.deepEqual(d.conversions, [
+    `${path.join(dir, 'images.npy')}: uint8 0–255 scaled to [0, 1] (÷255)`,
+  ]);
 });
 
 test('write refuses NaN / Infinity / out-of-range pixels, bad labels, count mismatch', async () => {

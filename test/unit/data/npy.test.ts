@@ -100,14 +100,14 @@ test('npy errors name the file and the problem', () => {
     'e.npy',
     /4 extra/,
   );
-  const f8 = handMade(
-    "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }",
-    new Uint8Array(8),
+  const u2 = handMade(
+    "{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }",
+    new Uint8Array(2),
   );
   assertDataError(
-    () => parseNpy(f8, 'd.npy'),
+    () => parseNpy(u2, 'd.npy'),
     'd.npy',
-    /^unsupported dtype '<f8' \(supported: \|u1, <u1, <f4, <i4, <i8\)$/,
+    /^unsupported dtype '<u2' \(supported: \|u1, <u1, \|b1, <f2, <f4, <f8, <i4, <i8\)$/,
   );
   const be = handMade(
     "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }",
