@@ -37,7 +37,7 @@ export function parse<O extends Options>(argv: string[], options: O, help: strin
     console.log(help);
     process.exit(0);
   }
-  applyDataFlags(parsed.values as Record<string, unknown>);
+  applyDataFlags(parsed.values);
   return parsed.values;
 }
 

@@ -30,7 +30,7 @@ export function applyDataFlags(values: Record<string, unknown>): void {
   if (typeof spec !== 'string')
     throw new Error('--layout, --classes and --size describe the --data dataset: give --data SPEC');
   values[key] = withSpecOptions(spec, {
-    ...(layout ? { layout: layout as 'nchw' | 'nhwc' } : {}),
+    ...(layout ? { layout: layout } : {}),
     ...(n !== undefined ? { classes: n } : {}),
     ...(size !== undefined ? { size: parseHxW(size, 'size') } : {}),
   });

@@ -77,7 +77,8 @@ export function toNhwcImages(img: NpyArray, file: string, layout?: Layout): Nhwc
       pixels = img.data as Float32Array;
       if (img.dtype !== 'float32') conversions.push(`${file}: ${img.dtype} converted to float32`);
       break;
-    default:
+    case 'int32':
+    case 'int64':
       throw new DataFormatError(
         file,
         `wrong dtype ${img.dtype}: images must be uint8 (0..255), bool, or float16/32/64 (0..1)`,

@@ -96,7 +96,7 @@ export function parseSpec(spec: string): ParsedSpec {
     if (p === '') throw new DataFormatError(spec, `needs a folder: write ${kind}:PATH`);
     if (kind !== 'npy' && kind !== 'folder') return { kind: kind as DatasetKind, path: p };
     const { path: dir, options } = splitOptions(spec, p);
-    return { kind: kind as DatasetKind, path: dir, ...(options ? { options } : {}) };
+    return { kind: kind, path: dir, ...(options ? { options } : {}) };
   }
   const { path: bare, options } = splitOptions(spec, s);
   if (existsSync(bare) && statSync(bare).isDirectory()) {
