@@ -4,6 +4,7 @@
  * merge of robust accuracy into metrics.json), so that a job from VS Code leaves the same files
  * as the same command from the CLI.
  */
+import { assertCheckpointFits } from '../engine/models/fits';
 import { mergeIntoMetrics } from '../engine/eval/mergeMetrics';
 import * as path from 'node:path';
 import type { JobContext } from '../engine/types';
@@ -83,6 +84,7 @@ async function evaluate(
       seed,
       signal: ctx.signal,
     });
+    assertCheckpointFits(p.checkpoint, ckpt.manifest, test);
     const r = await evaluateRobustness(
       inferenceFn(ckpt.model),
       test,

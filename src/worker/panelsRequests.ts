@@ -4,6 +4,7 @@
  * (src/shared/panelsPredictions.ts), which the extension host reads without tensors.
  * Registered in src/worker/main.ts by `registerPanelsRequests(connection)`.
  */
+import { assertCheckpointFits } from '../engine/models/fits';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -40,7 +41,13 @@ export async function predictToFile(p: PredictParams, batchSize = 256): Promise<
   const t0 = Date.now();
   const source = !!p.source;
   const ds = await datasetOf(p.folder, source);
-  const { model } = await loadCheckpoint(p.checkpoint);
+  const { model, manifest } = await loadCheckpoint(p.checkpoint);
+  try {
+    assertCheckpointFits(p.checkpoint, manifest, ds);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   const fn = inferenceFn(model);
   const [n, h, w, c] = ds.shape;
   const size = h * w * c;

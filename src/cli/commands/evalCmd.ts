@@ -7,6 +7,7 @@ import { loadDataset } from '../../engine/formats/load';
 import { inferenceFn } from '../../engine/eval/accuracy';
 import { checkAttackStrength, evaluateRobustness } from '../../engine/eval/robust';
 import { backendLabel } from '../../engine/provenance';
+import { assertCheckpointFits } from '../../engine/models/fits';
 
 const HELP = `robust-features eval --checkpoint DIR --norm l2|linf --eps LIST [options]
   --eps 0.5,1,1.5,2   the ε values (robust accuracy for each: an accuracy–ε curve)
@@ -55,6 +56,7 @@ export async function runEval(argv: string[]): Promise<void> {
     limit: num(o.limit, 'limit'),
     seed,
   });
+  assertCheckpointFits(o.checkpoint, ckpt.manifest, test);
   const stepSize = num(o['step-size'], 'step-size');
   const bar = terminalProgress(o.json, 'eval');
   const evalOpts = {

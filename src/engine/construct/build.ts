@@ -3,6 +3,7 @@
  * resumable after a kill (finished chunks are kept), and shardable (`shard i/n` builds chunks
  * k ≡ i mod n) so that n machines build disjoint parts that `mergeShards` joins.
  */
+import { assertCheckpointFits } from '../models/fits';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -51,10 +52,7 @@ export async function buildConstructed(
       seed: cfg.seed,
       signal: ctx.signal,
     });
-    if (ds.numClasses !== ckpt.manifest.numClasses)
-      throw new Error(
-        `${cfg.checkpoint}: the model has ${ckpt.manifest.numClasses} classes but ${ds.source} has ${ds.numClasses}`,
-      );
+    assertCheckpointFits(cfg.checkpoint, ckpt.manifest, ds);
     const n = ds.shape[0];
     const chunks = Math.ceil(n / cfg.chunkSize);
     if (!ctx.asPoolThread) {

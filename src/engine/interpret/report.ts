@@ -4,6 +4,7 @@
  * targeted L2 attacks toward every class (targeted-<which>.png: one row per image, one column per
  * class) and the edge alignment of |∇ₓL| in metrics.json. Used by the CLI and the worker.
  */
+import { assertCheckpointFits } from '../models/fits';
 import * as path from 'node:path';
 import type { Dataset, JobContext } from '../types';
 import { cancellationPoint } from '../types';
@@ -63,6 +64,7 @@ export async function gradientReport(
         limit: o.n,
         seed: o.seed,
       });
+      assertCheckpointFits(dir, ckpt.manifest, test);
       const n = test.shape[0];
       const indices = Array.from({ length: n }, (_, k) => k);
       const fn = inferenceFn(ckpt.model);

@@ -39,7 +39,12 @@ export interface CheckpointManifest {
  */
 export function defaultTestData(m: CheckpointManifest): string {
   const t = m.training.testData;
-  return typeof t === 'string' && t ? t : m.dataset;
+  if (typeof t === 'string' && t) return t;
+  if (!m.dataset)
+    throw new Error(
+      `this ${m.arch} checkpoint records no dataset (imported without --data): pass --data SPEC`,
+    );
+  return m.dataset;
 }
 
 /** Serialises a model to the layers format as two buffers (topology JSON, weights). */

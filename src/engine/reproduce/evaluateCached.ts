@@ -2,6 +2,7 @@
  * The reproduction's evaluation of one checkpoint on the original test set, cached in DIR/eval.json
  * under the settings it used, so that a rerun (or the report after a pool thread ran it) reads it.
  */
+import { assertCheckpointFits } from '../models/fits';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobContext } from '../types';
@@ -50,6 +51,7 @@ export async function evaluateCached(
       seed: settings.seed,
       signal: ctx.signal,
     });
+    assertCheckpointFits(dir, ckpt.manifest, test);
     const result = await evaluateRobustness(
       inferenceFn(ckpt.model),
       test,

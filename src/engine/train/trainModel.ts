@@ -20,6 +20,7 @@ import { writeCheckpoint, type CheckpointMetrics } from './writeCheckpoint';
 import { writeJsonAtomic } from '../models/checkpoint';
 import { ProgressClock } from './progressClock';
 import { killPoint } from '../testKill';
+import { assertCheckpointFits, modelJsonShape } from '../models/fits';
 
 export class NaNLossError extends Error {
   constructor(epoch: number, step: number, outDir: string, lastGood: number) {
@@ -99,6 +100,9 @@ async function trainLoop(
         `${outDir} already holds a training run: resume it (--resume) or choose another output folder`,
       );
     assertSameConfig(outDir, cfg);
+    // The same spec can name other data than before (files replaced): say so before restoring.
+    const snapshot = modelJsonShape(path.join(outDir, 'epochs', listSnapshots(outDir).at(-1)!));
+    if (snapshot) assertCheckpointFits(outDir, snapshot, train);
     const restored = await restoreLatest(outDir, built.model, opt);
     state = restored?.state ?? state;
     ctx.log?.(`resumed from epoch ${state.epochsDone} in ${outDir}`);

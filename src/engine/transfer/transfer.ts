@@ -5,6 +5,7 @@
  * examples crafted against the source fool it into the target — transfer. The paper finds (a) and
  * (b) correlated; we print their Pearson correlation.
  */
+import { assertCheckpointFits } from '../models/fits';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { JobContext } from '../types';
@@ -133,6 +134,12 @@ async function craftOnSource(
   ctx: JobContext,
 ) {
   const src = await loadCheckpoint(o.source);
+  try {
+    assertCheckpointFits(o.source, src.manifest, test);
+  } catch (e) {
+    src.model.dispose();
+    throw e;
+  }
   const [n, h, w, c] = test.shape;
   const images = new Float32Array(test.images.length);
   try {
