@@ -49,6 +49,8 @@ export async function writeCheckpoint(
       ...cfg,
       trainImages: train.shape[0],
       trainSource: train.source,
+      // How the pixels were read (uint8 ÷255, NCHW transposed, …): part of what the model saw.
+      ...(train.conversions ? { dataConversions: train.conversions } : {}),
       history: state.history,
     },
     seed: cfg.seed,
