@@ -134,7 +134,9 @@ class BasicBlock(nn.Module):
         self.bn2 = _bn(cout)
         self.downsample = None
         if stride != 1 or cin != cout:
-            self.downsample = nn.Sequential(SameConv2d(cin, cout, 1, stride, bias=False), _bn(cout))
+            self.downsample = nn.Sequential(
+                SameConv2d(cin, cout, 1, stride, bias=False), _bn(cout)
+            )
 
     def forward(self, x):
         y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
@@ -174,8 +176,8 @@ def init_like_tfjs(model):
             if name == "logits":
                 nn.init.xavier_uniform_(m.weight)
             else:
-                fan_in = m.weight[0].numel()
-                nn.init.trunc_normal_(m.weight, 0.0, math.sqrt(2.0 / fan_in), -2 * math.sqrt(2.0 / fan_in), 2 * math.sqrt(2.0 / fan_in))
+                sd = math.sqrt(2.0 / m.weight[0].numel())  # He: sqrt(2 / fan_in)
+                nn.init.trunc_normal_(m.weight, 0.0, sd, -2 * sd, 2 * sd)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
     return model
@@ -209,7 +211,9 @@ def model_from_safetensors(path):
     """Builds the arch recorded by `robust-features export --format safetensors` and loads it (eval mode)."""
     arrays, meta = safetensors_np.load(path)
     if "rfl.arch" not in meta:
-        raise ValueError(f"{path}: no rfl.arch in its metadata; use build(arch, shape, classes) and load_state_dict")
+        raise ValueError(
+            f"{path}: no rfl.arch in its metadata; use build(arch, shape, classes) and load_state_dict"
+        )
     shape = tuple(int(s) for s in meta["rfl.input_shape_chw"].split(","))
     model = build(meta["rfl.arch"], shape, int(meta["rfl.num_classes"]))
     model.load_state_dict({k: torch.from_numpy(v) for k, v in arrays.items()})

@@ -42,7 +42,9 @@ def load(path):
     arrays = {}
     for name, e in header.items():
         if e["dtype"] not in DTYPES:
-            raise ValueError(f"{path}: tensor {name!r} has dtype {e['dtype']} (read: {', '.join(DTYPES)})")
+            raise ValueError(
+                f"{path}: tensor {name!r} has dtype {e['dtype']} (read: {', '.join(DTYPES)})"
+            )
         begin, end = e["data_offsets"]
         a = np.frombuffer(body[begin:end], dtype=DTYPES[e["dtype"]])
         arrays[name] = a.reshape(e["shape"]).copy()
@@ -59,9 +61,13 @@ def save(path, arrays, metadata=None):
         a = np.ascontiguousarray(a)
         key = a.dtype.newbyteorder("<").str  # a big-endian array is written little-endian
         if key not in NAMES:
-            raise ValueError(f"{path}: tensor {name!r} has dtype {a.dtype}, which safetensors_np does not write")
+            raise ValueError(f"{path}: tensor {name!r} has dtype {a.dtype}, not written here")
         b = a.astype(DTYPES[NAMES[key]], copy=False).tobytes()
-        header[name] = {"dtype": NAMES[key], "shape": list(a.shape), "data_offsets": [at, at + len(b)]}
+        header[name] = {
+            "dtype": NAMES[key],
+            "shape": list(a.shape),
+            "data_offsets": [at, at + len(b)],
+        }
         chunks.append(b)
         at += len(b)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")

@@ -38,6 +38,11 @@ export async function exportCheckpointSafetensors(
   dir: string,
   outFile: string,
 ): Promise<ExportedModel> {
+  if (fs.existsSync(outFile))
+    throw new DataFormatError(
+      outFile,
+      'already exists: remove it or choose another --out (nothing was overwritten)',
+    );
   const ckpt = await loadCheckpoint(dir);
   try {
     const sd = toStateDict(ckpt.model, ckpt.arch);

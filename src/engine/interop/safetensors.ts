@@ -92,6 +92,12 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsF
   const bad = (what: string): never => {
     throw new DataFormatError(file, `not a valid safetensors file: ${what}`);
   };
+  // torch.save writes a zip (PK…) or, before PyTorch 1.6, a pickle (0x80 then the protocol).
+  if ((bytes[0] === 0x50 && bytes[1] === 0x4b) || (bytes[0] === 0x80 && (bytes[1] ?? 0) <= 5))
+    throw new DataFormatError(
+      file,
+      'is a torch.save file (pickle), not safetensors: in Python, rfl_zoo.save_safetensors(path, model.state_dict()) writes one',
+    );
   if (bytes.length < 8) bad(`${bytes.length} bytes, too short for the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = dv.getBigUint64(0, true);

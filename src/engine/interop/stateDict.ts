@@ -13,6 +13,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataFormatError } from '../data/errors';
 import type { ArchName } from '../models/registry';
 import { f32Tensor, i64Tensor, toFloat32, type SafeTensor } from './safetensors';
+import { denseFromTorch, denseToTorch, flattenPerm, hwioToOihw, oihwToHwio } from './layouts';
 
 type Layer = tfl.layers.Layer;
 type Kind = 'conv' | 'dense' | 'bn';
@@ -104,56 +105,6 @@ function resnetSlots(model: tfl.LayersModel): Slot[] {
   });
   take(model.getLayer('logits'), 'dense', 'logits');
   return slots;
-}
-
-/** tfjs HWIO → torch OIHW. */
-function hwioToOihw(src: Float32Array, [kh, kw, ci, co]: number[]): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < kh!; y++)
-    for (let x = 0; x < kw!; x++)
-      for (let i = 0; i < ci!; i++)
-        for (let o = 0; o < co!; o++)
-          out[((o * ci! + i) * kh! + y) * kw! + x] = src[((y * kw! + x) * ci! + i) * co! + o]!;
-  return out;
-}
-
-function oihwToHwio(src: Float32Array, [kh, kw, ci, co]: number[]): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < kh!; y++)
-    for (let x = 0; x < kw!; x++)
-      for (let i = 0; i < ci!; i++)
-        for (let o = 0; o < co!; o++)
-          out[((y * kw! + x) * ci! + i) * co! + o] = src[((o * ci! + i) * kh! + y) * kw! + x]!;
-  return out;
-}
-
-/** For tfjs input row r: the torch input column (NHWC (h,w,c) flatten → NCHW (c,h,w) flatten). */
-function flattenPerm(from: [number, number, number] | undefined, rows: number): Int32Array {
-  const perm = new Int32Array(rows);
-  if (!from) {
-    for (let r = 0; r < rows; r++) perm[r] = r;
-    return perm;
-  }
-  const [h, w, c] = from;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      for (let ch = 0; ch < c; ch++) perm[(y * w + x) * c + ch] = (ch * h + y) * w + x;
-  return perm;
-}
-
-/** tfjs (in, out) → torch (out, in), rows permuted for a flatten. */
-function denseToTorch(src: Float32Array, [ni, no]: number[], perm: Int32Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let r = 0; r < ni!; r++)
-    for (let o = 0; o < no!; o++) out[o * ni! + perm[r]!] = src[r * no! + o]!;
-  return out;
-}
-
-function denseFromTorch(src: Float32Array, [ni, no]: number[], perm: Int32Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let r = 0; r < ni!; r++)
-    for (let o = 0; o < no!; o++) out[r * no! + o] = src[o * ni! + perm[r]!]!;
-  return out;
 }
 
 /** What each tfjs weight of a layer is called in torch, by the tfjs weight's own name. */

@@ -265,3 +265,44 @@ test('assertCheckpointFits: size, channels and class count in words', () => {
   );
   assertCheckpointFits('runs/x', m, { shape: [5, 32, 32, 3], numClasses: 10, source: 'npy:/d' });
 });
+
+test(
+  'import names a torch.save file and says how to write safetensors; export keeps an existing file',
+  { skip: hasTorch ? false : 'no python3-torch' },
+  () => {
+    const pt = path.join(tmp, 'model.pt');
+    execFileSync(PYTHON, [
+      '-c',
+      `import torch, sys; torch.save({'w': torch.zeros(2)}, sys.argv[1])`,
+      pt,
+    ]);
+    const r = cli(
+      'import',
+      '--from',
+      pt,
+      '--model',
+      'cnn',
+      '--shape',
+      '28x28x1',
+      '--out',
+      path.join(tmp, 'pt'),
+    );
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `${pt}: is a torch\\.save file \\(pickle\\), not safetensors: .*rfl_zoo\\.save_safetensors`,
+      ),
+    );
+    const e = cli(
+      'export',
+      '--checkpoint',
+      path.join(tmp, 'ckpt'),
+      '--format',
+      'safetensors',
+      '--out',
+      pt,
+    );
+    assert.match(e.stderr, new RegExp(`${pt}: already exists: remove it or choose another --out`));
+  },
+);
