@@ -90,14 +90,19 @@ export function encodeSafetensors(
 /** Decodes and checks a whole file. Throws DataFormatError naming `file`, nothing else. */
 export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
   const bad = (what: string): never => {
+    // torch.save writes a zip ("PK\x03\x04") or, before PyTorch 1.6, a pickle (0x80, protocol
+    // 2–5). Only checked once the file has failed as safetensors: a header length's low bytes
+    // may look the same.
+    const b = bytes;
+    const zip = b[0] === 0x50 && b[1] === 0x4b && b[2] === 3 && b[3] === 4;
+    const pickle = b[0] === 0x80 && (b[1] ?? 0) >= 2 && (b[1] ?? 0) <= 5;
+    if (zip || pickle)
+      throw new DataFormatError(
+        file,
+        'is a torch.save file (pickle), not safetensors: in Python, rfl_zoo.save_safetensors(path, model.state_dict()) writes one',
+      );
     throw new DataFormatError(file, `not a valid safetensors file: ${what}`);
   };
-  // torch.save writes a zip (PK…) or, before PyTorch 1.6, a pickle (0x80 then the protocol).
-  if ((bytes[0] === 0x50 && bytes[1] === 0x4b) || (bytes[0] === 0x80 && (bytes[1] ?? 0) <= 5))
-    throw new DataFormatError(
-      file,
-      'is a torch.save file (pickle), not safetensors: in Python, rfl_zoo.save_safetensors(path, model.state_dict()) writes one',
-    );
   if (bytes.length < 8) bad(`${bytes.length} bytes, too short for the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = dv.getBigUint64(0, true);
