@@ -14,7 +14,6 @@ import { initBackend } from '../../../src/engine/backend/ladder';
 import { buildModel } from '../../../src/engine/models/registry';
 import { writeJsonAtomic, writeModelFiles } from '../../../src/engine/models/checkpoint';
 import { writeDatasetFolder } from '../../../src/engine/data/constructed';
-import { assertCheckpointFits } from '../../../src/engine/models/fits';
 import { makeRng } from '../../../src/engine/data/rng';
 import type { Dataset } from '../../../src/engine/types';
 
@@ -232,38 +231,6 @@ test('export --checkpoint, then import: the round trip keeps the weights; bad fi
     fm.stderr,
     new RegExp(`checkpoint ${ckpt} expects 6×5×3 images; fashion-mnist has 28×28×1`),
   );
-});
-
-test('assertCheckpointFits: size, channels and class count in words', () => {
-  const m = { inputShape: [32, 32, 3], numClasses: 10 };
-  assert.throws(
-    () =>
-      assertCheckpointFits('runs/x', m, {
-        shape: [5, 28, 28, 1],
-        numClasses: 10,
-        source: 'fashion-mnist',
-      }),
-    /^ShapeMismatchError: checkpoint runs\/x expects 32×32×3 images; fashion-mnist has 28×28×1\. The channel counts differ/,
-  );
-  assert.throws(
-    () =>
-      assertCheckpointFits('runs/x', m, {
-        shape: [5, 28, 28, 3],
-        numClasses: 10,
-        source: 'folder:/d',
-      }),
-    /has 28×28×3\. Use data of that size \(an image folder resizes with --size 32x32\)/,
-  );
-  assert.throws(
-    () =>
-      assertCheckpointFits('runs/x', m, {
-        shape: [5, 32, 32, 3],
-        numClasses: 300,
-        source: 'npy:/d',
-      }),
-    /checkpoint runs\/x has 10 classes; npy:\/d has 300\. .*--classes/,
-  );
-  assertCheckpointFits('runs/x', m, { shape: [5, 32, 32, 3], numClasses: 10, source: 'npy:/d' });
 });
 
 test(
