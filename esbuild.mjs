@@ -30,7 +30,7 @@ const builds = {
     ...node,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
-    external: ['vscode'],
+    external: ['vscode', 'sharp'],
   },
   worker: {
     ...node,

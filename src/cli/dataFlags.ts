@@ -4,7 +4,7 @@
  * that loads the same data again.
  */
 import type { Options } from './args';
-import { withSpecOptions } from '../engine/data/load';
+import { withSpecOptions } from '../engine/formats/load';
 import { parseHxW } from '../engine/interop/shapes';
 
 export const dataFlags = {

@@ -6,13 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset } from '../types';
-import { writeDirAtomic } from '../data/atomicDir';
-import { DataFormatError } from '../data/errors';
-import { loadDataset, parseSpec } from '../data/load';
-import { encodeNpy } from '../data/npy';
-import { encodePng } from '../data/png';
-import { DATASET_FORMAT, DATASET_VERSION } from '../data/datasetManifest';
-import type { Split } from '../data/idx';
+import { writeDirAtomic } from '../formats/atomicDir';
+import { DataFormatError } from '../formats/errors';
+import { loadDataset, parseSpec } from '../formats/load';
+import { encodeNpy } from '../formats/npy';
+import { encodePng } from '../formats/png';
+import { DATASET_FORMAT, DATASET_VERSION } from '../formats/datasetManifest';
+import type { Split } from '../formats/idx';
 
 export type DatasetExportFormat = 'imagefolder' | 'npy-nchw';
 

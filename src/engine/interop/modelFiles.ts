@@ -4,9 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../data/atomic';
-import { readFileBytes } from '../data/bytes';
-import { DataFormatError } from '../data/errors';
+import { writeFileAtomic } from '../formats/atomic';
+import { readFileBytes } from '../formats/bytes';
+import { DataFormatError } from '../formats/errors';
 import {
   loadCheckpoint,
   writeJsonAtomic,

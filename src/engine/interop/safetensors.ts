@@ -9,8 +9,8 @@
  * placeholder and Hugging Face publishes no JavaScript reader/writer; the format is small
  * enough to read and write in full, with checks that name the file and what is wrong.
  */
-import { DataFormatError } from '../data/errors';
-import { halfToFloat } from '../data/npy';
+import { DataFormatError } from '../formats/errors';
+import { halfToFloat } from '../formats/npy';
 
 export type SafeDtype =
   'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';

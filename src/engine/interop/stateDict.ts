@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DataFormatError } from '../data/errors';
+import { DataFormatError } from '../formats/errors';
 import type { ArchName } from '../models/registry';
 import { f32Tensor, i64Tensor, toFloat32, type SafeTensor } from './safetensors';
 import { denseFromTorch, denseToTorch, flattenPerm, hwioToOihw, oihwToHwio } from './layouts';

@@ -13,8 +13,8 @@ import { PNG } from 'pngjs';
 import { initBackend } from '../../../src/engine/backend/ladder';
 import { buildModel } from '../../../src/engine/models/registry';
 import { writeJsonAtomic, writeModelFiles } from '../../../src/engine/models/checkpoint';
-import { writeDatasetFolder } from '../../../src/engine/data/constructed';
-import { makeRng } from '../../../src/engine/data/rng';
+import { writeDatasetFolder } from '../../../src/engine/formats/constructed';
+import { makeRng } from '../../../src/engine/formats/rng';
 import type { Dataset } from '../../../src/engine/types';
 
 const root = path.resolve(__dirname, '../../..');

@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { loadDataset } from '../../../src/engine/data/load';
-import { withSpecOptions } from '../../../src/engine/data/spec';
+import { loadDataset } from '../../../src/engine/formats/load';
+import { withSpecOptions } from '../../../src/engine/formats/spec';
 
 const PYTHON = '/usr/bin/python3';
 const hasNumpy = (() => {

@@ -18,9 +18,9 @@ import {
   writeModelFiles,
 } from '../../../src/engine/models/checkpoint';
 import { trainModel } from '../../../src/engine/train/trainModel';
-import { loadDataset } from '../../../src/engine/data/load';
-import { encodeNpy, parseNpy } from '../../../src/engine/data/npy';
-import { makeRng } from '../../../src/engine/data/rng';
+import { loadDataset } from '../../../src/engine/formats/load';
+import { encodeNpy, parseNpy } from '../../../src/engine/formats/npy';
+import { makeRng } from '../../../src/engine/formats/rng';
 import {
   exportCheckpointSafetensors,
   importSafetensors,

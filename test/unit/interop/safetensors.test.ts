@@ -10,7 +10,7 @@ import {
   toFloat32,
   type SafeTensor,
 } from '../../../src/engine/interop/safetensors';
-import { DataFormatError } from '../../../src/engine/data/errors';
+import { DataFormatError } from '../../../src/engine/formats/errors';
 
 const sample = () =>
   new Map<string, SafeTensor>([
