@@ -23,6 +23,7 @@ export const PROTOCOL_VERSION = 2;
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export type ArchName = 'mlp' | 'cnn' | 'resnet' | 'vgg';
 export type ProfileName = 'smoke' | 'quick' | 'full';
+export type Norm = 'l2' | 'linf';
 export type ConstructKind = 'robust' | 'nonrobust' | 'rand' | 'det';
 
 export interface RungReport {
@@ -104,8 +105,10 @@ export interface ConstructConfig {
   seed: number;
   steps: number;
   stepSize: number;
-  /** rand/det only: L2 radius of the targeted attack. */
+  /** rand/det only: radius of the targeted attack, in `norm`. */
   eps?: number;
+  /** rand/det only: the targeted attack's norm; absent in builds made before L∞ existed: 'l2'. */
+  norm?: Norm;
   /** robust/nonrobust only: where x_r starts ('other-image' is the paper's choice). */
   start?: 'other-image' | 'noise';
   /** robust/nonrobust only: differentiate g's final ReLU as the identity. */
@@ -278,6 +281,10 @@ export interface ReproduceParams {
   profile: ProfileName;
   data: string;
   outDir: string;
+  /** Threat model of the whole run (default l2). */
+  norm?: Norm;
+  /** One run per seed into outDir/seed-N, cells as mean ± sd (engine/reproduce/seeds.ts). */
+  seeds?: number[];
 }
 export interface ReproduceResult {
   outDir: string;

@@ -18,6 +18,7 @@ import { backendLabel } from '../engine/provenance';
 import { reproduce } from '../engine/reproduce/pipeline';
 import { defaultPoolSize } from '../engine/pool/pool';
 import { profileFor } from '../engine/formats/profiles';
+import { reproduceSeeds } from '../engine/reproduce/seeds';
 import { writeFileAtomic } from '../engine/formats/atomic';
 import { defaultTheoryConfig } from '../engine/theory/config';
 import { runTheoryExperiment, type TheoryResult } from '../engine/theory/run';
@@ -44,15 +45,15 @@ export async function runOperation(req: JobRequest, ctx: JobContext): Promise<Jo
       return { kind: 'evaluate', value: await evaluate(req.params, ctx) };
     case 'reproduce': {
       const p = req.params;
-      const results = await reproduce(
-        {
-          profile: profileFor(p.profile, p.data),
-          data: p.data,
-          out: p.outDir,
-          poolSize: defaultPoolSize(),
-        },
-        ctx,
-      );
+      const opts = {
+        profile: profileFor(p.profile, p.data, p.norm),
+        data: p.data,
+        out: p.outDir,
+        poolSize: defaultPoolSize(),
+      };
+      const results = p.seeds?.length
+        ? await reproduceSeeds(opts, p.seeds, ctx)
+        : await reproduce(opts, ctx);
       return { kind: 'reproduce', value: { outDir: p.outDir, results } };
     }
     case 'theory':

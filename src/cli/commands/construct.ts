@@ -3,6 +3,7 @@ import { parse, startBackend, num, poolOption } from '../args';
 import { terminalProgress } from '../progress';
 import { buildConstructed } from '../../engine/construct/build';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
+import { parseNorm } from '../../engine/formats/profiles';
 import {
   CONSTRUCT_KINDS,
   KIND_NAMES,
@@ -15,7 +16,8 @@ const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [
   --kind robust|nonrobust|rand|det   D_R (give a robust checkpoint), D_NR (a standard one), D_rand, D_det (a standard one)
   --data SPEC        source training set (default fashion-mnist)   --limit N   --seed N
   --steps N --step-size X            (defaults: inversion 1000 × 0.1; relabelling 100 × 0.1, the paper's)
-  --eps X            relabelling only: L2 radius (default 0.5)
+  --eps X            relabelling only: radius in --norm (default 0.5)
+  --norm l2|linf     relabelling only: the targeted attack's norm (default l2, the paper's main one)
   --start other-image|noise          inversion only: where x_r starts (default other-image, the paper's)
   --exact-relu       inversion only: differentiate g's final ReLU exactly (default: as the identity,
                      robustness' fake_relu=True, which its inversion uses; without it x_r stalls)
@@ -38,6 +40,7 @@ export async function runConstruct(argv: string[]): Promise<void> {
       steps: { type: 'string' },
       'step-size': { type: 'string' },
       eps: { type: 'string' },
+      norm: { type: 'string' },
       start: { type: 'string' },
       chunk: { type: 'string' },
       batch: { type: 'string' },
@@ -54,6 +57,10 @@ export async function runConstruct(argv: string[]): Promise<void> {
   if (o.start !== undefined && o.start !== 'other-image' && o.start !== 'noise')
     throw new Error(`--start must be other-image or noise, got '${o.start}'`);
   const kind = o.kind as ConstructKind;
+  if (o.norm !== undefined && kind !== 'rand' && kind !== 'det')
+    throw new Error(
+      `--norm applies to relabelling (rand, det) only: the inversion (${kind}) has no radius`,
+    );
   const d = constructDefaults(kind);
   const pool = poolOption(o.pool) ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
@@ -69,7 +76,7 @@ export async function runConstruct(argv: string[]): Promise<void> {
       steps: num(o.steps, 'steps') ?? d.steps,
       stepSize: num(o['step-size'], 'step-size') ?? d.stepSize,
       ...(kind === 'rand' || kind === 'det'
-        ? { eps: num(o.eps, 'eps') ?? d.eps }
+        ? { eps: num(o.eps, 'eps') ?? d.eps, norm: o.norm ? parseNorm(o.norm) : d.norm }
         : { start: o.start ?? d.start, fakeRelu: !o['exact-relu'] }),
       chunkSize: num(o.chunk, 'chunk') ?? d.chunkSize,
       batchSize: num(o.batch, 'batch') ?? d.batchSize,

@@ -5,8 +5,9 @@ import { parse, startBackend, num, poolOption } from '../args';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 import { terminalProgress } from '../progress';
 import { reproduce } from '../../engine/reproduce/pipeline';
-import { parseProfile, profileFor } from '../../engine/formats/profiles';
+import { parseNorm, parseProfile, profileFor } from '../../engine/formats/profiles';
 import { ARCHS, parseArch } from '../../engine/models/registry';
+import { parseSeeds, reproduceSeeds } from '../../engine/reproduce/seeds';
 
 const HELP = `robust-features reproduce [--profile smoke|quick|full] [--model M] [--data SPEC] --out DIR [--json]
   Standard and adversarial training on D; D_R, D_NR, D_rand, D_det built from them; standard training
@@ -22,6 +23,11 @@ const HELP = `robust-features reproduce [--profile smoke|quick|full] [--model M]
   --seed N   the seed of every random choice (training and test subsets, initialisation, batch
              order, attack starts, inversion start images, D_rand targets); default the
              profile's, 0. Runs with several seeds show how far each number moves by chance.
+  --seeds A,B,C  one whole run per seed (DIR/seed-A, ...), then every cell as mean ± standard
+             deviation in DIR/results.md and results.json (its figure2/table1 hold the means;
+             aggregate and perSeed the rest)
+  --norm l2|linf  the threat model of adversarial training, evaluation and D_rand/D_det
+             (default l2; the L∞ radii: README, "Choosing ε for L∞")
   --data fashion-mnist (default) | cifar10:PATH | folder:PATH | mnist:PATH`;
 
 export async function runReproduce(argv: string[]): Promise<void> {
@@ -33,6 +39,8 @@ export async function runReproduce(argv: string[]): Promise<void> {
       out: { type: 'string' },
       pool: { type: 'string' },
       seed: { type: 'string' },
+      seeds: { type: 'string' },
+      norm: { type: 'string', default: 'l2' },
       model: { type: 'string' },
     },
     HELP,
@@ -41,18 +49,20 @@ export async function runReproduce(argv: string[]): Promise<void> {
   const seed = num(o.seed, 'seed');
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0))
     throw new Error(`--seed must be a whole number ≥ 0, got '${o.seed}'`);
+  if (seed !== undefined && o.seeds !== undefined)
+    throw new Error('--seed and --seeds exclude each other: give one seed or a list');
+  const seeds = o.seeds === undefined ? undefined : parseSeeds(o.seeds);
   const profile = {
-    ...profileFor(parseProfile(o.profile), o.data),
+    ...profileFor(parseProfile(o.profile), o.data, parseNorm(o.norm)),
     ...(seed === undefined ? {} : { seed }),
     ...(o.model === undefined ? {} : { model: parseArch(o.model) }),
   };
   const pool = poolOption(o.pool) ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, 'reproduce');
-  const results = await reproduce(
-    { profile, data: o.data, out: o.out, poolSize: pool },
-    { onProgress: bar.onProgress, log: bar.log },
-  );
+  const opts = { profile, data: o.data, out: o.out, poolSize: pool };
+  const ctx = { onProgress: bar.onProgress, log: bar.log };
+  const results = seeds ? await reproduceSeeds(opts, seeds, ctx) : await reproduce(opts, ctx);
   bar.stop();
   if (o.json) console.log(JSON.stringify(results));
   else console.log(fs.readFileSync(path.join(o.out, 'results.md'), 'utf8'));

@@ -141,6 +141,8 @@ export function recordConfig(outDir: string, cfg: ConstructConfig): void {
   const text = JSON.stringify(cfg, null, 2);
   if (fs.existsSync(file)) {
     const old = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    // Relabelled builds made before L∞ existed record no norm: theirs was L2.
+    if ((old.kind === 'rand' || old.kind === 'det') && old.norm === undefined) old.norm = 'l2';
     const diff = Object.keys({ ...old, ...cfg }).filter(
       (k) =>
         JSON.stringify(old[k]) !== JSON.stringify((cfg as unknown as Record<string, unknown>)[k]),
@@ -207,6 +209,7 @@ async function buildChunk(
           targetLabel(kind, cfg.seed, i, ds.labels[i] as number, ds.numClasses),
         );
         const r = await relabelBatch(fn, x, targets, {
+          norm: cfg.norm ?? 'l2',
           eps: cfg.eps ?? 0.5,
           steps: cfg.steps,
           stepSize: cfg.stepSize,

@@ -1,7 +1,7 @@
 /**
  * What to construct, with the paper's settings as defaults (Appendix C, CIFAR-10):
  * D_R / D_NR: 1000 steps of normalised-gradient descent, step 0.1, from another training image;
- * D_rand / D_det: targeted L2 PGD, ε = 0.5, 100 steps of 0.1.
+ * D_rand / D_det: targeted L2 PGD, ε = 0.5, 100 steps of 0.1 (`norm: 'linf'` for the L∞ threat model).
  */
 export type ConstructKind = 'robust' | 'nonrobust' | 'rand' | 'det';
 export const CONSTRUCT_KINDS: readonly ConstructKind[] = ['robust', 'nonrobust', 'rand', 'det'];
@@ -24,8 +24,10 @@ export interface ConstructConfig {
   seed: number;
   steps: number;
   stepSize: number;
-  /** rand/det only: L2 radius of the targeted attack. */
+  /** rand/det only: radius of the targeted attack, in `norm`. */
   eps?: number;
+  /** rand/det only: the targeted attack's norm; absent in builds made before L∞ existed: 'l2'. */
+  norm?: 'l2' | 'linf';
   /** robust/nonrobust only: where x_r starts. 'other-image': a training image chosen independently of the label (the paper's choice); 'noise': 0.5 + N(0,1)/20. */
   start?: 'other-image' | 'noise';
   /**

@@ -1,6 +1,6 @@
 /**
- * Relabelled datasets (paper §3.2): x_adv = argmin_{‖x' − x‖₂ ≤ ε} L_C(x', t) by targeted L2 PGD on
- * a standard model C; the new label is t. The attack's success (C(x_adv) = t) is recorded.
+ * Relabelled datasets (paper §3.2): x_adv = argmin_{‖x' − x‖ ≤ ε} L_C(x', t) by targeted PGD (L2 or
+ * L∞) on a standard model C; the new label is t. The attack's success (C(x_adv) = t) is recorded.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attack } from '../attacks/attack';
@@ -10,7 +10,7 @@ import type { AttackModel } from '../attacks/types';
 export interface RelabelResult {
   images: Float32Array;
   success: boolean[];
-  /** ‖x_adv − x‖₂ per image. */
+  /** ‖x_adv − x‖ per image, in the attack's norm. */
   perturbationNorms: Float32Array;
 }
 
@@ -19,6 +19,7 @@ export async function relabelBatch(
   x: tf.Tensor4D,
   targets: Int32Array,
   o: {
+    norm: 'l2' | 'linf';
     eps: number;
     steps: number;
     stepSize: number;
@@ -29,7 +30,7 @@ export async function relabelBatch(
   const t = tf.tensor1d(targets, 'int32');
   try {
     const r = await attack(model, x, t, {
-      norm: 'l2',
+      norm: o.norm,
       eps: o.eps,
       stepSize: o.stepSize,
       iterations: o.steps,
@@ -39,7 +40,10 @@ export async function relabelBatch(
       signal: o.signal,
       onIteration: o.onIteration,
     });
-    const norms = tf.tidy(() => rowL2Norms(tf.reshape(tf.sub(r.adv, x), [x.shape[0], -1])));
+    const norms = tf.tidy(() => {
+      const d = tf.reshape(tf.sub(r.adv, x), [x.shape[0], -1]) as tf.Tensor2D;
+      return o.norm === 'l2' ? rowL2Norms(d) : tf.max(tf.abs(d), 1);
+    });
     const images = (await r.adv.data()) as Float32Array;
     const perturbationNorms = (await norms.data()) as Float32Array;
     tf.dispose([r.adv, norms]);

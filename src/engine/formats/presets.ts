@@ -24,12 +24,12 @@ export function constructDefaults(
   kind: ConstructKind,
 ): Pick<
   ConstructConfig,
-  'steps' | 'stepSize' | 'eps' | 'start' | 'fakeRelu' | 'chunkSize' | 'batchSize'
+  'steps' | 'stepSize' | 'eps' | 'norm' | 'start' | 'fakeRelu' | 'chunkSize' | 'batchSize'
 > {
   const common = { chunkSize: 500, batchSize: 250 };
   if (kind === 'robust' || kind === 'nonrobust')
     return { ...common, steps: 1000, stepSize: 0.1, start: 'other-image', fakeRelu: true };
-  return { ...common, steps: 100, stepSize: 0.1, eps: 0.5 };
+  return { ...common, steps: 100, stepSize: 0.1, eps: 0.5, norm: 'l2' };
 }
 
 /** The profile whose settings the interactive commands offer: a run of minutes on Fashion-MNIST. */

@@ -92,7 +92,12 @@ export function constructConfig(o: ReproduceOptions, kind: ConstructKind): Const
           start: p.inversion.start,
           fakeRelu: p.inversion.fakeRelu,
         }
-      : { steps: p.relabel.steps, stepSize: p.relabel.stepSize, eps: p.relabel.eps }),
+      : {
+          steps: p.relabel.steps,
+          stepSize: p.relabel.stepSize,
+          eps: p.relabel.eps,
+          norm: p.relabel.norm,
+        }),
   };
 }
 

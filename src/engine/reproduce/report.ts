@@ -84,7 +84,7 @@ export function writeReport(
     measuredHow: {
       accuracies: `original test set (${o.data}, ${anyEval?.n ?? '?'} images, seeded class-balanced subset, seed ${o.profile.seed})`,
       robustAcc: { attack: anyEval?.attack, n: anyEval?.n },
-      attackSuccess: `fraction of training images whose targeted L2 PGD (ε=${o.profile.relabel.eps}, ${o.profile.relabel.steps} steps of ${o.profile.relabel.stepSize}) ends classified as the target by the standard model`,
+      attackSuccess: `fraction of training images whose targeted ${normLabel(o.profile.relabel.norm)} PGD (ε=${o.profile.relabel.eps}, ${o.profile.relabel.steps} steps of ${o.profile.relabel.stepSize}) ends classified as the target by the standard model`,
     },
     constructed: built,
     timings,
@@ -103,7 +103,67 @@ const recipe = (o: Recipe) =>
     ? `SGD lr ${o.lr}, momentum ${o.momentum ?? DEFAULT_MOMENTUM}, weight decay ${o.weightDecay ?? 0}`
     : `Adam ${o.lr}${o.weightDecay ? `, weight decay ${o.weightDecay}` : ''}`;
 
+export const normLabel = (norm: string) => (norm === 'linf' ? 'L∞' : norm.toUpperCase());
+
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
+
+/** ε as written in the profiles: 8/255 rather than 0.03137254901960784. */
+export function epsLabel(eps: number): string {
+  const k = eps * 255;
+  return Math.abs(k - Math.round(k)) < 1e-9 && !Number.isInteger(eps)
+    ? `${Math.round(k)}/255`
+    : String(eps);
+}
+
+type F2Key = keyof ReproduceResults['figure2'];
+type T1Key = keyof ReproduceResults['table1'];
+/** How one cell of the tables is printed: one run's percentage, or mean ± sd over seeds. */
+export interface CellFormat {
+  figure2: (key: F2Key, field: keyof Pair) => string;
+  table1: (key: T1Key, field: 'testAcc' | 'attackSuccess') => string;
+}
+
+/** The settings paragraph, Figure 2 and Table 1 of results.md. */
+export function resultTables(
+  o: ReproduceOptions,
+  threatModel: ReproduceResults['threatModel'],
+  cell: CellFormat,
+  seedNote: string,
+): string[] {
+  const p = o.profile;
+  const row = (
+    label: string,
+    key: F2Key,
+    paper: { standardAcc: number; robustAcc: number; note?: string },
+  ) =>
+    `| ${label} | ${cell.figure2(key, 'standardAcc')} | ${cell.figure2(key, 'robustAcc')} | ${paper.standardAcc} | ${paper.note ?? paper.robustAcc} |`;
+  const t1 = (key: T1Key) =>
+    `| ${key} | ${cell.table1(key, 'testAcc')} | ${cell.table1(key, 'attackSuccess')} | ${PAPER_TABLE1[key].testAcc} |`;
+  return [
+    `# Reproduction of Ilyas et al. 2019 — ${o.data}, profile ${p.name}`,
+    '',
+    `Model \`${p.model}\`, ${p.trainLimit ?? 'all'} training images, ${p.epochs} epochs (constructed sets: ${p.constructedEpochs}), standard training ${recipe(p.optimizer)}, cosine schedule, batch ${p.batchSize}, ${seedNote}; backend ${backendLabel()}.`,
+    `Robust accuracy: ${normLabel(threatModel.norm)} PGD-${threatModel.steps}, ε = ${epsLabel(threatModel.eps)}, step 2.5·ε/steps, ${p.evaluation.restarts} restarts, on ${p.testLimit ?? 'all'} test images. Adversarial training: ${normLabel(p.adversarial.norm)} ε = ${epsLabel(p.adversarial.eps)}, PGD-${p.adversarial.steps}, ${recipe(p.adversarial.optimizer)}.`,
+    `D_R / D_NR: ${p.inversion.steps} steps of ${p.inversion.stepSize} from ${p.inversion.start === 'other-image' ? 'another training image chosen independently of the label' : 'noise 0.5 + N(0,1)/20'}${p.inversion.fakeRelu ? ", the gradient passed through g's final ReLU as the identity (robustness' fake_relu)" : ''}. D_rand / D_det: targeted ${normLabel(p.relabel.norm)} PGD, ε = ${epsLabel(p.relabel.eps)}, ${p.relabel.steps} steps of ${p.relabel.stepSize}.`,
+    '',
+    '## Figure 2: standard and robust accuracy (%) on the original test set',
+    '',
+    `| training set | ours: standard | ours: robust (${normLabel(threatModel.norm)} ε=${epsLabel(threatModel.eps)}) | paper CIFAR-10: standard | paper: robust (${PAPER_FIGURE2.threat}) |`,
+    '|---|---|---|---|---|',
+    row('D (standard training)', 'standard_D', PAPER_FIGURE2.standard_D),
+    row('D (adversarial training)', 'adversarial_D', PAPER_FIGURE2.adversarial_D),
+    row('D_R (standard training)', 'standard_DR', PAPER_FIGURE2.standard_DR),
+    row('D_NR (standard training)', 'standard_DNR', PAPER_FIGURE2.standard_DNR),
+    '',
+    '## Table 1: test accuracy (%) on the original test set after training on relabelled data',
+    '',
+    '| training set | ours: test accuracy | ours: targeted attack success | paper CIFAR-10: test accuracy |',
+    '|---|---|---|---|',
+    t1('D_rand'),
+    t1('D_det'),
+    '',
+  ];
+}
 
 function markdown(
   o: ReproduceOptions,
@@ -111,37 +171,12 @@ function markdown(
   timings: StepTiming[],
   clock: RunClock,
 ): string {
-  const p = o.profile;
-  const f = r.figure2;
-  const row = (
-    label: string,
-    ours: Pair,
-    paper: { standardAcc: number; robustAcc: number; note?: string },
-  ) =>
-    `| ${label} | ${pct(ours.standardAcc)} | ${pct(ours.robustAcc)} | ${paper.standardAcc} | ${paper.note ?? paper.robustAcc} |`;
+  const cell: CellFormat = {
+    figure2: (k, f) => pct(r.figure2[k][f]),
+    table1: (k, f) => pct(r.table1[k][f]),
+  };
   return [
-    `# Reproduction of Ilyas et al. 2019 — ${o.data}, profile ${p.name}`,
-    '',
-    `Model \`${p.model}\`, ${p.trainLimit ?? 'all'} training images, ${p.epochs} epochs (constructed sets: ${p.constructedEpochs}), standard training ${recipe(p.optimizer)}, cosine schedule, batch ${p.batchSize}, seed ${p.seed}; backend ${backendLabel()}.`,
-    `Robust accuracy: ${r.threatModel.norm.toUpperCase()} PGD-${r.threatModel.steps}, ε = ${r.threatModel.eps}, step 2.5·ε/steps, ${p.evaluation.restarts} restarts, on ${p.testLimit ?? 'all'} test images. Adversarial training: ${p.adversarial.norm.toUpperCase()} ε = ${p.adversarial.eps}, PGD-${p.adversarial.steps}, ${recipe(p.adversarial.optimizer)}.`,
-    `D_R / D_NR: ${p.inversion.steps} steps of ${p.inversion.stepSize} from ${p.inversion.start === 'other-image' ? 'another training image chosen independently of the label' : 'noise 0.5 + N(0,1)/20'}${p.inversion.fakeRelu ? ", the gradient passed through g's final ReLU as the identity (robustness' fake_relu)" : ''}. D_rand / D_det: targeted L2 PGD, ε = ${p.relabel.eps}, ${p.relabel.steps} steps of ${p.relabel.stepSize}.`,
-    '',
-    '## Figure 2: standard and robust accuracy (%) on the original test set',
-    '',
-    `| training set | ours: standard | ours: robust (ε=${r.threatModel.eps}) | paper CIFAR-10: standard | paper: robust (${PAPER_FIGURE2.threat}) |`,
-    '|---|---|---|---|---|',
-    row('D (standard training)', f.standard_D, PAPER_FIGURE2.standard_D),
-    row('D (adversarial training)', f.adversarial_D, PAPER_FIGURE2.adversarial_D),
-    row('D_R (standard training)', f.standard_DR, PAPER_FIGURE2.standard_DR),
-    row('D_NR (standard training)', f.standard_DNR, PAPER_FIGURE2.standard_DNR),
-    '',
-    '## Table 1: test accuracy (%) on the original test set after training on relabelled data',
-    '',
-    '| training set | ours: test accuracy | ours: targeted attack success | paper CIFAR-10: test accuracy |',
-    '|---|---|---|---|',
-    `| D_rand | ${pct(r.table1.D_rand.testAcc)} | ${pct(r.table1.D_rand.attackSuccess)} | ${PAPER_TABLE1.D_rand.testAcc} |`,
-    `| D_det | ${pct(r.table1.D_det.testAcc)} | ${pct(r.table1.D_det.attackSuccess)} | ${PAPER_TABLE1.D_det.testAcc} |`,
-    '',
+    ...resultTables(o, r.threatModel, cell, `seed ${o.profile.seed}`),
     `## Time per step (seconds; pool of ${clock.poolSize})`,
     '',
     'Steps overlap when the pool has more than one thread: "started" is seconds from the start of the run that computed the step, "thread time" sums its tasks (its chunks ran side by side).',
