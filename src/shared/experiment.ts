@@ -17,7 +17,8 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import schema from './experimentSchema.json';
 
-export type Arch = 'mlp' | 'cnn' | 'resnet' | 'vgg';
+export type Arch =
+  'mlp' | 'cnn' | 'resnet' | 'vgg' | 'densenet' | 'inception' | 'cnn-wide' | 'resnet-deep';
 export type Norm = 'l2' | 'linf';
 export interface ThreatModel {
   norm: Norm;

@@ -21,7 +21,15 @@ export const PROTOCOL_VERSION = 2;
 // ---- the engine's vocabulary, as it travels -----------------------------------------------------
 
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
-export type ArchName = 'mlp' | 'cnn' | 'resnet' | 'vgg';
+export type ArchName =
+  | 'mlp'
+  | 'cnn'
+  | 'resnet'
+  | 'vgg'
+  | 'densenet'
+  | 'inception'
+  | 'cnn-wide'
+  | 'resnet-deep';
 export type ProfileName = 'smoke' | 'quick' | 'full';
 export type Norm = 'l2' | 'linf';
 export type ConstructKind = 'robust' | 'nonrobust' | 'rand' | 'det';

@@ -8,10 +8,22 @@ import { buildMlp } from './mlp';
 import { buildCnn } from './cnn';
 import { buildResnet } from './resnet';
 import { buildVgg } from './vgg';
+import { buildDensenet } from './densenet';
+import { buildInception } from './inception';
 import { SeededInit } from './init';
 
-export type ArchName = 'mlp' | 'cnn' | 'resnet' | 'vgg';
-export const ARCHS: readonly ArchName[] = ['mlp', 'cnn', 'resnet', 'vgg'];
+export type ArchName =
+  'mlp' | 'cnn' | 'resnet' | 'vgg' | 'densenet' | 'inception' | 'cnn-wide' | 'resnet-deep';
+export const ARCHS: readonly ArchName[] = [
+  'mlp',
+  'cnn',
+  'resnet',
+  'vgg',
+  'densenet',
+  'inception',
+  'cnn-wide',
+  'resnet-deep',
+];
 
 export interface ArchSpec {
   inputShape: [number, number, number];
@@ -28,6 +40,13 @@ export const ARCH_DESCRIPTIONS: Record<ArchName, string> = {
   resnet:
     'small ResNet: conv 16, three stages of basic blocks (16, 32, 64; stride 2 between), global average pool → linear',
   vgg: 'small VGG: [conv 32, conv 32, pool] [conv 64, conv 64, pool] → dense 128 → linear',
+  densenet:
+    'small DenseNet: conv 24, three dense blocks of 4 BN-ReLU-conv layers (growth 12) with 1×1 transitions and average pools, global average pool → linear',
+  inception:
+    'small Inception: conv 32 → pool, two modules (1×1; 1×1→3×3; 1×1→3×3→3×3; pool→1×1) with a pool between, global average pool → linear',
+  'cnn-wide': 'the cnn at twice the width: conv 64 → pool → conv 128 → pool → dense 256 → linear',
+  'resnet-deep':
+    'the small ResNet at three times the depth: three basic blocks per stage (ResNet-20 layout)',
 };
 
 const builders: Record<ArchName, ArchBuilder> = {
@@ -35,6 +54,10 @@ const builders: Record<ArchName, ArchBuilder> = {
   cnn: buildCnn,
   resnet: buildResnet,
   vgg: buildVgg,
+  densenet: buildDensenet,
+  inception: buildInception,
+  'cnn-wide': (input, init) => buildCnn(input, init, { convs: [64, 128], dense: 256 }),
+  'resnet-deep': (input, init) => buildResnet(input, init, 3),
 };
 
 export interface BuiltModel {

@@ -39,11 +39,17 @@ function block(x: T, filters: number, strides: number, init: SeededInit): T {
   return tfl.layers.activation({ activation: 'relu' }).apply(sum) as T;
 }
 
-/** A small ResNet: stem 16, stages 16/32/64 of one block each, global average pool. */
-export function buildResnet(input: T, init: SeededInit): T {
+/**
+ * A small ResNet: stem 16, stages 16/32/64 of `blocksPerStage` blocks each (1; 3 is the depth
+ * variant, ResNet-20's layout), global average pool.
+ */
+export function buildResnet(input: T, init: SeededInit, blocksPerStage = 1): T {
   let x = convBn(input, 16, 1, init, true);
-  x = block(x, 16, 1, init);
-  x = block(x, 32, 2, init);
-  x = block(x, 64, 2, init);
+  for (const [filters, strides] of [
+    [16, 1],
+    [32, 2],
+    [64, 2],
+  ] as const)
+    for (let b = 0; b < blocksPerStage; b++) x = block(x, filters, b === 0 ? strides : 1, init);
   return tfl.layers.globalAveragePooling2d({}).apply(x) as T;
 }

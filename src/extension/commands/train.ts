@@ -29,6 +29,10 @@ const ARCHS: Record<ArchName, string> = {
   cnn: 'conv 32 → conv 64 → dense 128: the reference workload',
   resnet: 'small ResNet (16/32/64)',
   vgg: 'small VGG (32/64)',
+  densenet: 'small DenseNet (3 dense blocks, growth 12)',
+  inception: 'small Inception-style net (2 modules)',
+  'cnn-wide': 'the cnn at twice the width (64/128, dense 256)',
+  'resnet-deep': 'the small ResNet with 3 blocks per stage',
 };
 
 export async function trainCommand(

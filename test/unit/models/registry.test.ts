@@ -42,6 +42,6 @@ test('the same seed gives the same initial weights; another seed does not', () =
 test('parseArch rejects an unknown name with the list of known ones', () => {
   assert.throws(
     () => parseArch('resnet50'),
-    /Unknown model 'resnet50': expected one of mlp, cnn, resnet, vgg/,
+    /Unknown model 'resnet50': expected one of mlp, cnn, resnet, vgg, densenet, inception, cnn-wide, resnet-deep/,
   );
 });

@@ -1118,7 +1118,7 @@ group('experiment files', [
   expCase(
     'unknown model',
     step({ type: 'train', out: 'a', model: 'resnet50' }),
-    /steps\.0\.model: must be one of "mlp", "cnn", "resnet", "vgg"/,
+    /steps\.0\.model: must be one of "mlp", "cnn", "resnet", "vgg", "densenet", "inception", "cnn-wide", "resnet-deep"/,
   ),
   // Written with 2-space indentation: "epochs" sits on line 7, column 17 (its value).
   expCase(
