@@ -15,21 +15,16 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc/node';
  * Bumped on any breaking change; the client refuses a worker speaking another version.
  * 2: the wire types are declared here instead of being derived from the engine's signatures
  * (the train, construct and transfer results now carry only their declared fields' types).
+ * 3: the transfer result carries Figure 3 (figure3); reproduce takes norm and seeds, transfer and
+ * construct a norm.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 // ---- the engine's vocabulary, as it travels -----------------------------------------------------
 
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export type ArchName =
-  | 'mlp'
-  | 'cnn'
-  | 'resnet'
-  | 'vgg'
-  | 'densenet'
-  | 'inception'
-  | 'cnn-wide'
-  | 'resnet-deep';
+  'mlp' | 'cnn' | 'resnet' | 'vgg' | 'densenet' | 'inception' | 'cnn-wide' | 'resnet-deep';
 export type ProfileName = 'smoke' | 'quick' | 'full';
 export type Norm = 'l2' | 'linf';
 export type ConstructKind = 'robust' | 'nonrobust' | 'rand' | 'det';
@@ -145,9 +140,12 @@ export interface TransferOptions {
   trainLimit?: number;
   testLimit: number;
   epochs: number;
-  relabel: { eps: number; steps: number; stepSize: number };
+  /** The targeted attack that builds D_rand; the transfer attacks use the same norm, ε and steps. */
+  relabel: { norm?: Norm; eps: number; steps: number; stepSize: number };
   seed: number;
   poolSize?: number;
+  /** Bootstrap resamples for the correlations' intervals (default 2000). */
+  bootstrap?: number;
 }
 
 export interface GradientReportOptions {
@@ -316,7 +314,33 @@ export interface TheoryResultFiles {
 export interface TransferParams extends TransferOptions {
   jobId: string;
 }
+export interface CorrelationWithCI {
+  r: number;
+  ci: [number, number];
+  resamples: number;
+  degenerate: number;
+}
+/** Figure 3 (engine/transfer): one point per architecture, correlations with 95% intervals. */
+export interface Figure3 {
+  source: string;
+  sourceArch: string;
+  points: {
+    arch: ArchName;
+    dRandAcc: number;
+    standardAcc: number;
+    untargetedTransfer: number;
+    targetedTransfer: number;
+  }[];
+  correlations: Record<
+    'untargeted' | 'targeted',
+    { pearson: CorrelationWithCI; spearman: CorrelationWithCI }
+  >;
+  threatModel: { norm: Norm; eps: number; steps: number; stepSize: number };
+  how: Record<string, string>;
+}
 export interface TransferResult {
+  figure3: Figure3;
+  /** x and the targeted y per architecture (transfer.json's fields before Figure 3). */
   rows: { arch: ArchName; testAcc: number; transferSuccess: number }[];
   correlation: number;
   outDir: string;

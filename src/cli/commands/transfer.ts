@@ -1,21 +1,22 @@
-/** `robust-features transfer --source CKPT --out DIR`: the paper's transferability figure (§3.3). */
+/** `robust-features transfer --source CKPT --out DIR`: the paper's Figure 3 (§3.3). */
 import { parse, startBackend, num, poolOption } from '../args';
 import { terminalProgress } from '../progress';
 import { transfer } from '../../engine/transfer/transfer';
 import { ARCHS, parseArch } from '../../engine/models/registry';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
-import { profileFor } from '../../engine/formats/profiles';
-
-/** reproduce's Fashion-MNIST relabelling (README, "Choosing ε on Fashion-MNIST"). */
-const RELABEL = profileFor('quick', 'fashion-mnist').relabel;
+import { parseNorm, profileFor } from '../../engine/formats/profiles';
 
 const HELP = `robust-features transfer --source CKPT --out DIR [options]
-  Builds D_rand from the source (a standard model), trains each architecture on it, and reports its
-  accuracy on the original test set against the success of targeted attacks crafted on the source.
-  Writes transfer.json, transfer.csv and transfer.svg (scatter with the Pearson correlation).
+  Figure 3: builds D_rand from the source (a standard model on D); trains each architecture on
+  D_rand (x: its accuracy on the original test set) and on D (y: how often the source's untargeted
+  and targeted adversarial test images fool it). Pearson and Spearman over the architectures with
+  bootstrap intervals. Writes results.json (figure3), transfer.json, transfer.csv, transfer.svg.
   --archs ${ARCHS.join(',')} (default: all)   --epochs N (default 5)
-  --limit N (training images for D_rand; default 5000)   --test-limit N (default 1000)
-  --eps X --steps N --step-size X   targeted L2 PGD (default ${RELABEL.eps}, ${RELABEL.steps}, ${RELABEL.stepSize}: reproduce's Fashion-MNIST relabelling)   --seed N
+  --limit N (training images for D_rand and D; default 5000)   --test-limit N (default 1000)
+  --norm l2|linf    the attacks' norm (default l2)
+  --eps X --steps N --step-size X   the targeted PGD building D_rand, and the transfer attacks
+                    (default: reproduce's Fashion-MNIST relabelling in --norm)   --seed N
+  --bootstrap N     resamples for the correlations' intervals (default 2000)
   --pool N   cores (default: all): N threads build D_rand; 1 = everything on this thread, single-threaded`;
 
 export async function runTransfer(argv: string[]): Promise<void> {
@@ -28,15 +29,19 @@ export async function runTransfer(argv: string[]): Promise<void> {
       epochs: { type: 'string', default: '5' },
       limit: { type: 'string', default: '5000' },
       'test-limit': { type: 'string', default: '1000' },
-      eps: { type: 'string', default: String(RELABEL.eps) },
-      steps: { type: 'string', default: String(RELABEL.steps) },
-      'step-size': { type: 'string', default: String(RELABEL.stepSize) },
+      norm: { type: 'string', default: 'l2' },
+      eps: { type: 'string' },
+      steps: { type: 'string' },
+      'step-size': { type: 'string' },
       seed: { type: 'string', default: '0' },
+      bootstrap: { type: 'string', default: '2000' },
       pool: { type: 'string' },
     },
     HELP,
   );
   if (!o.source || !o.out) throw new Error(`--source CKPT and --out DIR are required\n\n${HELP}`);
+  // reproduce's Fashion-MNIST relabelling in this norm (README, "Choosing ε").
+  const relabel = profileFor('quick', 'fashion-mnist', parseNorm(o.norm)).relabel;
   const pool = poolOption(o.pool) ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, 'transfer');
@@ -49,21 +54,33 @@ export async function runTransfer(argv: string[]): Promise<void> {
       testLimit: num(o['test-limit'], 'test-limit') ?? 1000,
       epochs: num(o.epochs, 'epochs') ?? 5,
       relabel: {
-        eps: num(o.eps, 'eps') ?? RELABEL.eps,
-        steps: num(o.steps, 'steps') ?? RELABEL.steps,
-        stepSize: num(o['step-size'], 'step-size') ?? RELABEL.stepSize,
+        norm: relabel.norm,
+        eps: num(o.eps, 'eps') ?? relabel.eps,
+        steps: num(o.steps, 'steps') ?? relabel.steps,
+        stepSize: num(o['step-size'], 'step-size') ?? relabel.stepSize,
       },
       seed: num(o.seed, 'seed') ?? 0,
+      bootstrap: num(o.bootstrap, 'bootstrap') ?? 2000,
       poolSize: pool,
     },
     { onProgress: bar.onProgress, log: bar.log },
   );
   bar.stop();
   if (o.json) return void console.log(JSON.stringify(r));
-  console.log('arch     test acc  transfer success');
-  for (const row of r.rows)
+  const pct = (v: number) => (100 * v).toFixed(1).padStart(9);
+  console.log(
+    'arch         D_rand acc  std acc  untargeted  targeted  (transfer to the standard model, %)',
+  );
+  for (const p of r.figure3.points)
     console.log(
-      `${row.arch.padEnd(8)} ${(100 * row.testAcc).toFixed(1).padStart(8)}  ${(100 * row.transferSuccess).toFixed(1).padStart(16)}`,
+      `${p.arch.padEnd(12)} ${pct(p.dRandAcc)} ${pct(p.standardAcc)} ${pct(p.untargetedTransfer)}  ${pct(p.targetedTransfer)}`,
     );
-  console.log(`Pearson correlation: ${r.correlation.toFixed(3)}   (figure: ${o.out}/transfer.svg)`);
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
+  for (const k of ['untargeted', 'targeted'] as const) {
+    const c = r.figure3.correlations[k];
+    console.log(
+      `${k}: Pearson r ${f(c.pearson.r)} [${f(c.pearson.ci[0])}, ${f(c.pearson.ci[1])}]   Spearman ρ ${f(c.spearman.r)} [${f(c.spearman.ci[0])}, ${f(c.spearman.ci[1])}]   (95% bootstrap)`,
+    );
+  }
+  console.log(`figure: ${o.out}/transfer.svg`);
 }

@@ -1,28 +1,37 @@
 /**
- * Transferability through non-robust features (paper §3.3 and its figure): from a source model,
- * build D_rand; train every architecture on it; for each report (a) accuracy on the original test
- * set — how well it learns the source's non-robust features — and (b) how often targeted adversarial
- * examples crafted against the source fool it into the target — transfer. The paper finds (a) and
- * (b) correlated; we print their Pearson correlation.
+ * Figure 3 of the paper (§3.3), as the paper measures it. From a source model (standard training
+ * on D) build D_rand. Then per architecture A:
+ *   - A trained on D_rand: x = its accuracy on the original test set (how well A learns the
+ *     source's non-robust features);
+ *   - A trained on D (standard training): y = how often the source's adversarial test images fool
+ *     it (transfer), both untargeted and targeted.
+ * The paper finds x and y correlated: architectures that learn more from D_rand are fooled more by
+ * the source's adversarial examples. Pearson and Spearman over the architectures, each with a
+ * bootstrap interval (correlation.ts).
  */
+<<<<<<< HEAD
 import { assertCheckpointFits } from '../models/fits';
+=======
+import * as fs from 'node:fs';
+>>>>>>> 9c49a3a (transfer: Figure 3 as the paper measures it, with bootstrap intervals)
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { JobContext } from '../types';
+import type { Dataset, JobContext } from '../types';
 import { ARCHS, type ArchName } from '../models/registry';
 import { loadCheckpoint, readManifest, writeJsonAtomic } from '../models/checkpoint';
 import { buildConstructed } from '../construct/build';
 import { constructDefaults } from '../construct/config';
 import { trainModel } from '../train/trainModel';
+import type { TrainConfig } from '../train/config';
 import { loadDataset } from '../formats/load';
 import { inferenceFn, predictLabels } from '../eval/accuracy';
 import { attack } from '../attacks/attack';
 import { targetLabel } from '../construct/perImage';
 import { batchRanges } from '../train/batches';
-import { pearson } from '../interpret/edges';
 import { writeFileAtomic } from '../formats/atomic';
 import { scatterSvg } from './scatterSvg';
 import { killPoint } from '../testKill';
+import { bootstrapCorrelation, pearsonR, spearmanRho, type CorrelationWithCI } from './correlation';
 
 export interface TransferOptions {
   source: string;
@@ -31,22 +40,59 @@ export interface TransferOptions {
   trainLimit?: number;
   testLimit: number;
   epochs: number;
-  relabel: { eps: number; steps: number; stepSize: number };
+  /** The targeted attack that builds D_rand; the transfer attacks use the same norm, ε and steps. */
+  relabel: { norm?: 'l2' | 'linf'; eps: number; steps: number; stepSize: number };
   seed: number;
   poolSize?: number;
+  /** Bootstrap resamples for the correlations' intervals (default 2000). */
+  bootstrap?: number;
 }
 
+export interface Figure3Point {
+  arch: ArchName;
+  /** x: accuracy on the original test set of A trained on D_rand. */
+  dRandAcc: number;
+  /** Clean test accuracy of A trained on D (the model the transfer attacks are tried on). */
+  standardAcc: number;
+  /** y: the source's untargeted adversarial examples that A (standard) misclassifies. */
+  untargetedTransfer: number;
+  /** y: the source's targeted adversarial examples that A (standard) classifies as the target. */
+  targetedTransfer: number;
+}
+
+export interface Figure3 {
+  source: string;
+  sourceArch: string;
+  points: Figure3Point[];
+  correlations: Record<
+    'untargeted' | 'targeted',
+    { pearson: CorrelationWithCI; spearman: CorrelationWithCI }
+  >;
+  threatModel: { norm: 'l2' | 'linf'; eps: number; steps: number; stepSize: number };
+  how: Record<string, string>;
+}
+
+/** Kept for readers of transfer.json before Figure 3: x and the targeted y per architecture. */
 export interface TransferRow {
   arch: ArchName;
   testAcc: number;
   transferSuccess: number;
 }
 
-export async function transfer(
-  o: TransferOptions,
-  ctx: JobContext = {},
-): Promise<{ rows: TransferRow[]; correlation: number }> {
-  const data = readManifest(o.source).dataset;
+export interface TransferResult {
+  figure3: Figure3;
+  rows: TransferRow[];
+  /** Pearson r of x against targeted transfer. */
+  correlation: number;
+}
+
+/** The standard models use another seed than the source's, so the source's own architecture is a separately trained model, not the source. */
+const STANDARD_SEED_OFFSET = 1;
+
+export async function transfer(o: TransferOptions, ctx: JobContext = {}): Promise<TransferResult> {
+  const sourceManifest = readManifest(o.source);
+  const data = sourceManifest.dataset;
+  const norm = o.relabel.norm ?? 'l2';
   const dRand = path.join(o.out, 'D_rand');
   ctx.log?.('building D_rand from the source model');
   await buildConstructed(
@@ -57,7 +103,10 @@ export async function transfer(
       data,
       limit: o.trainLimit,
       seed: o.seed,
-      ...o.relabel,
+      eps: o.relabel.eps,
+      steps: o.relabel.steps,
+      stepSize: o.relabel.stepSize,
+      norm,
     },
     dRand,
     { ...ctx, poolSize: o.poolSize },
@@ -66,73 +115,165 @@ export async function transfer(
   const targets = Int32Array.from({ length: test.shape[0] }, (_, i) =>
     targetLabel('rand', o.seed + 1, i, test.labels[i] as number, test.numClasses),
   );
-  const adv = await craftOnSource(o, test, targets, ctx);
-  const rows: TransferRow[] = [];
+  ctx.log?.('crafting untargeted and targeted adversarial test images on the source');
+  const untargetedAdv = await craftOnSource(o, test, undefined, ctx);
+  const targetedAdv = await craftOnSource(o, test, targets, ctx);
+  const points: Figure3Point[] = [];
+  const train = async (arch: ArchName, on: 'D' | 'D_rand', dir: string) => {
+    ctx.log?.(`training ${arch} on ${on}`);
+    const cfg: TrainConfig = {
+      model: arch,
+      data: on === 'D' ? data : `npy:${dRand}`,
+      ...(on === 'D' && o.trainLimit !== undefined ? { trainLimit: o.trainLimit } : {}),
+      testData: data,
+      testLimit: o.testLimit,
+      epochs: o.epochs,
+      batchSize: 128,
+      optimizer: 'adam',
+      lr: 1e-3,
+      schedule: 'cosine',
+      seed: on === 'D' ? o.seed + STANDARD_SEED_OFFSET : o.seed,
+    };
+    return (await trainModel(cfg, dir, { ...ctx, resume: true })).metrics.standardAcc;
+  };
   for (const arch of o.archs ?? [...ARCHS]) {
-    const dir = path.join(o.out, `standard_${arch}`);
-    ctx.log?.(`training ${arch} on D_rand`);
-    const r = await trainModel(
-      {
-        model: arch,
-        data: `npy:${dRand}`,
-        testData: data,
-        testLimit: o.testLimit,
-        epochs: o.epochs,
-        batchSize: 128,
-        optimizer: 'adam',
-        lr: 1e-3,
-        schedule: 'cosine',
-        seed: o.seed,
-      },
-      dir,
-      { ...ctx, resume: true },
-    );
-    const ckpt = await loadCheckpoint(dir);
-    const pred = await predictLabels(inferenceFn(ckpt.model), adv, 256, ctx);
-    ckpt.model.dispose();
-    let hit = 0;
-    for (let i = 0; i < pred.length; i++)
-      if (pred[i] === targets[i] && targets[i] !== test.labels[i]) hit++;
-    const eligible = targets.filter((t, i) => t !== test.labels[i]).length;
-    rows.push({
-      arch,
-      testAcc: r.metrics.standardAcc,
-      transferSuccess: eligible ? hit / eligible : 0,
-    });
+    const dRandAcc = await train(arch, 'D_rand', path.join(o.out, `rand_${arch}`));
+    const stdDir = path.join(o.out, `std_${arch}`);
+    const standardAcc = await train(arch, 'D', stdDir);
+    const ckpt = await loadCheckpoint(stdDir);
+    try {
+      const clean = await predictLabels(inferenceFn(ckpt.model), test, 256, ctx);
+      const onUntargeted = await predictLabels(inferenceFn(ckpt.model), untargetedAdv, 256, ctx);
+      const onTargeted = await predictLabels(inferenceFn(ckpt.model), targetedAdv, 256, ctx);
+      points.push({
+        arch,
+        dRandAcc,
+        standardAcc,
+        untargetedTransfer: untargetedRate(clean, onUntargeted, test.labels),
+        targetedTransfer: targetedRate(onTargeted, targets, test.labels),
+      });
+    } finally {
+      ckpt.model.dispose();
+    }
   }
-  const correlation = pearson(
-    rows.map((r) => r.testAcc),
-    rows.map((r) => r.transferSuccess),
-  );
+  const figure3 = summarise(o, points, sourceManifest.arch, test.shape[0], norm);
+  const rows = points.map((p) => ({
+    arch: p.arch,
+    testAcc: p.dRandAcc,
+    transferSuccess: p.targetedTransfer,
+  }));
+  const correlation = figure3.correlations.targeted.pearson.r;
   writeJsonAtomic(path.join(o.out, 'transfer.json'), {
     rows,
     correlation,
-    source: path.resolve(o.source),
+    figure3,
+    source: figure3.source,
     how: {
-      testAcc: `accuracy on the original test set (${test.shape[0]} images)`,
-      transferSuccess: `fraction of test images (target ≠ label) that targeted L2 PGD on the source (ε=${o.relabel.eps}, ${o.relabel.steps} steps of ${o.relabel.stepSize}) makes the model classify as the target`,
-      correlation: 'Pearson over architectures',
+      testAcc: figure3.how.x,
+      transferSuccess: figure3.how.targeted,
+      correlation: 'Pearson over architectures (targeted); figure3 has both and Spearman',
     },
   });
+  // results.json as the Results panel reads it: Figure 3 beside whatever the folder already had.
+  const resultsFile = path.join(o.out, 'results.json');
+  const previous = fs.existsSync(resultsFile)
+    ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+    : {};
+  writeJsonAtomic(resultsFile, { ...previous, figure3 });
   killPoint('report', path.join(o.out, 'transfer.csv'));
   writeFileAtomic(
     path.join(o.out, 'transfer.csv'),
     [
-      'arch,testAcc,transferSuccess',
-      ...rows.map((r) => `${r.arch},${r.testAcc},${r.transferSuccess}`),
+      'arch,dRandAcc,standardAcc,untargetedTransfer,targetedTransfer',
+      ...points.map(
+        (p) =>
+          `${p.arch},${p.dRandAcc},${p.standardAcc},${p.untargetedTransfer},${p.targetedTransfer}`,
+      ),
     ].join('\n') + '\n',
   );
-  writeFileAtomic(path.join(o.out, 'transfer.svg'), scatterSvg(rows, correlation));
-  return { rows, correlation };
+  writeFileAtomic(path.join(o.out, 'transfer.svg'), scatterSvg(figure3));
+  return { figure3, rows, correlation };
 }
 
-/** Targeted adversarial test images against the source model (the transfer attack). */
+/** Of the test images A classifies correctly clean, the fraction it misclassifies after the source's attack. */
+export function untargetedRate(
+  clean: ArrayLike<number>,
+  adv: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): number {
+  let eligible = 0,
+    fooled = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (clean[i] !== labels[i]) continue;
+    eligible++;
+    if (adv[i] !== labels[i]) fooled++;
+  }
+  return eligible ? fooled / eligible : 0;
+}
+
+/** Of the test images whose target differs from the label, the fraction A classifies as the target. */
+export function targetedRate(
+  adv: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): number {
+  let eligible = 0,
+    hit = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (targets[i] === labels[i]) continue;
+    eligible++;
+    if (adv[i] === targets[i]) hit++;
+  }
+  return eligible ? hit / eligible : 0;
+}
+
+function summarise(
+  o: TransferOptions,
+  points: Figure3Point[],
+  sourceArch: string,
+  testN: number,
+  norm: 'l2' | 'linf',
+): Figure3 {
+  const x = points.map((p) => p.dRandAcc);
+  const resamples = o.bootstrap ?? 2000;
+  const both = (y: number[], seed: number) => ({
+    pearson: bootstrapCorrelation(x, y, pearsonR, { resamples, seed }),
+    spearman: bootstrapCorrelation(x, y, spearmanRho, { resamples, seed: seed + 1 }),
+  });
+  const r = o.relabel;
+  const attackText = `${norm === 'linf' ? 'L∞' : 'L2'} PGD on the source (ε=${r.eps}, ${r.steps} steps of ${r.stepSize}, no random start, best iterate)`;
+  return {
+    source: path.resolve(o.source),
+    sourceArch,
+    points,
+    correlations: {
+      untargeted: both(
+        points.map((p) => p.untargetedTransfer),
+        o.seed,
+      ),
+      targeted: both(
+        points.map((p) => p.targetedTransfer),
+        o.seed + 2,
+      ),
+    },
+    threatModel: { norm, eps: r.eps, steps: r.steps, stepSize: r.stepSize },
+    how: {
+      x: `accuracy on the original test set (${testN} images, seed ${o.seed}) of the architecture trained on D_rand built from the source (${o.trainLimit ?? 'all'} training images, ${o.epochs} epochs, Adam 1e-3, cosine, seed ${o.seed})`,
+      standard: `the architecture trained on D (the same ${o.trainLimit ?? 'all'} images and recipe, seed ${o.seed + STANDARD_SEED_OFFSET}, so that it is not the source)`,
+      untargeted: `fraction of the test images the standard model classifies correctly whose untargeted ${attackText} it misclassifies`,
+      targeted: `fraction of the test images (target ≠ label, targets uniform, seed ${o.seed + 1}) whose targeted ${attackText} the standard model classifies as the target`,
+      correlations: `Pearson r and Spearman ρ over the ${points.length} architectures; 95% percentile-bootstrap intervals from ${resamples} resamples of the architectures (seeded; resamples with a constant variable left out and counted)`,
+    },
+  };
+}
+
+/** Adversarial test images against the source model: targeted when `targets` is given. */
 async function craftOnSource(
   o: TransferOptions,
-  test: Awaited<ReturnType<typeof loadDataset>>,
-  targets: Int32Array,
+  test: Dataset,
+  targets: Int32Array | undefined,
   ctx: JobContext,
-) {
+): Promise<Dataset> {
   const src = await loadCheckpoint(o.source);
   try {
     assertCheckpointFits(o.source, src.manifest, test);
@@ -145,13 +286,16 @@ async function craftOnSource(
   try {
     for (const [s, e] of batchRanges(n, 250)) {
       const x = tf.tensor4d(test.images.subarray(s * h * w * c, e * h * w * c), [e - s, h, w, c]);
-      const t = tf.tensor1d(targets.subarray(s, e), 'int32');
+      const t = tf.tensor1d(
+        targets ? targets.subarray(s, e) : Int32Array.from(test.labels.subarray(s, e)),
+        'int32',
+      );
       const r = await attack(inferenceFn(src.model), x, t, {
-        norm: 'l2',
+        norm: o.relabel.norm ?? 'l2',
         eps: o.relabel.eps,
         stepSize: o.relabel.stepSize,
         iterations: o.relabel.steps,
-        targeted: true,
+        targeted: targets !== undefined,
         useBest: true,
         signal: ctx.signal,
       });
@@ -162,5 +306,6 @@ async function craftOnSource(
   } finally {
     src.model.dispose();
   }
-  return { ...test, images, source: `${test.source}, targeted L2 PGD against ${o.source}` };
+  const kind = targets ? 'targeted' : 'untargeted';
+  return { ...test, images, source: `${test.source}, ${kind} PGD against ${o.source}` };
 }

@@ -40,7 +40,17 @@ export async function transferCommand(
   }
   const out = a.outDir ?? defaultOutDir(`transfer-${path.basename(source)}`);
   if (!out) return undefined;
-  const archs: ArchName[] = a.archs ?? ['mlp', 'cnn', 'resnet', 'vgg'];
+  // Figure 3 wants many architectures: every one the engine registers (models/registry.ts).
+  const archs: ArchName[] = a.archs ?? [
+    'mlp',
+    'cnn',
+    'resnet',
+    'vgg',
+    'densenet',
+    'inception',
+    'cnn-wide',
+    'resnet-deep',
+  ];
   const params: Omit<TransferParams, 'jobId'> = {
     source,
     out,

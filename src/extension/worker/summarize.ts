@@ -78,9 +78,10 @@ export function summarizeResult(r: JobResult): ResultSummary {
       };
     case 'transfer': {
       const v = r.value;
+      const c = v.figure3.correlations;
       return {
         short: `r = ${v.correlation.toFixed(2)}`,
-        long: `${v.rows.map((x) => `${x.arch} ${pct(x.testAcc)} / transfer ${pct(x.transferSuccess)}`).join(', ')}; Pearson r = ${v.correlation.toFixed(3)} (transfer.svg)`,
+        long: `${v.figure3.points.map((x) => `${x.arch} D_rand ${pct(x.dRandAcc)} / transfer ${pct(x.untargetedTransfer)} untargeted, ${pct(x.targetedTransfer)} targeted`).join('; ')}. Pearson r untargeted ${c.untargeted.pearson.r.toFixed(2)}, targeted ${c.targeted.pearson.r.toFixed(2)} (transfer.svg; results.json figure3 has the intervals)`,
         outputDir: v.outDir,
       };
     }

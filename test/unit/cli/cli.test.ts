@@ -319,7 +319,7 @@ test('gradients writes the gradient and class-drawing PNGs and the edge-alignmen
   assert.equal(m.how.images, 3);
 });
 
-test('transfer trains each named architecture on D_rand from the source and writes the table, scatter and correlation', () => {
+test('transfer trains each named architecture on D_rand and on D and writes Figure 3: table, scatter, correlations', () => {
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
   assert.equal(
     cli(
@@ -373,14 +373,30 @@ test('transfer trains each named architecture on D_rand from the source and writ
     assert.ok(
       row.testAcc >= 0 && row.testAcc <= 1 && row.transferSuccess >= 0 && row.transferSuccess <= 1,
     );
-  assert.ok(Number.isFinite(t.correlation) && Math.abs(t.correlation) <= 1);
+  // Two points: r is ±1, or undefined (NaN, written as null) if one variable is constant.
+  assert.ok(t.correlation === null || Math.abs(Math.abs(t.correlation) - 1) < 1e-9);
+  // One standard model on D and one model on D_rand per architecture.
+  for (const d of ['std_mlp', 'std_vgg', 'rand_mlp', 'rand_vgg'])
+    assert.ok(fs.existsSync(path.join(out, d, 'model.json')), `${d} missing`);
+  const { figure3 } = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as {
+    figure3: {
+      points: { arch: string; dRandAcc: number; untargetedTransfer: number }[];
+      correlations: Record<string, Record<string, { resamples: number }>>;
+    };
+  };
+  assert.deepEqual(
+    figure3.points.map((p) => p.arch),
+    ['mlp', 'vgg'],
+  );
+  assert.deepEqual(Object.keys(figure3.correlations).sort(), ['targeted', 'untargeted']);
+  assert.equal(figure3.correlations.untargeted!.spearman!.resamples, 2000);
   assert.match(
     fs.readFileSync(path.join(out, 'transfer.csv'), 'utf8'),
-    /^arch,testAcc,transferSuccess\nmlp,/,
+    /^arch,dRandAcc,standardAcc,untargetedTransfer,targetedTransfer\nmlp,/,
   );
   assert.match(
     fs.readFileSync(path.join(out, 'transfer.svg'), 'utf8'),
-    /<svg[\s\S]*Pearson r = [-\d.]+[\s\S]*>vgg</,
+    /<svg[\s\S]*Pearson r = [-\d.—]+[\s\S]*>vgg</,
   );
 });
 
