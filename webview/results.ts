@@ -1,6 +1,8 @@
 /**
- * Results panel: Figure 2 (grouped bars, ours beside the paper's CIFAR-10 numbers), Table 1,
- * accuracy–ε curves and training curves of every checkpoint in the folder. Each table exports
+ * Results panel: Figure 2 (grouped bars, ours beside the paper's CIFAR-10 numbers; with several
+ * seeds, means with ± one standard deviation as whiskers and in every cell), Table 1, Figure 3 (a
+ * scatter of transfer against learning from D_rand, one point per architecture), accuracy–ε curves
+ * and training curves of every checkpoint in the folder. Each table exports
  * as CSV, each chart as PNG and SVG (the host writes the files into <folder>/exports/).
  */
 import './common/style.css';
@@ -15,6 +17,7 @@ import {
   LineController,
   LineElement,
   PointElement,
+  ScatterController,
   Title,
   Tooltip,
   type ChartConfiguration,
@@ -33,6 +36,7 @@ Chart.register(
   LineController,
   LineElement,
   PointElement,
+  ScatterController,
   Legend,
   Tooltip,
   Title,
@@ -52,6 +56,37 @@ const background: Plugin = {
     ctx.fillStyle = palette().bg;
     ctx.fillRect(0, 0, chart.width, chart.height);
     ctx.restore();
+  },
+};
+
+/** Whiskers of ± `errorBars[k]` on each bar of a dataset that has them (reproduce --seeds). */
+const errorBars: Plugin = {
+  id: 'rflErrorBars',
+  afterDatasetsDraw: (chart) => {
+    const { ctx } = chart;
+    chart.data.datasets.forEach((ds, i) => {
+      const errors = (ds as { errorBars?: (number | null)[] }).errorBars;
+      const y = chart.scales.y;
+      if (!errors || !y || !chart.isDatasetVisible(i)) return;
+      chart.getDatasetMeta(i).data.forEach((bar, k) => {
+        const v = ds.data[k] as number | null;
+        const e = errors[k];
+        if (v === null || e === null || e === undefined || !Number.isFinite(v + e)) return;
+        const [top, bottom] = [y.getPixelForValue(v + e), y.getPixelForValue(v - e)];
+        ctx.save();
+        ctx.strokeStyle = palette().fg;
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        ctx.moveTo(bar.x, top);
+        ctx.lineTo(bar.x, bottom);
+        ctx.moveTo(bar.x - 4, top);
+        ctx.lineTo(bar.x + 4, top);
+        ctx.moveTo(bar.x - 4, bottom);
+        ctx.lineTo(bar.x + 4, bottom);
+        ctx.stroke();
+        ctx.restore();
+      });
+    });
   },
 };
 
@@ -203,21 +238,28 @@ function render(d: ResultsData): void {
   const r = d.results;
   if (r) {
     const tm = r.threatModel;
+    const sd = r.spread;
     app.append(
       el(
         'div',
         { class: 'muted', id: 'threat' },
-        `Robust accuracy: ${tm.norm.toUpperCase()} PGD-${tm.steps}, ε = ${tm.eps}. Paper: ${d.paper.threat}.`,
+        `Robust accuracy: ${tm.norm === 'linf' ? 'L∞' : tm.norm.toUpperCase()} PGD-${tm.steps}, ε = ${tm.eps}. Paper: ${d.paper.threat}.` +
+          (sd
+            ? ` Mean ± sample standard deviation over seeds ${sd.seeds.join(', ')} (whiskers: ± 1 sd).`
+            : ''),
       ),
     );
+    // "85.1 ± 0.6" over seeds, "85.1" for one run.
+    const cell = (mean: number | undefined, std: number | undefined) =>
+      sd ? `${pct(mean)} ± ${pct(std)}` : pct(mean);
     const f2 = FIG2_ROWS.map(([k, label]) => {
       const ours = r.figure2[k];
       const paper = d.paper.figure2[k];
       return {
         cells: [
           label,
-          [pct(ours?.standardAcc), `${k}.standardAcc`],
-          [pct(ours?.robustAcc), `${k}.robustAcc`],
+          [cell(ours?.standardAcc, sd?.figure2[k]?.standardAcc), `${k}.standardAcc`],
+          [cell(ours?.robustAcc, sd?.figure2[k]?.robustAcc), `${k}.robustAcc`],
           [String(paper?.standardAcc ?? '—'), `paper.${k}.standardAcc`, 'paper'],
           [String(paper?.robustAcc ?? '—'), `paper.${k}.robustAcc`, 'paper'],
         ] as (string | [string, string, string?])[],
@@ -233,11 +275,17 @@ function render(d: ResultsData): void {
               label: 'ours: standard',
               data: FIG2_ROWS.map(([k]) => 100 * (r.figure2[k]?.standardAcc ?? NaN)),
               backgroundColor: p.series[0],
+              ...(sd
+                ? { errorBars: FIG2_ROWS.map(([k]) => 100 * (sd.figure2[k]?.standardAcc ?? NaN)) }
+                : {}),
             },
             {
               label: `ours: robust (ε=${tm.eps})`,
               data: FIG2_ROWS.map(([k]) => 100 * (r.figure2[k]?.robustAcc ?? NaN)),
               backgroundColor: p.series[1],
+              ...(sd
+                ? { errorBars: FIG2_ROWS.map(([k]) => 100 * (sd.figure2[k]?.robustAcc ?? NaN)) }
+                : {}),
             },
             {
               label: 'paper CIFAR-10: standard',
@@ -256,7 +304,7 @@ function render(d: ResultsData): void {
           ],
         },
         options: baseOptions('accuracy (%)', undefined, 100),
-        plugins: [background],
+        plugins: [background, errorBars],
       })),
       tableSection(
         'figure2-table',
@@ -282,14 +330,16 @@ function render(d: ResultsData): void {
         (['D_rand', 'D_det'] as const).map((k) => ({
           cells: [
             k,
-            [pct(r.table1[k]?.testAcc), `${k}.testAcc`],
-            [pct(r.table1[k]?.attackSuccess), `${k}.attackSuccess`],
+            [cell(r.table1[k]?.testAcc, sd?.table1[k]?.testAcc), `${k}.testAcc`],
+            [cell(r.table1[k]?.attackSuccess, sd?.table1[k]?.attackSuccess), `${k}.attackSuccess`],
             [String(d.paper.table1[k]?.testAcc ?? '—'), `paper.${k}.testAcc`, 'paper'],
           ],
         })),
       ),
     );
-  } else
+  }
+  if (d.figure3) app.append(...figure3Sections(d.figure3));
+  if (!r && !d.figure3)
     app.append(
       el(
         'p',
@@ -380,6 +430,93 @@ function render(d: ResultsData): void {
     ),
   );
   document.body.dataset.rendered = String(Date.now());
+}
+
+const corr = (c: { r: number | null; ci: [number | null, number | null] } | undefined) => {
+  const f = (v: number | null | undefined) =>
+    v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(2);
+  return c ? `${f(c.r)} [${f(c.ci[0])}, ${f(c.ci[1])}]` : '—';
+};
+
+/** Figure 3: the scatter (x: accuracy after D_rand; y: transfer, untargeted and targeted) and its table. */
+function figure3Sections(f3: NonNullable<ResultsData['figure3']>): HTMLElement[] {
+  const p = palette();
+  const c = f3.correlations;
+  const series = (key: 'untargetedTransfer' | 'targetedTransfer') =>
+    f3.points.map((pt) => ({ x: 100 * pt.dRandAcc, y: 100 * pt[key], arch: pt.arch }));
+  const note = el(
+    'div',
+    { class: 'muted', id: 'figure3-correlations' },
+    `Source: ${f3.sourceArch}. Pearson r / Spearman ρ with 95% bootstrap intervals — untargeted: ${corr(c.untargeted?.pearson)} / ${corr(c.untargeted?.spearman)}; targeted: ${corr(c.targeted?.pearson)} / ${corr(c.targeted?.spearman)}.`,
+  );
+  return [
+    chartSection(
+      'figure3',
+      'Figure 3: transfer to the standard model vs accuracy after training on D_rand (%)',
+      () => ({
+        type: 'scatter',
+        data: {
+          datasets: [
+            {
+              label: 'untargeted transfer',
+              data: series('untargetedTransfer'),
+              backgroundColor: p.series[0],
+              borderColor: p.series[0],
+              pointRadius: 5,
+            },
+            {
+              label: 'targeted transfer',
+              data: series('targetedTransfer'),
+              backgroundColor: p.series[1],
+              borderColor: p.series[1],
+              pointRadius: 5,
+              pointStyle: 'rect',
+            },
+          ],
+        },
+        options: {
+          ...baseOptions(
+            'transfer success (%)',
+            'accuracy on the original test set after training on D_rand (%)',
+            100,
+          ),
+          plugins: {
+            legend: { labels: { color: p.fg } },
+            tooltip: {
+              callbacks: {
+                label: (item) => {
+                  const raw = item.raw as { x: number; y: number; arch: string };
+                  return `${raw.arch}: ${raw.x.toFixed(1)}, ${raw.y.toFixed(1)}`;
+                },
+              },
+            },
+          },
+        },
+        plugins: [background],
+      }),
+    ),
+    note,
+    tableSection(
+      'figure3-table',
+      'Figure 3 (table, %)',
+      [
+        'architecture',
+        'D_rand: test accuracy',
+        'D: test accuracy',
+        'untargeted transfer',
+        'targeted transfer',
+      ],
+      f3.points.map((pt) => ({
+        cells: [
+          pt.arch,
+          [pct(pt.dRandAcc), `figure3.${pt.arch}.dRandAcc`],
+          [pct(pt.standardAcc), `figure3.${pt.arch}.standardAcc`],
+          [pct(pt.untargetedTransfer), `figure3.${pt.arch}.untargetedTransfer`],
+          [pct(pt.targetedTransfer), `figure3.${pt.arch}.targetedTransfer`],
+        ],
+      })),
+    ),
+  ];
 }
 
 onThemeChange(() => {

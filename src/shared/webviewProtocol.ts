@@ -28,13 +28,43 @@ export interface AccPair {
   standardAcc: number;
   robustAcc: number;
 }
+export type Figure2Key = 'standard_D' | 'adversarial_D' | 'standard_DR' | 'standard_DNR';
+export type Table1Key = 'D_rand' | 'D_det';
+export interface Table1Cell {
+  testAcc: number;
+  attackSuccess: number;
+}
+/** Figure 3 (engine/transfer): one point per architecture, correlations with 95% intervals. */
+export interface Figure3Data {
+  sourceArch: string;
+  points: {
+    arch: string;
+    dRandAcc: number;
+    standardAcc: number;
+    untargetedTransfer: number;
+    targetedTransfer: number;
+  }[];
+  correlations: Record<
+    'untargeted' | 'targeted',
+    Record<'pearson' | 'spearman', { r: number | null; ci: [number | null, number | null] }>
+  >;
+  threatModel: { norm: string; eps: number; steps: number };
+}
 export interface ResultsData {
   folder: string;
   results?: {
-    figure2: Record<'standard_D' | 'adversarial_D' | 'standard_DR' | 'standard_DNR', AccPair>;
-    table1: Record<'D_rand' | 'D_det', { testAcc: number; attackSuccess: number }>;
+    /** One run's numbers, or the means over seeds (then `spread` holds the rest). */
+    figure2: Record<Figure2Key, AccPair>;
+    table1: Record<Table1Key, Table1Cell>;
     threatModel: { norm: string; eps: number; steps: number };
+    /** reproduce --seeds: each cell's sample standard deviation over `seeds`. */
+    spread?: {
+      seeds: number[];
+      figure2: Record<Figure2Key, AccPair>;
+      table1: Record<Table1Key, Table1Cell>;
+    };
   };
+  figure3?: Figure3Data;
   /** Paper's CIFAR-10 numbers in % (paperNumbers.ts). */
   paper: {
     threat: string;

@@ -69,12 +69,23 @@ export function chartToSvg(
     const name = esc(String(ds.label ?? `series ${i + 1}`));
     const fill = colorOf(ds.backgroundColor, colors.fg);
     const stroke = colorOf(ds.borderColor, fill);
-    const values = ds.data as (number | null)[];
+    // Bars and lines carry numbers; a scatter's points are {x, y} (drawn as circles, no line).
+    const raw = ds.data as (number | { x: number; y: number } | null)[];
+    const values = raw.map((v) => (v !== null && typeof v === 'object' ? v.y : v));
     if (meta.type === 'bar') {
+      const errors = (ds as { errorBars?: (number | null)[] }).errorBars;
+      const yScale = chart.scales[meta.yAxisID ?? 'y'];
       meta.data.forEach((el, k) => {
         const v = values[k];
         const b = el as unknown as { x: number; y: number; base: number; width: number };
         if (v === null || v === undefined || !Number.isFinite(v)) return;
+        const e = errors?.[k];
+        if (yScale && e !== null && e !== undefined && Number.isFinite(e) && e > 0) {
+          const [top, bottom] = [yScale.getPixelForValue(v + e), yScale.getPixelForValue(v - e)];
+          body.push(
+            `<path d="M${f(b.x)} ${f(top)}V${f(bottom)}M${f(b.x - 4)} ${f(top)}H${f(b.x + 4)}M${f(b.x - 4)} ${f(bottom)}H${f(b.x + 4)}" stroke="${esc(colors.fg)}" stroke-width="1.5" data-series="${name}" data-label="${esc(labels[k] ?? '')}" data-error="${e}"/>`,
+          );
+        }
         const bw = (ds as { borderWidth?: number }).borderWidth ?? 0;
         body.push(
           `<rect x="${f(b.x - b.width / 2)}" y="${f(Math.min(b.y, b.base))}" width="${f(b.width)}" height="${f(Math.abs(b.base - b.y))}" fill="${esc(fill)}"${bw ? ` stroke="${esc(stroke)}" stroke-width="${bw}"` : ''} data-series="${name}" data-label="${esc(labels[k] ?? '')}" data-value="${v}"><title>${name}, ${esc(labels[k] ?? '')}: ${v}</title></rect>`,
@@ -89,7 +100,7 @@ export function chartToSvg(
           k,
         }))
         .filter((p) => p.v !== null && p.v !== undefined && Number.isFinite(p.v));
-      if (pts.length > 1)
+      if (pts.length > 1 && meta.type === 'line')
         body.push(
           `<polyline fill="none" stroke="${esc(stroke)}" stroke-width="2" points="${pts.map((p) => `${f(p.x)},${f(p.y)}`).join(' ')}" data-series="${name}"/>`,
         );

@@ -76,29 +76,72 @@ function checkpoint(dir: string, name: string): ResultsData['checkpoints'][numbe
   return { name, ...(norm ? { norm } : {}), curve, history };
 }
 
+/** results.json's `aggregate` (reproduce --seeds) as each cell's standard deviation. */
+function spreadOf(json: Record<string, unknown>): Spread | undefined {
+  const agg = obj(json.aggregate);
+  const seeds = json.seeds;
+  if (!agg || !Array.isArray(seeds)) return undefined;
+  const stds = (section: unknown) =>
+    Object.fromEntries(
+      Object.entries(obj(section) ?? {}).map(([k, cell]) => [
+        k,
+        Object.fromEntries(Object.entries(obj(cell) ?? {}).map(([f, c]) => [f, num(obj(c)?.std)])),
+      ]),
+    );
+  return {
+    seeds: seeds.filter((s): s is number => typeof s === 'number'),
+    figure2: stds(agg.figure2) as unknown as Spread['figure2'],
+    table1: stds(agg.table1) as unknown as Spread['table1'],
+  };
+}
+type Spread = NonNullable<NonNullable<ResultsData['results']>['spread']>;
+
+/** Checkpoint folders one level down, and two under a reproduce --seeds folder's seed-N. */
+function checkpointsUnder(folder: string): ResultsData['checkpoints'] {
+  const out: ResultsData['checkpoints'] = [];
+  const list = (dir: string): string[] => {
+    try {
+      return fs.readdirSync(dir).sort();
+    } catch {
+      return []; /* missing folder: empty panel with a message */
+    }
+  };
+  for (const e of list(folder)) {
+    const c = checkpoint(path.join(folder, e), e);
+    if (c) out.push(c);
+    else if (/^seed-\d+$/.test(e))
+      for (const s of list(path.join(folder, e))) {
+        const cs = checkpoint(path.join(folder, e, s), `${e}/${s}`);
+        if (cs) out.push(cs);
+      }
+  }
+  return out;
+}
+
 /** A checkpoint folder itself, or a folder holding checkpoint folders (one level down). */
 export function readResultsFolder(folder: string): ResultsData {
-  const results = obj(readJson(path.join(folder, 'results.json'))) as
-    ResultsData['results'] | undefined;
+  const json = obj(readJson(path.join(folder, 'results.json')));
+  const base = json as ResultsData['results'] | undefined;
+  const spread = json ? spreadOf(json) : undefined;
+  const results =
+    base?.figure2 && base.table1
+      ? {
+          figure2: base.figure2,
+          table1: base.table1,
+          threatModel: base.threatModel,
+          ...(spread ? { spread } : {}),
+        }
+      : undefined;
+  const figure3 = obj(json?.figure3) as ResultsData['figure3'] | undefined;
   const checkpoints: ResultsData['checkpoints'] = [];
   const self = checkpoint(folder, path.basename(folder));
   if (self) checkpoints.push(self);
-  else {
-    let entries: string[] = [];
-    try {
-      entries = fs.readdirSync(folder).sort();
-    } catch {
-      /* missing folder: empty panel with a message */
-    }
-    for (const e of entries) {
-      const c = checkpoint(path.join(folder, e), e);
-      if (c) checkpoints.push(c);
-    }
-  }
+  else checkpoints.push(...checkpointsUnder(folder));
   const f2 = PAPER_FIGURE2;
   return {
     folder,
-    ...(results?.figure2 && results.table1 ? { results } : {}),
+    ...(results ? { results } : {}),
+    ...(figure3 && Array.isArray(figure3.points) ? { figure3 } : {}),
     paper: {
       threat: f2.threat,
       figure2: {

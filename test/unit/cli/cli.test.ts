@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readResultsFolder } from '../../../src/extension/panels/resultsData';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = (...args: string[]) =>
@@ -390,6 +391,11 @@ test('transfer trains each named architecture on D_rand and on D and writes Figu
   );
   assert.deepEqual(Object.keys(figure3.correlations).sort(), ['targeted', 'untargeted']);
   assert.equal(figure3.correlations.untargeted!.spearman!.resamples, 2000);
+  // The Results panel shows the folder's Figure 3 as a scatter.
+  assert.deepEqual(
+    readResultsFolder(out).figure3?.points.map((p) => p.dRandAcc),
+    figure3.points.map((p) => p.dRandAcc),
+  );
   assert.match(
     fs.readFileSync(path.join(out, 'transfer.csv'), 'utf8'),
     /^arch,dRandAcc,standardAcc,untargetedTransfer,targetedTransfer\nmlp,/,
