@@ -32,5 +32,5 @@ export async function runInfo(argv: string[]): Promise<void> {
       `  ${d.found ? '✓' : '✗'} ${d.name.padEnd(14)} ${d.path}${d.found ? '' : `  (${d.hint})`}`,
     );
   console.log('\nModels:');
-  for (const a of ARCHS) console.log(`  ${a.padEnd(8)} ${ARCH_DESCRIPTIONS[a]}`);
+  for (const a of ARCHS) console.log(`  ${a.padEnd(12)} ${ARCH_DESCRIPTIONS[a]}`);
 }

@@ -1,12 +1,12 @@
 /** `robust-features train --model cnn --data fashion-mnist [--adv --norm l2 --eps 1.5] --epochs N --out DIR` */
 import { parse, startBackend, num } from '../args';
 import { terminalProgress } from '../progress';
-import { parseArch } from '../../engine/models/registry';
+import { ARCHS, parseArch } from '../../engine/models/registry';
 import { trainModel } from '../../engine/train/trainModel';
 import { DEFAULT_TRAIN, type TrainConfig } from '../../engine/train/config';
 import { defaultStepSize } from '../../engine/attacks/defaults';
 
-const HELP = `robust-features train --model mlp|cnn|resnet|vgg --data SPEC --out DIR [options]
+const HELP = `robust-features train --model ${ARCHS.join('|')} --data SPEC --out DIR [options]
   --data SPEC        fashion-mnist (default) | mnist:PATH | fashion-mnist:PATH | cifar10:PATH | folder:PATH | npy:PATH
   --epochs N         (default ${DEFAULT_TRAIN.epochs})     --batch N (default ${DEFAULT_TRAIN.batchSize})
   --optimizer adam|sgd (default adam)  --lr X (default 1e-3; 0.1 for sgd)  --momentum X  --weight-decay X
