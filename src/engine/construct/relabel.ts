@@ -41,7 +41,7 @@ export async function relabelBatch(
       onIteration: o.onIteration,
     });
     const norms = tf.tidy(() => {
-      const d = tf.reshape(tf.sub(r.adv, x), [x.shape[0], -1]) as tf.Tensor2D;
+      const d = tf.reshape<tf.Rank.R2>(tf.sub(r.adv, x), [x.shape[0], -1]);
       return o.norm === 'l2' ? rowL2Norms(d) : tf.max(tf.abs(d), 1);
     });
     const images = (await r.adv.data()) as Float32Array;

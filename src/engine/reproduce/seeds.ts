@@ -81,8 +81,8 @@ export function aggregateSeeds(
       ]),
     ) as Record<K, Record<F, number>>;
   return {
-    figure2: means(figure2) as Figure2,
-    table1: means(table1) as Table1,
+    figure2: means(figure2),
+    table1: means(table1),
     threatModel: first.results.threatModel,
     seeds: runs.map((r) => r.seed),
     aggregate: { figure2, table1, std: 'sample standard deviation over seeds (n − 1)' },

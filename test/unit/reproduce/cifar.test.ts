@@ -51,7 +51,10 @@ for (const norm of ['l2', 'linf'] as const) {
       assert.deepEqual(m.shape, [200, 32, 32, 3]);
     }
     if (norm === 'linf') {
-      const build = JSON.parse(fs.readFileSync(path.join(out, 'D_rand', 'build.json'), 'utf8'));
+      const build = JSON.parse(fs.readFileSync(path.join(out, 'D_rand', 'build.json'), 'utf8')) as {
+        norm: string;
+        eps: number;
+      };
       assert.equal(build.norm, 'linf');
       assert.ok(Math.abs(build.eps - 8 / 255) < 1e-12);
     }
