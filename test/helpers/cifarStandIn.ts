@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeRng } from '../../src/engine/data/rng';
-import { CIFAR10_CLASSES, CIFAR_RECORD } from '../../src/engine/data/cifar';
+import { makeRng } from '../../src/engine/formats/rng';
+import { CIFAR10_CLASSES, CIFAR_RECORD } from '../../src/engine/formats/cifar';
 
 function batch(n: number, seed: number): Uint8Array {
   const rng = makeRng(seed);

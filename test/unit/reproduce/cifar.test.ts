@@ -10,8 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../../src/engine/backend/ladder';
 import { reproduce } from '../../../src/engine/reproduce/pipeline';
-import { profileFor, type ReproduceProfile } from '../../../src/engine/reproduce/profiles';
-import { readDatasetManifest } from '../../../src/engine/data/constructed';
+import { profileFor, type ReproduceProfile } from '../../../src/engine/formats/profiles';
+import { readDatasetManifest } from '../../../src/engine/formats/constructed';
 import { readResultsFolder } from '../../../src/extension/panels/resultsData';
 import { writeCifarStandIn } from '../../helpers/cifarStandIn';
 

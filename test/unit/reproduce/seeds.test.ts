@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../../src/engine/backend/ladder';
-import { profileFor, type ReproduceProfile } from '../../../src/engine/reproduce/profiles';
+import { profileFor, type ReproduceProfile } from '../../../src/engine/formats/profiles';
 import {
   cellStats,
   parseSeeds,
