@@ -269,7 +269,8 @@ test('transfer killed at seeded points resumes to the same bytes', () => {
     [
       `chunk-batch@1:${b}/D_rand`,
       `eval-batch@1:${b}`,
-      `train-step@3:${b}/standard_mlp`,
+      `train-step@3:${b}/rand_mlp`,
+      `train-step@3:${b}/std_mlp`,
       `report@1:${b}/transfer.csv`,
     ],
     intactUnder(out),
