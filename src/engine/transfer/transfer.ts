@@ -9,11 +9,8 @@
  * the source's adversarial examples. Pearson and Spearman over the architectures, each with a
  * bootstrap interval (correlation.ts).
  */
-<<<<<<< HEAD
 import { assertCheckpointFits } from '../models/fits';
-=======
 import * as fs from 'node:fs';
->>>>>>> 9c49a3a (transfer: Figure 3 as the paper measures it, with bootstrap intervals)
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset, JobContext } from '../types';
