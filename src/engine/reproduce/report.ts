@@ -110,7 +110,8 @@ const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
 /** ε as written in the profiles: 8/255 rather than 0.03137254901960784. */
 export function epsLabel(eps: number): string {
   const k = eps * 255;
-  return Math.abs(k - Math.round(k)) < 1e-9 && !Number.isInteger(eps)
+  // Only where the decimal is long: 0.2 is 51/255 too, and reads better as 0.2.
+  return Math.abs(k - Math.round(k)) < 1e-9 && String(eps).length > 6
     ? `${Math.round(k)}/255`
     : String(eps);
 }
