@@ -73,6 +73,8 @@ const VOLATILE = new Set([
   'seconds',
   'wallSeconds',
   'trainSec',
+  'trainSeconds',
+  'evalSeconds',
   'computeSec',
   'imagesPerSec',
   'rssMiB',
