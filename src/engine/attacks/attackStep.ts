@@ -26,6 +26,11 @@ export interface AttackStep {
   randomPerturb<T extends tf.Tensor>(x: T, seed?: number): T;
   /** One ascent step from `x` along `grad` (the gradient of the quantity to increase). */
   step<T extends tf.Tensor>(x: T, grad: T | undefined): T;
+  /**
+   * The steepest-ascent direction of unit step for this norm (`step` is x + stepSize · this).
+   * APGD moves along it with a step size of its own per example.
+   */
+  ascentDirection<T extends tf.Tensor>(grad: T): T;
   /** Back into the feasible set and into the image box [0,1]. */
   project<T extends tf.Tensor>(x: T): T;
 }

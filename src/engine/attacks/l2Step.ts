@@ -6,7 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackStep } from './attackStep';
 import { requireGrad } from './attackStep';
-import { NORM_GUARD, l2NormalizedStep, perExampleL2Norm, renormPerExample } from './norms';
+import {
+  NORM_GUARD,
+  l2Direction,
+  l2NormalizedStep,
+  perExampleL2Norm,
+  renormPerExample,
+} from './norms';
 
 export class L2Step implements AttackStep {
   constructor(
@@ -22,6 +28,10 @@ export class L2Step implements AttackStep {
    */
   step<T extends tf.Tensor>(x: T, grad: T | undefined): T {
     return l2NormalizedStep(x, requireGrad(grad, 'L2Step'), this.stepSize);
+  }
+
+  ascentDirection<T extends tf.Tensor>(grad: T): T {
+    return l2Direction(grad);
   }
 
   /**

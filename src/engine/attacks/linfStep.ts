@@ -17,7 +17,11 @@ export class LinfStep implements AttackStep {
   /** Steepest ascent for ℓ∞: the sign of the gradient, times the step size (sign(0) = 0). */
   step<T extends tf.Tensor>(x: T, grad: T | undefined): T {
     const g = requireGrad(grad, 'LinfStep');
-    return tf.tidy(() => tf.add<T>(x, tf.mul(tf.sign(g), this.stepSize)));
+    return tf.tidy(() => tf.add<T>(x, tf.mul(this.ascentDirection(g), this.stepSize)));
+  }
+
+  ascentDirection<T extends tf.Tensor>(grad: T): T {
+    return tf.sign(grad);
   }
 
   /** Clamp the perturbation to [−ε, ε] coordinate-wise, then the image to [0,1]. */

@@ -65,7 +65,10 @@ export function selectPerExample<T extends tf.Tensor>(mask: tf.Tensor1D, a: T, b
  * (shared by L2Step and UnconstrainedStep; the guard keeps a zero gradient a zero step, not NaN).
  */
 export function l2NormalizedStep<T extends tf.Tensor>(x: T, g: T, stepSize: number): T {
-  return tf.tidy(() =>
-    tf.add<T>(x, tf.mul(tf.div(g, tf.add(perExampleL2Norm(g), NORM_GUARD)), stepSize)),
-  );
+  return tf.tidy(() => tf.add<T>(x, tf.mul(l2Direction(g), stepSize)));
+}
+
+/** g / (‖g‖₂ + guard) per example: the unit ℓ2 steepest-ascent direction. */
+export function l2Direction<T extends tf.Tensor>(g: T): T {
+  return tf.tidy(() => tf.div<T>(g, tf.add(perExampleL2Norm(g), NORM_GUARD)));
 }

@@ -52,7 +52,8 @@ export interface PgdRun {
   pred?: tf.Tensor1D;
 }
 
-function lossAndGrad(
+/** Per-example losses at x, their gradient (weighted by dy) and the prediction, in one pass. */
+export function lossAndGrad(
   objective: Objective,
   x: tf.Tensor4D,
   dy: tf.Tensor1D,

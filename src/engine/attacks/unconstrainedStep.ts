@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackStep } from './attackStep';
 import { requireGrad } from './attackStep';
-import { l2NormalizedStep, renormPerExample } from './norms';
+import { l2Direction, l2NormalizedStep, renormPerExample } from './norms';
 
 export class UnconstrainedStep implements AttackStep {
   constructor(
@@ -25,6 +25,10 @@ export class UnconstrainedStep implements AttackStep {
   /** ℓ2-normalised step per example, as in L2Step. */
   step<T extends tf.Tensor>(x: T, grad: T | undefined): T {
     return l2NormalizedStep(x, requireGrad(grad, 'UnconstrainedStep'), this.stepSize);
+  }
+
+  ascentDirection<T extends tf.Tensor>(grad: T): T {
+    return l2Direction(grad);
   }
 
   /** Only the image box: ε is ignored. */
