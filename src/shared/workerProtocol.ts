@@ -168,6 +168,8 @@ export interface CheckpointMetrics {
   /** Robust accuracy per norm and ε (keys as given), filled by `robust-features eval`. */
   robustAcc?: Record<string, Record<string, number>>;
   attack?: Record<string, unknown>;
+  /** `eval --attack` results per norm, ε and attack key (engine/eval/mergeMetrics.ts). */
+  evaluations?: Record<string, Record<string, Record<string, AttackEvaluation>>>;
   /** Test images the accuracies were measured on. */
   n: number;
   testSet: string;
@@ -179,6 +181,22 @@ export interface CheckpointMetrics {
   trainEps?: number;
   trainNorm?: string;
   date: string;
+}
+
+/** The wire copy of engine/eval/mergeMetrics.ts's AttackEvaluation (checked equal by test/types). */
+export interface AttackEvaluation {
+  label: string;
+  robustAcc: number;
+  standardAcc: number;
+  strength: number;
+  attacks: Record<string, unknown>[];
+  pgd?: { steps: number; robustAcc: number };
+  n: number;
+  seed: number;
+  testSet: string;
+  backend: string;
+  date: string;
+  warnings?: string[];
 }
 
 type AccuracyPair = { standardAcc: number; robustAcc: number };
@@ -268,6 +286,12 @@ export interface EvaluateParams {
   data?: string;
   seed?: number;
   batchSize?: number;
+  /** Default 'pgd' (with `steps`); otherwise APGD / Square / AutoAttack at their standard budgets. */
+  attack?: 'pgd' | 'apgd-ce' | 'apgd-t' | 'square' | 'autoattack';
+  /** AutoAttack's attack set (default standard). */
+  version?: 'standard' | 'rand' | 'custom';
+  /** version custom: the attacks in order (apgd-ce, apgd-dlr, apgd-t, square). */
+  attacks?: ('apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'square')[];
 }
 export interface EvaluateResult {
   checkpointDir: string;
@@ -275,6 +299,8 @@ export interface EvaluateResult {
   robustAcc: Record<string, number>;
   norm: 'l2' | 'linf';
   steps: number;
+  /** The attack's name when not PGD, e.g. "AutoAttack (standard)". */
+  evaluation?: string;
   n: number;
   testSet: string;
   /** metrics.json after the merge. */

@@ -5,7 +5,8 @@
  * as the same command from the CLI.
  */
 import { assertCheckpointFits } from '../engine/models/fits';
-import { mergeIntoMetrics } from '../engine/eval/mergeMetrics';
+import { mergeEvaluationIntoMetrics, mergeIntoMetrics } from '../engine/eval/mergeMetrics';
+import type { CheckpointMetrics } from '../engine/train/writeCheckpoint';
 import * as path from 'node:path';
 import type { JobContext } from '../engine/types';
 import { trainModel } from '../engine/train/trainModel';
@@ -14,6 +15,7 @@ import { defaultTestData, loadCheckpoint, writeJsonAtomic } from '../engine/mode
 import { loadDataset } from '../engine/formats/load';
 import { inferenceFn } from '../engine/eval/accuracy';
 import { evaluateRobustness } from '../engine/eval/robust';
+import { evaluateWithAttack } from '../engine/eval/attackEval';
 import { backendLabel } from '../engine/provenance';
 import { reproduce } from '../engine/reproduce/pipeline';
 import { defaultPoolSize } from '../engine/pool/pool';
@@ -86,6 +88,38 @@ async function evaluate(
       signal: ctx.signal,
     });
     assertCheckpointFits(p.checkpoint, ckpt.manifest, test);
+    if (p.attack && p.attack !== 'pgd') {
+      const r = await evaluateWithAttack(
+        inferenceFn(ckpt.model),
+        test,
+        {
+          attack: p.attack,
+          version: p.version,
+          custom: p.attacks,
+          norm: p.norm,
+          eps: p.eps,
+          seed,
+          batchSize: p.batchSize ?? 250,
+        },
+        ctx,
+      );
+      for (const w of r.warnings) ctx.log?.(`warning: ${w}`);
+      let metrics: CheckpointMetrics | undefined;
+      for (const [eps, e] of Object.entries(r.byEps))
+        metrics = mergeEvaluationIntoMetrics(p.checkpoint, p.norm, eps, r.key, e);
+      const first = Object.values(r.byEps)[0];
+      return {
+        checkpointDir: p.checkpoint,
+        standardAcc: first?.standardAcc ?? 0,
+        robustAcc: Object.fromEntries(Object.entries(r.byEps).map(([k, e]) => [k, e.robustAcc])),
+        norm: p.norm,
+        steps: 0,
+        evaluation: first?.label,
+        n: first?.n ?? test.shape[0],
+        testSet: test.source,
+        metrics: metrics!,
+      };
+    }
     const r = await evaluateRobustness(
       inferenceFn(ckpt.model),
       test,

@@ -14,7 +14,7 @@
  * query for the whole batch, as the reference does.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { makeRng, type Rng } from '../data/rng';
+import { makeRng, type Rng } from '../formats/rng';
 import { cancellationPoint } from '../types';
 import { marginPerExample } from './losses';
 import { perExampleL2Norm } from './norms';

@@ -39,3 +39,45 @@ export function mergeIntoMetrics(
   writeJsonAtomic(file, merged);
   return merged;
 }
+
+/** One `eval --attack` result as metrics.json keeps it: enough to say how it was measured. */
+export interface AttackEvaluation {
+  /** For people: "AutoAttack (standard)", "APGD-T", "Square". */
+  label: string;
+  /** Robust accuracy: the worst case over every attack that ran. */
+  robustAcc: number;
+  standardAcc: number;
+  /** Protocol rank used to pick the evaluation to show: 3 AutoAttack, 2 APGD-T, 1 one attack. */
+  strength: number;
+  /** Each attack in order, with its budget, the robust accuracy after it and its time. */
+  attacks: Record<string, unknown>[];
+  /** PGD-20 on the same images and seed, for comparison (absent if not run). */
+  pgd?: { steps: number; robustAcc: number };
+  n: number;
+  seed: number;
+  testSet: string;
+  backend: string;
+  date: string;
+  warnings?: string[];
+}
+
+/** Adds an `eval --attack` evaluation under evaluations[norm][ε][key], keeping everything else. */
+export function mergeEvaluationIntoMetrics(
+  dir: string,
+  norm: string,
+  eps: string,
+  key: string,
+  e: AttackEvaluation,
+): CheckpointMetrics {
+  const file = path.join(dir, 'metrics.json');
+  const old = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMetrics)
+    : ({ standardAcc: e.standardAcc, n: e.n, testSet: e.testSet } as CheckpointMetrics);
+  const all = { ...(old.evaluations ?? {}) };
+  const byEps = { ...(all[norm] ?? {}) };
+  byEps[eps] = { ...(byEps[eps] ?? {}), [key]: e };
+  all[norm] = byEps;
+  const merged: CheckpointMetrics = { ...old, evaluations: all };
+  writeJsonAtomic(file, merged);
+  return merged;
+}

@@ -177,3 +177,35 @@ export async function checkAttackStrength(
       known[String(k)] ?? (await evaluateRobustness(fn, ds, { ...o, steps: k }, ctx)).robustAcc;
   return { steps: sorted, robustAcc, warnings: maskingWarnings(robustAcc, ds.shape[0]) };
 }
+
+/**
+ * Gradient masking seen by a gradient-free attack: Square only queries the model's outputs, so
+ * when it breaks images that the gradient attacks before it (or PGD on the same images) left
+ * robust, the gradients were misleading them (Athalye et al. 2018; Croce & Hein 2020 add Square
+ * to AutoAttack for this reason). A drop of more than one example and of at least 2 points is
+ * reported; AutoAttack's Square typically adds a few tenths of a point on a sound model.
+ */
+export function gradientFreeWarnings(
+  eps: string,
+  attacks: { name: string; label: string; robustAcc: number }[],
+  n: number,
+  pgd?: { steps: number; robustAcc: number },
+): string[] {
+  const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+  const out: string[] = [];
+  attacks.forEach((a, k) => {
+    if (a.name !== 'square') return;
+    const prev = k > 0 ? attacks[k - 1] : undefined;
+    const before = prev?.robustAcc ?? pgd?.robustAcc;
+    if (before === undefined) return;
+    const drop = before - a.robustAcc;
+    if (Math.round(drop * n) <= 1 || drop < 0.02) return;
+    const after = prev ? `after ${prev.label}` : `under PGD-${pgd!.steps}`;
+    out.push(
+      `possible gradient masking at ε=${eps}: Square (gradient-free) brings robust accuracy to ${pct(a.robustAcc)} from ${pct(before)} ${after}` +
+        (pgd && prev ? ` (PGD-${pgd.steps}: ${pct(pgd.robustAcc)})` : '') +
+        '; the gradients mislead the gradient-based attacks, so their robust accuracies of this model are overstated',
+    );
+  });
+  return out;
+}

@@ -7,6 +7,7 @@ import { writeJsonAtomic, writeModelFiles, type CheckpointManifest } from '../mo
 import { backendLabel, versions } from '../provenance';
 import type { LoopState } from './snapshot';
 import { killPoint } from '../testKill';
+import type { AttackEvaluation } from '../eval/mergeMetrics';
 
 /** metrics.json: every number says how it was measured. */
 export interface CheckpointMetrics {
@@ -14,6 +15,11 @@ export interface CheckpointMetrics {
   /** Robust accuracy per norm and ε (keys as given), filled by `robust-features eval`. */
   robustAcc?: Record<string, Record<string, number>>;
   attack?: Record<string, unknown>;
+  /**
+   * Evaluations by APGD, Square or AutoAttack (`eval --attack`), per norm, ε and attack key
+   * (e.g. 'autoattack-standard'); PGD's stay in robustAcc/attack, where older files have them.
+   */
+  evaluations?: Record<string, Record<string, Record<string, AttackEvaluation>>>;
   /** Test images the accuracies were measured on. */
   n: number;
   testSet: string;

@@ -18,6 +18,30 @@ export type EvaluateCommandArgs = Partial<Omit<EvaluateParams, 'jobId'>> & { nam
 
 const { steps, limit } = EVALUATE_PRESET;
 const PRESET_TEXT = `PGD-${steps}, step 2.5·ε/${steps}, ${limit} test images`;
+const AA_TEXT = `AutoAttack (standard): APGD-CE, APGD-T, Square; and PGD-${steps} on the same ${limit} images`;
+const THREATS: {
+  label: string;
+  norm: 'l2' | 'linf';
+  eps: number[];
+  attack?: EvaluateParams['attack'];
+  description: string;
+}[] = [
+  ...EVALUATE_THREATS.map((t) => ({ ...t, description: PRESET_TEXT })),
+  {
+    label: 'L2, ε = 1.5, AutoAttack',
+    norm: 'l2',
+    eps: [1.5],
+    attack: 'autoattack',
+    description: AA_TEXT,
+  },
+  {
+    label: 'L∞, ε = 0.1, AutoAttack',
+    norm: 'linf',
+    eps: [0.1],
+    attack: 'autoattack',
+    description: AA_TEXT,
+  },
+];
 
 export async function evaluateCommand(
   services: () => Promise<Services>,
@@ -37,14 +61,16 @@ export async function evaluateCommand(
   }
   let norm = a.norm;
   let eps = a.eps;
+  let attack = a.attack;
   if (!norm || !eps) {
-    const t = await vscode.window.showQuickPick(
-      EVALUATE_THREATS.map((t) => ({ ...t, description: PRESET_TEXT })),
-      { title: 'Threat model', ignoreFocusOut: true },
-    );
+    const t = await vscode.window.showQuickPick(THREATS, {
+      title: 'Threat model',
+      ignoreFocusOut: true,
+    });
     if (!t) return undefined;
     norm ??= t.norm;
     eps ??= t.eps;
+    attack ??= t.attack;
   }
   const params: Omit<EvaluateParams, 'jobId'> = {
     checkpoint,
@@ -56,6 +82,8 @@ export async function evaluateCommand(
     ...(a.data ? { data: a.data } : {}),
     seed: a.seed ?? EVALUATE_PRESET.seed,
     ...(a.batchSize ? { batchSize: a.batchSize } : {}),
+    ...(attack && attack !== 'pgd' ? { attack, version: a.version ?? 'standard' } : {}),
+    ...(a.attacks ? { attacks: a.attacks } : {}),
   };
   return runJob(services, a.name ?? `Evaluate ${path.basename(checkpoint)}`, {
     kind: 'evaluate',

@@ -1,0 +1,150 @@
+/**
+ * `eval --attack apgd-ce|apgd-t|square|autoattack`: the evaluation the CLI, the worker and
+ * `reproduce` share. Per ε it runs the attack (AutoAttack: its ensemble), then PGD-20 on the same
+ * images and seed as the project's reference figure, and compares them (gradientFreeWarnings).
+ */
+import type { Dataset, JobContext } from '../types';
+import { backendLabel } from '../provenance';
+import type { LogitsFn } from './accuracy';
+import {
+  autoAttackPlan,
+  describeAttack,
+  evaluateEnsemble,
+  standardBudget,
+  type AutoAttackVersion,
+  type EnsembleAttack,
+  type EnsembleAttackName,
+  ENSEMBLE_ATTACKS,
+} from './autoattack';
+import type { AttackEvaluation } from './mergeMetrics';
+import { evaluateRobustness, gradientFreeWarnings } from './robust';
+
+export const EVAL_ATTACKS = ['pgd', 'apgd-ce', 'apgd-t', 'square', 'autoattack'] as const;
+export type EvalAttack = (typeof EVAL_ATTACKS)[number];
+export const AUTOATTACK_VERSIONS: AutoAttackVersion[] = ['standard', 'rand', 'custom'];
+
+/** The PGD figure every other evaluation is shown next to. */
+export const REFERENCE_PGD_STEPS = 20;
+
+export function parseEvalAttack(s: string): EvalAttack {
+  if ((EVAL_ATTACKS as readonly string[]).includes(s)) return s as EvalAttack;
+  throw new Error(`--attack must be one of ${EVAL_ATTACKS.join(', ')}, got '${s}'`);
+}
+
+export function parseVersion(s: string): AutoAttackVersion {
+  if ((AUTOATTACK_VERSIONS as string[]).includes(s)) return s as AutoAttackVersion;
+  throw new Error(`--version must be one of ${AUTOATTACK_VERSIONS.join(', ')}, got '${s}'`);
+}
+
+export function parseAttackList(s: string): EnsembleAttackName[] {
+  return s.split(',').map((a) => {
+    const t = a.trim();
+    if (!(ENSEMBLE_ATTACKS as string[]).includes(t))
+      throw new Error(`--attacks: '${t}' is not one of ${ENSEMBLE_ATTACKS.join(', ')}`);
+    return t as EnsembleAttackName;
+  });
+}
+
+export interface AttackEvalOptions {
+  attack: Exclude<EvalAttack, 'pgd'>;
+  version?: AutoAttackVersion;
+  /** --version custom: the attacks, in order. */
+  custom?: EnsembleAttackName[];
+  /** Square's query budget (default 5,000). */
+  queries?: number;
+  norm: 'l2' | 'linf';
+  eps: number[];
+  seed: number;
+  batchSize: number;
+  /** Skip the PGD-20 comparison on the same images. */
+  skipPgd?: boolean;
+}
+
+/** metrics.json key and the label people read. */
+export function evaluationName(o: Pick<AttackEvalOptions, 'attack' | 'version'>): {
+  key: string;
+  label: string;
+  strength: number;
+} {
+  if (o.attack === 'autoattack') {
+    const v = o.version ?? 'standard';
+    return { key: `autoattack-${v}`, label: `AutoAttack (${v})`, strength: 3 };
+  }
+  const label = o.attack === 'square' ? 'Square' : o.attack.toUpperCase();
+  return { key: o.attack, label, strength: o.attack === 'apgd-t' ? 2 : 1 };
+}
+
+export function attackPlan(o: AttackEvalOptions, numClasses: number): EnsembleAttack[] {
+  const plan =
+    o.attack === 'autoattack'
+      ? autoAttackPlan(o.version ?? 'standard', numClasses, o.custom)
+      : [standardBudget(o.attack, numClasses)];
+  return plan.map((a) => (a.name === 'square' && o.queries ? { ...a, queries: o.queries } : a));
+}
+
+export interface AttackEvalResult {
+  key: string;
+  /** Per ε as String(ε). */
+  byEps: Record<string, AttackEvaluation>;
+  warnings: string[];
+}
+
+export async function evaluateWithAttack(
+  fn: LogitsFn,
+  test: Dataset,
+  o: AttackEvalOptions,
+  ctx: JobContext = {},
+): Promise<AttackEvalResult> {
+  const name = evaluationName(o);
+  const plan = attackPlan(o, test.numClasses);
+  const byEps: Record<string, AttackEvaluation> = {};
+  const warnings: string[] = [];
+  for (const eps of o.eps) {
+    const r = await evaluateEnsemble(
+      fn,
+      test,
+      { norm: o.norm, eps, attacks: plan, seed: o.seed, batchSize: o.batchSize },
+      ctx,
+    );
+    const pgd = o.skipPgd
+      ? undefined
+      : {
+          steps: REFERENCE_PGD_STEPS,
+          robustAcc:
+            (
+              await evaluateRobustness(
+                fn,
+                test,
+                {
+                  norm: o.norm,
+                  eps: [eps],
+                  steps: REFERENCE_PGD_STEPS,
+                  restarts: 0,
+                  randomStart: false,
+                  seed: o.seed,
+                  batchSize: o.batchSize,
+                },
+                ctx,
+              )
+            ).robustAcc[String(eps)] ?? 0,
+        };
+    const attacks = r.attacks.map((a) => ({ ...a, label: describeAttack(a) }));
+    const w = gradientFreeWarnings(String(eps), attacks, r.n, pgd);
+    warnings.push(...w);
+    byEps[String(eps)] = {
+      label: name.label,
+      robustAcc: r.robustAcc,
+      standardAcc: r.standardAcc,
+      strength: name.strength,
+      attacks: attacks.map((a) => ({ ...a, seconds: Math.round(a.seconds * 10) / 10 })),
+      ...(pgd ? { pgd } : {}),
+      n: r.n,
+      seed: o.seed,
+      testSet: test.source,
+      backend: backendLabel(),
+      date: new Date().toISOString(),
+      ...(w.length ? { warnings: w } : {}),
+    };
+  }
+  return { key: name.key, byEps, warnings };
+}
