@@ -388,6 +388,35 @@ function render(d: ResultsData): void {
       ),
     );
   }
+  const withStrongest = d.checkpoints.filter((c) => c.strongest);
+  if (withStrongest.length)
+    app.append(
+      tableSection(
+        'strongest-eval-table',
+        'Strongest robustness evaluation per checkpoint',
+        [
+          'checkpoint',
+          'evaluation',
+          'threat',
+          'robust accuracy',
+          'PGD on the same images',
+          'images',
+        ],
+        withStrongest.map((c) => {
+          const s = c.strongest!;
+          return {
+            cells: [
+              c.name,
+              s.label,
+              `${s.norm.toUpperCase()} ε=${s.eps}`,
+              [pct(s.robustAcc), `${c.name}.strongest`] as [string, string],
+              s.pgd ? `PGD-${s.pgd.steps}: ${pct(s.pgd.robustAcc)}` : '—',
+              s.n === undefined ? '—' : String(s.n),
+            ],
+          };
+        }),
+      ),
+    );
   const withHist = d.checkpoints.filter((c) => c.history.length > 0);
   if (withHist.length) {
     const epochs = [...new Set(withHist.flatMap((c) => c.history.map((h) => h.epoch)))].sort(

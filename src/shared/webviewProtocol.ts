@@ -4,6 +4,7 @@
  * sides. Everything that arrives from a webview is `unknown` until `parseFromWebview` accepts
  * it; the host drops the rest. No `vscode` or DOM import here: both bundles include this file.
  */
+import type { StrongestEvaluation } from './strongestEvaluation';
 
 export const VIEW_TYPES = {
   results: 'robustFeatures.results',
@@ -77,6 +78,8 @@ export interface ResultsData {
     norm?: string;
     curve: { eps: number; acc: number }[];
     history: { epoch: number; loss: number; accuracy: number; testAccuracy?: number }[];
+    /** The strongest evaluation in its metrics.json (shared/strongestEvaluation.ts), if any. */
+    strongest?: StrongestEvaluation;
   }[];
   updatedAt: string;
 }

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { CheckpointMetrics } from '../../shared/workerProtocol';
 import type { Artifact } from './scan';
+import { attackEvaluations, strongestEvaluation } from '../../shared/strongestEvaluation';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 /** A manifest field as text ('?' when absent or not a scalar). */
@@ -42,12 +43,26 @@ export function describeArtifact(a: Artifact): string {
       const m = a.metrics;
       if (!m) return `${str(a.manifest.arch)} · no metrics yet`;
       const r = robustEntries(m).at(-1);
+      const strong = attackEvaluations(m).length ? strongestEvaluation(m) : undefined;
       const tr =
         m.training === 'adversarial' ? `adv ${m.trainNorm ?? ''} ε=${m.trainEps ?? '?'}` : 'std';
+      // The strongest evaluation, named, next to PGD's figure at the same threat when there is one.
+      const pgdThere = strong && m.robustAcc?.[strong.norm]?.[strong.eps];
       return [
         `${m.arch} ${tr}`,
         `acc ${pct(m.standardAcc)}`,
-        ...(r ? [`${r[0]} ε=${r[1]} ${pct(r[2])}`] : []),
+        ...(strong
+          ? [
+              `${strong.label}: ${pct(strong.robustAcc)} (${strong.norm} ε=${strong.eps})`,
+              ...(strong.pgd
+                ? [`PGD-${strong.pgd.steps} ${pct(strong.pgd.robustAcc)}`]
+                : pgdThere !== undefined
+                  ? [`PGD ${pct(pgdThere)}`]
+                  : []),
+            ]
+          : r
+            ? [`${r[0]} ε=${r[1]} ${pct(r[2])}`]
+            : []),
       ].join(' · ');
     }
     case 'constructed-dataset': {
@@ -85,11 +100,13 @@ export function describeArtifact(a: Artifact): string {
 
 /** Two characters at most (VS Code rejects longer badges): the robust accuracy, else the standard one, in %. */
 export function checkpointBadge(m: CheckpointMetrics): { badge: string; tooltip: string } {
-  const r = robustEntries(m).at(-1);
-  const acc = r ? r[2] : m.standardAcc;
+  const strong = attackEvaluations(m).length ? strongestEvaluation(m) : undefined;
+  const last = robustEntries(m).at(-1);
+  const r = strong ?? (last && { label: 'PGD', norm: last[0], eps: last[1], robustAcc: last[2] });
+  const acc = r ? r.robustAcc : m.standardAcc;
   const badge = String(Math.min(99, Math.max(0, Math.round(acc * 100))));
   const tooltip = r
-    ? `checkpoint: robust accuracy ${pct(r[2])} (${r[0]}, ε = ${r[1]}), standard ${pct(m.standardAcc)}`
+    ? `checkpoint: robust accuracy ${pct(r.robustAcc)} (${strong ? `${r.label}, ` : ''}${r.norm}, ε = ${r.eps}), standard ${pct(m.standardAcc)}`
     : `checkpoint: standard accuracy ${pct(m.standardAcc)} (no robust evaluation yet)`;
   return { badge, tooltip };
 }
@@ -113,7 +130,12 @@ export function checkpointHoverMarkdown(dir: string, m: CheckpointMetrics): stri
       `| robust accuracy ${norm.toUpperCase()} ε = ${eps} | **${pct(acc)}**${how ? ` (${how})` : ''} |`,
     );
   }
-  if (robustEntries(m).length === 0)
+  for (const e of attackEvaluations(m).sort((a, b) => b.strength - a.strength))
+    lines.push(
+      `| ${e.label} ${e.norm.toUpperCase()} ε = ${e.eps} | **${pct(e.robustAcc)}**` +
+        ` (${[...(e.pgd ? [`PGD-${e.pgd.steps} on the same images ${pct(e.pgd.robustAcc)}`] : []), ...(e.n ? [`${e.n} images`] : [])].join(', ')}) |`,
+    );
+  if (robustEntries(m).length === 0 && attackEvaluations(m).length === 0)
     lines.push('| robust accuracy | not evaluated (Robust Features: Evaluate Robustness) |');
   lines.push(
     `| training | ${trainingText(m)} |`,

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PAPER_FIGURE2, PAPER_TABLE1 } from '../../engine/formats/paperNumbers';
 import type { ResultsData } from '../../shared/webviewProtocol';
+import { strongestEvaluation } from '../../shared/strongestEvaluation';
 
 function readJson(file: string): unknown {
   try {
@@ -73,7 +74,8 @@ function checkpoint(dir: string, name: string): ResultsData['checkpoints'][numbe
           ...(typeof h.testAccuracy === 'number' ? { testAccuracy: h.testAccuracy } : {}),
         }))
     : [];
-  return { name, ...(norm ? { norm } : {}), curve, history };
+  const strongest = strongestEvaluation(readJson(path.join(dir, 'metrics.json')));
+  return { name, ...(norm ? { norm } : {}), curve, history, ...(strongest ? { strongest } : {}) };
 }
 
 /** results.json's `aggregate` (reproduce --seeds) as each cell's standard deviation. */
