@@ -8,6 +8,7 @@ import { reproduce } from '../../engine/reproduce/pipeline';
 import { parseNorm, parseProfile, profileFor } from '../../engine/formats/profiles';
 import { ARCHS, parseArch } from '../../engine/models/registry';
 import { parseSeeds, reproduceSeeds } from '../../engine/reproduce/seeds';
+import { autoAttackReproduction } from '../../engine/reproduce/autoattackEval';
 
 const HELP = `robust-features reproduce [--profile smoke|quick|full] [--model M] [--data SPEC] --out DIR [--json]
   Standard and adversarial training on D; D_R, D_NR, D_rand, D_det built from them; standard training
@@ -28,7 +29,10 @@ const HELP = `robust-features reproduce [--profile smoke|quick|full] [--model M]
              aggregate and perSeed the rest)
   --norm l2|linf  the threat model of adversarial training, evaluation and D_rand/D_det
              (default l2; the L∞ radii: README, "Choosing ε for L∞")
-  --data fashion-mnist (default) | cifar10:PATH | folder:PATH | mnist:PATH`;
+  --data fashion-mnist (default) | cifar10:PATH | folder:PATH | mnist:PATH
+
+  --eval pgd|autoattack  robust accuracy by PGD-20 (default), or also by AutoAttack (standard) on
+             the same test images: both are reported, AutoAttack's in DIR/autoattack.json`;
 
 export async function runReproduce(argv: string[]): Promise<void> {
   const o = parse(
@@ -42,16 +46,23 @@ export async function runReproduce(argv: string[]): Promise<void> {
       seeds: { type: 'string' },
       norm: { type: 'string', default: 'l2' },
       model: { type: 'string' },
+      eval: { type: 'string', default: 'pgd' },
     },
     HELP,
   );
   if (!o.out) throw new Error(`--out DIR is required\n\n${HELP}`);
+  if (o.eval !== 'pgd' && o.eval !== 'autoattack')
+    throw new Error(`--eval must be pgd or autoattack, got '${o.eval}'`);
   const seed = num(o.seed, 'seed');
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0))
     throw new Error(`--seed must be a whole number ≥ 0, got '${o.seed}'`);
   if (seed !== undefined && o.seeds !== undefined)
     throw new Error('--seed and --seeds exclude each other: give one seed or a list');
   const seeds = o.seeds === undefined ? undefined : parseSeeds(o.seeds);
+  if (seeds && o.eval === 'autoattack')
+    throw new Error(
+      "--eval autoattack evaluates one run's models: run it per seed (--seed N), not with --seeds",
+    );
   const profile = {
     ...profileFor(parseProfile(o.profile), o.data, parseNorm(o.norm)),
     ...(seed === undefined ? {} : { seed }),
@@ -63,7 +74,21 @@ export async function runReproduce(argv: string[]): Promise<void> {
   const opts = { profile, data: o.data, out: o.out, poolSize: pool };
   const ctx = { onProgress: bar.onProgress, log: bar.log };
   const results = seeds ? await reproduceSeeds(opts, seeds, ctx) : await reproduce(opts, ctx);
+  const autoattack =
+    o.eval === 'autoattack' ? await autoAttackReproduction(o.out, profile, o.data, ctx) : undefined;
   bar.stop();
-  if (o.json) console.log(JSON.stringify(results));
-  else console.log(fs.readFileSync(path.join(o.out, 'results.md'), 'utf8'));
+  if (o.json) {
+    console.log(JSON.stringify(autoattack ? { ...results, autoattack } : results));
+    return;
+  }
+  console.log(fs.readFileSync(path.join(o.out, 'results.md'), 'utf8'));
+  if (!autoattack) return;
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  console.log(
+    `Robust accuracy, ${profile.evaluation.norm.toUpperCase()} ε = ${profile.evaluation.eps}:`,
+  );
+  for (const [name, e] of Object.entries(autoattack))
+    console.log(
+      `  ${name.padEnd(16)} ${e.label} ${pct(e.robustAcc)}   PGD-${e.pgd?.steps ?? 20} ${e.pgd ? pct(e.pgd.robustAcc) : '?'}   (${e.n} images)`,
+    );
 }
