@@ -3,6 +3,7 @@
  * the Pearson correlation, per image, between |∇ₓL| and the image's edge magnitude (Sobel), averaged
  * over images. Perceptually aligned gradients concentrate on the object's outline; noisy ones do not.
  */
+import { pearsonR } from '../transfer/correlation';
 
 /** Sobel gradient magnitude of one H×W×C image (channels averaged first), zero at the border. */
 export function sobelMagnitude(img: Float32Array, h: number, w: number, c: number): Float32Array {
@@ -38,26 +39,8 @@ export function sobelMagnitude(img: Float32Array, h: number, w: number, c: numbe
 
 /** Pearson correlation of two equally long vectors; 0 when either is constant. */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0,
-    mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] as number;
-    mb += b[i] as number;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0,
-    saa = 0,
-    sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = (a[i] as number) - ma,
-      db = (b[i] as number) - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+  const r = pearsonR(a, b);
+  return Number.isNaN(r) ? 0 : r;
 }
 
 /** Mean over images of corr(|gradient| summed over channels, Sobel edges of the image). */
