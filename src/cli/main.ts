@@ -1,117 +1,91 @@
 /**
  * `robust-features <command>`: the engine headless, for servers, CI and clusters.
- * Each command lives in its own file; this one only dispatches and turns errors into messages.
+ * Each command lives in its own file with its option table; this one only dispatches, prints
+ * help and turns errors into messages and exit codes (2 for usage errors, 1 for failures).
  */
-import { runInfo } from './commands/info';
-import { runTrain } from './commands/train';
-import { runEval } from './commands/evalCmd';
-import { runBench } from './commands/bench';
-import { runTheory } from './commands/theory';
-import { runConstruct } from './commands/construct';
-import { runMerge } from './commands/merge';
-import { runReproduce } from './commands/reproduce';
-import { runGradients } from './commands/gradients';
-import { runTransfer } from './commands/transfer';
-import { runExport } from './commands/export';
-import { runImport } from './commands/import';
-import { DATA_FLAGS_HELP } from './dataFlags';
+import { runInfo, infoVerb } from './commands/info';
+import { runTrain, trainVerb } from './commands/train';
+import { runEval, evalVerb } from './commands/evalCmd';
+import { runBench, benchVerb } from './commands/bench';
+import { runTheory, theoryVerb } from './commands/theory';
+import { runConstruct, constructVerb } from './commands/construct';
+import { runMerge, mergeVerb } from './commands/merge';
+import { runReproduce, reproduceVerb } from './commands/reproduce';
+import { runGradients, gradientsVerb } from './commands/gradients';
+import { runTransfer, transferVerb } from './commands/transfer';
+import { HelpShown, UsageError, verbHelp, type VerbSpec } from './options';
+import { environmentHelp } from './environment';
 import { TOOL_VERSION } from '../engine/provenance';
 import { errorMessage } from '../shared/errorMessage';
 
-type Command = (argv: string[]) => Promise<void>;
+interface Command {
+  spec: VerbSpec;
+  run: (argv: string[]) => Promise<void>;
+}
 
-const commands: Record<string, { run: Command; summary: string }> = {
-  info: {
-    run: runInfo,
-    summary: 'version, the compute backend chosen (and why others were skipped), datasets found',
-  },
-  train: {
-    run: runTrain,
-    summary:
-      'train a model: --model cnn --data fashion-mnist [--adv --norm l2 --eps 1.5] --epochs N --out DIR',
-  },
-  eval: {
-    run: runEval,
-    summary:
-      'robust accuracy: --checkpoint DIR --norm l2 --eps 0.5,1,1.5 --steps 20 [--restarts R] [--limit N] [--json]',
-  },
-  construct: {
-    run: runConstruct,
-    summary:
-      'build D_R, D_NR, D_rand or D_det: --kind robust|nonrobust|rand|det --checkpoint DIR --out DIR [--shard i/n]',
-  },
-  merge: { run: runMerge, summary: 'join shard builds: --out DIR SHARD_DIR...' },
-  reproduce: {
-    run: runReproduce,
-    summary:
-      "the paper's Figure 2 and Table 1 end to end: [--profile quick|full] [--data SPEC] --out DIR",
-  },
-  transfer: {
-    run: runTransfer,
-    summary:
-      'transferability (paper §3.3): D_rand from a source, every architecture trained on it, accuracy vs transfer: --source CKPT --out DIR',
-  },
-  gradients: {
-    run: runGradients,
-    summary:
-      'input gradients and class drawings of a standard vs a robust checkpoint, with an edge-alignment measure',
-  },
-  export: {
-    run: runExport,
-    summary:
-      'to PyTorch: --checkpoint DIR --format safetensors --out FILE, or --dataset SPEC --format imagefolder|npy-nchw --out DIR',
-  },
-  import: {
-    run: runImport,
-    summary:
-      'a PyTorch state_dict (safetensors) as a checkpoint: --from FILE --model ARCH --shape HxWxC --out DIR',
-  },
-  theory: {
-    run: runTheory,
-    summary:
-      'Gaussian model of §4: standard vs robust MLE across ε (Thm 2 closed form vs numerical), Thm 1/3 quantities: [--config FILE] --out DIR [--json]',
-  },
-  bench: {
-    run: runBench,
-    summary:
-      'images/s of the train, PGD, inversion and adversarial-training steps of each model × input shape, against PyTorch where present [--model M --shape HxWxC] [--json]',
-  },
-};
+const commands: Command[] = [
+  { spec: infoVerb, run: runInfo },
+  { spec: trainVerb, run: runTrain },
+  { spec: evalVerb, run: runEval },
+  { spec: constructVerb, run: runConstruct },
+  { spec: mergeVerb, run: runMerge },
+  { spec: reproduceVerb, run: runReproduce },
+  { spec: transferVerb, run: runTransfer },
+  { spec: gradientsVerb, run: runGradients },
+  { spec: theoryVerb, run: runTheory },
+  { spec: benchVerb, run: runBench },
+];
+
+const find = (name: string) => commands.find((c) => c.spec.name === name);
 
 function usage(): string {
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const rows = commands.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary}`);
   return [
     `robust-features ${TOOL_VERSION}`,
     '',
     'usage: robust-features <command> [options]',
+    '       robust-features help <command>     (or: robust-features <command> -h)',
     '',
+    'commands:',
     ...rows,
     '',
-    'Every command takes --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu and --help.',
-    DATA_FLAGS_HELP,
+    'Every command takes --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu, --json and -h/--help.',
+    'Exit codes: 0 done, 1 failed, 2 usage error.',
+    '',
+    'environment:',
+    ...environmentHelp(),
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
-    return;
+  if (!name || name === '--help' || name === '-h') return void console.log(usage());
+  if (name === '--version') return void console.log(TOOL_VERSION);
+  if (name === 'help') {
+    const topic = rest[0];
+    if (!topic) return void console.log(usage());
+    const cmd = find(topic);
+    if (!cmd) throw new UsageError(`unknown command '${topic}'`, usage());
+    return void console.log(verbHelp(cmd.spec));
   }
-  if (name === '--version') {
-    console.log(TOOL_VERSION);
-    return;
-  }
-  const cmd = commands[name];
-  if (!cmd) {
-    console.error(`robust-features: unknown command '${name}'\n\n${usage()}`);
-    process.exitCode = 2;
-    return;
-  }
+  const cmd = find(name);
+  if (!cmd) throw new UsageError(`unknown command '${name}'`, usage());
   await cmd.run(rest);
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof HelpShown) return;
+  if (e instanceof UsageError) {
+    const verb = process.argv[2];
+    const hint = e.help
+      ? `\n\n${e.help}`
+      : verb && find(verb)
+        ? `\n(robust-features ${verb} -h lists the options)`
+        : '';
+    console.error(`robust-features: ${e.message}${hint}`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(`robust-features: ${errorMessage(e)}`);
   if (process.env.RFL_DEBUG && e instanceof Error) console.error(e.stack);
   process.exitCode = 1;

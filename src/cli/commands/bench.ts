@@ -14,7 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { parse, startBackend, num } from '../args';
+import { startBackend } from '../args';
+import { parseVerb, type VerbSpec } from '../options';
 import {
   WARM_UP,
   WORKLOAD_DEFINITIONS,
@@ -29,22 +30,64 @@ import { backendLabel } from '../../engine/provenance';
 import { BACKEND_LADDER } from '../../engine/backend/ladder';
 import { writeJsonAtomic } from '../../engine/models/checkpoint';
 
-const HELP = `robust-features bench [--model LIST|all] [--shape LIST|all] [--json [--out FILE]] [--backends LIST] [--batch 128] [--seconds S] [--rounds R] [--torch-threads 2]
-  Times a training step, a PGD step, a representation-inversion step and an adversarial-training step
-  (PGD-7 + training step) of each model on each input shape (batch 128)
-  on each available backend (default: every available rung but the pure-JS cpu one, which takes
-  minutes a step; add it with --backends wasm,cpu), and the same in PyTorch where installed
-  (python/rfl_zoo.py: the same architectures).
-  --model    mlp, cnn, vgg, resnet, a comma-separated list of them, or all (default all)
-  --shape    28x28x1 (Fashion-MNIST), 32x32x3 (CIFAR-10), any HxWxC, a list, or all (default all);
-             --model cnn --shape 28x28x1 is the reference row
-  --rounds   windows per workload and side, the sides taking turns and alternating which goes
-             first (default 4 for one cell, 2 for a matrix); a window is --seconds long (default
-             1.5 for one cell, 1 for a matrix, so that the whole matrix takes minutes, not an
-             hour) and at least 2 steps; a side's figure is the median of all its steps
-  --json     prints the rows as one JSON array and writes the whole run (rows, ms per step, each
-             round's ratios, peak memory of each backend's process, the machine) to --out FILE
-             (default runs/bench.json)`;
+/** Windows of one cell, and of a matrix (shorter, so that the whole matrix takes minutes). */
+const ONE_CELL = { seconds: 1.5, rounds: 4 };
+const MATRIX = { seconds: 1, rounds: 2 };
+
+export const benchVerb = {
+  name: 'bench',
+  summary:
+    'images/s of the train, PGD, inversion and adv-train steps of each model × shape vs PyTorch',
+  description: [
+    'Times a training step, a PGD step, a representation-inversion step and an adversarial-training',
+    'step (PGD-7 + training step) of each model on each input shape on each available backend, and',
+    'the same in PyTorch where installed (python/rfl_zoo.py: the same architectures). The sides take',
+    "turns in windows of --seconds (at least 2 steps each), alternating which goes first; a side's",
+    'figure is the median of all its steps. --json prints the rows as one JSON array and writes the',
+    "whole run (ms per step, each round's ratios, peak memory per process, the machine) to --out.",
+  ].join('\n'),
+  options: {
+    model: {
+      kind: 'string',
+      arg: 'LIST|all',
+      default: 'all',
+      help: 'mlp, cnn, vgg, resnet, a comma-separated list of them, or all',
+    },
+    shape: {
+      kind: 'string',
+      arg: 'LIST|all',
+      default: 'all',
+      help: '28x28x1 (Fashion-MNIST), 32x32x3 (CIFAR-10), any HxWxC, a list, or all; --model cnn --shape 28x28x1 is the reference row',
+    },
+    backends: {
+      kind: 'string',
+      arg: 'LIST',
+      defaultText: 'every available rung but the pure-JS cpu one, which takes minutes a step',
+      help: 'backends to time, comma-separated (e.g. wasm,cpu)',
+    },
+    batch: { kind: 'int', arg: 'N', min: 1, default: 128, help: 'images per step' },
+    seconds: {
+      kind: 'number',
+      defaultText: `${ONE_CELL.seconds} for one cell, ${MATRIX.seconds} for a matrix`,
+      help: 'length of a window',
+    },
+    rounds: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: `${ONE_CELL.rounds} for one cell, ${MATRIX.rounds} for a matrix`,
+      help: 'windows per workload and side',
+    },
+    'torch-threads': { kind: 'int', arg: 'N', min: 1, default: 2, help: "PyTorch's threads" },
+    out: {
+      kind: 'string',
+      arg: 'FILE',
+      default: path.join('runs', 'bench.json'),
+      help: 'with --json: where the whole run is written',
+    },
+    child: { kind: 'boolean', hidden: true, help: 'serve timing windows to a parent bench' },
+  },
+} as const satisfies VerbSpec;
 
 /** Steps a window takes at least (the adversarial-training step takes about a second). */
 const MIN_STEPS = 2;
@@ -164,27 +207,13 @@ async function serveChild(backend: string, batch: number): Promise<void> {
 }
 
 export async function runBench(argv: string[]): Promise<void> {
-  const o = parse(
-    argv,
-    {
-      backends: { type: 'string' },
-      batch: { type: 'string', default: '128' },
-      model: { type: 'string', default: 'all' },
-      shape: { type: 'string', default: 'all' },
-      seconds: { type: 'string' },
-      rounds: { type: 'string' },
-      'torch-threads': { type: 'string', default: '2' },
-      child: { type: 'boolean', default: false },
-      out: { type: 'string', default: path.join('runs', 'bench.json') },
-    },
-    HELP,
-  );
-  const batch = num(o.batch, 'batch') ?? 128;
+  const o = parseVerb(benchVerb, argv);
+  const batch = o.batch;
   if (o.child) return serveChild(o.backend, batch);
   const cells = benchCells(o.model, o.shape);
-  const one = cells.length === 1;
-  const seconds = num(o.seconds, 'seconds') ?? (one ? 1.5 : 1);
-  const rounds = Math.max(1, Math.floor(num(o.rounds, 'rounds') ?? (one ? 4 : 2)));
+  const windows = cells.length === 1 ? ONE_CELL : MATRIX;
+  const seconds = o.seconds ?? windows.seconds;
+  const rounds = o.rounds ?? windows.rounds;
   const log = (msg: string) => (o.json ? undefined : console.error(msg));
   const rungs = o.backends ? o.backends.split(',') : BACKEND_LADDER.filter((b) => b !== 'cpu');
   const ours: Side[] = [];
@@ -203,7 +232,7 @@ export async function runBench(argv: string[]): Promise<void> {
     if ('failed' in s) log(`  ${rung}: not available (${s.failed})`);
     else ours.push(s);
   }
-  const torch = await startTorch(batch, Number(o['torch-threads']), log);
+  const torch = await startTorch(batch, o['torch-threads'], log);
   const sides = [...ours, ...(torch ? [torch] : [])];
   for (const cell of cells) {
     for (const workload of WORKLOADS) {

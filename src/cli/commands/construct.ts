@@ -1,68 +1,105 @@
-/** `robust-features construct --kind robust|nonrobust|rand|det --checkpoint DIR --out DIR [--shard i/n]` */
-import { parse, startBackend, num, poolOption } from '../args';
+/** `robust-features construct`: D_R, D_NR, D_rand or D_det, resumable and shardable. */
+import { startBackend } from '../args';
+import { errorMessage } from '../../shared/errorMessage';
+import { parseVerb, UsageError, type VerbSpec } from '../options';
 import { terminalProgress } from '../progress';
 import { buildConstructed } from '../../engine/construct/build';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
-import { parseNorm } from '../../engine/formats/profiles';
 import {
   CONSTRUCT_KINDS,
   KIND_NAMES,
   constructDefaults,
   parseShard,
-  type ConstructKind,
 } from '../../engine/construct/config';
 
-const HELP = `robust-features construct --kind KIND --checkpoint DIR --out DIR [options]
-  --kind robust|nonrobust|rand|det   D_R (give a robust checkpoint), D_NR (a standard one), D_rand, D_det (a standard one)
-  --data SPEC        source training set (default fashion-mnist)   --limit N   --seed N
-  --steps N --step-size X            (defaults: inversion 1000 × 0.1; relabelling 100 × 0.1, the paper's)
-  --eps X            relabelling only: radius in --norm (default 0.5)
-  --norm l2|linf     relabelling only: the targeted attack's norm (default l2, the paper's main one)
-  --start other-image|noise          inversion only: where x_r starts (default other-image, the paper's)
-  --exact-relu       inversion only: differentiate g's final ReLU exactly (default: as the identity,
-                     robustness' fake_relu=True, which its inversion uses; without it x_r stalls)
-  --chunk N --batch N                images per resumable chunk (default 500), per attack batch (default 250)
-  --pool N           cores: N worker threads, each its own single-threaded wasm instance (default: one per
-                     core; 1 = this thread, single-threaded); same result for any N
-  --shard i/n        build only chunks k ≡ i (mod n); join the n folders with 'robust-features merge'
-  A killed build resumes where it stopped when run again with the same arguments.`;
+const INVERSION = constructDefaults('robust');
+const RELABELLING = constructDefaults('rand');
+
+export const constructVerb = {
+  name: 'construct',
+  summary: 'build D_R, D_NR, D_rand or D_det from a checkpoint (paper §3)',
+  description:
+    'A killed build resumes where it stopped when run again with the same arguments. With --shard i/n\n' +
+    "several machines build one dataset; 'robust-features merge' joins their folders.",
+  options: {
+    kind: {
+      kind: 'string',
+      choices: CONSTRUCT_KINDS,
+      required: true,
+      help: 'D_R (give a robust checkpoint), D_NR (a standard one), D_rand, D_det (a standard one)',
+    },
+    checkpoint: { kind: 'string', arg: 'DIR', required: true, help: 'the source model' },
+    out: { kind: 'string', arg: 'DIR', required: true, help: 'dataset folder to write' },
+    data: { kind: 'string', arg: 'SPEC', default: 'fashion-mnist', help: 'source training set' },
+    limit: { kind: 'int', arg: 'N', min: 1, defaultText: 'all', help: 'images (seeded subset)' },
+    seed: { kind: 'int', arg: 'N', min: 0, default: 0, help: 'seed' },
+    steps: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: `inversion ${INVERSION.steps}, relabelling ${RELABELLING.steps}, the paper's`,
+      help: 'optimisation steps',
+    },
+    'step-size': {
+      kind: 'number',
+      defaultText: `inversion ${INVERSION.stepSize}, relabelling ${RELABELLING.stepSize}`,
+      help: 'step size',
+    },
+    eps: {
+      kind: 'number',
+      defaultText: String(RELABELLING.eps),
+      help: 'relabelling only: L2 radius of the targeted attack',
+    },
+    start: {
+      kind: 'string',
+      choices: ['other-image', 'noise'],
+      defaultText: String(INVERSION.start),
+      help: "inversion only: where x_r starts (other-image is the paper's)",
+    },
+    'exact-relu': {
+      kind: 'boolean',
+      help: "inversion only: differentiate g's final ReLU exactly (default: as the identity, robustness' fake_relu=True, which its inversion uses; without it x_r stalls)",
+    },
+    chunk: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      default: INVERSION.chunkSize,
+      help: 'images per resumable chunk (the unit of sharding)',
+    },
+    batch: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      default: INVERSION.batchSize,
+      help: 'images per attack batch',
+    },
+    pool: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: '$RFL_POOL_SIZE, else one per core',
+      help: 'cores: N worker threads, each its own single-threaded wasm instance (1 = this thread, single-threaded); same result for any N',
+    },
+    shard: {
+      kind: 'string',
+      arg: 'i/n',
+      help: "build only chunks k ≡ i (mod n); join the n folders with 'robust-features merge'",
+    },
+  },
+} as const satisfies VerbSpec;
 
 export async function runConstruct(argv: string[]): Promise<void> {
-  const o = parse(
-    argv,
-    {
-      kind: { type: 'string' },
-      checkpoint: { type: 'string' },
-      out: { type: 'string' },
-      data: { type: 'string', default: 'fashion-mnist' },
-      limit: { type: 'string' },
-      seed: { type: 'string', default: '0' },
-      steps: { type: 'string' },
-      'step-size': { type: 'string' },
-      eps: { type: 'string' },
-      norm: { type: 'string' },
-      start: { type: 'string' },
-      chunk: { type: 'string' },
-      batch: { type: 'string' },
-      shard: { type: 'string' },
-      pool: { type: 'string' },
-      'exact-relu': { type: 'boolean', default: false },
-    },
-    HELP,
-  );
-  if (!o.kind || !(CONSTRUCT_KINDS as readonly string[]).includes(o.kind))
-    throw new Error(`--kind must be one of ${CONSTRUCT_KINDS.join(', ')}\n\n${HELP}`);
-  if (!o.checkpoint || !o.out)
-    throw new Error(`--checkpoint DIR and --out DIR are required\n\n${HELP}`);
-  if (o.start !== undefined && o.start !== 'other-image' && o.start !== 'noise')
-    throw new Error(`--start must be other-image or noise, got '${o.start}'`);
-  const kind = o.kind as ConstructKind;
-  if (o.norm !== undefined && kind !== 'rand' && kind !== 'det')
-    throw new Error(
-      `--norm applies to relabelling (rand, det) only: the inversion (${kind}) has no radius`,
-    );
+  const o = parseVerb(constructVerb, argv);
+  let shard;
+  try {
+    shard = o.shard === undefined ? undefined : parseShard(o.shard);
+  } catch (e) {
+    throw new UsageError(errorMessage(e));
+  }
+  const kind = o.kind;
   const d = constructDefaults(kind);
-  const pool = poolOption(o.pool) ?? defaultPoolSize();
+  const pool = o.pool ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, kind);
   const r = await buildConstructed(
@@ -71,21 +108,21 @@ export async function runConstruct(argv: string[]): Promise<void> {
       kind,
       checkpoint: o.checkpoint,
       data: o.data,
-      limit: num(o.limit, 'limit'),
-      seed: num(o.seed, 'seed') ?? 0,
-      steps: num(o.steps, 'steps') ?? d.steps,
-      stepSize: num(o['step-size'], 'step-size') ?? d.stepSize,
+      limit: o.limit,
+      seed: o.seed,
+      steps: o.steps ?? d.steps,
+      stepSize: o['step-size'] ?? d.stepSize,
       ...(kind === 'rand' || kind === 'det'
-        ? { eps: num(o.eps, 'eps') ?? d.eps, norm: o.norm ? parseNorm(o.norm) : d.norm }
+        ? { eps: o.eps ?? d.eps }
         : { start: o.start ?? d.start, fakeRelu: !o['exact-relu'] }),
-      chunkSize: num(o.chunk, 'chunk') ?? d.chunkSize,
-      batchSize: num(o.batch, 'batch') ?? d.batchSize,
+      chunkSize: o.chunk,
+      batchSize: o.batch,
     },
     o.out,
     {
       onProgress: bar.onProgress,
       log: bar.log,
-      shard: o.shard ? parseShard(o.shard) : undefined,
+      shard,
       poolSize: pool,
     },
   );

@@ -1,116 +1,92 @@
-/** `robust-features eval --checkpoint DIR --norm l2 --eps 0.5,1,1.5,2 [--attack pgd|apgd-ce|apgd-t|square|autoattack] [--limit N] [--json]` */
-import { parse, startBackend, num, numList } from '../args';
+/** `robust-features eval`: robust accuracy of a checkpoint for each ε, merged into its metrics.json. */
+import { startBackend } from '../args';
+import { parseVerb, UsageError, type VerbSpec } from '../options';
 import { terminalProgress } from '../progress';
 import { defaultTestData, loadCheckpoint } from '../../engine/models/checkpoint';
-import { mergeEvaluationIntoMetrics, mergeIntoMetrics } from '../../engine/eval/mergeMetrics';
-import {
-  evaluateWithAttack,
-  parseAttackList,
-  parseEvalAttack,
-  parseVersion,
-} from '../../engine/eval/attackEval';
-import type { LogitsFn } from '../../engine/eval/accuracy';
-import type { Dataset } from '../../engine/types';
+import { mergeIntoMetrics } from '../../engine/eval/mergeMetrics';
 import { loadDataset } from '../../engine/formats/load';
 import { inferenceFn } from '../../engine/eval/accuracy';
 import { checkAttackStrength, evaluateRobustness } from '../../engine/eval/robust';
 import { backendLabel } from '../../engine/provenance';
-import { assertCheckpointFits } from '../../engine/models/fits';
 
-const HELP = `robust-features eval --checkpoint DIR --norm l2|linf --eps LIST [options]
-  --eps 0.5,1,1.5,2   the ε values (robust accuracy for each: an accuracy–ε curve)
-  --steps N           PGD iterations (default 20); step size 2.5·ε/steps unless --step-size
-  --restarts R        random restarts (default 0)   --random-start
-  --limit N           evaluate on N test images (seeded subset; default all)
-  --data SPEC         test set (default: the checkpoint's dataset)   --seed N   --batch N   --json
-  --steps-check LIST  also attack with these step counts (e.g. 5,50) and warn when more steps
-                      give a HIGHER robust accuracy than fewer: a sign of gradient masking
-  --attack pgd|apgd-ce|apgd-t|square|autoattack   (default pgd) APGD (100 iterations), APGD-T
-                      (9 target classes), Square (gradient-free), or AutoAttack: its attacks in
-                      sequence, each on the images still robust; PGD-20 on the same images too
-  --version standard|rand|custom   AutoAttack's attack set (default standard: APGD-CE, APGD-T,
-                      Square; FAB-T is not implemented)   --attacks LIST  for custom
-  --queries N         Square's query budget per image (default 5000)
-  Writes the result into DIR/metrics.json (robustAcc[norm][ε] for PGD, evaluations[norm][ε] for
-  the other attacks, with the attack, its budget, seed and sample count).`;
+export const evalVerb = {
+  name: 'eval',
+  summary: 'robust accuracy of a checkpoint under PGD, for each ε: an accuracy–ε curve',
+  description:
+    "Writes the result into the checkpoint's metrics.json (robustAcc[norm][ε], with the attack used).",
+  options: {
+    checkpoint: { kind: 'string', arg: 'DIR', required: true, help: 'checkpoint folder' },
+    norm: { kind: 'string', choices: ['l2', 'linf'], default: 'l2', help: 'threat model' },
+    eps: {
+      kind: 'numbers',
+      arg: 'LIST',
+      required: true,
+      help: 'the ε values, comma-separated (e.g. 0.5,1,1.5,2)',
+    },
+    steps: { kind: 'int', arg: 'N', min: 1, default: 20, help: 'PGD iterations' },
+    'step-size': { kind: 'number', defaultText: '2.5·ε/steps', help: 'PGD step size' },
+    restarts: { kind: 'int', arg: 'R', min: 0, default: 0, help: 'random restarts' },
+    'random-start': { kind: 'boolean', help: 'start PGD at a random point of the ε-ball' },
+    limit: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: 'all',
+      help: 'evaluate on N test images (seeded subset)',
+    },
+    data: {
+      kind: 'string',
+      arg: 'SPEC',
+      defaultText: "the checkpoint's dataset",
+      help: 'test set',
+    },
+    seed: {
+      kind: 'int',
+      arg: 'N',
+      min: 0,
+      default: 0,
+      help: 'seed of the subset and attack starts',
+    },
+    batch: { kind: 'int', arg: 'N', min: 1, default: 250, help: 'images per attack batch' },
+    'steps-check': {
+      kind: 'numbers',
+      arg: 'LIST',
+      help: 'also attack with these step counts (e.g. 5,50) and warn when more steps give a HIGHER robust accuracy than fewer: a sign of gradient masking',
+    },
+  },
+} as const satisfies VerbSpec;
 
 export async function runEval(argv: string[]): Promise<void> {
-  const o = parse(
-    argv,
-    {
-      checkpoint: { type: 'string' },
-      norm: { type: 'string', default: 'l2' },
-      eps: { type: 'string' },
-      steps: { type: 'string', default: '20' },
-      'step-size': { type: 'string' },
-      restarts: { type: 'string', default: '0' },
-      'random-start': { type: 'boolean', default: false },
-      limit: { type: 'string' },
-      data: { type: 'string' },
-      seed: { type: 'string', default: '0' },
-      batch: { type: 'string', default: '250' },
-      'steps-check': { type: 'string' },
-      attack: { type: 'string', default: 'pgd' },
-      version: { type: 'string', default: 'standard' },
-      attacks: { type: 'string' },
-      queries: { type: 'string' },
-    },
-    HELP,
-  );
-  if (!o.checkpoint) throw new Error(`--checkpoint DIR is required\n\n${HELP}`);
-  if (!o.eps) throw new Error(`--eps LIST is required (e.g. --eps 0.5,1,1.5)\n\n${HELP}`);
-  if (o.norm !== 'l2' && o.norm !== 'linf')
-    throw new Error(`--norm must be l2 or linf, got '${o.norm}'`);
-  const epsList = numList(o.eps, 'eps');
-  const stepsCheckList =
-    o['steps-check'] === undefined ? [] : numList(o['steps-check'], 'steps-check');
+  const o = parseVerb(evalVerb, argv);
+  const epsList = o.eps;
+  const stepsCheckList = o['steps-check'] ?? [];
   if (!stepsCheckList.every((k) => Number.isInteger(k) && k > 0))
-    throw new Error(`--steps-check must list positive integers, got '${o['steps-check']}'`);
-  const epsKeys = o.eps.split(',').map((s) => s.trim());
-  const attack = parseEvalAttack(o.attack);
-  const version = parseVersion(o.version);
-  if (version === 'custom' && !o.attacks)
-    throw new Error('--version custom needs --attacks LIST (e.g. apgd-ce,square)');
-  const custom = o.attacks === undefined ? undefined : parseAttackList(o.attacks);
-  const queries = num(o.queries, 'queries');
-  if (queries !== undefined && !(Number.isInteger(queries) && queries >= 1))
-    throw new Error(`--queries must be a whole number ≥ 1, got '${o.queries}'`);
+    throw new UsageError(
+      `--steps-check must list positive integers, got '${stepsCheckList.join(',')}'`,
+    );
+  // Keys of robustAcc are the ε values as the user wrote them (0.50 stays '0.50').
+  const epsKeys = o._raw.eps?.split(',').map((s) => s.trim()) ?? epsList.map(String);
   await startBackend(o.backend, o.json);
   const ckpt = await loadCheckpoint(o.checkpoint);
-  const seed = num(o.seed, 'seed') ?? 0;
+  const seed = o.seed;
   const test = await loadDataset(o.data ?? defaultTestData(ckpt.manifest), {
     split: 'test',
-    limit: num(o.limit, 'limit'),
+    limit: o.limit,
     seed,
   });
-  assertCheckpointFits(o.checkpoint, ckpt.manifest, test);
-  const stepSize = num(o['step-size'], 'step-size');
+  const stepSize = o['step-size'];
   const bar = terminalProgress(o.json, 'eval');
   const evalOpts = {
     norm: o.norm,
     eps: epsList,
-    steps: num(o.steps, 'steps') ?? 20,
+    steps: o.steps,
     stepSize: stepSize === undefined ? undefined : () => stepSize,
-    restarts: num(o.restarts, 'restarts') ?? 0,
+    restarts: o.restarts,
     randomStart: o['random-start'],
     seed,
-    batchSize: num(o.batch, 'batch') ?? 250,
+    batchSize: o.batch,
   } as const;
   const fn = inferenceFn(ckpt.model);
-  if (attack !== 'pgd') {
-    await runAttackEval(fn, test, o.checkpoint, o.json, bar, {
-      attack,
-      version,
-      custom,
-      queries,
-      norm: o.norm,
-      eps: epsList,
-      epsKeys,
-      seed,
-      batchSize: evalOpts.batchSize,
-    });
-    return;
-  }
   const r = await evaluateRobustness(fn, test, evalOpts, { onProgress: bar.onProgress });
   // The other step counts, on the same images and seed; the main evaluation is not repeated.
   const check =
@@ -125,7 +101,6 @@ export async function runEval(argv: string[]): Promise<void> {
           { [String(evalOpts.steps)]: r.robustAcc },
         );
   bar.stop();
-  // Keys of robustAcc are the ε values as the user wrote them.
   const robustAcc = Object.fromEntries(
     epsList.map((e, i) => [epsKeys[i] as string, r.robustAcc[String(e)] as number]),
   );
@@ -165,46 +140,4 @@ export async function runEval(argv: string[]): Promise<void> {
         `  PGD-${String(k).padEnd(4)} ${epsList.map((e) => `ε=${e} ${(100 * (check.robustAcc[String(k)]?.[String(e)] ?? 0)).toFixed(2)}%`).join('  ')}`,
       );
   }
-}
-
-/** `eval --attack apgd-ce|apgd-t|square|autoattack`: one entry per ε in metrics.json's evaluations. */
-async function runAttackEval(
-  fn: LogitsFn,
-  test: Dataset,
-  dir: string,
-  json: boolean,
-  bar: ReturnType<typeof terminalProgress>,
-  o: Parameters<typeof evaluateWithAttack>[2] & { epsKeys: string[] },
-): Promise<void> {
-  const started = performance.now();
-  const r = await evaluateWithAttack(fn, test, o, { onProgress: bar.onProgress });
-  bar.stop();
-  for (const w of r.warnings) console.error(`warning: ${w}`);
-  // Keys as the user wrote the ε values, as robustAcc does.
-  const byEps = Object.fromEntries(
-    o.eps.map((e, i) => [o.epsKeys[i] as string, r.byEps[String(e)]!]),
-  );
-  for (const [k, e] of Object.entries(byEps)) mergeEvaluationIntoMetrics(dir, o.norm, k, r.key, e);
-  const seconds = Math.round((performance.now() - started) / 100) / 10;
-  if (json) {
-    console.log(
-      JSON.stringify({ evaluation: r.key, norm: o.norm, byEps, warnings: r.warnings, seconds }),
-    );
-    return;
-  }
-  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
-  for (const [k, e] of Object.entries(byEps)) {
-    console.log(
-      `${e.label}, ${o.norm.toUpperCase()} ε=${k}, ${e.n} images (${e.testSet}), seed ${e.seed}:`,
-    );
-    console.log(`  standard accuracy ${pct(e.standardAcc)}`);
-    for (const a of e.attacks as { label: string; robustAcc: number; seconds: number }[])
-      console.log(`  after ${a.label.padEnd(48)} ${pct(a.robustAcc)}  (${a.seconds} s)`);
-    console.log(`  robust accuracy (worst case)${' '.repeat(27)}${pct(e.robustAcc)}`);
-    if (e.pgd)
-      console.log(
-        `  PGD-${e.pgd.steps} on the same images${' '.repeat(27)}${pct(e.pgd.robustAcc)}`,
-      );
-  }
-  console.log(`took ${seconds} s`);
 }

@@ -1,13 +1,17 @@
-import { parse, startBackend } from '../args';
+import { startBackend } from '../args';
+import { parseVerb, type VerbSpec } from '../options';
 import { TOOL_VERSION, versions } from '../../engine/provenance';
 import { findDatasets } from '../../engine/formats/load';
 import { ARCHS, ARCH_DESCRIPTIONS } from '../../engine/models/registry';
 
-const HELP =
-  'robust-features info [--backend NAME] [--json]\n  Version, the backend chosen and why the others were skipped, datasets found.';
+export const infoVerb = {
+  name: 'info',
+  summary: 'version, the compute backend chosen (and why others were skipped), datasets found',
+  options: {},
+} as const satisfies VerbSpec;
 
 export async function runInfo(argv: string[]): Promise<void> {
-  const opts = parse(argv, {}, HELP);
+  const opts = parseVerb(infoVerb, argv);
   const backend = await startBackend(opts.backend, true);
   const datasets = findDatasets();
   if (opts.json) {

@@ -1,31 +1,26 @@
 /** `robust-features merge --out DIR SHARD_DIR...`: joins shard builds into one dataset. */
-import { parseArgs } from 'node:util';
 import { startBackend } from '../args';
+import { parseVerb, type VerbSpec } from '../options';
 import { mergeShards } from '../../engine/construct/merge';
 
-const HELP = `robust-features merge --out DIR SHARD_DIR [SHARD_DIR ...]
-  Joins the folders that 'robust-features construct --shard i/n' built (same settings) into one
-  dataset, byte-identical to building it whole.`;
+export const mergeVerb = {
+  name: 'merge',
+  summary: "join the folders 'construct --shard i/n' built into one dataset",
+  description:
+    'The shards must come from the same settings; the result is byte-identical to building it whole.',
+  options: {
+    out: { kind: 'string', arg: 'DIR', required: true, help: 'dataset folder to write' },
+  },
+  positionals: { arg: 'SHARD_DIR...', min: 1 },
+} as const satisfies VerbSpec;
 
 export async function runMerge(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-      backend: { type: 'string', default: 'auto' },
-    },
-    allowPositionals: true,
-  });
-  if (values.help) return void console.log(HELP);
-  if (!values.out || positionals.length === 0)
-    throw new Error(`--out DIR and at least one shard folder are required\n\n${HELP}`);
-  await startBackend(values.backend, values.json);
-  const r = await mergeShards(positionals, values.out, { log: (l) => console.error(l) });
+  const o = parseVerb(mergeVerb, argv);
+  await startBackend(o.backend, o.json);
+  const r = await mergeShards(o._, o.out, { log: (l) => console.error(l) });
   console.log(
-    values.json
+    o.json
       ? JSON.stringify(r)
-      : `merged ${positionals.length} shard folder(s) into ${values.out}: ${r.n} images`,
+      : `merged ${o._.length} shard folder(s) into ${o.out}: ${r.n} images`,
   );
 }

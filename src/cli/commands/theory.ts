@@ -5,18 +5,29 @@
  * Pure float64 TypeScript: no compute backend is started.
  */
 import * as path from 'node:path';
-import { parse } from '../args';
+import { parseVerb, type VerbSpec } from '../options';
 import { writeFileAtomic } from '../../engine/formats/atomic';
 import { defaultTheoryConfig, loadTheoryConfig } from '../../engine/theory/config';
 import { runTheoryExperiment, type TheoryResult } from '../../engine/theory/run';
 import { renderTheoryPlots } from '../../engine/theory/plots';
 
-const HELP = `robust-features theory [--config FILE] --out DIR [--json]
-  The Gaussian model of "Adversarial Examples Are Not Bugs, They Are Features" (Section 4).
-  --config FILE   {"dim", "muStar", "sigmaStar": [[...]] | {"eigenvalues", "seed"}, "eps": [...],
-                   "samples"?, "seed"}; default: the 2-D demo
-  --out DIR       writes DIR/theory.json, DIR/ellipses.svg, DIR/angles.svg
-  --json          print theory.json to stdout instead of a summary`;
+export const theoryVerb = {
+  name: 'theory',
+  summary: 'Gaussian model of §4: standard vs robust MLE across ε, Theorems 1-3 in numbers',
+  description:
+    'The Gaussian model of "Adversarial Examples Are Not Bugs, They Are Features" (Section 4).\n' +
+    'Writes DIR/theory.json, DIR/ellipses.svg and DIR/angles.svg; --json prints theory.json\n' +
+    'instead of a summary.',
+  options: {
+    config: {
+      kind: 'string',
+      arg: 'FILE',
+      defaultText: 'the 2-D demo',
+      help: '{"dim", "muStar", "sigmaStar": [[...]] | {"eigenvalues", "seed"}, "eps": [...], "samples"?, "seed"}',
+    },
+    out: { kind: 'string', arg: 'DIR', required: true, help: 'results folder' },
+  },
+} as const satisfies VerbSpec;
 
 /** JSON has no ∞ (λ at ε = 0): write non-finite numbers as strings rather than null. */
 function toJson(result: TheoryResult): string {
@@ -33,8 +44,7 @@ const fmt = (x: number, digits = 4): string =>
   Number.isFinite(x) ? x.toPrecision(digits) : String(x);
 
 export async function runTheory(argv: string[]): Promise<void> {
-  const opts = parse(argv, { config: { type: 'string' }, out: { type: 'string' } }, HELP);
-  if (!opts.out) throw new Error(`--out DIR is required\n\n${HELP}`);
+  const opts = parseVerb(theoryVerb, argv);
   const source = opts.config ?? 'built-in 2-D demo';
   const cfg = opts.config ? loadTheoryConfig(opts.config) : defaultTheoryConfig();
   const result = await runTheoryExperiment(cfg, source, {

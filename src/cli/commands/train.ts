@@ -1,81 +1,94 @@
-/** `robust-features train --model cnn --data fashion-mnist [--adv --norm l2 --eps 1.5] --epochs N --out DIR` */
-import { parse, startBackend, num } from '../args';
+/** `robust-features train`: standard or adversarial training of one checkpoint. */
+import { parseVerb, UsageError, type VerbSpec } from '../options';
+import { startBackend } from '../args';
 import { terminalProgress } from '../progress';
-import { ARCHS, parseArch } from '../../engine/models/registry';
+import { ARCHS } from '../../engine/models/registry';
 import { trainModel } from '../../engine/train/trainModel';
 import { DEFAULT_TRAIN, type TrainConfig } from '../../engine/train/config';
 import { defaultStepSize } from '../../engine/attacks/defaults';
 
-const HELP = `robust-features train --model ${ARCHS.join('|')} --data SPEC --out DIR [options]
-  --data SPEC        fashion-mnist (default) | mnist:PATH | fashion-mnist:PATH | cifar10:PATH | folder:PATH | npy:PATH
-  --epochs N         (default ${DEFAULT_TRAIN.epochs})     --batch N (default ${DEFAULT_TRAIN.batchSize})
-  --optimizer adam|sgd (default adam)  --lr X (default 1e-3; 0.1 for sgd)  --momentum X  --weight-decay X
-  --schedule constant|step|cosine      --augment (random crop + flip, CIFAR-like data)
-  --limit N          train on N images (seeded subset)   --test-limit N
-  --adv              adversarial training (PGD examples made on the fly)
-  --norm l2|linf --eps X --steps K (default 7) --step-size X (default 2.5·ε/steps)
-  --seed N  --resume  --json`;
+/** The learning rate when --lr is absent: Adam's usual, and SGD's of Madry et al. */
+const DEFAULT_LR = { adam: 1e-3, sgd: 0.1 } as const;
+
+export const trainVerb = {
+  name: 'train',
+  summary: 'train a model, standard or adversarial (PGD examples made on the fly, Madry et al.)',
+  options: {
+    model: { kind: 'string', choices: ARCHS, default: 'cnn', help: 'architecture' },
+    data: {
+      kind: 'string',
+      arg: 'SPEC',
+      default: 'fashion-mnist',
+      help: 'training set: fashion-mnist | mnist:PATH | fashion-mnist:PATH | cifar10:PATH | folder:PATH | npy:PATH',
+    },
+    out: { kind: 'string', arg: 'DIR', required: true, help: 'checkpoint folder to write' },
+    epochs: { kind: 'int', arg: 'N', min: 1, default: DEFAULT_TRAIN.epochs, help: 'epochs' },
+    batch: { kind: 'int', arg: 'N', min: 1, default: DEFAULT_TRAIN.batchSize, help: 'batch size' },
+    optimizer: { kind: 'string', choices: ['adam', 'sgd'], default: 'adam', help: 'optimizer' },
+    lr: {
+      kind: 'number',
+      defaultText: `${DEFAULT_LR.adam}; ${DEFAULT_LR.sgd} for sgd`,
+      help: 'learning rate',
+    },
+    momentum: { kind: 'number', help: 'SGD momentum' },
+    'weight-decay': { kind: 'number', help: 'L2 weight decay' },
+    schedule: {
+      kind: 'string',
+      choices: ['constant', 'step', 'cosine'],
+      default: 'constant',
+      help: 'learning-rate schedule',
+    },
+    augment: { kind: 'boolean', help: 'random crop + flip (CIFAR-like data)' },
+    limit: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: 'all',
+      help: 'train on N images (seeded subset)',
+    },
+    'test-limit': {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: 'all',
+      help: 'test on N images (seeded subset)',
+    },
+    adv: { kind: 'boolean', help: 'adversarial training under --norm/--eps' },
+    norm: { kind: 'string', choices: ['l2', 'linf'], default: 'l2', help: '--adv: threat model' },
+    eps: { kind: 'number', help: '--adv: perturbation budget ε (required with --adv)' },
+    steps: { kind: 'int', arg: 'K', min: 1, default: 7, help: '--adv: PGD steps per example' },
+    'step-size': { kind: 'number', defaultText: '2.5·ε/steps', help: '--adv: PGD step size' },
+    seed: { kind: 'int', arg: 'N', min: 0, default: DEFAULT_TRAIN.seed, help: 'seed' },
+    resume: { kind: 'boolean', help: 'continue from the snapshot in --out (same arguments)' },
+  },
+} as const satisfies VerbSpec;
 
 export async function runTrain(argv: string[]): Promise<void> {
-  const o = parse(
-    argv,
-    {
-      model: { type: 'string', default: 'cnn' },
-      data: { type: 'string', default: 'fashion-mnist' },
-      out: { type: 'string' },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      optimizer: { type: 'string', default: 'adam' },
-      lr: { type: 'string' },
-      momentum: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      schedule: { type: 'string', default: 'constant' },
-      augment: { type: 'boolean', default: false },
-      limit: { type: 'string' },
-      'test-limit': { type: 'string' },
-      adv: { type: 'boolean', default: false },
-      norm: { type: 'string', default: 'l2' },
-      eps: { type: 'string' },
-      steps: { type: 'string', default: '7' },
-      'step-size': { type: 'string' },
-      seed: { type: 'string', default: '0' },
-      resume: { type: 'boolean', default: false },
-    },
-    HELP,
-  );
-  if (!o.out) throw new Error(`--out DIR is required\n\n${HELP}`);
-  if (o.optimizer !== 'adam' && o.optimizer !== 'sgd')
-    throw new Error(`--optimizer must be adam or sgd, got '${o.optimizer}'`);
-  if (!['constant', 'step', 'cosine'].includes(o.schedule))
-    throw new Error(`--schedule must be constant, step or cosine, got '${o.schedule}'`);
-  if (o.norm !== 'l2' && o.norm !== 'linf')
-    throw new Error(`--norm must be l2 or linf, got '${o.norm}'`);
+  const o = parseVerb(trainVerb, argv);
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN,
-    model: parseArch(o.model),
+    model: o.model,
     data: o.data,
-    epochs: num(o.epochs, 'epochs') ?? DEFAULT_TRAIN.epochs,
-    batchSize: num(o.batch, 'batch') ?? DEFAULT_TRAIN.batchSize,
+    epochs: o.epochs,
+    batchSize: o.batch,
     optimizer: o.optimizer,
-    lr: num(o.lr, 'lr') ?? (o.optimizer === 'sgd' ? 0.1 : 1e-3),
-    momentum: num(o.momentum, 'momentum'),
-    weightDecay: num(o['weight-decay'], 'weight-decay'),
-    schedule: o.schedule as TrainConfig['schedule'],
+    lr: o.lr ?? DEFAULT_LR[o.optimizer],
+    momentum: o.momentum,
+    weightDecay: o['weight-decay'],
+    schedule: o.schedule,
     augment: o.augment,
-    trainLimit: num(o.limit, 'limit'),
-    testLimit: num(o['test-limit'], 'test-limit'),
-    seed: num(o.seed, 'seed') ?? 0,
+    trainLimit: o.limit,
+    testLimit: o['test-limit'],
+    seed: o.seed,
   };
   if (o.adv) {
-    const eps = num(o.eps, 'eps');
-    if (eps === undefined || eps <= 0)
-      throw new Error('--adv needs --eps > 0 (e.g. --norm l2 --eps 1.5)');
-    const steps = num(o.steps, 'steps') ?? 7;
+    if (o.eps === undefined || o.eps <= 0)
+      throw new UsageError('--adv needs --eps > 0 (e.g. --norm l2 --eps 1.5)');
     cfg.adversarial = {
       norm: o.norm,
-      eps,
-      steps,
-      stepSize: num(o['step-size'], 'step-size') ?? defaultStepSize(eps, steps),
+      eps: o.eps,
+      steps: o.steps,
+      stepSize: o['step-size'] ?? defaultStepSize(o.eps, o.steps),
     };
   }
   await startBackend(o.backend, o.json);

@@ -1,48 +1,66 @@
-/** `robust-features transfer --source CKPT --out DIR`: the paper's Figure 3 (§3.3). */
-import { parse, startBackend, num, poolOption } from '../args';
+/** `robust-features transfer --source CKPT --out DIR`: the paper's transferability figure (§3.3). */
+import { startBackend } from '../args';
+import { parseVerb, type VerbSpec } from '../options';
 import { terminalProgress } from '../progress';
 import { transfer } from '../../engine/transfer/transfer';
+import { TRANSFER_DEFAULTS } from '../../engine/transfer/defaults';
 import { ARCHS, parseArch } from '../../engine/models/registry';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
-import { parseNorm, profileFor } from '../../engine/formats/profiles';
 
-const HELP = `robust-features transfer --source CKPT --out DIR [options]
-  Figure 3: builds D_rand from the source (a standard model on D); trains each architecture on
-  D_rand (x: its accuracy on the original test set) and on D (y: how often the source's untargeted
-  and targeted adversarial test images fool it). Pearson and Spearman over the architectures with
-  bootstrap intervals. Writes results.json (figure3), transfer.json, transfer.csv, transfer.svg.
-  --archs ${ARCHS.join(',')} (default: all)   --epochs N (default 5)
-  --limit N (training images for D_rand and D; default 5000)   --test-limit N (default 1000)
-  --norm l2|linf    the attacks' norm (default l2)
-  --eps X --steps N --step-size X   the targeted PGD building D_rand, and the transfer attacks
-                    (default: reproduce's Fashion-MNIST relabelling in --norm)   --seed N
-  --bootstrap N     resamples for the correlations' intervals (default 2000)
-  --pool N   cores (default: all): N threads build D_rand; 1 = everything on this thread, single-threaded`;
+const D = TRANSFER_DEFAULTS;
+
+export const transferVerb = {
+  name: 'transfer',
+  summary: 'transferability (§3.3): accuracy vs transfer success of models trained on D_rand',
+  description: [
+    'Builds D_rand from the source (a standard model), trains each architecture on it, and reports',
+    'its accuracy on the original test set against the success of targeted attacks crafted on the',
+    'source. Writes transfer.json, transfer.csv and transfer.svg (scatter with the Pearson correlation).',
+  ].join('\n'),
+  options: {
+    source: {
+      kind: 'string',
+      arg: 'CKPT',
+      required: true,
+      help: 'the source (standard) checkpoint',
+    },
+    out: { kind: 'string', arg: 'DIR', required: true, help: 'results folder' },
+    archs: {
+      kind: 'string',
+      arg: ARCHS.join(','),
+      defaultText: 'all',
+      help: 'architectures to train',
+    },
+    epochs: { kind: 'int', arg: 'N', min: 1, default: D.epochs, help: 'epochs per architecture' },
+    limit: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      default: D.trainLimit,
+      help: 'training images for D_rand',
+    },
+    'test-limit': { kind: 'int', arg: 'N', min: 1, default: D.testLimit, help: 'test images' },
+    eps: {
+      kind: 'number',
+      default: D.relabel.eps,
+      help: "targeted L2 PGD radius (reproduce's Fashion-MNIST relabelling)",
+    },
+    steps: { kind: 'int', arg: 'N', min: 1, default: D.relabel.steps, help: 'targeted PGD steps' },
+    'step-size': { kind: 'number', default: D.relabel.stepSize, help: 'targeted PGD step size' },
+    seed: { kind: 'int', arg: 'N', min: 0, default: D.seed, help: 'seed' },
+    pool: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: '$RFL_POOL_SIZE, else one per core',
+      help: 'cores: N threads build D_rand; 1 = everything on this thread, single-threaded',
+    },
+  },
+} as const satisfies VerbSpec;
 
 export async function runTransfer(argv: string[]): Promise<void> {
-  const o = parse(
-    argv,
-    {
-      source: { type: 'string' },
-      out: { type: 'string' },
-      archs: { type: 'string' },
-      epochs: { type: 'string', default: '5' },
-      limit: { type: 'string', default: '5000' },
-      'test-limit': { type: 'string', default: '1000' },
-      norm: { type: 'string', default: 'l2' },
-      eps: { type: 'string' },
-      steps: { type: 'string' },
-      'step-size': { type: 'string' },
-      seed: { type: 'string', default: '0' },
-      bootstrap: { type: 'string', default: '2000' },
-      pool: { type: 'string' },
-    },
-    HELP,
-  );
-  if (!o.source || !o.out) throw new Error(`--source CKPT and --out DIR are required\n\n${HELP}`);
-  // reproduce's Fashion-MNIST relabelling in this norm (README, "Choosing ε").
-  const relabel = profileFor('quick', 'fashion-mnist', parseNorm(o.norm)).relabel;
-  const pool = poolOption(o.pool) ?? defaultPoolSize();
+  const o = parseVerb(transferVerb, argv);
+  const pool = o.pool ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, 'transfer');
   const r = await transfer(
@@ -50,37 +68,21 @@ export async function runTransfer(argv: string[]): Promise<void> {
       source: o.source,
       out: o.out,
       archs: o.archs?.split(',').map((a) => parseArch(a.trim())),
-      trainLimit: num(o.limit, 'limit'),
-      testLimit: num(o['test-limit'], 'test-limit') ?? 1000,
-      epochs: num(o.epochs, 'epochs') ?? 5,
-      relabel: {
-        norm: relabel.norm,
-        eps: num(o.eps, 'eps') ?? relabel.eps,
-        steps: num(o.steps, 'steps') ?? relabel.steps,
-        stepSize: num(o['step-size'], 'step-size') ?? relabel.stepSize,
-      },
-      seed: num(o.seed, 'seed') ?? 0,
-      bootstrap: num(o.bootstrap, 'bootstrap') ?? 2000,
+      trainLimit: o.limit,
+      testLimit: o['test-limit'],
+      epochs: o.epochs,
+      relabel: { eps: o.eps, steps: o.steps, stepSize: o['step-size'] },
+      seed: o.seed,
       poolSize: pool,
     },
     { onProgress: bar.onProgress, log: bar.log },
   );
   bar.stop();
   if (o.json) return void console.log(JSON.stringify(r));
-  const pct = (v: number) => (100 * v).toFixed(1).padStart(9);
-  console.log(
-    'arch         D_rand acc  std acc  untargeted  targeted  (transfer to the standard model, %)',
-  );
-  for (const p of r.figure3.points)
+  console.log('arch     test acc  transfer success');
+  for (const row of r.rows)
     console.log(
-      `${p.arch.padEnd(12)} ${pct(p.dRandAcc)} ${pct(p.standardAcc)} ${pct(p.untargetedTransfer)}  ${pct(p.targetedTransfer)}`,
+      `${row.arch.padEnd(8)} ${(100 * row.testAcc).toFixed(1).padStart(8)}  ${(100 * row.transferSuccess).toFixed(1).padStart(16)}`,
     );
-  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
-  for (const k of ['untargeted', 'targeted'] as const) {
-    const c = r.figure3.correlations[k];
-    console.log(
-      `${k}: Pearson r ${f(c.pearson.r)} [${f(c.pearson.ci[0])}, ${f(c.pearson.ci[1])}]   Spearman ρ ${f(c.spearman.r)} [${f(c.spearman.ci[0])}, ${f(c.spearman.ci[1])}]   (95% bootstrap)`,
-    );
-  }
-  console.log(`figure: ${o.out}/transfer.svg`);
+  console.log(`Pearson correlation: ${r.correlation.toFixed(3)}   (figure: ${o.out}/transfer.svg)`);
 }

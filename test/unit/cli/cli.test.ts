@@ -97,9 +97,15 @@ test('train then eval --json: the documented output shape, written into metrics.
 test('bad input gets a clear error naming what is wrong, and a non-zero exit', () => {
   const cases: [string[], RegExp][] = [
     [['frobnicate'], /unknown command 'frobnicate'/],
-    [['train', '--model', 'resnet50', '--out', '/tmp/x'], /Unknown model 'resnet50'/],
+    [
+      ['train', '--model', 'resnet50', '--out', '/tmp/x'],
+      /--model must be one of mlp, cnn, resnet, vgg, got 'resnet50'/,
+    ],
     [['train', '--model', 'mlp'], /--out DIR is required/],
-    [['train', '--out', '/tmp/x', '--epochs', 'ten'], /--epochs must be a number, got 'ten'/],
+    [
+      ['train', '--out', '/tmp/x', '--epochs', 'ten'],
+      /--epochs must be a whole number ≥ 1, got 'ten'/,
+    ],
     [
       ['eval', '--checkpoint', '/nonexistent/ckpt', '--eps', '1'],
       /\/nonexistent\/ckpt\/manifest.json: missing/,
@@ -108,7 +114,7 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
       ['eval', '--checkpoint', '/tmp', '--eps', '1,x'],
       /--eps must be a comma-separated list of numbers/,
     ],
-    [['info', '--backend', 'gpu'], /Unknown backend 'gpu'/],
+    [['info', '--backend', 'gpu'], /--backend must be one of auto, .*, got 'gpu'/],
     [['train', '--data', 'cifar10:/nonexistent', '--out', '/tmp/x'], /nonexistent/],
     [
       ['reproduce', '--out', '/tmp/x', '--seed', '1.5'],
