@@ -13,6 +13,7 @@ import { runMerge, mergeVerb } from './commands/merge';
 import { runReproduce, reproduceVerb } from './commands/reproduce';
 import { runGradients, gradientsVerb } from './commands/gradients';
 import { runTransfer, transferVerb } from './commands/transfer';
+import { runRun, runVerb } from './commands/run';
 import { HelpShown, UsageError, verbHelp, type VerbSpec } from './options';
 import { environmentHelp } from './environment';
 import { TOOL_VERSION } from '../engine/provenance';
@@ -33,6 +34,7 @@ const commands: Command[] = [
   { spec: transferVerb, run: runTransfer },
   { spec: gradientsVerb, run: runGradients },
   { spec: theoryVerb, run: runTheory },
+  { spec: runVerb, run: runRun },
   { spec: benchVerb, run: runBench },
 ];
 

@@ -52,6 +52,7 @@ export type ExperimentStep =
       steps?: number;
       stepSize?: number;
       eps?: number;
+      chunkSize?: number;
     }
   | {
       type: 'evaluate';
@@ -61,7 +62,69 @@ export type ExperimentStep =
       steps?: number;
       limit?: number;
     }
-  | { type: 'reproduce'; profile?: 'quick' | 'full'; out?: string };
+  | { type: 'reproduce'; profile?: 'smoke' | 'quick' | 'full'; out?: string }
+  | {
+      type: 'transfer';
+      /** The `out` of a training step, or a checkpoint folder (a standard model). */
+      source: string;
+      out: string;
+      archs?: Arch[];
+      epochs?: number;
+      trainLimit?: number;
+      testLimit?: number;
+      eps?: number;
+      steps?: number;
+      stepSize?: number;
+    }
+  | {
+      type: 'gradients';
+      standard: string;
+      robust: string;
+      out: string;
+      n?: number;
+      eps?: number;
+      steps?: number;
+    }
+  | { type: 'theory'; out: string; config?: Record<string, unknown> };
+
+export type StepType = ExperimentStep['type'];
+
+/** Every step type, in the order the schema lists them. */
+export const STEP_TYPES: readonly StepType[] = [
+  'train',
+  'adversarialTrain',
+  'construct',
+  'evaluate',
+  'reproduce',
+  'transfer',
+  'gradients',
+  'theory',
+];
+
+/** The checkpoints a step reads, by field: an earlier step's `out` name or a path. */
+export function checkpointRefs(s: ExperimentStep): { field: string; ref: string }[] {
+  switch (s.type) {
+    case 'construct':
+    case 'evaluate':
+      return [{ field: 'checkpoint', ref: s.checkpoint }];
+    case 'transfer':
+      return [{ field: 'source', ref: s.source }];
+    case 'gradients':
+      return [
+        { field: 'standard', ref: s.standard },
+        { field: 'robust', ref: s.robust },
+      ];
+    case 'train':
+    case 'adversarialTrain':
+    case 'reproduce':
+    case 'theory':
+      return [];
+    default: {
+      const never: never = s;
+      return never;
+    }
+  }
+}
 
 export interface Experiment {
   name: string;
@@ -131,7 +194,7 @@ function describe(e: ErrorObject): string {
       return `${where}${e.message ?? 'invalid'}`;
     }
     case 'discriminator':
-      return `${where}'type' must be one of "train", "adversarialTrain", "construct", "evaluate", "reproduce"`;
+      return `${where}'type' must be one of ${STEP_TYPES.map((t) => JSON.stringify(t)).join(', ')}`;
     default:
       return `${where}${e.message ?? 'invalid'}`;
   }
@@ -316,8 +379,8 @@ export function checkExperimentPaths(
   const outs = new Set(x.steps.flatMap((s) => ('out' in s && s.out ? [s.out] : [])));
   x.steps.forEach((s, i) => {
     if ('out' in s && s.out) check(`steps[${i}].out`, s.out, path.join(out, s.out));
-    if ((s.type === 'construct' || s.type === 'evaluate') && !outs.has(s.checkpoint))
-      check(`steps[${i}].checkpoint`, s.checkpoint, path.resolve(c.fileDir, s.checkpoint));
+    for (const { field, ref } of checkpointRefs(s))
+      if (!outs.has(ref)) check(`steps[${i}].${field}`, ref, path.resolve(c.fileDir, ref));
   });
   return errors;
 }
