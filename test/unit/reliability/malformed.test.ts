@@ -1192,9 +1192,30 @@ group('experiment files', [
     /budgets\.seed: must be >= 0/,
   ),
   expCase(
+    'transfer step without source',
+    step({ type: 'transfer', out: 't' }),
+    /steps\.0: missing required property 'source'/,
+  ),
+  expCase(
+    'theory config without eps',
+    step({
+      type: 'theory',
+      out: 't',
+      config: {
+        dim: 2,
+        muStar: [1, 0],
+        sigmaStar: [
+          [1, 0],
+          [0, 1],
+        ],
+      },
+    }),
+    /steps\.0\.config: missing required property 'eps'/,
+  ),
+  expCase(
     'reproduce profile unknown',
     step({ type: 'reproduce', profile: 'huge' }),
-    /steps\.0\.profile: must be one of "quick", "full"/,
+    /steps\.0\.profile: must be one of "smoke", "quick", "full"/,
   ),
 ]);
 
@@ -1259,6 +1280,16 @@ group('paths', [
     'evaluate a checkpoint above the workspace',
     step({ type: 'evaluate', checkpoint: '../../secret-model' }),
     /steps\[0\]\.checkpoint '.*secret-model' resolves to .*, outside the workspace/,
+  ),
+  pathCase(
+    'gradients of a robust checkpoint elsewhere',
+    step({ type: 'gradients', standard: 'std', robust: '/etc', out: 'g' }),
+    /steps\[0\]\.robust '\/etc' resolves to \/etc, outside/,
+  ),
+  pathCase(
+    'transfer from a source above the workspace',
+    step({ type: 'transfer', source: '../../model', out: 't' }),
+    /steps\[0\]\.source '.*model' resolves to .*, outside the workspace/,
   ),
   pathCase(
     'construct from an absolute checkpoint elsewhere',
