@@ -11,6 +11,7 @@ import type { TrainCommandArgs } from './commands/train';
 import { registerPanels, workerPredict } from './panels';
 import { registerJobCommands } from './jobCommands';
 import { registerWorkspaceFeatures } from './workspaceFeatures';
+import { updateDataContext, updateRunContext } from './contextKeys';
 
 let services: Services | undefined;
 
@@ -44,9 +45,25 @@ export function activate(context: vscode.ExtensionContext): RobustFeaturesApi {
     (await import('./commands/jobs')).jobMenuCommand(services, log),
   );
   register('robustFeatures.showLog', () => log.show(true));
+  register('robustFeatures.locateData', async (uri?: vscode.Uri) =>
+    (await import('./data')).locateDataCommand(uri),
+  );
   registerJobCommands(context, getServices);
   const features = registerWorkspaceFeatures(context);
   registerPanels(context, { predict: workerPredict(context, log) });
+
+  // Context keys read the file system: after activation, so that it stays cheap.
+  const updateContext = () => {
+    updateDataContext();
+    updateRunContext();
+  };
+  setTimeout(updateContext, 0);
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('robustFeatures')) updateContext();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(updateContext),
+  );
 
   const activationMs = performance.now() - t0;
   log.info(

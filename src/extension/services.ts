@@ -11,6 +11,7 @@ import {
   workerHeapMBSetting,
 } from './config';
 import { JobStatusBar } from './statusBar';
+import { setJobRunning, updateRunContext } from './contextKeys';
 import { JobQueue } from './worker/jobQueue';
 import type { JobOutcome } from './worker/job';
 
@@ -41,6 +42,8 @@ export class Services implements vscode.Disposable {
     this.statusBar = new JobStatusBar(() => this.queue.jobs);
     this.queue.on('change', (job) => {
       this.statusBar.update(job.outcome);
+      setJobRunning(this.queue.jobs.some((j) => j.state === 'queued' || j.state === 'running'));
+      if (job.outcome) updateRunContext();
       if (job.outcome) {
         const o = job.outcome;
         this.lastOutcome = o;

@@ -11,6 +11,7 @@ import { registerExperimentDiagnostics } from './experiment/diagnostics';
 import { ExperimentCodeLensProvider } from './experiment/codeLens';
 import { deleteRun, revealRun } from './runsView/actions';
 import { nodeUri, RunsTreeProvider } from './runsView/tree';
+import { updateRunContext } from './contextKeys';
 
 export interface WorkspaceFeatures {
   decorations: CheckpointDecorationProvider;
@@ -57,9 +58,15 @@ export function registerWorkspaceFeatures(context: vscode.ExtensionContext): Wor
   registerExperimentDiagnostics(context);
 
   // metrics.json / manifest.json: a checkpoint's numbers (badge, tree); *.rfl.json: the Experiments group.
+  let contextTimer: NodeJS.Timeout | undefined;
+  const refreshContext = () => {
+    clearTimeout(contextTimer);
+    contextTimer = setTimeout(updateRunContext, 300);
+  };
   const onArtifactFile = (uri: vscode.Uri) => {
     decorations.refreshDir(vscode.Uri.file(path.dirname(uri.fsPath)));
     tree.refresh();
+    refreshContext();
   };
   const watchers = [
     vscode.workspace.createFileSystemWatcher('**/{metrics,manifest}.json'),
@@ -74,6 +81,11 @@ export function registerWorkspaceFeatures(context: vscode.ExtensionContext): Wor
     );
   }
   // Folders deleted as a whole report only the folder.
-  sub(vscode.workspace.onDidDeleteFiles(() => tree.refresh()));
+  sub(
+    vscode.workspace.onDidDeleteFiles(() => {
+      tree.refresh();
+      refreshContext();
+    }),
+  );
   return { decorations, tree };
 }

@@ -20,7 +20,7 @@ function experimentBases(doc: vscode.TextDocument): string[] {
     experimentOutDir(x, {
       fileDir: path.dirname(doc.uri.fsPath),
       workspaceDir: ws,
-      runsFolder: runsFolder() ?? path.join(ws, 'runs'),
+      runsFolder: runsFolder(doc.uri) ?? path.join(ws, 'runs'),
       defaultData: '',
     }),
   ];

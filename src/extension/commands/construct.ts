@@ -11,6 +11,7 @@ import type { ConstructConfig, ConstructKind } from '../../shared/workerProtocol
 import { dataSpecSetting } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
+import { ensureDataFound } from '../data';
 import type { JobOutcome } from '../worker/job';
 import { isCheckpointDir } from '../checkpoints/resolvePath';
 import { pickCheckpoint, pickNumber } from './pick';
@@ -41,6 +42,7 @@ export async function buildDatasetCommand(
   args: BuildCommandArgs = {},
 ): Promise<JobOutcome | undefined> {
   if (!jobsAllowed()) return undefined;
+  if (!args.data && !ensureDataFound()) return undefined;
   let kind: ConstructKind | undefined = args.kind ?? (which === 'relabeled' ? undefined : which);
   if (!kind) {
     const items: (vscode.QuickPickItem & { value: ConstructKind })[] = [

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GradientsParams } from '../../shared/workerProtocol';
+import { GRADIENT_DEFAULTS } from '../../engine/interpret/defaults';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
@@ -38,10 +39,10 @@ export async function gradientsCommand(
     standard,
     robust,
     out,
-    n: a.n ?? 8,
-    eps: a.eps ?? 8,
-    steps: a.steps ?? 60,
-    seed: a.seed ?? 0,
+    n: a.n ?? GRADIENT_DEFAULTS.n,
+    eps: a.eps ?? GRADIENT_DEFAULTS.eps,
+    steps: a.steps ?? GRADIENT_DEFAULTS.steps,
+    seed: a.seed ?? GRADIENT_DEFAULTS.seed,
     ...(a.data ? { data: a.data } : {}),
   };
   const outcome = await runJob(services, a.name ?? 'Gradient maps', { kind: 'gradients', params });

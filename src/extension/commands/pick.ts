@@ -12,8 +12,13 @@ export function artifactRoots(): string[] {
   const roots = new Set<string>();
   const runs = runsFolder();
   if (runs) roots.add(runs);
-  for (const f of vscode.workspace.workspaceFolders ?? [])
-    if (f.uri.scheme === 'file') roots.add(f.uri.fsPath);
+  // Multi-root: every folder, with its own runs folder setting.
+  for (const f of vscode.workspace.workspaceFolders ?? []) {
+    if (f.uri.scheme !== 'file') continue;
+    roots.add(f.uri.fsPath);
+    const own = runsFolder(f.uri);
+    if (own) roots.add(own);
+  }
   return [...roots];
 }
 

@@ -8,6 +8,7 @@ import type { ProfileName } from '../../shared/workerProtocol';
 import { dataSpecSetting } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
+import { ensureDataFound } from '../data';
 import type { JobOutcome } from '../worker/job';
 import { defaultOutDir, runJob } from './runJob';
 
@@ -25,9 +26,15 @@ export async function reproduceCommand(
   args: ReproduceCommandArgs = {},
 ): Promise<JobOutcome | undefined> {
   if (!jobsAllowed()) return undefined;
+  if (!args.data && !ensureDataFound()) return undefined;
   let profile = args.profile;
   if (!profile) {
     const items: (vscode.QuickPickItem & { profile: ProfileName })[] = [
+      {
+        label: 'smoke',
+        description: 'mlp, 300 images, 2 epochs: a minute, to see every step (numbers mean little)',
+        profile: 'smoke',
+      },
       {
         label: 'quick',
         description: 'cnn, 5,000 images, 10 epochs per model: 30–75 minutes on 2 cores',

@@ -10,6 +10,7 @@ import type { AdversarialConfig, ArchName, TrainConfig } from '../../shared/work
 import { dataSpecSetting, runsFolder } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
+import { ensureDataFound } from '../data';
 import type { JobOutcome } from '../worker/job';
 import { notifyOutcome } from './notify';
 
@@ -41,6 +42,7 @@ export async function trainCommand(
   args?: TrainCommandArgs,
 ): Promise<JobOutcome | undefined> {
   if (!jobsAllowed()) return undefined;
+  if (!args?.config?.data && !ensureDataFound()) return undefined;
   const config = args?.config ? args.config : await promptConfig(adversarial);
   if (!config) return undefined;
   const full: TrainConfig = {

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArchName } from '../../shared/workerProtocol';
-import { TRANSFER_RELABEL } from '../../engine/formats/presets';
+import { TRANSFER_DEFAULTS } from '../../engine/formats/presets';
 import type { TransferParams } from '../../shared/workerProtocol';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
@@ -55,12 +55,11 @@ export async function transferCommand(
     source,
     out,
     archs,
-    trainLimit: a.trainLimit ?? 5000,
-    testLimit: a.testLimit ?? 1000,
-    epochs: a.epochs ?? 5,
-    // The reproduction's Fashion-MNIST relabelling (README, "Choosing ε on Fashion-MNIST").
-    relabel: a.relabel ?? TRANSFER_RELABEL,
-    seed: a.seed ?? 0,
+    trainLimit: a.trainLimit ?? TRANSFER_DEFAULTS.trainLimit,
+    testLimit: a.testLimit ?? TRANSFER_DEFAULTS.testLimit,
+    epochs: a.epochs ?? TRANSFER_DEFAULTS.epochs,
+    relabel: a.relabel ?? TRANSFER_DEFAULTS.relabel,
+    seed: a.seed ?? TRANSFER_DEFAULTS.seed,
     ...(a.poolSize ? { poolSize: a.poolSize } : {}),
   };
   const outcome = await runJob(services, a.name ?? `Transfer from ${path.basename(source)}`, {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { checkExperimentPaths, parseExperiment } from '../../shared/experiment';
 import { dataSpecSetting, runsFolder } from '../config';
 import { jobsAllowed } from '../trust';
+import { ensureDataFound } from '../data';
 import type { JobOutcome } from '../worker/job';
 import { resolveStep, type ResolveContext } from './resolve';
 
@@ -31,8 +32,8 @@ async function load(uri: vscode.Uri) {
   const ctx: ResolveContext = {
     fileDir: path.dirname(uri.fsPath),
     workspaceDir: ws,
-    runsFolder: runsFolder() ?? path.join(ws, 'runs'),
-    defaultData: dataSpecSetting(),
+    runsFolder: runsFolder(uri) ?? path.join(ws, 'runs'),
+    defaultData: dataSpecSetting(uri),
   };
   // Workspace content must not make the extension write or load a model outside the workspace
   // and the runs folder (also through symlinks): refuse before any step starts.
@@ -41,6 +42,8 @@ async function load(uri: vscode.Uri) {
     void vscode.window.showErrorMessage(`Robust Features: ${outside.join('; ')}`);
     return undefined;
   }
+  // A step that reads the default dataset cannot start without it: say how to fix that first.
+  if (!experiment.dataset && !ensureDataFound(uri)) return undefined;
   return { experiment, ctx };
 }
 
