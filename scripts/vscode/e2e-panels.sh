@@ -4,7 +4,8 @@
 #     message validation), alone, through scripts/vscode/runExtTests.cjs;
 #  2. browser end-to-end test/vscode/e2e/panels.e2e.cjs on a fixture run written with the engine's
 #     writers (test/vscode/e2e/fixture.ts: 24 rows + a 10,000-row gallery): each panel opened by
-#     command, content asserted against the files, themes switched, screenshots saved.
+#     command, content asserted against the files, themes switched, screenshots saved;
+#  3. browser test of the Getting Started walkthrough (e2e-walkthrough.sh), from an empty folder.
 # Closing line: "panels: N passed, N failed, N skipped"; exit 1 on any failure.
 # R: working folder (default .vscode-ci, as run-tests.sh); RFL_E2E_BIG_ROWS: gallery size (default 10000);
 # RFL_E2E_ONLY: regex of browser checks to run; RFL_E2E_SHOTS: screenshot folder.
@@ -76,6 +77,17 @@ else
 fi
 echo "### browser panels tests took $((SECONDS - s))s"
 stop_cs
+
+# 3. the Getting Started walkthrough, from an empty workspace (its own code-server)
+RFL_E2E_SHOTS=$SHOTS bash scripts/vscode/e2e-walkthrough.sh | tee "$R/logs/walkthrough.log" | grep -v '^walkthrough: '
+line=$(grep '^walkthrough: ' "$R/logs/walkthrough.log")
+if [ -n "$line" ]; then
+  read -r p f < <(echo "$line" | sed -E 's/walkthrough: ([0-9]+) passed, ([0-9]+) failed/\1 \2/')
+  PASSED=$((PASSED + p)) FAILED=$((FAILED + f))
+else
+  echo "walkthrough test produced no summary; see $R/logs/e2e-walkthrough.log"
+  FAILED=$((FAILED + 1))
+fi
 echo "screenshots: $SHOTS"
 ls "$SHOTS"/*.png 2>/dev/null | sed 's/^/  /'
 summary
