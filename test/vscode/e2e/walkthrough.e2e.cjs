@@ -124,7 +124,7 @@ const readJson = (f) => {
     await page.waitForTimeout(500);
   }
   // The walkthrough page: a step by its title, then the button its description renders.
-  const walkthrough = page.locator('.gettingStartedContainer');
+  const walkthrough = page.locator('.gettingStartedContainer:visible');
   async function clickStep(title, button) {
     const step = walkthrough.locator('.getting-started-step', { hasText: title }).first();
     await step.waitFor({ timeout: 20000 });
@@ -137,8 +137,12 @@ const readJson = (f) => {
     await b.click();
   }
   async function showWalkthrough() {
-    const open = await walkthrough.isVisible().catch(() => false);
-    if (!open) {
+    const tab = page.locator('.tab', { hasText: 'Walkthrough: Robust Features Lab' }).first();
+    if (!(await walkthrough.isVisible().catch(() => false)) && (await tab.count())) {
+      await tab.click();
+      await page.waitForTimeout(800);
+    }
+    if (!(await walkthrough.isVisible().catch(() => false))) {
       await palette('Welcome: Open Walkthrough...');
       await answer('Robust Features Lab');
     }
@@ -174,8 +178,14 @@ const readJson = (f) => {
       await clickStep('Locate the data', 'Locate Data…');
       // code-server's folder picker is the simple file dialog: a path in the quick input.
       await input.waitFor({ state: 'visible', timeout: 15000 });
-      await input.fill(`${DATA}/`);
-      await page.waitForTimeout(1500);
+      // The dialog writes its starting folder into the input once it has read it: type after that.
+      for (let i = 0; i < 20 && !(await input.inputValue()).startsWith('/'); i++)
+        await page.waitForTimeout(250);
+      await page.waitForTimeout(500);
+      for (let i = 0; i < 3 && (await input.inputValue()) !== `${DATA}/`; i++) {
+        await input.fill(`${DATA}/`);
+        await page.waitForTimeout(1500);
+      }
       await shot('walkthrough-1-picker');
       const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Use This Folder' });
       if (await ok.isVisible().catch(() => false)) await ok.click();
@@ -196,8 +206,11 @@ const readJson = (f) => {
       await clickStep('Train a standard', 'Train Model');
       await answer('mlp');
       await answer('2');
-      await page.waitForTimeout(1500);
-      assert(await cancelJobListed(), 'Cancel Job not offered while a job runs');
+      // The first job loads the job queue: the key is set once the job is queued.
+      let offered = false;
+      for (let i = 0; i < 10 && !offered; i++) offered = await cancelJobListed();
+      assert(offered, 'Cancel Job not offered while a job runs');
+      await shot('walkthrough-2-running');
       await page.keyboard.press('Escape');
       const [ckpt] = await until(
         page,
@@ -277,6 +290,9 @@ const readJson = (f) => {
         600000,
       );
       log(`reproduction ${results.dir}`);
+      // The command opens results.md when the job ends: wait for it, then go back.
+      await page.locator('.tab', { hasText: 'results.md' }).first().waitFor({ timeout: 60000 });
+      await page.waitForTimeout(1500);
       await page.keyboard.press('Escape');
       await showWalkthrough();
       await clickStep('Read the results', 'Show Results');
@@ -292,7 +308,7 @@ const readJson = (f) => {
     await check('every walkthrough step is marked done', async () => {
       await showWalkthrough();
       const steps = walkthrough.locator('.getting-started-step');
-      const done = walkthrough.locator('.getting-started-step.complete');
+      const done = walkthrough.locator('.getting-started-step .codicon.complete');
       await page.waitForTimeout(1000);
       const [n, k] = [await steps.count(), await done.count()];
       await shot('walkthrough-7-done');
