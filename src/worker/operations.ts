@@ -23,6 +23,7 @@ import { profileFor } from '../engine/formats/profiles';
 import { reproduceSeeds } from '../engine/reproduce/seeds';
 import { writeFileAtomic } from '../engine/formats/atomic';
 import { defaultTheoryConfig } from '../engine/theory/config';
+import { validateTheoryConfig } from '../engine/theory/validate';
 import { runTheoryExperiment, type TheoryResult } from '../engine/theory/run';
 import { renderTheoryPlots } from '../engine/theory/plots';
 import { transfer } from '../engine/transfer/transfer';
@@ -168,7 +169,10 @@ function theoryJson(result: TheoryResult): string {
 }
 
 async function theory(p: Extract<JobRequest, { kind: 'theory' }>['params'], ctx: JobContext) {
-  const cfg = p.config ?? defaultTheoryConfig();
+  // A config from an experiment file passed only the schema's shape check: check it in full.
+  const cfg = p.config
+    ? validateTheoryConfig(p.config, 'the theory config')
+    : defaultTheoryConfig();
   const t0 = Date.now();
   const result = await runTheoryExperiment(
     cfg,

@@ -2,7 +2,7 @@
 import { startBackend } from '../args';
 import { parseVerb, type VerbSpec } from '../options';
 import { gradientReport } from '../../engine/interpret/report';
-import { GRADIENT_DEFAULTS as D } from '../../engine/interpret/defaults';
+import { GRADIENT_DEFAULTS as D } from '../../engine/formats/presets';
 
 export const gradientsVerb = {
   name: 'gradients',

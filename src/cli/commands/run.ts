@@ -1,7 +1,7 @@
 /**
  * `robust-features run EXP.rfl.json`: an experiment file's steps, headless. The file is read by
  * the extension's parser and schema (shared/experiment.ts), each step becomes its job through the
- * resolution the extension's runner uses (engine/experiment/jobs.ts), and the job runs through
+ * resolution the extension's runner uses (engine/formats/experimentJobs.ts), and the job runs through
  * the worker's own operation (worker/operations.ts): the same files as from VS Code.
  */
 import * as fs from 'node:fs';
@@ -17,7 +17,7 @@ import {
   stepLabel,
   type ExperimentContext,
   type ExperimentJob,
-} from '../../engine/experiment/jobs';
+} from '../../engine/formats/experimentJobs';
 import { runOperation } from '../../worker/operations';
 import { buildConstructed } from '../../engine/construct/build';
 import { mergeShards } from '../../engine/construct/merge';

@@ -3,7 +3,7 @@ import { startBackend } from '../args';
 import { parseVerb, type VerbSpec } from '../options';
 import { terminalProgress } from '../progress';
 import { transfer } from '../../engine/transfer/transfer';
-import { TRANSFER_DEFAULTS } from '../../engine/transfer/defaults';
+import { TRANSFER_DEFAULTS } from '../../engine/formats/presets';
 import { ARCHS, parseArch } from '../../engine/models/registry';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 

@@ -115,3 +115,23 @@ function curve(
     eps: round,
   };
 }
+
+/** The transferability experiment (§3.3) unless told otherwise: CLI, extension, experiment files. */
+export const TRANSFER_DEFAULTS = {
+  /** Training images for D_rand. */
+  trainLimit: 5000,
+  testLimit: 1000,
+  epochs: 5,
+  relabel: TRANSFER_RELABEL,
+  seed: QUICK.seed,
+} as const;
+
+/** The gradient report (§4) unless told otherwise: CLI, extension, experiment files. */
+export const GRADIENT_DEFAULTS = {
+  /** Test images shown. */
+  n: 8,
+  /** L2 radius and steps of the targeted attacks that draw each class: large, so the class shows. */
+  eps: 8,
+  steps: 60,
+  seed: QUICK.seed,
+} as const;

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GradientsParams } from '../../shared/workerProtocol';
-import { GRADIENT_DEFAULTS } from '../../engine/interpret/defaults';
+import { GRADIENT_DEFAULTS } from '../../engine/formats/presets';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';

@@ -1,6 +1,6 @@
 /**
  * From an experiment file's step to the command that runs it. The job itself (folders, defaults)
- * comes from engine/experiment/jobs.ts, which `robust-features run` uses too; here it only
+ * comes from engine/formats/experimentJobs.ts, which `robust-features run` uses too; here it only
  * becomes the argument of the command that queues it, so that trust checks, notifications and
  * the panels opened after a job are those of the command.
  */
@@ -8,7 +8,7 @@ import {
   experimentJob,
   experimentOutDir,
   type ExperimentContext,
-} from '../../engine/experiment/jobs';
+} from '../../engine/formats/experimentJobs';
 import type { Experiment, ExperimentStep } from '../../shared/experiment';
 import type { TrainCommandArgs } from '../commands/train';
 import type { BuildCommandArgs } from '../commands/construct';

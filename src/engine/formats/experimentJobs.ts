@@ -3,17 +3,23 @@
  * resolution that `robust-features run` and the extension's experiment runner both use, so that
  * a step leaves the same files wherever it runs. Output folders sit under the experiment's
  * folder; a checkpoint reference is an earlier step's `out` name or a path relative to the file.
- * Tensor-free (the extension bundle imports it).
+ * Tensor-free, like all of formats/: the extension bundle imports it.
  */
 import * as path from 'node:path';
 import type { Experiment, ExperimentStep } from '../../shared/experiment';
-import type { JobRequest } from '../../shared/workerProtocol';
-import { constructDefaults, type ConstructConfig, type ConstructKind } from '../construct/config';
-import { profileFor } from '../reproduce/profiles';
-import { DEFAULT_TRAIN, type TrainConfig } from '../train/config';
-import { TRANSFER_DEFAULTS } from '../transfer/defaults';
-import { GRADIENT_DEFAULTS } from '../interpret/defaults';
-import { validateTheoryConfig } from '../theory/validate';
+import type {
+  ConstructConfig,
+  JobRequest,
+  TheoryConfig,
+  TrainConfig,
+} from '../../shared/workerProtocol';
+import {
+  constructPreset,
+  DEFAULT_TRAIN,
+  EXPERIMENT_THREAT,
+  GRADIENT_DEFAULTS,
+  TRANSFER_DEFAULTS,
+} from './presets';
 
 export interface ExperimentContext {
   /** The experiment file's folder (relative paths in it resolve here). */
@@ -34,31 +40,11 @@ export interface ExperimentJob {
   outDir: string;
 }
 
-/** The threat model of an adversarialTrain step when neither it nor the experiment gives one. */
-export const DEFAULT_ADVERSARIAL = { norm: 'l2', eps: 1.5, steps: 7 } as const;
 /** Evaluation's ε list when neither the step nor the experiment's threat model gives one. */
 export const DEFAULT_EVAL_EPS = [0.5, 1, 1.5, 2] as const;
 export const DEFAULT_EVAL_STEPS = 20;
-/** Test images of an evaluation and training images of a construction, unless given. */
+/** Test images of an evaluation unless given. */
 export const DEFAULT_EVAL_LIMIT = 1000;
-export const DEFAULT_CONSTRUCT_LIMIT = 1000;
-
-/**
- * A construction's settings for the extension and experiment files: the engine's defaults with
- * the step counts of the reproduction's quick Fashion-MNIST profile (minutes, not hours).
- */
-export function constructStepDefaults(
-  kind: ConstructKind,
-): Omit<ConstructConfig, 'kind' | 'checkpoint' | 'data'> {
-  const quick = profileFor('quick', 'fashion-mnist');
-  const common = { ...constructDefaults(kind), seed: 0, limit: DEFAULT_CONSTRUCT_LIMIT };
-  if (kind === 'robust' || kind === 'nonrobust') {
-    const { steps, stepSize, start, fakeRelu } = quick.inversion;
-    return { ...common, steps, stepSize, start, fakeRelu };
-  }
-  const { steps, stepSize, eps } = quick.relabel;
-  return { ...common, steps, stepSize, eps };
-}
 
 export function experimentOutDir(x: Experiment, c: ExperimentContext): string {
   return x.output ? path.resolve(c.workspaceDir, x.output) : path.join(c.runsFolder, x.name);
@@ -95,7 +81,7 @@ export function experimentJob(x: Experiment, index: number, c: ExperimentContext
     case 'adversarialTrain': {
       const adv =
         step.type === 'adversarialTrain'
-          ? (step.threatModel ?? x.threatModel ?? DEFAULT_ADVERSARIAL)
+          ? (step.threatModel ?? x.threatModel ?? EXPERIMENT_THREAT)
           : undefined;
       const stepData =
         step.type === 'train' && step.data
@@ -121,7 +107,7 @@ export function experimentJob(x: Experiment, index: number, c: ExperimentContext
               adversarial: {
                 norm: adv.norm,
                 eps: adv.eps,
-                steps: adv.steps ?? DEFAULT_ADVERSARIAL.steps,
+                steps: adv.steps ?? EXPERIMENT_THREAT.steps,
               },
             }
           : {}),
@@ -131,7 +117,7 @@ export function experimentJob(x: Experiment, index: number, c: ExperimentContext
     }
     case 'construct': {
       const config: ConstructConfig = {
-        ...constructStepDefaults(step.kind),
+        ...constructPreset(step.kind),
         ...(step.limit ? { limit: step.limit } : {}),
         ...(step.steps ? { steps: step.steps } : {}),
         ...(step.stepSize ? { stepSize: step.stepSize } : {}),
@@ -217,13 +203,13 @@ export function experimentJob(x: Experiment, index: number, c: ExperimentContext
     }
     case 'theory': {
       const outDir = path.join(out, step.out);
-      const source = `${x.name}: steps[${index}].config`;
       return job(
         {
           kind: 'theory',
           params: {
             outDir,
-            ...(step.config ? { config: validateTheoryConfig(step.config, source) } : {}),
+            // Checked by the schema's shape here, in full by the worker's operation.
+            ...(step.config ? { config: step.config as unknown as TheoryConfig } : {}),
           },
         },
         outDir,
