@@ -14,6 +14,10 @@ export const ENVIRONMENT: readonly { name: string; help: string }[] = [
   },
   { name: 'RFL_WASM_FMA', help: '0 turns off the relaxed-SIMD fused multiply-add kernels' },
   { name: 'RFL_DEBUG', help: 'set: print the stack trace of an error, not only its message' },
+  {
+    name: 'RFL_TEST_KILL',
+    help: 'test hook (point@n[:where]): the process kills itself there, to test resumption',
+  },
 ];
 
 export function environmentHelp(): string[] {
