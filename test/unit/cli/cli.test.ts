@@ -122,7 +122,7 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
     ],
     [
       ['reproduce', '--out', '/tmp/x', '--model', 'alexnet'],
-      /Unknown model 'alexnet': expected one of mlp, cnn, resnet, vgg/,
+      /--model must be one of mlp, cnn, resnet, vgg, got 'alexnet'/,
     ],
     [['bench', '--model', 'cnn', '--shape', '28x28'], /a shape is HxWxC.*got '28x28'/],
   ];
