@@ -14,6 +14,8 @@ import { runReproduce, reproduceVerb } from './commands/reproduce';
 import { runGradients, gradientsVerb } from './commands/gradients';
 import { runTransfer, transferVerb } from './commands/transfer';
 import { runRun, runVerb } from './commands/run';
+import { runExport, exportVerb } from './commands/export';
+import { runImport, importVerb } from './commands/import';
 import { HelpShown, UsageError, verbHelp, type VerbSpec } from './options';
 import { environmentHelp } from './environment';
 import { TOOL_VERSION } from '../engine/provenance';
@@ -33,6 +35,8 @@ const commands: Command[] = [
   { spec: reproduceVerb, run: runReproduce },
   { spec: transferVerb, run: runTransfer },
   { spec: gradientsVerb, run: runGradients },
+  { spec: exportVerb, run: runExport },
+  { spec: importVerb, run: runImport },
   { spec: theoryVerb, run: runTheory },
   { spec: runVerb, run: runRun },
   { spec: benchVerb, run: runBench },
@@ -53,6 +57,8 @@ function usage(): string {
     '',
     'Every command takes --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu, --json and -h/--help.',
     'Exit codes: 0 done, 1 failed, 2 usage error.',
+    'Verbs that take --data also take --layout nchw|nhwc and --classes N (npy: arrays) and',
+    '--size HxW (to resize folder: images).',
     '',
     'environment:',
     ...environmentHelp(),

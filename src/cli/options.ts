@@ -7,6 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errorMessage } from '../shared/errorMessage';
 import { BACKEND_LADDER } from '../engine/backend/ladder';
+import { applyDataFlags, DATA_OPTIONS, NO_DATA_SPEC, takesData } from './dataFlags';
 
 type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
 
@@ -131,7 +132,7 @@ function convert(flag: string, spec: OptionSpec, raw: string): string | number |
 
 /** Parses argv against the verb's table (plus the common options); -h prints help and throws HelpShown. */
 export function parseVerb<O extends OptionTable>(spec: VerbSpec<O>, argv: string[]): Parsed<O> {
-  const table: OptionTable = { ...COMMON_OPTIONS, ...spec.options };
+  const table: OptionTable = { ...COMMON_OPTIONS, ...dataOptions(spec), ...spec.options };
   // A usage error shows the usage line; -h shows everything.
   const help = `${usageLine(spec)}\n(robust-features ${spec.name} -h lists the options)`;
   const options: ParseArgsOptions = {};
@@ -173,9 +174,15 @@ export function parseVerb<O extends OptionTable>(spec: VerbSpec<O>, argv: string
     if (e instanceof UsageError) throw new UsageError(e.message, help);
     throw e;
   }
+  if (!applyDataFlags(out)) throw new UsageError(NO_DATA_SPEC, help);
   if (spec.positionals && parsed.positionals.length < spec.positionals.min)
     throw new UsageError(`expected ${spec.positionals.arg}`, help);
   return out as Parsed<O>;
+}
+
+/** --layout, --classes, --size for the verbs that read a dataset (dataFlags.ts). */
+function dataOptions(spec: VerbSpec): OptionTable {
+  return takesData(spec.options) ? DATA_OPTIONS : {};
 }
 
 function formatDefault(s: OptionSpec): string {
@@ -242,6 +249,7 @@ export function verbHelp(spec: VerbSpec): string {
     '',
     'options:',
     ...optionLines(spec.options),
+    ...(takesData(spec.options) ? ['', 'data options:', ...optionLines(DATA_OPTIONS)] : []),
     '',
     'common options:',
     ...optionLines(COMMON_OPTIONS),

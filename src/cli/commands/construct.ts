@@ -48,7 +48,13 @@ export const constructVerb = {
     eps: {
       kind: 'number',
       defaultText: String(RELABELLING.eps),
-      help: 'relabelling only: L2 radius of the targeted attack',
+      help: 'relabelling only: radius of the targeted attack in --norm',
+    },
+    norm: {
+      kind: 'string',
+      choices: ['l2', 'linf'],
+      defaultText: "l2, the paper's main one",
+      help: "relabelling only: the targeted attack's norm",
     },
     start: {
       kind: 'string',
@@ -98,6 +104,10 @@ export async function runConstruct(argv: string[]): Promise<void> {
     throw new UsageError(errorMessage(e));
   }
   const kind = o.kind;
+  if (o.norm !== undefined && kind !== 'rand' && kind !== 'det')
+    throw new UsageError(
+      `--norm applies to relabelling (rand, det) only: the inversion (${kind}) has no radius`,
+    );
   const d = constructDefaults(kind);
   const pool = o.pool ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
@@ -113,7 +123,7 @@ export async function runConstruct(argv: string[]): Promise<void> {
       steps: o.steps ?? d.steps,
       stepSize: o['step-size'] ?? d.stepSize,
       ...(kind === 'rand' || kind === 'det'
-        ? { eps: o.eps ?? d.eps }
+        ? { eps: o.eps ?? d.eps, norm: o.norm ?? d.norm }
         : { start: o.start ?? d.start, fakeRelu: !o['exact-relu'] }),
       chunkSize: o.chunk,
       batchSize: o.batch,

@@ -3,17 +3,29 @@ import { startBackend } from '../args';
 import { parseVerb, UsageError, type VerbSpec } from '../options';
 import { terminalProgress } from '../progress';
 import { defaultTestData, loadCheckpoint } from '../../engine/models/checkpoint';
-import { mergeIntoMetrics } from '../../engine/eval/mergeMetrics';
+import { mergeEvaluationIntoMetrics, mergeIntoMetrics } from '../../engine/eval/mergeMetrics';
+import {
+  AUTOATTACK_VERSIONS,
+  EVAL_ATTACKS,
+  evaluateWithAttack,
+  parseAttackList,
+} from '../../engine/eval/attackEval';
+import type { LogitsFn } from '../../engine/eval/accuracy';
+import type { Dataset } from '../../engine/types';
 import { loadDataset } from '../../engine/formats/load';
 import { inferenceFn } from '../../engine/eval/accuracy';
 import { checkAttackStrength, evaluateRobustness } from '../../engine/eval/robust';
 import { backendLabel } from '../../engine/provenance';
+import { assertCheckpointFits } from '../../engine/models/fits';
+import { errorMessage } from '../../shared/errorMessage';
 
 export const evalVerb = {
   name: 'eval',
-  summary: 'robust accuracy of a checkpoint under PGD, for each ε: an accuracy–ε curve',
+  summary:
+    'robust accuracy of a checkpoint under PGD or AutoAttack, for each ε: an accuracy–ε curve',
   description:
-    "Writes the result into the checkpoint's metrics.json (robustAcc[norm][ε], with the attack used).",
+    "Writes the result into the checkpoint's metrics.json (robustAcc[norm][ε] for PGD,\n" +
+    'evaluations[norm][ε] for the other attacks, with the attack, its budget, seed and sample count).',
   options: {
     checkpoint: { kind: 'string', arg: 'DIR', required: true, help: 'checkpoint folder' },
     norm: { kind: 'string', choices: ['l2', 'linf'], default: 'l2', help: 'threat model' },
@@ -53,6 +65,30 @@ export const evalVerb = {
       arg: 'LIST',
       help: 'also attack with these step counts (e.g. 5,50) and warn when more steps give a HIGHER robust accuracy than fewer: a sign of gradient masking',
     },
+    attack: {
+      kind: 'string',
+      choices: EVAL_ATTACKS,
+      default: 'pgd',
+      help: 'APGD (100 iterations), APGD-T (9 target classes), Square (gradient-free), or AutoAttack: its attacks in sequence, each on the images still robust; PGD-20 on the same images too',
+    },
+    version: {
+      kind: 'string',
+      choices: AUTOATTACK_VERSIONS,
+      default: 'standard',
+      help: "AutoAttack's attack set (standard: APGD-CE, APGD-T, Square; FAB-T is not implemented)",
+    },
+    attacks: {
+      kind: 'string',
+      arg: 'LIST',
+      help: 'with --version custom: the attacks, e.g. apgd-ce,square',
+    },
+    queries: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: '5000',
+      help: "Square's query budget per image",
+    },
   },
 } as const satisfies VerbSpec;
 
@@ -66,6 +102,14 @@ export async function runEval(argv: string[]): Promise<void> {
     );
   // Keys of robustAcc are the ε values as the user wrote them (0.50 stays '0.50').
   const epsKeys = o._raw.eps?.split(',').map((s) => s.trim()) ?? epsList.map(String);
+  if (o.version === 'custom' && !o.attacks)
+    throw new UsageError('--version custom needs --attacks LIST (e.g. apgd-ce,square)');
+  let custom;
+  try {
+    custom = o.attacks === undefined ? undefined : parseAttackList(o.attacks);
+  } catch (e) {
+    throw new UsageError(errorMessage(e));
+  }
   await startBackend(o.backend, o.json);
   const ckpt = await loadCheckpoint(o.checkpoint);
   const seed = o.seed;
@@ -74,6 +118,7 @@ export async function runEval(argv: string[]): Promise<void> {
     limit: o.limit,
     seed,
   });
+  assertCheckpointFits(o.checkpoint, ckpt.manifest, test);
   const stepSize = o['step-size'];
   const bar = terminalProgress(o.json, 'eval');
   const evalOpts = {
@@ -87,6 +132,20 @@ export async function runEval(argv: string[]): Promise<void> {
     batchSize: o.batch,
   } as const;
   const fn = inferenceFn(ckpt.model);
+  if (o.attack !== 'pgd') {
+    await runAttackEval(fn, test, o.checkpoint, o.json, bar, {
+      attack: o.attack,
+      version: o.version,
+      custom,
+      queries: o.queries,
+      norm: o.norm,
+      eps: epsList,
+      epsKeys,
+      seed,
+      batchSize: evalOpts.batchSize,
+    });
+    return;
+  }
   const r = await evaluateRobustness(fn, test, evalOpts, { onProgress: bar.onProgress });
   // The other step counts, on the same images and seed; the main evaluation is not repeated.
   const check =
@@ -140,4 +199,46 @@ export async function runEval(argv: string[]): Promise<void> {
         `  PGD-${String(k).padEnd(4)} ${epsList.map((e) => `ε=${e} ${(100 * (check.robustAcc[String(k)]?.[String(e)] ?? 0)).toFixed(2)}%`).join('  ')}`,
       );
   }
+}
+
+/** `eval --attack apgd-ce|apgd-t|square|autoattack`: one entry per ε in metrics.json's evaluations. */
+async function runAttackEval(
+  fn: LogitsFn,
+  test: Dataset,
+  dir: string,
+  json: boolean,
+  bar: ReturnType<typeof terminalProgress>,
+  o: Parameters<typeof evaluateWithAttack>[2] & { epsKeys: string[] },
+): Promise<void> {
+  const started = performance.now();
+  const r = await evaluateWithAttack(fn, test, o, { onProgress: bar.onProgress });
+  bar.stop();
+  for (const w of r.warnings) console.error(`warning: ${w}`);
+  // Keys as the user wrote the ε values, as robustAcc does.
+  const byEps = Object.fromEntries(
+    o.eps.map((e, i) => [o.epsKeys[i] as string, r.byEps[String(e)]!]),
+  );
+  for (const [k, e] of Object.entries(byEps)) mergeEvaluationIntoMetrics(dir, o.norm, k, r.key, e);
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  if (json) {
+    console.log(
+      JSON.stringify({ evaluation: r.key, norm: o.norm, byEps, warnings: r.warnings, seconds }),
+    );
+    return;
+  }
+  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+  for (const [k, e] of Object.entries(byEps)) {
+    console.log(
+      `${e.label}, ${o.norm.toUpperCase()} ε=${k}, ${e.n} images (${e.testSet}), seed ${e.seed}:`,
+    );
+    console.log(`  standard accuracy ${pct(e.standardAcc)}`);
+    for (const a of e.attacks as { label: string; robustAcc: number; seconds: number }[])
+      console.log(`  after ${a.label.padEnd(48)} ${pct(a.robustAcc)}  (${a.seconds} s)`);
+    console.log(`  robust accuracy (worst case)${' '.repeat(27)}${pct(e.robustAcc)}`);
+    if (e.pgd)
+      console.log(
+        `  PGD-${e.pgd.steps} on the same images${' '.repeat(27)}${pct(e.pgd.robustAcc)}`,
+      );
+  }
+  console.log(`took ${seconds} s`);
 }

@@ -2,10 +2,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startBackend } from '../args';
-import { parseVerb, type VerbSpec } from '../options';
+import { parseVerb, UsageError, type VerbSpec } from '../options';
+import { errorMessage } from '../../shared/errorMessage';
 import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 import { terminalProgress } from '../progress';
 import { reproduce } from '../../engine/reproduce/pipeline';
+import { parseSeeds, reproduceSeeds } from '../../engine/reproduce/seeds';
+import { autoAttackReproduction } from '../../engine/reproduce/autoattackEval';
 import { ARCHS } from '../../engine/models/registry';
 import { profileFor } from '../../engine/formats/profiles';
 
@@ -52,24 +55,66 @@ export const reproduceVerb = {
       defaultText: "the profile's, 0",
       help: 'the seed of every random choice (subsets, initialisation, batch order, attack starts, inversion start images, D_rand targets); runs with several seeds show how far each number moves by chance',
     },
+    seeds: {
+      kind: 'string',
+      arg: 'A,B,C',
+      help: 'one whole run per seed (DIR/seed-A, ...), then every cell as mean ± standard deviation in DIR/results.md and results.json (its figure2/table1 hold the means; aggregate and perSeed the rest); excludes --seed',
+    },
+    norm: {
+      kind: 'string',
+      choices: ['l2', 'linf'],
+      default: 'l2',
+      help: 'the threat model of adversarial training, evaluation and D_rand/D_det (the L∞ radii: README, "Choosing ε for L∞")',
+    },
+    eval: {
+      kind: 'string',
+      choices: ['pgd', 'autoattack'],
+      default: 'pgd',
+      help: "robust accuracy by PGD-20, or also by AutoAttack (standard) on the same test images: both are reported, AutoAttack's in DIR/autoattack.json; one run's models, so not with --seeds",
+    },
   },
 } as const satisfies VerbSpec;
 
 export async function runReproduce(argv: string[]): Promise<void> {
   const o = parseVerb(reproduceVerb, argv);
+  if (o.seed !== undefined && o.seeds !== undefined)
+    throw new UsageError('--seed and --seeds exclude each other: give one seed or a list');
+  let seeds;
+  try {
+    seeds = o.seeds === undefined ? undefined : parseSeeds(o.seeds);
+  } catch (e) {
+    throw new UsageError(errorMessage(e));
+  }
+  if (seeds && o.eval === 'autoattack')
+    throw new UsageError(
+      "--eval autoattack evaluates one run's models: run it per seed (--seed N), not with --seeds",
+    );
   const profile = {
-    ...profileFor(o.profile, o.data),
+    ...profileFor(o.profile, o.data, o.norm),
     ...(o.seed === undefined ? {} : { seed: o.seed }),
     ...(o.model === undefined ? {} : { model: o.model }),
   };
   const pool = o.pool ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const bar = terminalProgress(o.json, 'reproduce');
-  const results = await reproduce(
-    { profile, data: o.data, out: o.out, poolSize: pool },
-    { onProgress: bar.onProgress, log: bar.log },
-  );
+  const opts = { profile, data: o.data, out: o.out, poolSize: pool };
+  const ctx = { onProgress: bar.onProgress, log: bar.log };
+  const results = seeds ? await reproduceSeeds(opts, seeds, ctx) : await reproduce(opts, ctx);
+  const autoattack =
+    o.eval === 'autoattack' ? await autoAttackReproduction(o.out, profile, o.data, ctx) : undefined;
   bar.stop();
-  if (o.json) console.log(JSON.stringify(results));
-  else console.log(fs.readFileSync(path.join(o.out, 'results.md'), 'utf8'));
+  if (o.json) {
+    console.log(JSON.stringify(autoattack ? { ...results, autoattack } : results));
+    return;
+  }
+  console.log(fs.readFileSync(path.join(o.out, 'results.md'), 'utf8'));
+  if (!autoattack) return;
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  console.log(
+    `Robust accuracy, ${profile.evaluation.norm.toUpperCase()} ε = ${profile.evaluation.eps}:`,
+  );
+  for (const [name, e] of Object.entries(autoattack))
+    console.log(
+      `  ${name.padEnd(16)} ${e.label} ${pct(e.robustAcc)}   PGD-${e.pgd?.steps ?? 20} ${e.pgd ? pct(e.pgd.robustAcc) : '?'}   (${e.n} images)`,
+    );
 }
