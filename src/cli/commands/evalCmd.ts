@@ -21,8 +21,7 @@ import { errorMessage } from '../../shared/errorMessage';
 
 export const evalVerb = {
   name: 'eval',
-  summary:
-    'robust accuracy of a checkpoint under PGD or AutoAttack, for each ε: an accuracy–ε curve',
+  summary: 'robust accuracy under PGD or AutoAttack for each ε: an accuracy–ε curve',
   description:
     "Writes the result into the checkpoint's metrics.json (robustAcc[norm][ε] for PGD,\n" +
     'evaluations[norm][ε] for the other attacks, with the attack, its budget, seed and sample count).',

@@ -11,8 +11,7 @@ const DATASET_FORMATS: readonly DatasetExportFormat[] = ['imagefolder', 'npy-nch
 
 export const exportVerb = {
   name: 'export',
-  summary:
-    'to PyTorch: --checkpoint DIR --format safetensors --out FILE, or --dataset SPEC --format imagefolder|npy-nchw --out DIR',
+  summary: 'a checkpoint (safetensors) or a dataset (ImageFolder, NCHW .npy) for PyTorch',
   description: [
     "safetensors  the weights under PyTorch's state_dict names and layouts for python/rfl_zoo.py:",
     '             model = rfl_zoo.build(arch, (C, H, W), classes);',

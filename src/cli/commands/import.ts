@@ -8,8 +8,7 @@ import { errorMessage } from '../../shared/errorMessage';
 
 export const importVerb = {
   name: 'import',
-  summary:
-    'a PyTorch state_dict (safetensors) as a checkpoint: --from FILE --model ARCH --shape HxWxC --out DIR',
+  summary: 'a PyTorch state_dict (safetensors) as a checkpoint',
   description: [
     "Makes a checkpoint from a PyTorch state_dict of python/rfl_zoo.py's model (saved with",
     'rfl_zoo.save_safetensors, or safetensors.torch.save_file). The class count is read from',

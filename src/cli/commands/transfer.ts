@@ -17,8 +17,7 @@ const relabelDefault = (k: 'eps' | 'steps' | 'stepSize') =>
 
 export const transferVerb = {
   name: 'transfer',
-  summary:
-    "Figure 3 (§3.3): each architecture's accuracy from D_rand vs how often attacks transfer",
+  summary: 'Figure 3 (§3.3): per architecture, accuracy from D_rand vs attack transfer',
   description: [
     'Figure 3: builds D_rand from the source (a standard model on D); trains each architecture on',
     "D_rand (x: its accuracy on the original test set) and on D (y: how often the source's untargeted",
