@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readResultsFolder } from '../../../src/extension/panels/resultsData';
+import { ARCHS } from '../../../src/engine/models/registry';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = (...args: string[]) =>
@@ -99,7 +100,7 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
     [['frobnicate'], /unknown command 'frobnicate'/],
     [
       ['train', '--model', 'resnet50', '--out', '/tmp/x'],
-      /--model must be one of mlp, cnn, resnet, vgg, got 'resnet50'/,
+      new RegExp(`--model must be one of ${ARCHS.join(', ')}, got 'resnet50'`),
     ],
     [['train', '--model', 'mlp'], /--out DIR is required/],
     [
@@ -122,7 +123,7 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
     ],
     [
       ['reproduce', '--out', '/tmp/x', '--model', 'alexnet'],
-      /--model must be one of mlp, cnn, resnet, vgg, got 'alexnet'/,
+      new RegExp(`--model must be one of ${ARCHS.join(', ')}, got 'alexnet'`),
     ],
     [['bench', '--model', 'cnn', '--shape', '28x28'], /a shape is HxWxC.*got '28x28'/],
   ];
