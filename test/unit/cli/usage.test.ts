@@ -71,6 +71,31 @@ test('usage errors exit 2 with the usage line; failures exit 1', () => {
     [['run'], /expected EXP\.rfl\.json/],
     [['run', 'x.rfl.json', '--progress', 'xml'], /--progress must be one of bar, json, none/],
     [['theory', '--out', '/tmp/x', 'extra'], /Unexpected argument 'extra'|positional/i],
+    [
+      ['construct', '--kind', 'robust', '--checkpoint', 'a', '--out', 'b', '--norm', 'linf'],
+      /--norm applies to relabelling \(rand, det\) only/,
+    ],
+    [['reproduce', '--out', '/tmp/x', '--seed', '1', '--seeds', '1,2'], /exclude each other/],
+    [['reproduce', '--out', '/tmp/x', '--seeds', '1,1'], /--seeds lists a seed twice/],
+    [
+      ['reproduce', '--out', '/tmp/x', '--seeds', '0,1', '--eval', 'autoattack'],
+      /--eval autoattack evaluates one run's models/,
+    ],
+    [['eval', '--checkpoint', 'a', '--eps', '1', '--attack', 'fab'], /--attack must be one of/],
+    [
+      ['eval', '--checkpoint', 'a', '--eps', '1', '--attack', 'autoattack', '--version', 'custom'],
+      /--version custom needs --attacks LIST/,
+    ],
+    [['eval', '--checkpoint', 'a', '--eps', '1', '--classes', '10'], /give --data SPEC/],
+    [['train', '--out', '/tmp/x', '--layout', 'chwn'], /--layout must be one of nchw, nhwc/],
+    [['transfer', '--source', 'a', '--out', 'b', '--norm', 'l1'], /--norm must be one of l2, linf/],
+    [['transfer', '--source', 'a', '--out', 'b', '--archs', 'mlp,alexnet'], /alexnet/],
+    [['export', '--format', 'npy-nchw', '--out', '/tmp/x'], /either --checkpoint DIR or --dataset/],
+    [
+      ['export', '--checkpoint', 'a', '--format', 'imagefolder', '--out', '/tmp/x'],
+      /--format for a checkpoint must be safetensors/,
+    ],
+    [['import', '--from', 'a.safetensors', '--out', '/tmp/x', '--shape', '32x32'], /--shape/],
   ];
   for (const [args, re] of usage) {
     const r = cli(...args);
