@@ -80,8 +80,8 @@ export function summarizeResult(r: JobResult): ResultSummary {
       const v = r.value;
       const c = v.figure3.correlations;
       return {
-        short: `r = ${v.correlation.toFixed(2)}`,
-        long: `${v.figure3.points.map((x) => `${x.arch} D_rand ${pct(x.dRandAcc)} / transfer ${pct(x.untargetedTransfer)} untargeted, ${pct(x.targetedTransfer)} targeted`).join('; ')}. Pearson r untargeted ${c.untargeted.pearson.r.toFixed(2)}, targeted ${c.targeted.pearson.r.toFixed(2)} (transfer.svg; results.json figure3 has the intervals)`,
+        short: `r = ${correlationText(v.correlation)}`,
+        long: `${v.figure3.points.map((x) => `${x.arch} D_rand ${pct(x.dRandAcc)} / transfer ${pct(x.untargetedTransfer)} untargeted, ${pct(x.targetedTransfer)} targeted`).join('; ')}. Pearson r untargeted ${correlationText(c.untargeted.pearson.r)}, targeted ${correlationText(c.targeted.pearson.r)} (transfer.svg; results.json figure3 has the intervals)`,
         outputDir: v.outDir,
       };
     }
@@ -96,4 +96,12 @@ export function summarizeResult(r: JobResult): ResultSummary {
       return never;
     }
   }
+}
+
+/**
+ * A correlation over too few or constant points is NaN, and JSON carries NaN across the worker
+ * boundary as null: say so instead of failing on it.
+ */
+function correlationText(r: number | null): string {
+  return typeof r === 'number' && Number.isFinite(r) ? r.toFixed(2) : 'undefined (too few points)';
 }
