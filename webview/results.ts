@@ -26,7 +26,8 @@ import {
 import type { ResultsData } from '../src/shared/webviewProtocol';
 import { el, pct, post, setState, showError, start, toast } from './common/api';
 import { onThemeChange, palette } from './common/theme';
-import { chartToSvg } from './common/chartSvg';
+import { chartSection as sharedChartSection } from './common/chartSection';
+import { button, csvOf } from './common/exports';
 
 Chart.register(
   BarController,
@@ -97,25 +98,6 @@ const FIG2_ROWS = [
   ['standard_DNR', 'D_NR (standard training)'],
 ] as const;
 
-function csvOf(table: HTMLTableElement): string {
-  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return (
-    Array.from(table.rows)
-      .map((r) =>
-        Array.from(r.cells)
-          .map((c) => q(c.textContent ?? ''))
-          .join(','),
-      )
-      .join('\n') + '\n'
-  );
-}
-
-function button(label: string, onClick: () => void, id?: string): HTMLElement {
-  const b = el('vscode-button', { secondary: '', ...(id ? { id } : {}) }, label);
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 function tableSection(
   id: string,
   title: string,
@@ -158,52 +140,7 @@ function chartSection(
   cfg: () => ChartConfiguration,
   extraClass = '',
 ): HTMLElement {
-  const canvas = el('canvas', { id: `${id}-canvas`, role: 'img', 'aria-label': title });
-  const box = el('div', { class: `chart-box ${extraClass}` }, canvas);
-  const section = el('div', { class: 'section', 'data-chart': id }, el('h2', {}, title), box);
-  section.append(
-    el(
-      'div',
-      { class: 'toolbar' },
-      button(
-        'Export PNG',
-        () => {
-          const c = charts.get(id);
-          if (c)
-            post({
-              type: 'export',
-              name: id,
-              format: 'png',
-              data: c.toBase64Image('image/png', 1),
-            });
-        },
-        `${id}-png`,
-      ),
-      button(
-        'Export SVG',
-        () => {
-          const c = charts.get(id);
-          if (c)
-            post({
-              type: 'export',
-              name: id,
-              format: 'svg',
-              data: chartToSvg(c, title, palette()),
-            });
-        },
-        `${id}-svg`,
-      ),
-    ),
-  );
-  queueMicrotask(() => {
-    charts.get(id)?.destroy();
-    charts.set(id, new Chart(canvas, cfg()));
-  });
-  (section as HTMLElement & { rebuild?: () => void }).rebuild = () => {
-    charts.get(id)?.destroy();
-    charts.set(id, new Chart(canvas, cfg()));
-  };
-  return section;
+  return sharedChartSection(charts, id, title, cfg, extraClass);
 }
 
 function baseOptions(

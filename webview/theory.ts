@@ -20,7 +20,7 @@ import {
 import type { TheoryData } from '../src/shared/webviewProtocol';
 import { el, post, setState, showError, start, toast } from './common/api';
 import { onThemeChange, palette } from './common/theme';
-import { chartToSvg } from './common/chartSvg';
+import { chartSection as sharedChartSection } from './common/chartSection';
 import { button, csvButton, svgText, svgToPng } from './common/exports';
 
 Chart.register(
@@ -162,54 +162,7 @@ function ellipsesSvg(d: TheoryData): SVGSVGElement {
 }
 
 function chartSection(id: string, title: string, cfg: () => ChartConfiguration): HTMLElement {
-  const canvas = el('canvas', { id: `${id}-canvas`, role: 'img', 'aria-label': title });
-  const section = el(
-    'div',
-    { class: 'section', 'data-chart': id },
-    el('h2', {}, title),
-    el('div', { class: 'chart-box' }, canvas),
-  );
-  const make = () => {
-    charts.get(id)?.destroy();
-    charts.set(id, new Chart(canvas, cfg()));
-  };
-  section.append(
-    el(
-      'div',
-      { class: 'toolbar' },
-      button(
-        'Export PNG',
-        () => {
-          const c = charts.get(id);
-          if (c)
-            post({
-              type: 'export',
-              name: id,
-              format: 'png',
-              data: c.toBase64Image('image/png', 1),
-            });
-        },
-        `${id}-png`,
-      ),
-      button(
-        'Export SVG',
-        () => {
-          const c = charts.get(id);
-          if (c)
-            post({
-              type: 'export',
-              name: id,
-              format: 'svg',
-              data: chartToSvg(c, title, palette()),
-            });
-        },
-        `${id}-svg`,
-      ),
-    ),
-  );
-  queueMicrotask(make);
-  (section as HTMLElement & { rebuild?: () => void }).rebuild = make;
-  return section;
+  return sharedChartSection(charts, id, title, cfg);
 }
 
 function options(yTitle: string, log = false): ChartConfiguration['options'] {
