@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackends } from '../test/unit/kernels/helpers';
-import { setWinogradStrategy } from '../src/engine/kernels/winograd';
+import { setWinogradStrategy } from '../src/engine/kernels/conv/winograd';
 
 const reps = Number(process.argv[2] ?? 8);
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackends } from '../test/unit/kernels/helpers';
-import { setInputGradStrategy } from '../src/engine/kernels/convInputGemm';
+import { setInputGradStrategy } from '../src/engine/kernels/conv/convInputGemm';
 
 const reps = Number(process.argv[2] ?? 10);
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;

@@ -10,11 +10,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setupBackends } from '../test/unit/kernels/helpers';
-import { withScope } from '../src/engine/kernels/call';
-import { setFilterGradStrategy } from '../src/engine/kernels/convFilterGemm';
-import { setInputGradStrategy } from '../src/engine/kernels/convInputGemm';
-import { setWinogradStrategy } from '../src/engine/kernels/winograd';
-import { setConv1 } from '../src/engine/kernels/conv1';
+import { withScope } from '../src/engine/kernels/wasm/call';
+import { setFilterGradStrategy } from '../src/engine/kernels/conv/convFilterGemm';
+import { setInputGradStrategy } from '../src/engine/kernels/conv/convInputGemm';
+import { setWinogradStrategy } from '../src/engine/kernels/conv/winograd';
+import { setConv1 } from '../src/engine/kernels/conv/conv1';
 
 const group = process.argv[2] ?? 'all';
 const reps = Number(process.argv[3] ?? 20);

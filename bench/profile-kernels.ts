@@ -15,8 +15,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, parseArch } from '../src/engine/models/registry';
 import { initBackend } from '../src/engine/backend/ladder';
-import { setWinogradStrategy } from '../src/engine/kernels/winograd';
-import { elementwiseOn } from '../src/engine/kernels/elementwise';
+import { setWinogradStrategy } from '../src/engine/kernels/conv/winograd';
+import { elementwiseOn } from '../src/engine/kernels/elementwise/elementwise';
 import { batchNormTrainOn } from '../src/engine/models/batchNorm';
 import { linearConvOn } from '../src/engine/models/reluConv2d';
 import { adam } from '../src/engine/train/fusedAdam';

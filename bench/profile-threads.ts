@@ -1,5 +1,5 @@
 /**
- * Threaded wasm check: the cnn's heaviest kernels with N pthreads (src/engine/kernels/threads.ts)
+ * Threaded wasm check: the cnn's heaviest kernels with N pthreads (src/engine/kernels/threads/threads.ts)
  * and a checksum of their results, to compare runs with 1 and 2 threads (results must be equal).
  * Usage: npx tsx bench/profile-threads.ts [threads=2] [reps=20]
  */

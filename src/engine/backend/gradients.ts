@@ -3,17 +3,12 @@
  * on the shared tfjs-core instance when it loads. Import this module for that side effect wherever
  * gradients are taken without a layers model in sight (attacks on plain functions, theory).
  * (`@tensorflow/tfjs-core/dist/register_all_gradients` is ESM-only and breaks the CJS bundles.)
- * Then our ReLU, batch-norm and Mean gradients replace tfjs's (kernels/reluGrad.ts,
- * kernels/batchNormTrain.ts, kernels/meanGrad.ts): they must come after; and TopK gets the
- * gradient tfjs lacks (topkGradient.ts).
+ * Then our gradients (ReLU, FusedConv2D, batch norm, Mean: kernels/registerGradients.ts) replace
+ * tfjs's: they must come after; and TopK gets the gradient tfjs lacks (topkGradient.ts).
  */
 import '@tensorflow/tfjs-layers';
-import { registerReluGradient } from '../kernels/reluGrad';
-import { registerBatchNormGradients } from '../kernels/batchNormTrain';
-import { registerMeanGradient } from '../kernels/meanGrad';
+import { registerGradients } from '../kernels/registerGradients';
 import { registerTopKGradient } from './topkGradient';
 
-registerReluGradient();
-registerBatchNormGradients();
-registerMeanGradient();
+registerGradients();
 registerTopKGradient();

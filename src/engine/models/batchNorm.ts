@@ -1,6 +1,6 @@
 /**
  * tfjs-layers' BatchNormalization whose training mode runs as one kernel forward and one kernel
- * backward (kernels/batchNormTrain.ts) where the active backend has them (wasm), instead of
+ * backward (kernels/norm/batchNormTrain.ts) where the active backend has them (wasm), instead of
  * tf.moments, FusedBatchNorm and a gradient through each op of that chain. The moving averages
  * are updated as tfjs-layers updates them (the same ops on the same batch moments). Same
  * weights, config and class name: saved models are unchanged, and loading one gives this class
@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { BN_TRAIN, canRunBatchNormTrain } from '../kernels/batchNormTrain';
+import { BN_TRAIN, canRunBatchNormTrain } from '../kernels/norm/batchNormTrain';
 
 type BnArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
 /** The stock BatchNormalization class (tfjs-layers exports only its factory). */

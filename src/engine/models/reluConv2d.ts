@@ -5,7 +5,7 @@
  * each convolution's output in every training and PGD step. Without an activation (the ResNet's
  * convolutions, followed by batch norm) tfjs-core runs a customGrad that computes the filter
  * gradient with the input gradient even when only the input gradient is asked for (every PGD
- * and inversion step). The gradient is kernels/reluGrad.ts's FusedConv2D gradient, each part
+ * and inversion step). The gradient is kernels/gradients/fusedConv2D.ts, each part
  * only when asked for.
  * Same weights, same config, same class name: saved models are unchanged, and loading one gives
  * this class (registered for 'Conv2D'). Other activations, layouts or dilations: the stock call.

@@ -1,5 +1,5 @@
 /**
- * tfjs's Adam with the update of each variable as one kernel ('RflAdam', kernels/adam.ts) where
+ * tfjs's Adam with the update of each variable as one kernel ('RflAdam', kernels/optim/adam.ts) where
  * the backend has it (wasm with our kernels): the stock update is ten tensor ops per variable,
  * each a pass over it and a temporary (CHANGELOG.md, 0.1.0, session 6). Same float32 arithmetic,
  * so the same weights to the bit; same slots, names and state (getWeights/setWeights are tfjs's,
@@ -7,7 +7,7 @@
  * alike. On other backends it is tfjs's AdamOptimizer.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_ADAM } from '../kernels/adam';
+import { FUSED_ADAM } from '../kernels/optim/adam';
 
 /** tfjs's AdamOptimizer fields we take over (private in its typings). */
 interface AdamState {

@@ -1,5 +1,5 @@
 /**
- * Batch norm in training mode as one kernel forward and one backward (kernels/batchNormTrain.ts,
+ * Batch norm in training mode as one kernel forward and one backward (kernels/norm/batchNormTrain.ts,
  * models/batchNorm.ts): against tfjs-layers' own BatchNormalization on the cpu backend, same
  * weights, the outputs, the moving averages after the step, and the gradients with respect to
  * the input, gamma and beta agree to float32 rounding; the kernels replace the op chain on wasm;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { compare, padArb, rand, setupBackends } from './helpers';
-import { conv1Runs, setConv1 } from '../../../src/engine/kernels/conv1';
+import { conv1Runs, setConv1 } from '../../../src/engine/kernels/conv/conv1';
 
 const TOL = 1e-5;
 before(setupBackends);

@@ -10,8 +10,8 @@ import { compare, padArb, rand, setupBackends } from './helpers';
 import {
   setFilterGradChunk,
   setFilterGradStrategy,
-} from '../../../src/engine/kernels/convFilterGemm';
-import { setInputGradStrategy } from '../../../src/engine/kernels/convInputGemm';
+} from '../../../src/engine/kernels/conv/convFilterGemm';
+import { setInputGradStrategy } from '../../../src/engine/kernels/conv/convInputGemm';
 
 const TOL = 1e-5;
 before(setupBackends);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { on, setupBackends } from './helpers';
-import { elementwiseOn } from '../../../src/engine/kernels/elementwise';
+import { elementwiseOn } from '../../../src/engine/kernels/elementwise/elementwise';
 
 before(setupBackends);
 

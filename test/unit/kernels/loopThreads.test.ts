@@ -7,7 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { imageParts, PARALLEL_MIN, splitRange } from '../../../src/engine/kernels/loopThreads';
+import {
+  imageParts,
+  PARALLEL_MIN,
+  splitRange,
+} from '../../../src/engine/kernels/threads/loopThreads';
 
 test('splitRange covers [0, count) in order, aligned, at most `parts` pieces', () => {
   fc.assert(

@@ -1,5 +1,5 @@
 /**
- * Mean's gradient (kernels/meanGrad.ts) gives exactly tfjs-core's dy·ones(x.shape)/n, bit for
+ * Mean's gradient (kernels/gradients/mean.ts) gives exactly tfjs-core's dy·ones(x.shape)/n, bit for
  * bit, on cpu and wasm for random shapes and axes (global average pooling's [1, 2] among them),
  * without the full-size Multiply.
  */

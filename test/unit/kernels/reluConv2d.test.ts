@@ -1,6 +1,6 @@
 /**
  * ReluConv2D (models/reluConv2d.ts): a ReLU convolution run as one FusedConv2D kernel under a
- * gradient, with the FusedConv2D gradient of kernels/reluGrad.ts. Against tfjs-layers' own Conv2D
+ * gradient, with the FusedConv2D gradient of kernels/gradients/fusedConv2D.ts. Against tfjs-layers' own Conv2D
  * (which tfjs-core un-fuses into Conv2D, Add, Relu there), same weights, on cpu and on wasm with
  * our kernels (Winograd at ≥ 8 channels in): outputs and the gradients with respect to the input,
  * the kernel and the bias agree to float32 rounding; a serialised layer loads back as ReluConv2D

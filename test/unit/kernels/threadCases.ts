@@ -77,7 +77,7 @@ export function threadCases(): Record<string, () => tf.Tensor> {
         { x: t([8, 15, 15, 3], 23), dy: t([8, 8, 8, 16], 24) },
         { ...c, strides: 2, filterShape: [3, 3, 3, 16] },
       ),
-    // The fused Adam update (kernels/adam.ts): a range of the variable per thread, JS tail.
+    // The fused Adam update (kernels/optim/adam.ts): a range of the variable per thread, JS tail.
     adam: () => {
       const n = 70003;
       const attrs = {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../../src/engine/kernels/register';
-import { loopThreadsFor } from '../../../src/engine/kernels/simd';
+import { loopThreadsFor } from '../../../src/engine/kernels/wasm/simd';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmDir, threadCases } from './threadCases';
 import { errorMessage } from '../../../src/shared/errorMessage';

@@ -1,5 +1,5 @@
 /**
- * Winograd F(2×2,3×3) (src/engine/kernels/winograd.ts) against the cpu backend on random shapes:
+ * Winograd F(2×2,3×3) (src/engine/kernels/conv/winograd.ts) against the cpu backend on random shapes:
  * Conv2D, FusedConv2D with bias and relu/linear, and Conv2DBackpropInput (stride 1, ≥ 8
  * channels into the convolution, so every case here takes the Winograd path), odd and even
  * sizes, 'same'/'valid'/explicit padding, channel counts that are not multiples of 4, and
@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { compare, padArb, rand, setupBackends } from './helpers';
-import { setWinogradChunk, setWinogradStrategy } from '../../../src/engine/kernels/winograd';
+import { setWinogradChunk, setWinogradStrategy } from '../../../src/engine/kernels/conv/winograd';
 
 const TOL = 1e-4;
 let worst = 0;

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend/ladder';
 import { loadDataset } from '../../../src/engine/formats/load';
 import { buildModel } from '../../../src/engine/models/registry';
-import { FUSED_ADAM } from '../../../src/engine/kernels/adam';
+import { FUSED_ADAM } from '../../../src/engine/kernels/optim/adam';
 import { adam } from '../../../src/engine/train/fusedAdam';
 import { batchTensors, epochOrder } from '../../../src/engine/train/batches';
 import {

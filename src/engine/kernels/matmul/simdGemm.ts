@@ -1,0 +1,69 @@
+/**
+ * A GEMM of our own for products whose contraction runs over a long axis that both operands
+ * store as rows: out[i, j] += Σ_r a[r, i] · b[r, j] (a sum of outer products, "AᵀB"). The stock
+ * BatchMatMul (XNNPACK's fully-connected operator) re-packs its right operand on every call
+ * (for a fresh operand, more time than the product itself) and needs A transposed first; this loop reads both operands in place, row by row. Register
+ * block: 4 rows of out × 8 columns (8 f32x4 accumulators), the column block of b loaded once per
+ * r and each a value splatted. With `fma` (relaxedSimd.ts) each step is one relaxed_madd, else a
+ * mul then an add (then results equal XNNPACK's to the bit: same order over r).
+ */
+import { Fn, I32, op, simd, V128 } from '../wasm/wasmAsm';
+
+/** f32x4.relaxed_madd(a, b, c) = a·b + c, fused where the CPU has FMA (relaxed SIMD). */
+const RELAXED_MADD = 0x105;
+
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
+// prettier-ignore
+export function outerAcc(fma = false): Fn {
+  // params: a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride, add — counts
+  // in floats (aCols a multiple of 4, bCols of 8), strides in bytes: a(r, i) is at
+  // a + r·aStride + i·aColStride (so AᵀB: aStride = a row, aColStride = 4; AB: 4 and a row).
+  // add = 0 writes out (no need to zero it first), 1 accumulates into it.
+  const f = new Fn(new Array<number>(11).fill(I32), 'outerAcc');
+  const [a, b, out, rows, aCols, bCols, aStride, aColStride, bStride, outStride, add] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [i, j, r, pb, po] = Array.from({ length: 5 }, () => f.local(I32)) as [number, number, number, number, number];
+  const pa = Array.from({ length: 4 }, () => f.local(I32));
+  const acc = Array.from({ length: 8 }, () => f.local(V128));
+  const [b0, b1, s, zero] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  f.f32(0).v(simd.f32x4Splat).set(zero);
+  // out + (i + ii)·outStride + 4j (+16 for the second half of the 8 columns).
+  const outAddr = (ii: number) => {
+    f.get(po);
+    if (ii > 0) f.get(outStride).i32(ii).emit(op.i32Mul, op.i32Add);
+  };
+  f.forLt(i, 0, aCols, 4, () => f.forLt(j, 0, bCols, 8, () => {
+    f.get(out).get(i).get(outStride).emit(op.i32Mul, op.i32Add).get(j).i32(4).emit(op.i32Mul, op.i32Add).set(po);
+    f.get(add).emit(op.if, 0x40);
+    for (let ii = 0; ii < 4; ii++) {
+      outAddr(ii); f.v(simd.load).emit(0, 0).set(acc[2 * ii]!);
+      outAddr(ii); f.v(simd.load).emit(0, 16).set(acc[2 * ii + 1]!);
+    }
+    f.emit(op.else);
+    for (const v of acc) f.get(zero).set(v);
+    f.emit(op.end);
+    for (let ii = 0; ii < 4; ii++) {
+      f.get(a).get(i).i32(ii).emit(op.i32Add).get(aColStride).emit(op.i32Mul, op.i32Add).set(pa[ii]!);
+    }
+    f.get(b).get(j).i32(4).emit(op.i32Mul, op.i32Add).set(pb);
+    f.forLt(r, 0, rows, 1, () => {
+      f.get(pb).v(simd.load).emit(0, 0).set(b0);
+      f.get(pb).v(simd.load).emit(0, 16).set(b1);
+      for (let ii = 0; ii < 4; ii++) {
+        f.get(pa[ii]!).emit(op.f32Load, 0, 0).v(simd.f32x4Splat).set(s);
+        for (const [h, bv] of [[0, b0], [1, b1]] as const) {
+          const ac = acc[2 * ii + h]!;
+          if (fma) f.get(s).get(bv).get(ac).v(RELAXED_MADD).set(ac);
+          else f.get(ac).get(s).get(bv).v(simd.f32x4Mul).v(simd.f32x4Add).set(ac);
+        }
+        f.inc(pa[ii]!, () => f.get(aStride));
+      }
+      f.inc(pb, () => f.get(bStride));
+    });
+    for (let ii = 0; ii < 4; ii++) {
+      outAddr(ii); f.get(acc[2 * ii]!).v(simd.store).emit(0, 0);
+      outAddr(ii); f.get(acc[2 * ii + 1]!).v(simd.store).emit(0, 16);
+    }
+  }));
+  return f;
+}

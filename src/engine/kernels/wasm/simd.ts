@@ -1,0 +1,199 @@
+/**
+ * Our SIMD loops, instantiated on the wasm backend's memory so they read and write tensors in
+ * place. Arguments are byte offsets (tensors' memoryOffset + …) and byte strides, except where
+ * noted. Vector loops go 4 floats at a time; callers handle other channel counts.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { assemble, simd } from './wasmAsm';
+import { poolGrad } from '../pool/simdPool';
+import { affineRows, strided3d, sumRows } from './simdLoops';
+import { winoDy, winoIn, winoOut } from '../conv/simdWinograd';
+import { binaryRows, relu, reluGrad } from '../elementwise/simdElementwise';
+import { outerAcc } from '../matmul/simdGemm';
+import { adamUpdate } from '../optim/simdAdam';
+import { conv1FilterGrad, conv1Fwd, conv1InputGrad } from '../conv/simdConv1';
+import { relaxedSimd } from './relaxedSimd';
+import { bnDxRows, bnGradSums, sqDevRows } from '../norm/simdBatchNorm';
+import { LoopThreads } from '../threads/loopThreads';
+import { wasmThreadCount } from '../threads/threads';
+
+export interface Simd {
+  /** dx[window] += dy where x[window] is the window's first maximum (see simdPool.ts). */
+  poolGrad(
+    x: number,
+    dx: number,
+    dy: number,
+    rows: number,
+    cols: number,
+    rowStride: number,
+    colStride: number,
+    cBytes: number,
+    count: number,
+    xStep: number,
+    overlap: number,
+  ): void;
+  /** dst[p,r,c] = src[p,r,c], or += when add=1; len counts floats. */
+  strided3d(
+    src: number,
+    dst: number,
+    planes: number,
+    srcPlane: number,
+    dstPlane: number,
+    rows: number,
+    srcRow: number,
+    dstRow: number,
+    len: number,
+    srcCol: number,
+    dstCol: number,
+    add: number,
+  ): void;
+  /** dst[0..vecBytes) += Σ_r src[r·rowStride + ·], f32. */
+  sumRows(src: number, dst: number, rows: number, vecBytes: number, rowStride: number): void;
+  /** Per row of rowStride bytes: dst = (src − m)·a + o, with [m | a | o] per channel at par. */
+  affineRows(
+    src: number,
+    dst: number,
+    rows: number,
+    vecBytes: number,
+    rowStride: number,
+    par: number,
+  ): void;
+  /** Winograd input transform (simdWinograd.ts): 16 destination matrices, then the geometry. */
+  winoIn(src: number, ...dstsAndGeometry: number[]): void;
+  /** Winograd output transform + bias: 16 source matrices, dst, bias, then the geometry. */
+  winoOut(...args: number[]): void;
+  /** The same, then max(·, 0). */
+  winoOutRelu(...args: number[]): void;
+  /** Winograd output-gradient transform A dY Aᵀ (filter gradient): as winoIn. */
+  winoDy(src: number, ...dstsAndGeometry: number[]): void;
+  /** out[i,j] (+)= Σ_r a(r,i)·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats);
+   * a(r,i) at a + r·aStride + i·aColStride; add = 1 accumulates, 0 overwrites. */
+  outerAcc(
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    aCols: number,
+    bCols: number,
+    aStride: number,
+    aColStride: number,
+    bStride: number,
+    outStride: number,
+    add: number,
+  ): void;
+  /** out = dy · step(x) in one pass (simdElementwise.ts); bytes a multiple of 16. */
+  reluGrad(dy: number, x: number, out: number, bytes: number): void;
+  /** out = max(x, 0); bytes a multiple of 16. */
+  relu(x: number, out: number, bytes: number): void;
+  /** Per row: out = a + b (b advances by bRowBytes per row, 0 for a broadcast vector). */
+  addRows(
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    vecBytes: number,
+    rowBytes: number,
+    bRowBytes: number,
+  ): void;
+  /** Adam's update of bytes/4 floats (simdAdam.ts): w', m', v' from w, m, v, g and the float32
+   * constants at `consts` (ADAM_CONSTANTS); bytes a multiple of 16. */
+  adam(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    outW: number,
+    outM: number,
+    outV: number,
+    bytes: number,
+    consts: number,
+  ): void;
+  /** The same with ×. */
+  mulRows(
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    vecBytes: number,
+    rowBytes: number,
+    bRowBytes: number,
+  ): void;
+  /** 3×3 stride-1 convolution of a one-channel padded input (simdConv1.ts; conv1.ts calls
+   * these through loop-thread programs): forward, with relu, filter and input gradients. */
+  conv1Fwd(...args: number[]): void;
+  conv1FwdRelu(...args: number[]): void;
+  conv1Dw(...args: number[]): void;
+  conv1Dx(...args: number[]): void;
+  /** Batch norm in training (simdBatchNorm.ts): squared deviations, the backward pass's two
+   * per-channel sums, and its input gradient. */
+  sqDevRows(src: number, dst: number, rows: number, rowStride: number, m: number): void;
+  bnGradSums(dy: number, x: number, dst: number, rows: number, rowStride: number, m: number): void;
+  bnDxRows(dy: number, x: number, out: number, rows: number, rowStride: number, par: number): void;
+}
+
+const cache = new WeakMap<object, Simd | null>();
+
+/** The SIMD helpers bound to this backend's memory, or null if the engine lacks wasm SIMD. */
+export function simdFor(backend: BackendWasm): Simd | null {
+  const mod = backend.wasm as unknown as {
+    asm?: { memory?: WebAssembly.Memory };
+    wasmMemory?: WebAssembly.Memory;
+  };
+  if (cache.has(mod)) return cache.get(mod)!;
+  let result: Simd | null = null;
+  const memory = memoryOf(backend);
+  if (memory) {
+    const shared = isShared(memory);
+    const bytes = assemble(
+      [
+        ...[poolGrad(), sumRows(), strided3d(), affineRows(), winoIn(), winoOut(false)],
+        ...[winoOut(true), reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
+        binaryRows('mulRows', simd.f32x4Mul),
+        winoDy(),
+        outerAcc(relaxedSimd()),
+        adamUpdate(),
+        ...[conv1Fwd(relaxedSimd(), false), conv1Fwd(relaxedSimd(), true)],
+        ...[conv1FilterGrad(relaxedSimd()), conv1InputGrad(relaxedSimd())],
+        ...[sqDevRows(), bnGradSums(), bnDxRows()],
+      ],
+      shared,
+    );
+    if (WebAssembly.validate(bytes)) {
+      const module = new WebAssembly.Module(bytes);
+      const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
+      result = inst.exports as unknown as Simd;
+      const exports = inst.exports as unknown as Record<string, (...a: number[]) => void>;
+      // Helper threads only where the memory is shared (the threaded build): one per extra
+      // XNNPACK thread, so our loops use the cores XNNPACK was given.
+      threadsOf.set(mod, new LoopThreads(module, memory, exports, shared ? wasmThreadCount() : 1));
+    }
+  }
+  cache.set(mod, result);
+  return result;
+}
+
+const threadsOf = new WeakMap<object, LoopThreads>();
+
+/** Runs programs of our loops on this thread and its helpers (loopThreads.ts); null without SIMD. */
+export function loopThreadsFor(backend: BackendWasm): LoopThreads | null {
+  if (!simdFor(backend)) return null;
+  return threadsOf.get(backend.wasm) ?? null;
+}
+
+function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
+  const mod = backend.wasm as unknown as {
+    asm?: { memory?: WebAssembly.Memory };
+    wasmMemory?: WebAssembly.Memory;
+  };
+  // The plain build exports its memory; the threaded build creates a shared one in JS.
+  return mod.asm?.memory ?? mod.wasmMemory;
+}
+
+const isShared = (m: WebAssembly.Memory) =>
+  typeof SharedArrayBuffer !== 'undefined' && m.buffer instanceof SharedArrayBuffer;
+
+/** Byte address of a tensor's data on the wasm heap. */
+export function addressOf(backend: BackendWasm, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
