@@ -77,6 +77,46 @@ export function threadCases(): Record<string, () => tf.Tensor> {
         { x: t([8, 15, 15, 3], 23), dy: t([8, 8, 8, 16], 24) },
         { ...c, strides: 2, filterShape: [3, 3, 3, 16] },
       ),
+    // The ResNet's stride-2 3×3 downsampling (16 → 32 channels): the input gradient as a GEMM
+    // and col2im (convInputGemm.ts), and its 1×1 stride-2 projection.
+    dXStrided: () =>
+      run(
+        'Conv2DBackpropInput',
+        { dy: t([8, 14, 14, 32], 47), filter: t([3, 3, 16, 32], 48) },
+        { ...c, strides: 2, inputShape: [8, 28, 28, 16] },
+      ),
+    dWStrided: () =>
+      run(
+        'Conv2DBackpropFilter',
+        { x: t([8, 28, 28, 16], 49), dy: t([8, 14, 14, 32], 50) },
+        { ...c, strides: 2, filterShape: [3, 3, 16, 32] },
+      ),
+    dXProjection: () =>
+      run(
+        'Conv2DBackpropInput',
+        { dy: t([8, 14, 14, 32], 51), filter: t([1, 1, 16, 32], 52) },
+        { ...c, strides: 2, pad: 'valid', inputShape: [8, 28, 28, 16] },
+      ),
+    dWProjection: () =>
+      run(
+        'Conv2DBackpropFilter',
+        { x: t([8, 28, 28, 16], 53), dy: t([8, 14, 14, 32], 54) },
+        { ...c, strides: 2, pad: 'valid', filterShape: [1, 1, 16, 32] },
+      ),
+    // Winograd with the fused bias and ReLU epilogue.
+    fusedWinograd: () =>
+      run('FusedConv2D', { x, filter: w, bias: t([64], 55) }, { ...c, activation: 'relu' }),
+    // Global average pooling (Mean over the image) and FusedBatchNorm in inference form.
+    meanPool: () => tf.mean(t([16, 14, 14, 64], 56), [1, 2]),
+    batchNorm: () =>
+      tf.batchNorm(
+        t([8, 28, 28, 16], 57),
+        t([16], 58),
+        tf.add(tf.abs(t([16], 59)), 0.1),
+        t([16], 60),
+        t([16], 61),
+        1e-3,
+      ),
     // The fused Adam update (kernels/optim/adam.ts): a range of the variable per thread, JS tail.
     adam: () => {
       const n = 70003;
