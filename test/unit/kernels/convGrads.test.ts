@@ -12,30 +12,39 @@ import {
   setFilterGradStrategy,
 } from '../../../src/engine/kernels/conv/convFilterGemm';
 import { setInputGradStrategy } from '../../../src/engine/kernels/conv/convInputGemm';
+import { setWinogradStrategy } from '../../../src/engine/kernels/conv/winograd';
 
 const TOL = 1e-5;
 before(setupBackends);
 
-const convCase = fc
-  .record({
-    n: fc.integer({ min: 1, max: 3 }),
-    h: fc.integer({ min: 1, max: 9 }),
-    w: fc.integer({ min: 1, max: 9 }),
-    ci: fc.integer({ min: 1, max: 9 }),
-    co: fc.integer({ min: 1, max: 9 }),
-    kh: fc.integer({ min: 1, max: 4 }),
-    kw: fc.integer({ min: 1, max: 4 }),
-    stride: fc.integer({ min: 1, max: 3 }),
-    pad: padArb,
-    seed: fc.nat(),
-  })
-  .filter((c) => {
-    const [pt, pb, pl, pr] =
-      typeof c.pad === 'string'
-        ? [0, 0, 0, 0]
-        : [c.pad[1]![0]!, c.pad[1]![1]!, c.pad[2]![0]!, c.pad[2]![1]!];
-    return c.pad === 'same' || (c.h + pt + pb >= c.kh && c.w + pl + pr >= c.kw);
-  });
+/** Channel counts: any small ones, or whole vectors (the by-pixel im2col / col2im copies). */
+const anyChannels = { ci: fc.integer({ min: 1, max: 9 }), co: fc.integer({ min: 1, max: 9 }) };
+const vectorChannels = {
+  ci: fc.constantFrom(4, 8, 12, 16),
+  co: fc.constantFrom(8, 16, 24),
+};
+
+const convCaseOf = (channels: typeof anyChannels) =>
+  fc
+    .record({
+      n: fc.integer({ min: 1, max: 3 }),
+      h: fc.integer({ min: 1, max: 9 }),
+      w: fc.integer({ min: 1, max: 9 }),
+      ...channels,
+      kh: fc.integer({ min: 1, max: 4 }),
+      kw: fc.integer({ min: 1, max: 4 }),
+      stride: fc.integer({ min: 1, max: 3 }),
+      pad: padArb,
+      seed: fc.nat(),
+    })
+    .filter((c) => {
+      const [pt, pb, pl, pr] =
+        typeof c.pad === 'string'
+          ? [0, 0, 0, 0]
+          : [c.pad[1]![0]!, c.pad[1]![1]!, c.pad[2]![0]!, c.pad[2]![1]!];
+      return c.pad === 'same' || (c.h + pt + pb >= c.kh && c.w + pl + pr >= c.kw);
+    });
+const convCase = convCaseOf(anyChannels);
 
 type ConvCase = typeof convCase extends fc.Arbitrary<infer T> ? T : never;
 
@@ -104,6 +113,43 @@ for (const strategy of ['gemm', 'conv'] as const) {
     }
   });
 }
+
+test('both gradients with whole vectors of channels (pixel-by-pixel im2col, col2im) match cpu', async () => {
+  // The GEMM forms everywhere (no Winograd), P sometimes in chunks of one image.
+  setFilterGradStrategy('gemm');
+  setInputGradStrategy('gemm');
+  setWinogradStrategy('off');
+  try {
+    await fc.assert(
+      fc.asyncProperty(convCaseOf(vectorChannels), fc.boolean(), async (c, chunked) => {
+        setFilterGradChunk(chunked ? c.h * c.w * c.kh * c.kw * c.ci : undefined);
+        const { xShape, fShape, dyShape } = convShapes(c);
+        const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC' };
+        const x = { shape: xShape, values: rand(xShape, c.seed) };
+        const dy = { shape: dyShape, values: rand(dyShape, c.seed + 1) };
+        const filter = { shape: fShape, values: rand(fShape, c.seed + 2) };
+        const dw = await compare(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { ...attrs, filterShape: fShape },
+        );
+        assert.ok(dw < TOL, `dW relative error ${dw}`);
+        const dx = await compare(
+          'Conv2DBackpropInput',
+          { dy, filter },
+          { ...attrs, inputShape: xShape },
+        );
+        assert.ok(dx < TOL, `dX relative error ${dx}`);
+      }),
+      { numRuns: 40, seed: 47 },
+    );
+  } finally {
+    setFilterGradStrategy('auto');
+    setInputGradStrategy('auto');
+    setWinogradStrategy('auto');
+    setFilterGradChunk();
+  }
+});
 
 test('Conv2D matches cpu', async () => {
   await fc.assert(

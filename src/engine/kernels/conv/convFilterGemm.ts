@@ -50,12 +50,15 @@ export function filterGradGemm(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2DI
   const k = kh * kw * c;
   const perImage = ho * wo;
   const chunk = Math.max(1, Math.min(n, Math.floor(maxP / (k * perImage))));
-  // [Ci, N, H, W]: each (ci, n) plane is a plain image, so P's rows are strided copies of it.
-  const planes = c === 1 ? x : s.transpose(x, [3, 0, 1, 2]);
   // Our outerAcc loop (simdGemm.ts) when dW's columns come in blocks of 8: it reads P and dY
   // in place, where the stock GEMM re-packs dY (its right operand) on every call.
   const own = co % 8 === 0;
   const kp = own ? Math.ceil(k / 4) * 4 : k;
+  // With whole vectors of channels (and our loop) P is built pixel by pixel from x as it lies
+  // (buildPixelRows); else from [Ci, N, H, W], where each (ci, n) plane is a plain image and
+  // P's rows are strided copies of it, one float at a time.
+  const byPixel = own && c % 4 === 0;
+  const planes = byPixel || c === 1 ? x : s.transpose(x, [3, 0, 1, 2]);
   let total: TI | undefined;
   if (own) {
     total = s.make([kp, co]);
@@ -64,7 +67,7 @@ export function filterGradGemm(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2DI
   const threads = loopThreadsFor(backend)!;
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
-    const { p, copies } = buildP(s, planes, ci, n0, nc, kp);
+    const { p, copies } = (byPixel ? buildPixelRows : buildP)(s, planes, ci, n0, nc, kp);
     // Phase 1: each thread copies its images' columns of P.
     threads.run(imageParts(nc, 1, threads.size).map(([i0, i1]) => copies(i0, i1)));
     if (own) {
@@ -78,8 +81,9 @@ export function filterGradGemm(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2DI
           outerCalls(m, {
             a,
             aCols: kp,
-            aStride: 4,
-            aColStride: m * 4,
+            // P[(i,j,ci), m], or P[m, (i,j,ci)] by pixel.
+            aStride: byPixel ? kp * 4 : 4,
+            aColStride: byPixel ? 4 : m * 4,
             b: b + j0 * 32,
             bCols: (j1 - j0) * 8,
             bStride: co * 4,
@@ -176,5 +180,69 @@ function buildP(
         ],
       })),
     );
+  return { p, copies };
+}
+
+/**
+ * P by pixel for images n0..n0+nc: [M, cols] with M = nc·Ho·Wo rows, row m holding the window
+ * of output pixel m, X[n, y·s+i−pt, x·s+j−pl, 0..Ci) for each (i, j) in turn, then zeros up to
+ * `cols` (≥ kh·kw·Ci) and where the window reads padding. Every copy moves a pixel's Ci channels
+ * (a multiple of 4) as vectors; the copies are returned as a program per range of the chunk's
+ * images, each writing its own rows.
+ */
+function buildPixelRows(
+  s: Scope,
+  x: TI,
+  ci: backend_util.Conv2DInfo,
+  n0: number,
+  nc: number,
+  cols: number,
+): { p: TI; copies: (i0: number, i1: number) => Program } {
+  const backend = s.backend;
+  const { inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = ci;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = ci;
+  const { top: pt, left: pl } = ci.padInfo;
+  const perImage = ho * wo;
+  const p = s.make([nc * perImage, cols]);
+  const [src, dst] = [addressOf(backend, x) + n0 * h * w * c * 4, addressOf(backend, p)];
+  const blocks: { from: number; to: number; rows: number; cols: number }[] = [];
+  let padded = cols > kh * kw * c;
+  for (let i = 0; i < kh; i++) {
+    // Output rows/cols whose input pixel is inside the image (the rest stays zero: padding).
+    const ya = Math.max(0, Math.ceil((pt - i) / sh)),
+      yb = Math.min(ho, Math.floor((h - 1 + pt - i) / sh) + 1);
+    for (let j = 0; j < kw; j++) {
+      const xa = Math.max(0, Math.ceil((pl - j) / sw)),
+        xb = Math.min(wo, Math.floor((w - 1 + pl - j) / sw) + 1);
+      if (ya > 0 || yb < ho || xa > 0 || xb < wo) padded = true;
+      if (yb <= ya || xb <= xa) continue;
+      blocks.push({
+        from: src + ((ya * sh + i - pt) * w + (xa * sw + j - pl)) * c * 4,
+        to: dst + ((ya * wo + xa) * cols + (i * kw + j) * c) * 4,
+        rows: yb - ya,
+        cols: xb - xa,
+      });
+    }
+  }
+  if (padded) heapF32(backend, p).fill(0);
+  const copies = (i0: number, i1: number): Program =>
+    blocks.map(({ from, to, rows, cols: xs }) => ({
+      fn: 'strided4d',
+      args: [
+        from + i0 * h * w * c * 4,
+        to + i0 * perImage * cols * 4,
+        i1 - i0,
+        h * w * c * 4,
+        perImage * cols * 4,
+        rows,
+        sh * w * c * 4,
+        wo * cols * 4,
+        xs,
+        sw * c * 4,
+        cols * 4,
+        c * 4,
+        0,
+      ],
+    }));
   return { p, copies };
 }

@@ -6,7 +6,8 @@
  * which every PGD step needs), and strided convolutions, whose convolution form multiplies
  * mostly zeros (useGemmInputGrad). Here the GEMM has
  * kh·kw·Ci outputs per pixel instead. The GEMM is our loop (simdGemm.ts) where the pixel count
- * allows; both it and the scatter split the images across our loop threads.
+ * allows; both it and the scatter split the images across our loop threads. The scatter moves
+ * a pixel's Ci channels as vectors (strided4d) where Ci is a multiple of 4.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { backend_util } from '@tensorflow/tfjs-core';
@@ -98,28 +99,28 @@ export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Con
         const xa = Math.max(0, Math.ceil((pl - j) / sw));
         const xb = Math.min(wo, Math.floor((w - 1 + pl - j) / sw) + 1);
         if (yb <= ya || xb <= xa) continue;
-        for (let ch = 0; ch < c; ch++) {
-          const from = src + ((n0 * perImage + ya * wo + xa) * kp + (i * kw + j) * c + ch) * 4;
-          const to = dst + ((n0 * h * w + (ya * sh + i - pt) * w + xa * sw + j - pl) * c + ch) * 4;
-          // planes: images; rows: output rows y; columns: output cols x (one float each).
-          calls.push({
-            fn: 'strided3d',
-            args: [
-              from,
-              to,
-              n1 - n0,
-              perImage * kp * 4,
-              h * w * c * 4,
-              yb - ya,
-              wo * kp * 4,
-              sh * w * c * 4,
-              xb - xa,
-              kp * 4,
-              sw * c * 4,
-              1,
-            ],
-          });
-        }
+        const from = src + ((n0 * perImage + ya * wo + xa) * kp + (i * kw + j) * c) * 4;
+        const to = dst + (n0 * h * w + (ya * sh + i - pt) * w + xa * sw + j - pl) * c * 4;
+        // planes: images; rows: output rows y; columns: output cols x. With whole vectors of
+        // channels, a column is the pixel's c channels (contiguous on both sides); else one
+        // channel at a time, a column one float.
+        const geometry = (ch: number) => [
+          from + ch * 4,
+          to + ch * 4,
+          n1 - n0,
+          perImage * kp * 4,
+          h * w * c * 4,
+          yb - ya,
+          wo * kp * 4,
+          sh * w * c * 4,
+          xb - xa,
+          kp * 4,
+          sw * c * 4,
+        ];
+        if (c % 4 === 0) calls.push({ fn: 'strided4d', args: [...geometry(0), c * 4, 1] });
+        else
+          for (let ch = 0; ch < c; ch++)
+            calls.push({ fn: 'strided3d', args: [...geometry(ch), 1] });
       }
     }
     return calls;

@@ -7,7 +7,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { assemble, simd } from './wasmAsm';
 import { poolGrad } from '../pool/simdPool';
-import { affineRows, strided3d, sumRows } from './simdLoops';
+import { affineRows, strided3d, strided4d, sumRows } from './simdLoops';
 import { winoDy, winoIn, winoOut } from '../conv/simdWinograd';
 import { binaryRows, relu, reluGrad } from '../elementwise/simdElementwise';
 import { outerAcc } from '../matmul/simdGemm';
@@ -46,6 +46,23 @@ export interface Simd {
     len: number,
     srcCol: number,
     dstCol: number,
+    add: number,
+  ): void;
+  /** The same with a vector of vecBytes (a multiple of 16) for each column: the channels of a
+   * pixel in NHWC (im2col and col2im of convFilterGemm.ts and convInputGemm.ts). */
+  strided4d(
+    src: number,
+    dst: number,
+    planes: number,
+    srcPlane: number,
+    dstPlane: number,
+    rows: number,
+    srcRow: number,
+    dstRow: number,
+    cols: number,
+    srcCol: number,
+    dstCol: number,
+    vecBytes: number,
     add: number,
   ): void;
   /** dst[0..vecBytes) += Σ_r src[r·rowStride + ·], f32. */
@@ -156,6 +173,7 @@ export function simdFor(backend: BackendWasm): Simd | null {
         ...[conv1Fwd(relaxedSimd(), false), conv1Fwd(relaxedSimd(), true)],
         ...[conv1FilterGrad(relaxedSimd()), conv1InputGrad(relaxedSimd())],
         ...[sqDevRows(), bnGradSums(), bnDxRows()],
+        strided4d(),
       ],
       shared,
     );

@@ -1,7 +1,8 @@
 /**
  * Memory-bound SIMD loops (wasm built by wasmAsm.ts): row sums for the bias-gradient Sum, and a
  * strided 3-D copy/accumulate that builds the im2col matrix of convFilterGemm.ts and scatters
- * the col2im sums of convInputGemm.ts. Pointers and strides are in bytes.
+ * the col2im sums of convInputGemm.ts, one float or (strided4d) one vector of channels at a
+ * time. Pointers and strides are in bytes.
  */
 import { Fn, I32, op, simd } from './wasmAsm';
 
@@ -80,5 +81,32 @@ export function affineRows(): Fn {
       vec(par, 2).v(simd.f32x4Add).vstore();
     });
   });
+  return f;
+}
+
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
+// prettier-ignore
+export function strided4d(): Fn {
+  // params: src, dst, planes, srcPlane, dstPlane, rows, srcRow, dstRow, cols, srcCol, dstCol,
+  // vecBytes, add — dst[p,r,c,0..vecBytes) (+)= src[p,r,c,0..vecBytes), vecBytes a multiple of
+  // 16: strided3d whose columns are vectors (a pixel's channels in NHWC), not single floats.
+  const f = new Fn(new Array<number>(13).fill(I32), 'strided4d');
+  const [src, dst, planes, srcPlane, dstPlane, rows, srcRow, dstRow, cols, srcCol, dstCol, vecBytes, add] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [p, r, c, b, s, d] = [0, 0, 0, 0, 0, 0].map(() => f.local(I32)) as [number, number, number, number, number, number];
+  f.forLt(p, 0, planes, 1, () => f.forLt(r, 0, rows, 1, () => f.forLt(c, 0, cols, 1, () => {
+    f.get(src).get(p).get(srcPlane).emit(op.i32Mul, op.i32Add).get(r).get(srcRow).emit(op.i32Mul, op.i32Add).get(c).get(srcCol).emit(op.i32Mul, op.i32Add).set(s);
+    f.get(dst).get(p).get(dstPlane).emit(op.i32Mul, op.i32Add).get(r).get(dstRow).emit(op.i32Mul, op.i32Add).get(c).get(dstCol).emit(op.i32Mul, op.i32Add).set(d);
+    f.get(add).emit(op.if, 0x40);
+    f.forLt(b, 0, vecBytes, 16, () => {
+      f.get(d).get(b).emit(op.i32Add);
+      f.get(d).get(b).emit(op.i32Add).vload().get(s).get(b).emit(op.i32Add).vload().v(simd.f32x4Add).vstore();
+    });
+    f.emit(op.else);
+    f.forLt(b, 0, vecBytes, 16, () => {
+      f.get(d).get(b).emit(op.i32Add).get(s).get(b).emit(op.i32Add).vload().vstore();
+    });
+    f.emit(op.end);
+  })));
   return f;
 }
