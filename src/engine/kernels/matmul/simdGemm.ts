@@ -2,10 +2,12 @@
  * A GEMM of our own for products whose contraction runs over a long axis that both operands
  * store as rows: out[i, j] += Σ_r a[r, i] · b[r, j] (a sum of outer products, "AᵀB"). The stock
  * BatchMatMul (XNNPACK's fully-connected operator) re-packs its right operand on every call
- * (for a fresh operand, more time than the product itself) and needs A transposed first; this loop reads both operands in place, row by row. Register
- * block: 4 rows of out × 8 columns (8 f32x4 accumulators), the column block of b loaded once per
- * r and each a value splatted. With `fma` (relaxedSimd.ts) each step is one relaxed_madd, else a
- * mul then an add (then results equal XNNPACK's to the bit: same order over r).
+ * (for a fresh operand, more time than the product itself) and needs A transposed first; this
+ * loop reads both operands in place, row by row. Register block: 4 rows of out × 8 columns
+ * (8 f32x4 accumulators), the column block of b loaded once per r and each a value loaded
+ * straight into all four lanes (v128.load32_splat: one instruction where a load and a splat
+ * were two). With `fma` (relaxedSimd.ts) each step is one relaxed_madd, else a mul then an add
+ * (then results equal XNNPACK's to the bit: same order over r).
  */
 import { Fn, I32, op, simd, V128 } from '../wasm/wasmAsm';
 
@@ -50,7 +52,7 @@ export function outerAcc(fma = false): Fn {
       f.get(pb).v(simd.load).emit(0, 0).set(b0);
       f.get(pb).v(simd.load).emit(0, 16).set(b1);
       for (let ii = 0; ii < 4; ii++) {
-        f.get(pa[ii]!).emit(op.f32Load, 0, 0).v(simd.f32x4Splat).set(s);
+        f.get(pa[ii]!).v(simd.load32Splat).emit(0, 0).set(s);
         for (const [h, bv] of [[0, b0], [1, b1]] as const) {
           const ac = acc[2 * ii + h]!;
           if (fma) f.get(s).get(bv).get(ac).v(RELAXED_MADD).set(ac);
