@@ -17,10 +17,11 @@ import { setWinogradStrategy } from '../../../src/engine/kernels/conv/winograd';
 const TOL = 1e-5;
 before(setupBackends);
 
-/** Channel counts: any small ones, or whole vectors (the by-pixel im2col / col2im copies). */
+/** Channel counts: any small ones, or whole vectors (the by-pixel im2col / col2im copies), or
+ * (3, 6, 7 in) padded to whole vectors for the input gradient's scatter. */
 const anyChannels = { ci: fc.integer({ min: 1, max: 9 }), co: fc.integer({ min: 1, max: 9 }) };
 const vectorChannels = {
-  ci: fc.constantFrom(4, 8, 12, 16),
+  ci: fc.constantFrom(3, 4, 6, 7, 8, 12, 16),
   co: fc.constantFrom(8, 16, 24),
 };
 
@@ -114,7 +115,7 @@ for (const strategy of ['gemm', 'conv'] as const) {
   });
 }
 
-test('both gradients with whole vectors of channels (pixel-by-pixel im2col, col2im) match cpu', async () => {
+test('both gradients with whole or padded vectors of channels (pixel-by-pixel im2col, col2im) match cpu', async () => {
   // The GEMM forms everywhere (no Winograd), P sometimes in chunks of one image.
   setFilterGradStrategy('gemm');
   setInputGradStrategy('gemm');

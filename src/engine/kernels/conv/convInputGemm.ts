@@ -7,7 +7,8 @@
  * mostly zeros (useGemmInputGrad). Here the GEMM has
  * kh·kw·Ci outputs per pixel instead. The GEMM is our loop (simdGemm.ts) where the pixel count
  * allows; both it and the scatter split the images across our loop threads. The scatter moves
- * a pixel's Ci channels as vectors (strided4d) where Ci is a multiple of 4.
+ * a pixel's Ci channels as vectors (strided4d) where Ci is a multiple of 4, or padded to one
+ * (3 channels: RGB input) where that costs little.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { backend_util } from '@tensorflow/tfjs-core';
@@ -49,14 +50,21 @@ export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Con
   // Our GEMM loop needs whole blocks of 4 rows (M = n·Ho·Wo) and 8 columns (K, padded: the
   // padding columns of Wᵀ are zero and never read back); the stock GEMM takes the rest.
   const own = (n * perImage) % 4 === 0;
-  const kp = own ? Math.ceil(k / 8) * 8 : k;
+  // Channels as dP lays them out and the scatter adds them: padded to a whole vector (zero
+  // columns of Wᵀ) where that costs the GEMM at most a third more (3 input channels: RGB
+  // images' first layer), so that the scatter moves vectors; dX then takes the first c of each
+  // pixel's cs sums.
+  const cs = own && c % 4 !== 0 && 4 * c >= 3 * Math.ceil(c / 4) * 4 ? Math.ceil(c / 4) * 4 : c;
+  const kp = own ? Math.ceil((kh * kw * cs) / 8) * 8 : k;
   let wT: TI;
   let dp: TI | undefined;
   if (own) {
-    // Wᵀ [Co, K] zero-padded to [Co, kp], from the filter [kh, kw, Ci, Co] = [K, Co].
+    // Wᵀ [Co, (kh, kw, cs)] zero-padded to [Co, kp], from the filter [kh, kw, Ci, Co].
     wT = s.make([co, kp]);
     const [wt, f] = [heapF32(backend, wT).fill(0), heapF32(backend, filter)];
-    for (let q = 0; q < k; q++) for (let o = 0; o < co; o++) wt[o * kp + q] = f[q * co + o]!;
+    for (let ij = 0; ij < kh * kw; ij++)
+      for (let q = 0; q < c; q++)
+        for (let o = 0; o < co; o++) wt[o * kp + ij * cs + q] = f[(ij * c + q) * co + o]!;
     dp = s.make([n * perImage, kp]);
   } else {
     wT = s.transpose(s.reshape(filter, [1, k, co]), [0, 2, 1]);
@@ -67,12 +75,14 @@ export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Con
     );
   }
   const dx = s.make([n, h, w, c]);
-  heapF32(backend, dx).fill(0);
-  const [src, dst, pdy, pw] = [
+  const sums = cs === c ? dx : s.make([n, h, w, cs]);
+  heapF32(backend, sums).fill(0);
+  const [src, dst, pdy, pw, px] = [
     addressOf(backend, dp),
-    addressOf(backend, dx),
+    addressOf(backend, sums),
     addressOf(backend, dy),
     addressOf(backend, wT),
+    addressOf(backend, dx),
   ];
   // Per thread, its images: dP = dY · Wᵀ for their rows (ours), then col2im, adding each window
   // position (i, j) in turn, so every dx element gets its sums in the same order on any split.
@@ -99,8 +109,8 @@ export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Con
         const xa = Math.max(0, Math.ceil((pl - j) / sw));
         const xb = Math.min(wo, Math.floor((w - 1 + pl - j) / sw) + 1);
         if (yb <= ya || xb <= xa) continue;
-        const from = src + ((n0 * perImage + ya * wo + xa) * kp + (i * kw + j) * c) * 4;
-        const to = dst + (n0 * h * w + (ya * sh + i - pt) * w + xa * sw + j - pl) * c * 4;
+        const from = src + ((n0 * perImage + ya * wo + xa) * kp + (i * kw + j) * cs) * 4;
+        const to = dst + (n0 * h * w + (ya * sh + i - pt) * w + xa * sw + j - pl) * cs * 4;
         // planes: images; rows: output rows y; columns: output cols x. With whole vectors of
         // channels, a column is the pixel's c channels (contiguous on both sides); else one
         // channel at a time, a column one float.
@@ -109,19 +119,25 @@ export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Con
           to + ch * 4,
           n1 - n0,
           perImage * kp * 4,
-          h * w * c * 4,
+          h * w * cs * 4,
           yb - ya,
           wo * kp * 4,
-          sh * w * c * 4,
+          sh * w * cs * 4,
           xb - xa,
           kp * 4,
-          sw * c * 4,
+          sw * cs * 4,
         ];
-        if (c % 4 === 0) calls.push({ fn: 'strided4d', args: [...geometry(0), c * 4, 1] });
+        if (cs % 4 === 0) calls.push({ fn: 'strided4d', args: [...geometry(0), cs * 4, 1] });
         else
           for (let ch = 0; ch < c; ch++)
             calls.push({ fn: 'strided3d', args: [...geometry(ch), 1] });
       }
+    }
+    if (cs !== c) {
+      // The images' pixels, their first c sums each (rows: pixels; a row's c floats).
+      const pixels = (n1 - n0) * h * w;
+      const args = [dst + n0 * h * w * cs * 4, px + n0 * h * w * c * 4, 1, 0, 0, pixels];
+      calls.push({ fn: 'strided3d', args: [...args, cs * 4, c * 4, c, 4, 4, 0] });
     }
     return calls;
   };
