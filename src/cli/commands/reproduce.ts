@@ -12,6 +12,14 @@ import { autoAttackReproduction } from '../../engine/reproduce/autoattackEval';
 import { ARCHS } from '../../engine/models/registry';
 import { profileFor } from '../../engine/formats/profiles';
 
+/** "the profile's: smoke 300, quick 5000, full all", read from the profiles (Fashion-MNIST's). */
+function profileLimits(key: 'trainLimit' | 'testLimit'): string {
+  const each = (['smoke', 'quick', 'full'] as const).map(
+    (name) => `${name} ${profileFor(name, 'fashion-mnist')[key] ?? 'all'}`,
+  );
+  return `the profile's: ${each.join(', ')}`;
+}
+
 export const reproduceVerb = {
   name: 'reproduce',
   summary: "the paper's Figure 2 and Table 1 end to end",
@@ -47,6 +55,20 @@ export const reproduceVerb = {
       min: 1,
       defaultText: '$RFL_POOL_SIZE, else one per core',
       help: 'cores: N threads run the steps as a task graph, each its own single-threaded wasm instance; 1 = every step on the main thread, single-threaded (RFL_WASM_THREADS=K gives it K threads); the same results for any N',
+    },
+    'train-limit': {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: profileLimits('trainLimit'),
+      help: 'training images drawn (seeded, class-balanced) from the source training set, and so the size of every constructed set',
+    },
+    'test-limit': {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: profileLimits('testLimit'),
+      help: 'test images of every accuracy in results.json',
     },
     seed: {
       kind: 'int',
@@ -93,6 +115,8 @@ export async function runReproduce(argv: string[]): Promise<void> {
     ...profileFor(o.profile, o.data, o.norm),
     ...(o.seed === undefined ? {} : { seed: o.seed }),
     ...(o.model === undefined ? {} : { model: o.model }),
+    ...(o['train-limit'] === undefined ? {} : { trainLimit: o['train-limit'] }),
+    ...(o['test-limit'] === undefined ? {} : { testLimit: o['test-limit'] }),
   };
   const pool = o.pool ?? defaultPoolSize();
   await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });

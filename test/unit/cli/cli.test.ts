@@ -433,6 +433,38 @@ test('reproduce --seed N runs every step with that seed and says so in results.m
   );
 });
 
+test('reproduce --train-limit / --test-limit size every step and say so in results.md and manifest.json', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-limits-'));
+  const r = cli(
+    'reproduce',
+    '--profile',
+    'smoke',
+    '--train-limit',
+    '30',
+    '--test-limit',
+    '40',
+    '--pool',
+    '1',
+    '--out',
+    out,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const json = (f: string) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')) as unknown;
+  const trained = json('standard_D/train-config.json') as { trainLimit: number; testLimit: number };
+  assert.deepEqual([trained.trainLimit, trained.testLimit], [30, 40]);
+  for (const kind of ['robust', 'nonrobust', 'rand', 'det']) {
+    const header = fs.readFileSync(path.join(out, `D_${kind}`, 'labels.npy')).toString('latin1');
+    assert.match(header, /'shape': \(30,\)/, `D_${kind} holds 30 images`);
+  }
+  const evaluated = json('adversarial_D/eval.json') as { result: { n: number } };
+  assert.equal(evaluated.result.n, 40);
+  const manifest = json('manifest.json') as { measuredHow: { robustAcc: { n: number } } };
+  assert.equal(manifest.measuredHow.robustAcc.n, 40);
+  const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
+  assert.match(md, /30 training images/);
+  assert.match(md, /on 40 test images/);
+});
+
 test('--pool must be a whole number of cores: 0 and 1.5 are refused before anything is written', () => {
   for (const bad of ['0', '1.5']) {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-pool-')), 'run');

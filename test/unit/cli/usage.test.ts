@@ -75,6 +75,8 @@ test('usage errors exit 2 with the usage line; failures exit 1', () => {
       ['construct', '--kind', 'robust', '--checkpoint', 'a', '--out', 'b', '--norm', 'linf'],
       /--norm applies to relabelling \(rand, det\) only/,
     ],
+    [['reproduce', '--out', '/tmp/x', '--train-limit', '0'], /--train-limit must be a whole/],
+    [['reproduce', '--out', '/tmp/x', '--test-limit', '2.5'], /--test-limit must be a whole/],
     [['reproduce', '--out', '/tmp/x', '--seed', '1', '--seeds', '1,2'], /exclude each other/],
     [['reproduce', '--out', '/tmp/x', '--seeds', '1,1'], /--seeds lists a seed twice/],
     [
