@@ -2,9 +2,10 @@
 # Tests of the panels (issue 6) in code-server 4.100.3 + Debian chromium (playwright-core), offline:
 #  1. extension-host suite test/vscode/suite/panels*.test.ts (commands open panels, host-side data,
 #     message validation), alone, through scripts/vscode/runExtTests.cjs;
-#  2. browser end-to-end test/vscode/e2e/panels.e2e.cjs on a fixture run written with the engine's
-#     writers (test/vscode/e2e/fixture.ts: 24 rows + a 10,000-row gallery): each panel opened by
-#     command, content asserted against the files, themes switched, screenshots saved;
+#  2. browser end-to-end test/vscode/e2e/panels.e2e.cjs on a fixture made by the engine's own
+#     commands on Fashion-MNIST (test/vscode/e2e/fixture.ts: reproduce --profile smoke on 24
+#     images, gradients, and a 10,000-row gallery by construct): each panel opened by command,
+#     content asserted against the files the engine wrote, themes switched, screenshots saved;
 #  3. browser test of the Getting Started walkthrough (e2e-walkthrough.sh), from an empty folder.
 # Closing line: "panels: N passed, N failed, N skipped"; exit 1 on any failure.
 # R: working folder (default .vscode-ci, as run-tests.sh); RFL_E2E_BIG_ROWS: gallery size (default 10000);
@@ -22,9 +23,12 @@ die() { echo "e2e-panels: $*" >&2; FAILED=$((FAILED + 1)); summary; exit 1; }
 
 mkdir -p "$R/logs" "$R/tmp"
 bash scripts/vscode/install.sh >"$R/logs/install.log" 2>&1 || { tail -20 "$R/logs/install.log"; die "install failed"; }
-node esbuild.mjs --only extension,worker,webview >"$R/logs/build.log" 2>&1 || { cat "$R/logs/build.log"; die "build failed"; }
+# cli: fixture.ts runs the engine's commands through the built CLI.
+node esbuild.mjs --only extension,worker,webview,cli >"$R/logs/build.log" 2>&1 || { cat "$R/logs/build.log"; die "build failed"; }
 node scripts/vscode/build-tests.mjs "$R/dist-test" >>"$R/logs/build.log" 2>&1 || { cat "$R/logs/build.log"; die "test build failed"; }
+s=$SECONDS
 npx tsx test/vscode/e2e/fixture.ts "$R/fixture" "${RFL_E2E_BIG_ROWS:-10000}" || die "fixture failed"
+echo "### fixture (reproduce, gradients, construct) took $((SECONDS - s))s"
 
 CS=$R/cs/node_modules/.bin/code-server
 export TMPDIR=$R/tmp XDG_CONFIG_HOME=$R/home/.config XDG_DATA_HOME=$R/home/.local/share XDG_CACHE_HOME=$R/home/.cache
