@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the panels (issue 6) in code-server 4.100.3 + Debian chromium (playwright-core), offline:
-#  1. extension-host suite test/vscode/suite/panels*.test.ts (commands open panels, host-side data,
-#     message validation), alone, through scripts/vscode/runExtTests.cjs;
+#  1. extension-host suite test/vscode/suite/panels*.test.ts (commands open panels, host-side data
+#     of a copy of the fixture's run, message validation), alone, through runExtTests.cjs;
 #  2. browser end-to-end test/vscode/e2e/panels.e2e.cjs on a fixture made by the engine's own
 #     commands on Fashion-MNIST (test/vscode/e2e/fixture.ts: reproduce --profile smoke on 24
 #     images, gradients, and a 10,000-row gallery by construct): each panel opened by command,
@@ -43,7 +43,8 @@ ud=$(mktemp -d "$R/tmp/e2e-ud-XXXX") ex=$(mktemp -d "$R/tmp/e2e-ex-XXXX") ws=$(m
 mkdir -p "$ud/User"
 echo '{"workbench.startupEditor":"none","telemetry.telemetryLevel":"off","extensions.autoCheckUpdates":false,"extensions.autoUpdate":false,"workbench.tips.enabled":false,"chat.commandCenter.enabled":false,"git.openRepositoryInParentFolders":"never","git.enabled":false}' >"$ud/User/settings.json"
 # Only the panels suites (index.ts's 'panels' session): the others belong to run-tests.sh.
-RFL_VSCODE_SUITE=panels RFL_TEST_RESULT_FILE=$R/results-panels.json \
+# RFL_PANELS_FIXTURE: the suite reads the same reproduce run (a copy of it) as the browser tests.
+RFL_VSCODE_SUITE=panels RFL_TEST_RESULT_FILE=$R/results-panels.json RFL_PANELS_FIXTURE=$R/fixture \
   "$CS" --bind-addr "127.0.0.1:$port" --auth none --user-data-dir "$ud" --extensions-dir "$ex" \
   --disable-telemetry --disable-update-check --disable-workspace-trust >"$R/logs/cs-e2e.log" 2>&1 &
 CS_PID=$!

@@ -17,7 +17,13 @@ if (!existsSync(mocha))
   execFileSync('bash', [join(root, 'scripts/vscode/install.sh'), '--tools-only'], {
     stdio: 'inherit',
   });
-execFileSync(process.execPath, ['esbuild.mjs', '--only', 'extension,worker'], {
+execFileSync(process.execPath, ['esbuild.mjs', '--only', 'extension,worker,cli'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+// The panels suite reads a reproduce run made by the engine (no 10,000-row gallery: BIG_ROWS 0).
+const fixture = join(R, 'fixture-electron');
+execFileSync('npx', ['tsx', 'test/vscode/e2e/fixture.ts', fixture, '0'], {
   cwd: root,
   stdio: 'inherit',
 });
@@ -48,6 +54,7 @@ for (const suite of ['main', 'panels', 'restricted']) {
         RFL_VSCODE_SUITE: suite,
         RFL_TEST_RESULT_FILE: resultFile,
         RFL_MOCHA_PATH: mocha,
+        RFL_PANELS_FIXTURE: fixture,
       },
       launchArgs: [
         ws,

@@ -1,6 +1,6 @@
 /**
  * The panels in the real extension host: commands open webview panels of the right view type on a
- * small fixture written with the engine's writers; the host-side data (results, gallery rows,
+ * run made by the engine's own `reproduce` on Fashion-MNIST; the host-side data (results, gallery rows,
  * diff norms) matches the files; messages from webviews are validated. The browser tests
  * (scripts/vscode/e2e-panels.sh) look at what the panels show.
  */
@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readDatasetFolder, writeDatasetFolder } from '../../../src/engine/formats/constructed';
+import { readDatasetFolder } from '../../../src/engine/formats/constructed';
 import { encodePng } from '../../../src/engine/formats/png';
 import { parseFromWebview, parsePanelState, VIEW_TYPES } from '../../../src/shared/webviewProtocol';
 import { DatasetCache } from '../../../src/extension/panels/datasets';
@@ -28,64 +28,40 @@ import {
 } from '../../../src/extension/panels/safePath';
 import { activateExtension, waitFor } from './helpers';
 
-const N = 12;
+/** 8×8 images of the row-source test below (its own, in memory). */
 const SIZE = 8 * 8;
+/** Fashion-MNIST's 28×28 grey images, the fixture's. */
+const IMAGE = 28 * 28;
 
-async function fixture(): Promise<string> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-panels-'));
-  const images = Float32Array.from({ length: N * SIZE }, (_, i) => ((i * 37) % 101) / 100);
-  const labels = Int32Array.from({ length: N }, (_, i) => i % 3);
-  const src = path.join(root, 'source');
-  await writeDatasetFolder(
-    src,
-    { images, labels, shape: [N, 8, 8, 1], numClasses: 3, source: 'test' },
-    { dtype: 'float32' },
-  );
-  const run = path.join(root, 'run');
-  for (const kind of ['robust', 'det']) {
-    const x = images.map((v, i) => Math.min(1, v + (i % 5 === 0 ? 0.1 : 0)));
-    const y = kind === 'det' ? labels.map((l) => (l + 1) % 3) : labels;
-    await writeDatasetFolder(
-      path.join(run, `D_${kind}`),
-      { images: x, labels: y, shape: [N, 8, 8, 1], numClasses: 3, source: kind },
-      {
-        dtype: 'float32',
-        manifest: {
-          kind: 'constructed-dataset',
-          construction: kind,
-          config: { data: `npy:${src}` },
-          perImage: {},
-        },
-      },
+const readJson = <T>(...parts: string[]) =>
+  JSON.parse(fs.readFileSync(path.join(...parts), 'utf8')) as T;
+
+/**
+ * A copy of the panels tier's fixture run, made by the engine's own `reproduce` on Fashion-MNIST
+ * (test/vscode/e2e/fixture.ts; e2e-panels.sh passes its folder in RFL_PANELS_FIXTURE): a copy,
+ * so that what these tests write (theory runs, PNGs) stays out of the browser tests' workspace.
+ * The epoch snapshots are left out: the panels read the final checkpoints.
+ */
+function fixture(): string {
+  const made = process.env.RFL_PANELS_FIXTURE;
+  if (!made || !fs.existsSync(path.join(made, 'small', 'run', 'results.json')))
+    throw new Error(
+      `RFL_PANELS_FIXTURE (${made ?? 'unset'}) holds no reproduce run: make one with ` +
+        '`npx tsx test/vscode/e2e/fixture.ts DIR 0` (scripts/vscode/e2e-panels.sh does)',
     );
-  }
-  const results = {
-    figure2: {
-      standard_D: { standardAcc: 0.9, robustAcc: 0.1 },
-      adversarial_D: { standardAcc: 0.8, robustAcc: 0.6 },
-      standard_DR: { standardAcc: 0.7, robustAcc: 0.3 },
-      standard_DNR: { standardAcc: 0.75, robustAcc: 0.01 },
-    },
-    table1: {
-      D_rand: { testAcc: 0.6, attackSuccess: 0.9 },
-      D_det: { testAcc: 0.4, attackSuccess: 0.8 },
-    },
-    threatModel: { norm: 'l2', eps: 0.5, steps: 7 },
-  };
-  fs.writeFileSync(path.join(run, 'results.json'), JSON.stringify(results));
-  fs.mkdirSync(path.join(run, 'standard_D'));
-  fs.writeFileSync(
-    path.join(run, 'standard_D', 'manifest.json'),
-    JSON.stringify({
-      kind: 'checkpoint',
-      training: { history: [{ epoch: 1, loss: 1, accuracy: 0.5, testAccuracy: 0.6 }] },
-    }),
-  );
-  fs.writeFileSync(
-    path.join(run, 'standard_D', 'metrics.json'),
-    JSON.stringify({ standardAcc: 0.9, robustAcc: { l2: { '0.5': 0.1 } } }),
-  );
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-panels-'));
+  const run = path.join(root, 'run');
+  fs.cpSync(path.join(made, 'small', 'run'), run, {
+    recursive: true,
+    filter: (f) => path.basename(f) !== 'epochs',
+  });
   return run;
+}
+
+/** The source selection of a constructed set, as its manifest records it. */
+function sourceSpec(dir: string): { data: string; limit: number; seed: number } {
+  return readJson<{ config: { data: string; limit: number; seed: number } }>(dir, 'manifest.json')
+    .config;
 }
 
 const webviewTabs = (viewType: string) =>
@@ -99,7 +75,7 @@ suite('panels', () => {
   let run: string;
   suiteSetup(async () => {
     await activateExtension();
-    run = await fixture();
+    run = fixture();
   });
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -176,34 +152,46 @@ suite('panels', () => {
 
   test('results, gallery rows and diff norms read from the run folder', async () => {
     const r = readResultsFolder(run);
-    assert.equal(r.results?.figure2.adversarial_D.robustAcc, 0.6);
+    const written = readJson<NonNullable<typeof r.results>>(run, 'results.json');
+    assert.deepEqual(r.results?.figure2, written.figure2);
+    assert.deepEqual(r.results?.table1, written.table1);
+    assert.deepEqual(r.results?.threatModel, written.threatModel);
     assert.equal(r.paper.table1.D_rand?.testAcc, 63.3);
+    // Every checkpoint of the run, its accuracy by ε from eval.json, its epochs from the manifest.
+    const names = fs
+      .readdirSync(run)
+      .filter((d) => fs.existsSync(path.join(run, d, 'model.json')))
+      .sort();
+    assert.equal(names.length, 6, `the six trained models of a reproduction: ${names.join(' ')}`);
     assert.deepEqual(
       r.checkpoints.map((c) => [c.name, c.curve, c.history.length]),
-      [
-        [
-          'standard_D',
-          [
-            { eps: 0, acc: 0.9 },
-            { eps: 0.5, acc: 0.1 },
-          ],
-          1,
-        ],
-      ],
+      names.map((name) => {
+        const ev = readJson<{ result: { standardAcc: number; robustAcc: Record<string, number> } }>(
+          run,
+          name,
+          'eval.json',
+        ).result;
+        const epochs = readJson<{ training: { history: unknown[] } }>(run, name, 'manifest.json')
+          .training.history.length;
+        const curve = [
+          { eps: 0, acc: ev.standardAcc },
+          ...Object.entries(ev.robustAcc).map(([eps, acc]) => ({ eps: +eps, acc })),
+        ].sort((a, b) => a.eps - b.eps);
+        return [name, curve, epochs];
+      }),
     );
     const cache = new DatasetCache();
     const g = await GalleryModel.load(run, cache);
-    assert.equal(g.data.rows, N);
+    const det = await readDatasetFolder(path.join(run, 'D_det'));
+    const n = det.shape[0];
+    assert.equal(g.data.rows, n);
     assert.deepEqual(
       g.data.columns.map((c) => c.title),
-      ['original', 'D_R', 'D_det'],
+      ['original', 'D_R', 'D_NR', 'D_rand', 'D_det'],
     );
-    assert.deepEqual(
-      g.data.columns[2]!.labels,
-      Array.from({ length: N }, (_, i) => ((i % 3) + 1) % 3),
-    );
-    const thumbs = g.thumbs([0, 11, 99]);
-    assert.equal(thumbs.length, 6);
+    assert.deepEqual(g.data.columns[4]!.labels, Array.from(det.labels));
+    const thumbs = g.thumbs([0, n - 1, n + 75]);
+    assert.equal(thumbs.length, 2 * g.data.columns.length, 'two rows, the third out of range');
     assert.ok(thumbs.every((t) => t.src.startsWith('data:image/png;base64,')));
     const d = await computeDiff(
       cache,
@@ -212,28 +200,30 @@ suite('panels', () => {
     );
     let s = 0;
     let m = 0;
-    // Rows read from disk by offset equal the engine's whole-file reader (readDatasetFolder).
+    // Rows read from disk by offset equal the engine's whole-file reader (readDatasetFolder) and
+    // the source selection equals loadDataset's.
     const src = await cache.resolve({ folder: path.join(run, 'D_robust'), index: 2, source: true });
     const rob = await cache.folder(path.join(run, 'D_robust'));
+    const spec = sourceSpec(path.join(run, 'D_robust'));
     const [er, es] = [
       await readDatasetFolder(path.join(run, 'D_robust')),
-      await readDatasetFolder(path.join(path.dirname(run), 'source')),
+      await loadDataset(spec.data, { split: 'train', limit: spec.limit, seed: spec.seed }),
     ];
-    for (const i of [0, 2, N - 1]) {
+    for (const i of [0, 2, n - 1]) {
       assert.deepEqual(
         Array.from(rob.row(i)),
-        Array.from(er.images.subarray(i * SIZE, (i + 1) * SIZE)),
+        Array.from(er.images.subarray(i * IMAGE, (i + 1) * IMAGE)),
         `D_R row ${i}`,
       );
       assert.deepEqual(
         Array.from(src.row(i)),
-        Array.from(es.images.subarray(i * SIZE, (i + 1) * SIZE)),
+        Array.from(es.images.subarray(i * IMAGE, (i + 1) * IMAGE)),
         `source row ${i}`,
       );
     }
     assert.deepEqual(Array.from(rob.labels), Array.from(er.labels));
-    for (let k = 0; k < SIZE; k++) {
-      const v = er.images[2 * SIZE + k]! - es.images[2 * SIZE + k]!;
+    for (let k = 0; k < IMAGE; k++) {
+      const v = er.images[2 * IMAGE + k]! - es.images[2 * IMAGE + k]!;
       s += v * v;
       m = Math.max(m, Math.abs(v));
     }
@@ -245,14 +235,14 @@ suite('panels', () => {
   });
 
   test('a source selection read row by row equals loadDataset; decoded uint8 sources stay uint8', async () => {
-    const spec = `npy:${path.join(path.dirname(run), 'source')}`;
-    const rows = await sourceRows(spec, 5, 3);
-    const ds = await loadDataset(spec, { split: 'train', limit: 5, seed: 3 });
+    const { data } = sourceSpec(path.join(run, 'D_robust'));
+    const rows = await sourceRows(data, 5, 3);
+    const ds = await loadDataset(data, { split: 'train', limit: 5, seed: 3 });
     assert.deepEqual(Array.from(rows.labels), Array.from(ds.labels));
     for (let i = 0; i < 5; i++)
       assert.deepEqual(
         Array.from(rows.row(i)),
-        Array.from(ds.images.subarray(i * SIZE, (i + 1) * SIZE)),
+        Array.from(ds.images.subarray(i * IMAGE, (i + 1) * IMAGE)),
         `row ${i}`,
       );
     const bytes = Float32Array.from({ length: 3 * SIZE }, (_, k) => (k % 256) / 255);
