@@ -4,7 +4,7 @@
 #     of a copy of the fixture's run, message validation), alone, through runExtTests.cjs;
 #  2. browser end-to-end test/vscode/e2e/panels.e2e.cjs on a fixture made by the engine's own
 #     commands on Fashion-MNIST (test/vscode/e2e/fixture.ts: reproduce --profile smoke on 24
-#     images, gradients, and a 10,000-row gallery by construct): each panel opened by command,
+#     images, gradients, transfer, and a 10,000-row gallery by construct): each panel opened by command,
 #     content asserted against the files the engine wrote, themes switched, screenshots saved;
 #  3. browser test of the Getting Started walkthrough (e2e-walkthrough.sh), from an empty folder.
 # Closing line: "panels: N passed, N failed, N skipped"; exit 1 on any failure.
@@ -28,7 +28,7 @@ node esbuild.mjs --only extension,worker,webview,cli >"$R/logs/build.log" 2>&1 |
 node scripts/vscode/build-tests.mjs "$R/dist-test" >>"$R/logs/build.log" 2>&1 || { cat "$R/logs/build.log"; die "test build failed"; }
 s=$SECONDS
 npx tsx test/vscode/e2e/fixture.ts "$R/fixture" "${RFL_E2E_BIG_ROWS:-10000}" || die "fixture failed"
-echo "### fixture (reproduce, gradients, construct) took $((SECONDS - s))s"
+echo "### fixture (reproduce, gradients, transfer, construct) took $((SECONDS - s))s"
 
 CS=$R/cs/node_modules/.bin/code-server
 export TMPDIR=$R/tmp XDG_CONFIG_HOME=$R/home/.config XDG_DATA_HOME=$R/home/.local/share XDG_CACHE_HOME=$R/home/.cache

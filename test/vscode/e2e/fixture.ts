@@ -4,6 +4,7 @@
  *   OUT/small/run        `reproduce --profile smoke --train-limit 24`: results.json, six
  *                        checkpoints with eval.json, D_R, D_NR, D_rand, D_det of 24 images;
  *   OUT/small/gradients  `gradients` of the run's standard_D and adversarial_D (paper §4);
+ *   OUT/small/transfer   `transfer` from standard_D to an mlp and a cnn: Figure 3 (paper §3.3);
  *   OUT/big/run          `construct` of all four kinds on BIG_ROWS images, one step each, from the
  *                        small run's checkpoints (the gallery's scrolling test; the pixels matter
  *                        little, the row count does).
@@ -37,6 +38,8 @@ const TEST_ROWS = 100;
 const KINDS = ['robust', 'nonrobust', 'rand', 'det'] as const;
 /** Gradient report: images, and the class drawings' L2 radius and steps (small: a fixture). */
 const GRADIENTS = { n: 4, eps: 2, steps: 5, seed: 0 };
+/** Figure 3: two architectures (the fewest a correlation takes), one epoch, a short D_rand attack. */
+const TRANSFER = ['--archs', 'mlp,cnn', '--epochs', '1', '--steps', '5', '--bootstrap', '200'];
 
 /** Runs `robust-features ARGS` (the built CLI); its output goes to OUT/logs/NAME.log. */
 function cli(logs: string, name: string, args: string[]): Promise<void> {
@@ -185,6 +188,20 @@ async function main(): Promise<void> {
       '--seed',
       String(GRADIENTS.seed),
     ]),
+    cli(logs, 'transfer', [
+      'transfer',
+      '--source',
+      ckpt('standard_D'),
+      '--limit',
+      String(SMALL_ROWS),
+      '--test-limit',
+      String(TEST_ROWS),
+      ...TRANSFER,
+      '--pool',
+      '1',
+      '--out',
+      path.join(out, 'small', 'transfer'),
+    ]),
   ];
   // One thread each, side by side: loading and writing 10,000 images dominates, not the one step.
   if (bigRows > 0)
@@ -235,6 +252,7 @@ async function main(): Promise<void> {
   const small = {
     rows: source.shape[0],
     runDir: run,
+    transferDir: path.join(out, 'small', 'transfer'),
     models,
     diff: { index: 3, l2: Math.sqrt(s), linf: m },
     trueLabels: Array.from(source.labels),
@@ -245,7 +263,7 @@ async function main(): Promise<void> {
     JSON.stringify({ small, big: bigRows > 0 ? { rows: bigRows } : undefined }, null, 2),
   );
   console.log(
-    `fixture: ${out} (${small.rows} + ${bigRows} rows): reproduce ${tRepro} s, gradients and constructions until ${tCommands} s, expected values until ${seconds()} s`,
+    `fixture: ${out} (${small.rows} + ${bigRows} rows): reproduce ${tRepro} s, gradients, transfer and constructions until ${tCommands} s, expected values until ${seconds()} s`,
   );
 }
 

@@ -194,7 +194,7 @@ function extHostMemory() {
     await page.waitForTimeout(1000);
 
     await check('Results panel shows Figure 2 and Table 1 equal to results.json', async () => {
-      await palette('Robust Features: Show Results');
+      await palette('Robust Features: Show Results', 'small/run');
       const v = view();
       await v.locator('#figure2-table').waitFor({ timeout: 30000 });
       const r = results;
@@ -399,6 +399,37 @@ function extHostMemory() {
       const text = (await v.locator('[data-cell="standard_D.standardAcc"]').textContent()).trim();
       assert(text === pct(results.figure2.standard_D.standardAcc), `after reload: ${text}`);
     });
+    await closeEditors();
+
+    await check(
+      'Results panel shows Figure 3 of a transfer run equal to its results.json',
+      async () => {
+        const f3 = readJson(small.transferDir, 'results.json').figure3;
+        await palette('Robust Features: Show Results', 'small/transfer');
+        const v = view();
+        await v.locator('#figure3-table').waitFor({ timeout: 30000 });
+        assert(f3.points.length >= 2, `${f3.points.length} architectures in results.json`);
+        for (const pt of f3.points)
+          for (const k of ['dRandAcc', 'standardAcc', 'untargetedTransfer', 'targetedTransfer']) {
+            const text = (
+              await v.locator(`[data-cell="figure3.${pt.arch}.${k}"]`).textContent()
+            ).trim();
+            assert(text === pct(pt[k]), `figure3 ${pt.arch}.${k}: ${text} ≠ ${pct(pt[k])}`);
+          }
+        // Each correlation as the panel words it: r [low, high], two decimals, a dash when undefined.
+        const two = (x) =>
+          x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2);
+        const note = (await v.locator('#figure3-correlations').textContent()).trim();
+        for (const k of ['untargeted', 'targeted'])
+          for (const m of ['pearson', 'spearman']) {
+            const c = f3.correlations[k][m];
+            const want = `${two(c.r)} [${two(c.ci[0])}, ${two(c.ci[1])}]`;
+            assert(note.includes(want), `${k} ${m} ${want} not in "${note}"`);
+          }
+        assert((await v.locator('[data-chart="figure3"] canvas').count()) === 1, 'the scatter');
+        await shot('results-figure3');
+      },
+    );
     await closeEditors();
 
     const all = `${small.rows} of ${small.rows} rows`;
