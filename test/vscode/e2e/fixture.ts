@@ -4,7 +4,8 @@
  *   OUT/small/run        `reproduce --profile smoke --train-limit 24`: results.json, six
  *                        checkpoints with eval.json, D_R, D_NR, D_rand, D_det of 24 images;
  *   OUT/small/gradients  `gradients` of the run's standard_D and adversarial_D (paper §4);
- *   OUT/small/transfer   `transfer` from standard_D to an mlp and a cnn: Figure 3 (paper §3.3);
+ *   OUT/small/transfer   `transfer` from standard_D to an mlp and a cnn: Figure 3 (paper §3.3),
+ *                        then `eval` of its std_mlp at three radii (metrics.json);
  *   OUT/big/run          `construct` of all four kinds on BIG_ROWS images, one step each, from the
  *                        small run's checkpoints (the gallery's scrolling test; the pixels matter
  *                        little, the row count does).
@@ -38,6 +39,8 @@ const TEST_ROWS = 100;
 const KINDS = ['robust', 'nonrobust', 'rand', 'det'] as const;
 /** Gradient report: images, and the class drawings' L2 radius and steps (small: a fixture). */
 const GRADIENTS = { n: 4, eps: 2, steps: 5, seed: 0 };
+/** Radii of the `eval` run on the transfer run's standard mlp. */
+const EVAL_EPS = '0.5,1,1.5';
 /** Figure 3: two architectures (the fewest a correlation takes), one epoch, a short D_rand attack. */
 const TRANSFER = ['--archs', 'mlp,cnn', '--epochs', '1', '--steps', '5', '--bootstrap', '200'];
 
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
   const tRepro = seconds();
   const gradients = path.join(out, 'small', 'gradients');
   const ckpt = (name: string) => path.join(run, name);
+  const transfer = path.join(out, 'small', 'transfer');
   const jobs = [
     cli(logs, 'gradients', [
       'gradients',
@@ -200,8 +204,22 @@ async function main(): Promise<void> {
       '--pool',
       '1',
       '--out',
-      path.join(out, 'small', 'transfer'),
-    ]),
+      transfer,
+    ]).then(() =>
+      // An accuracy-ε curve of several radii, in metrics.json (where `eval` writes it): the
+      // Results panel's other source of curves, beside reproduce's eval.json.
+      cli(logs, 'eval', [
+        'eval',
+        '--checkpoint',
+        path.join(transfer, 'std_mlp'),
+        '--eps',
+        EVAL_EPS,
+        '--steps',
+        '5',
+        '--limit',
+        String(TEST_ROWS),
+      ]),
+    ),
   ];
   // One thread each, side by side: loading and writing 10,000 images dominates, not the one step.
   if (bigRows > 0)
@@ -252,7 +270,7 @@ async function main(): Promise<void> {
   const small = {
     rows: source.shape[0],
     runDir: run,
-    transferDir: path.join(out, 'small', 'transfer'),
+    transferDir: transfer,
     models,
     diff: { index: 3, l2: Math.sqrt(s), linf: m },
     trueLabels: Array.from(source.labels),

@@ -402,7 +402,7 @@ function extHostMemory() {
     await closeEditors();
 
     await check(
-      'Results panel shows Figure 3 of a transfer run equal to its results.json',
+      'Results panel shows Figure 3 of a transfer run and an eval curve equal to their files',
       async () => {
         const f3 = readJson(small.transferDir, 'results.json').figure3;
         await palette('Robust Features: Show Results', 'small/transfer');
@@ -427,6 +427,15 @@ function extHostMemory() {
             assert(note.includes(want), `${k} ${m} ${want} not in "${note}"`);
           }
         assert((await v.locator('[data-chart="figure3"] canvas').count()) === 1, 'the scatter');
+        // std_mlp's accuracy–ε curve from the metrics.json `eval` wrote ({norm: {ε: accuracy}}).
+        const mj = readJson(small.transferDir, 'std_mlp', 'metrics.json');
+        const byEps = Object.values(mj.robustAcc)[0];
+        const curve = [[0, mj.standardAcc], ...Object.entries(byEps).map(([e, a]) => [+e, a])];
+        assert(curve.length >= 4, `std_mlp evaluated at ${curve.length - 1} radii`);
+        for (const [eps, acc] of curve) {
+          const text = (await v.locator(`[data-cell="std_mlp.${eps}"]`).textContent()).trim();
+          assert(text === pct(acc), `accuracy–ε cell std_mlp at ε=${eps}: ${text} ≠ ${pct(acc)}`);
+        }
         await shot('results-figure3');
       },
     );
