@@ -36,30 +36,56 @@ function snapshotHistory(dir: string): unknown[] | undefined {
   return Array.isArray(h) ? h : undefined;
 }
 
+type Curve = { norm?: string; points: Map<number, number> };
+
+/** One evaluation file's accuracy at each ε (0: standard accuracy), of `want`'s norm if it has it. */
+function curveOf(ev: Record<string, unknown> | undefined, want?: string): Curve | undefined {
+  if (!ev) return undefined;
+  const points = new Map<number, number>();
+  if (typeof ev.standardAcc === 'number') points.set(0, ev.standardAcc);
+  const robust = obj(ev.robustAcc) ?? {};
+  // robustAcc is either {eps: acc} (eval.json) or {norm: {eps: acc}} (metrics.json).
+  const flat = Object.values(robust).every((v) => typeof v === 'number');
+  const attackNorm = obj(ev.attack)?.norm;
+  const norm = flat
+    ? typeof attackNorm === 'string'
+      ? attackNorm
+      : undefined
+    : want && want in robust
+      ? want
+      : Object.keys(robust)[0];
+  const byEps = flat ? robust : (obj(norm === undefined ? undefined : robust[norm]) ?? {});
+  for (const [e, a] of Object.entries(byEps))
+    if (Number.isFinite(+e) && typeof a === 'number') points.set(+e, a);
+  return { ...(norm ? { norm } : {}), points };
+}
+
+/**
+ * Accuracy vs ε from both evaluation files: eval.json (reproduce's evaluation) and metrics.json
+ * (training's, plus every later `eval` merged into it). Radii of the same threat model from both
+ * are shown together, so an `eval` with more radii after a reproduction shows up. Where both hold
+ * the same ε, eval.json's wins: it is the number Figure 2 and Table 1 show, and the curve must
+ * agree with them.
+ */
+function accuracyCurve(dir: string): { norm?: string; curve: { eps: number; acc: number }[] } {
+  const fromEval = curveOf(obj(obj(readJson(path.join(dir, 'eval.json')))?.result));
+  const fromMetrics = curveOf(obj(readJson(path.join(dir, 'metrics.json'))), fromEval?.norm);
+  const base = fromEval ?? fromMetrics;
+  if (!base) return { curve: [] };
+  const points = new Map(base.points);
+  const sameNorm = !fromEval?.norm || !fromMetrics?.norm || fromEval.norm === fromMetrics.norm;
+  if (fromEval && fromMetrics && sameNorm)
+    for (const [e, a] of fromMetrics.points) points.set(e, a);
+  const norm = base.norm ?? (sameNorm ? fromMetrics?.norm : undefined);
+  const curve = [...points].map(([eps, acc]) => ({ eps, acc })).sort((x, y) => x.eps - y.eps);
+  return { ...(norm ? { norm } : {}), curve };
+}
+
 function checkpoint(dir: string, name: string): ResultsData['checkpoints'][number] | undefined {
   const manifest = obj(readJson(path.join(dir, 'manifest.json')));
   const live = snapshotHistory(dir);
   if (manifest?.kind !== 'checkpoint' && !live) return undefined;
-  // eval.json (reproduce) holds the full evaluation; metrics.json the one made at training time.
-  const ev =
-    obj(obj(readJson(path.join(dir, 'eval.json')))?.result) ??
-    obj(readJson(path.join(dir, 'metrics.json')));
-  const curve: { eps: number; acc: number }[] = [];
-  let norm: string | undefined;
-  if (ev) {
-    if (typeof ev.standardAcc === 'number') curve.push({ eps: 0, acc: ev.standardAcc });
-    const robust = obj(ev.robustAcc) ?? {};
-    // robustAcc is either {eps: acc} (eval.json) or {norm: {eps: acc}} (metrics.json).
-    const flat = Object.values(robust).every((v) => typeof v === 'number');
-    const byEps = flat ? robust : (obj(Object.values(robust)[0]) ?? {});
-    if (!flat) norm = Object.keys(robust)[0];
-    else
-      norm =
-        typeof obj(ev.attack)?.norm === 'string' ? (obj(ev.attack)?.norm as string) : undefined;
-    for (const [e, a] of Object.entries(byEps))
-      if (Number.isFinite(+e) && typeof a === 'number') curve.push({ eps: +e, acc: a });
-    curve.sort((x, y) => x.eps - y.eps);
-  }
+  const { norm, curve } = accuracyCurve(dir);
   const done = obj(manifest?.training)?.history;
   // A job still training has snapshots ahead of (or without) a final manifest: show those epochs.
   const hist = live && (!Array.isArray(done) || live.length > done.length) ? live : done;

@@ -463,6 +463,21 @@ test('reproduce --train-limit / --test-limit size every step and say so in resul
   const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
   assert.match(md, /30 training images/);
   assert.match(md, /on 40 test images/);
+
+  // A later `eval` with more radii on one of the run's checkpoints shows in the Results panel's
+  // accuracy–ε curve beside the reproduction's own point, which keeps the value Figure 2 shows.
+  const std = path.join(out, 'standard_D');
+  const ev = cli('eval', '--checkpoint', std, '--eps', '0.5,1.5', '--limit', '20', '--steps', '2');
+  assert.equal(ev.status, 0, ev.stderr);
+  const metrics = json('standard_D/metrics.json') as { robustAcc: { l2: Record<string, number> } };
+  const own = json('standard_D/eval.json') as { result: { robustAcc: Record<string, number> } };
+  const curve = readResultsFolder(out).checkpoints.find((c) => c.name === 'standard_D')?.curve;
+  assert.deepEqual(
+    curve?.map((p) => p.eps),
+    [0, 0.5, 1.5],
+  );
+  assert.equal(curve?.[1]?.acc, metrics.robustAcc.l2['0.5']);
+  assert.equal(curve?.[2]?.acc, own.result.robustAcc['1.5']);
 });
 
 test('--pool must be a whole number of cores: 0 and 1.5 are refused before anything is written', () => {
