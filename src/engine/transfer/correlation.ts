@@ -50,7 +50,15 @@ export function ranks(v: ArrayLike<number>): number[] {
 export const spearmanRho = (a: ArrayLike<number>, b: ArrayLike<number>): number =>
   pearsonR(ranks(a), ranks(b));
 
+/**
+ * Fewer points than this make no correlation: two points always give r = ±1 and every bootstrap
+ * resample of them either repeats one point (undefined) or the same pair, so the "interval" would
+ * be [±1, ±1]. Reporting that as a measurement would mislead; r and the interval are NaN instead.
+ */
+export const MIN_CORRELATION_POINTS = 3;
+
 export interface CorrelationWithCI {
+  /** NaN with fewer than MIN_CORRELATION_POINTS points or a constant variable. */
   r: number;
   /** 95% percentile-bootstrap interval over resampled points; NaN when no resample had one. */
   ci: [number, number];
@@ -73,8 +81,9 @@ export function bootstrapCorrelation(
   stat: (a: number[], b: number[]) => number,
   o: { resamples: number; seed: number },
 ): CorrelationWithCI {
-  const rng = makeRng(o.seed);
   const n = x.length;
+  if (n < MIN_CORRELATION_POINTS) return { r: NaN, ci: [NaN, NaN], resamples: 0, degenerate: 0 };
+  const rng = makeRng(o.seed);
   const values: number[] = [];
   let degenerate = 0;
   for (let b = 0; b < o.resamples; b++) {

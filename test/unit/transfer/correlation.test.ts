@@ -58,3 +58,15 @@ test('transfer rates: untargeted over images the model got right clean, targeted
   // Targets: image 3's target is its label (not counted); 0 and 2 hit their targets.
   close(targetedRate([4, 1, 7, 3], [4, 2, 7, 3], labels), 2 / 3);
 });
+
+test('two points make no correlation: r and its interval are undefined, not ±1 [±1, ±1]', () => {
+  assert.equal(pearsonR([0.2, 0.6], [0.1, 0.9]), 1, 'two points always lie on a line');
+  const two = bootstrapCorrelation([0.2, 0.6], [0.1, 0.9], pearsonR, { resamples: 500, seed: 1 });
+  assert.ok(Number.isNaN(two.r) && two.ci.every(Number.isNaN), JSON.stringify(two));
+  assert.equal(two.resamples, 0);
+  const three = bootstrapCorrelation([0.2, 0.6, 0.4], [0.1, 0.9, 0.3], pearsonR, {
+    resamples: 500,
+    seed: 1,
+  });
+  assert.ok(Number.isFinite(three.r) && three.r > 0 && three.r < 1, JSON.stringify(three));
+});

@@ -41,8 +41,17 @@ const KINDS = ['robust', 'nonrobust', 'rand', 'det'] as const;
 const GRADIENTS = { n: 4, eps: 2, steps: 5, seed: 0 };
 /** Radii of the `eval` run on the transfer run's standard mlp. */
 const EVAL_EPS = '0.5,1,1.5';
-/** Figure 3: two architectures (the fewest a correlation takes), one epoch, a short D_rand attack. */
-const TRANSFER = ['--archs', 'mlp,cnn', '--epochs', '1', '--steps', '5', '--bootstrap', '200'];
+/** Figure 3: three architectures (the fewest a correlation takes), one epoch, a short attack. */
+const TRANSFER = [
+  '--archs',
+  'mlp,cnn,cnn-wide',
+  '--epochs',
+  '1',
+  '--steps',
+  '5',
+  '--bootstrap',
+  '200',
+];
 
 /** Runs `robust-features ARGS` (the built CLI); its output goes to OUT/logs/NAME.log. */
 function cli(logs: string, name: string, args: string[]): Promise<void> {
