@@ -28,7 +28,7 @@ export const simd = {
   load: 0x00, store: 0x0b, f32x4Splat: 0x13, f32x4Eq: 0x41, f32x4Ne: 0x42, f32x4Gt: 0x44,
   and: 0x4e, andNot: 0x4f, or: 0x50, bitselect: 0x52, f32x4Add: 0xe4, f32x4Sub: 0xe5,
   f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Max: 0xe9, f32x4Sqrt: 0xe3,
-  extractLane: 0x1f, load32Splat: 0x09,
+  extractLane: 0x1f, load32Splat: 0x09, i8x16Shuffle: 0x0d,
 } as const;
 
 function uleb(n: number, out: number[]): void {
