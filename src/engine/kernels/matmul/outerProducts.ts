@@ -5,8 +5,12 @@
  */
 import type { Program } from '../threads/loopThreads';
 
-/** Bytes of a and b per block of rows (half of this machine's 2 MiB L2, leaving room for out). */
-const BLOCK_BYTES = 1 << 20;
+/**
+ * Bytes of a and b per block of rows: half of a 256 KiB L2, the smallest per-core L2 of current
+ * x86 cores (AMD's Zen 2 has 512 KiB a core), leaving room for out. The L2 is per core and each
+ * thread runs its own calls, so it is the per-core size that counts, not the total.
+ */
+const BLOCK_BYTES = 128 * 1024;
 
 export interface OuterOperands {
   /** a(r, i) at a + r·aStride + i·aColStride (bytes); aCols a multiple of 4. */
@@ -25,8 +29,8 @@ export interface OuterOperands {
 }
 
 /** The outerAcc calls for out (+)= Σ_r a(r,·)ᵀ b[r,·] over `rows` rows, as a program (loopThreads.ts). */
-export function outerCalls(rows: number, o: OuterOperands): Program {
-  const block = Math.max(64, Math.floor(BLOCK_BYTES / (4 * (o.aCols + o.bCols))));
+export function outerCalls(rows: number, o: OuterOperands, blockBytes = BLOCK_BYTES): Program {
+  const block = Math.max(64, Math.floor(blockBytes / (4 * (o.aCols + o.bCols))));
   const calls: Program = [];
   for (let r0 = 0; r0 < rows; r0 += block) {
     const add = r0 > 0 || o.add !== false ? 1 : 0;
