@@ -15,7 +15,7 @@ import { ensureDataFound } from '../data';
 import type { JobOutcome } from '../worker/job';
 import { isCheckpointDir } from '../checkpoints/resolvePath';
 import { pickCheckpoint, pickNumber } from './pick';
-import { defaultOutDir, runJob } from './runJob';
+import { outputFolder, runJob } from './runJob';
 
 export interface BuildCommandArgs {
   kind?: ConstructKind;
@@ -93,8 +93,13 @@ export async function buildDatasetCommand(
     checkpoint,
     data: args.data ?? dataSpecSetting(),
   };
-  const outDir = args.outDir ?? defaultOutDir(`D_${kind}`);
-  if (!outDir) return undefined;
+  const folder = outputFolder(args.outDir, `D_${kind}`);
+  if (!folder) return undefined;
   const name = args.name ?? `${TITLES[kind]} from ${path.basename(checkpoint)}`;
-  return runJob(services, name, { kind: 'construct', params: { config, outDir } });
+  return runJob(
+    services,
+    name,
+    { kind: 'construct', params: { config, outDir: folder.dir } },
+    folder.given,
+  );
 }

@@ -85,8 +85,11 @@ export async function evaluateCommand(
     ...(attack && attack !== 'pgd' ? { attack, version: a.version ?? 'standard' } : {}),
     ...(a.attacks ? { attacks: a.attacks } : {}),
   };
-  return runJob(services, a.name ?? `Evaluate ${path.basename(checkpoint)}`, {
-    kind: 'evaluate',
-    params,
-  });
+  // An evaluation keeps no partial state (it starts over and writes the same result): no folder to pick.
+  return runJob(
+    services,
+    a.name ?? `Evaluate ${path.basename(checkpoint)}`,
+    { kind: 'evaluate', params },
+    true,
+  );
 }

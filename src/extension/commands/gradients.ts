@@ -10,7 +10,7 @@ import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
 import { pickCheckpoint } from './pick';
-import { defaultOutDir, runJob } from './runJob';
+import { outputFolder, runJob } from './runJob';
 
 export type GradientsCommandArgs = Partial<Omit<GradientsParams, 'jobId' | 'out'>> & {
   outDir?: string;
@@ -32,21 +32,31 @@ export async function gradientsCommand(
       /adv|robust/i.test(x.dir),
     ));
   if (!robust) return undefined;
-  const out =
-    a.outDir ?? defaultOutDir(`gradients-${path.basename(standard)}-${path.basename(robust)}`);
-  if (!out) return undefined;
+  const folder = outputFolder(
+    a.outDir,
+    `gradients-${path.basename(standard)}-${path.basename(robust)}`,
+  );
+  if (!folder) return undefined;
   const params: Omit<GradientsParams, 'jobId'> = {
     standard,
     robust,
-    out,
+    out: folder.dir,
     n: a.n ?? GRADIENT_DEFAULTS.n,
     eps: a.eps ?? GRADIENT_DEFAULTS.eps,
     steps: a.steps ?? GRADIENT_DEFAULTS.steps,
     seed: a.seed ?? GRADIENT_DEFAULTS.seed,
     ...(a.data ? { data: a.data } : {}),
   };
-  const outcome = await runJob(services, a.name ?? 'Gradient maps', { kind: 'gradients', params });
-  if (outcome.state === 'succeeded' && a.open !== false)
-    await vscode.commands.executeCommand('robustFeatures.openRunInGallery', vscode.Uri.file(out));
+  const outcome = await runJob(
+    services,
+    a.name ?? 'Gradient maps',
+    { kind: 'gradients', params },
+    folder.given,
+  );
+  if (outcome?.state === 'succeeded' && outcome.outDir && a.open !== false)
+    await vscode.commands.executeCommand(
+      'robustFeatures.openRunInGallery',
+      vscode.Uri.file(outcome.outDir),
+    );
   return outcome;
 }

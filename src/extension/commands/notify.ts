@@ -1,4 +1,5 @@
 /** The notification at a job's end: its result (accuracy) or why it did not finish. */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JobOutcome } from '../worker/job';
 import { summarizeResult } from '../worker/summarize';
@@ -40,7 +41,11 @@ export function notifyOutcome(o: JobOutcome, log: vscode.LogOutputChannel): void
     case 'failed':
       void vscode.window
         .showErrorMessage(
-          `Robust Features: ${o.name} failed — ${o.reason ?? 'unknown error'}`,
+          `Robust Features: ${o.name} failed — ${o.reason ?? 'unknown error'}` +
+            // Its finished epochs / chunks / steps are kept: say how to continue from them.
+            (o.interrupted && o.outDir
+              ? `. Run the same command again to resume it in ${path.basename(o.outDir)}.`
+              : ''),
           'Show Log',
         )
         .then((c) => c && log.show(true));

@@ -10,7 +10,7 @@ import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import { ensureDataFound } from '../data';
 import type { JobOutcome } from '../worker/job';
-import { defaultOutDir, runJob } from './runJob';
+import { outputFolder, runJob } from './runJob';
 
 export interface ReproduceCommandArgs {
   profile?: ProfileName;
@@ -53,14 +53,19 @@ export async function reproduceCommand(
     if (!p) return undefined;
     profile = p.profile;
   }
-  const outDir = args.outDir ?? defaultOutDir(`reproduce-${profile}`);
-  if (!outDir) return undefined;
-  const outcome = await runJob(services, args.name ?? `Reproduce (${profile})`, {
-    kind: 'reproduce',
-    params: { profile, data: args.data ?? dataSpecSetting(), outDir },
-  });
-  if (outcome.state === 'succeeded' && args.open !== false)
-    await vscode.window.showTextDocument(vscode.Uri.file(path.join(outDir, 'results.md')), {
+  const folder = outputFolder(args.outDir, `reproduce-${profile}`);
+  if (!folder) return undefined;
+  const outcome = await runJob(
+    services,
+    args.name ?? `Reproduce (${profile})`,
+    {
+      kind: 'reproduce',
+      params: { profile, data: args.data ?? dataSpecSetting(), outDir: folder.dir },
+    },
+    folder.given,
+  );
+  if (outcome?.state === 'succeeded' && outcome.outDir && args.open !== false)
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(outcome.outDir, 'results.md')), {
       preview: true,
     });
   return outcome;

@@ -8,7 +8,7 @@ import type { TheoryConfig } from '../../shared/workerProtocol';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
-import { defaultOutDir, runJob } from './runJob';
+import { outputFolder, runJob } from './runJob';
 
 export interface TheoryCommandArgs {
   config?: TheoryConfig;
@@ -22,13 +22,18 @@ export async function theoryCommand(
   args: TheoryCommandArgs = {},
 ): Promise<JobOutcome | undefined> {
   if (!jobsAllowed()) return undefined;
-  const outDir = args.outDir ?? defaultOutDir('theory');
-  if (!outDir) return undefined;
-  const outcome = await runJob(services, 'Gaussian theory', {
-    kind: 'theory',
-    params: { outDir, ...(args.config ? { config: args.config } : {}) },
-  });
-  if (outcome.state === 'succeeded' && outcome.result?.kind === 'theory' && args.open !== false)
+  const folder = outputFolder(args.outDir, 'theory');
+  if (!folder) return undefined;
+  const outcome = await runJob(
+    services,
+    'Gaussian theory',
+    {
+      kind: 'theory',
+      params: { outDir: folder.dir, ...(args.config ? { config: args.config } : {}) },
+    },
+    folder.given,
+  );
+  if (outcome?.state === 'succeeded' && outcome.result?.kind === 'theory' && args.open !== false)
     await vscode.commands.executeCommand(
       'robustFeatures.openTheoryPanel',
       outcome.result.value.outDir,

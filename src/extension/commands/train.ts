@@ -7,16 +7,19 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_TRAIN, TRAIN_THREATS } from '../../engine/formats/presets';
 import type { AdversarialConfig, ArchName, TrainConfig } from '../../shared/workerProtocol';
-import { dataSpecSetting, runsFolder } from '../config';
+import { dataSpecSetting } from '../config';
 import type { Services } from '../services';
 import { jobsAllowed } from '../trust';
 import { ensureDataFound } from '../data';
 import type { JobOutcome } from '../worker/job';
-import { notifyOutcome } from './notify';
+import { outputFolder, runJob } from './runJob';
 
 export interface TrainCommandArgs {
   config?: Partial<TrainConfig>;
-  /** Checkpoint folder; default runs/models/<arch>-<training>-<time>. */
+  /**
+   * Checkpoint folder; default runs/models/<arch>-<training>-<time>, or the folder where the same
+   * training was interrupted (it resumes there).
+   */
   outDir?: string;
   resume?: boolean;
   /** Shown in the status bar and notifications. */
@@ -55,27 +58,15 @@ export async function trainCommand(
   const training = full.adversarial
     ? `${full.adversarial.norm}-${full.adversarial.eps}`
     : 'standard';
-  let outDir = args?.outDir;
-  if (!outDir) {
-    const runs = runsFolder();
-    if (!runs) {
-      void vscode.window.showErrorMessage(
-        'Robust Features: open a folder first (checkpoints go to its runs folder), or set robustFeatures.runsFolder to an absolute path.',
-      );
-      return undefined;
-    }
-    outDir = path.join(runs, 'models', `${full.model}-${training}-${timestamp()}`);
-  }
+  const folder = outputFolder(args?.outDir, path.join('models', `${full.model}-${training}`));
+  if (!folder) return undefined;
   const name = args?.name ?? `${full.adversarial ? 'Adv-train' : 'Train'} ${full.model}`;
-  const s = await services();
-  const job = s.queue.enqueue(name, {
-    kind: 'train',
-    params: { config: full, outDir, resume: args?.resume },
-  });
-  s.log.info(`${name} (${job.id}) queued → ${outDir}\n${JSON.stringify(full)}`);
-  const outcome = await job.done;
-  notifyOutcome(outcome, s.log);
-  return outcome;
+  return runJob(
+    services,
+    name,
+    { kind: 'train', params: { config: full, outDir: folder.dir, resume: args?.resume } },
+    folder.given,
+  );
 }
 
 async function promptConfig(adversarial: boolean): Promise<Partial<TrainConfig> | undefined> {
@@ -111,8 +102,4 @@ async function promptConfig(adversarial: boolean): Promise<Partial<TrainConfig> 
   });
   if (!epochs) return undefined;
   return { model: arch.label, epochs: Number(epochs), ...(adv ? { adversarial: adv } : {}) };
-}
-
-function timestamp(d = new Date()): string {
-  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }

@@ -13,7 +13,7 @@ import { jobsAllowed } from '../trust';
 import type { JobOutcome } from '../worker/job';
 import { isCheckpointDir } from '../checkpoints/resolvePath';
 import { pickCheckpoint } from './pick';
-import { defaultOutDir, runJob } from './runJob';
+import { outputFolder, runJob } from './runJob';
 
 export type TransferCommandArgs = Partial<Omit<TransferParams, 'jobId' | 'source' | 'out'>> & {
   source?: string;
@@ -38,8 +38,8 @@ export async function transferCommand(
     );
     return undefined;
   }
-  const out = a.outDir ?? defaultOutDir(`transfer-${path.basename(source)}`);
-  if (!out) return undefined;
+  const folder = outputFolder(a.outDir, `transfer-${path.basename(source)}`);
+  if (!folder) return undefined;
   // Figure 3 wants many architectures: every one the engine registers (models/registry.ts).
   const archs: ArchName[] = a.archs ?? [
     'mlp',
@@ -53,7 +53,7 @@ export async function transferCommand(
   ];
   const params: Omit<TransferParams, 'jobId'> = {
     source,
-    out,
+    out: folder.dir,
     archs,
     trainLimit: a.trainLimit ?? TRANSFER_DEFAULTS.trainLimit,
     testLimit: a.testLimit ?? TRANSFER_DEFAULTS.testLimit,
@@ -62,14 +62,16 @@ export async function transferCommand(
     seed: a.seed ?? TRANSFER_DEFAULTS.seed,
     ...(a.poolSize ? { poolSize: a.poolSize } : {}),
   };
-  const outcome = await runJob(services, a.name ?? `Transfer from ${path.basename(source)}`, {
-    kind: 'transfer',
-    params,
-  });
-  if (outcome.state === 'succeeded' && a.open !== false)
+  const outcome = await runJob(
+    services,
+    a.name ?? `Transfer from ${path.basename(source)}`,
+    { kind: 'transfer', params },
+    folder.given,
+  );
+  if (outcome?.state === 'succeeded' && outcome.outDir && a.open !== false)
     await vscode.commands.executeCommand(
       'vscode.open',
-      vscode.Uri.file(path.join(out, 'transfer.svg')),
+      vscode.Uri.file(path.join(outcome.outDir, 'transfer.svg')),
     );
   return outcome;
 }

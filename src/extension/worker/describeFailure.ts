@@ -9,7 +9,7 @@ import type { JobOutcome } from './job';
 import { WorkerExitedError } from './workerProcess';
 import { errorMessage } from '../../shared/errorMessage';
 
-export type FailureOutcome = Pick<JobOutcome, 'state' | 'reason' | 'logTail'>;
+export type FailureOutcome = Pick<JobOutcome, 'state' | 'reason' | 'logTail' | 'interrupted'>;
 
 export function describeFailure(
   e: unknown,
@@ -22,7 +22,7 @@ export function describeFailure(
   if (e instanceof WorkerExitedError) {
     if (cancelRequested)
       return { state: 'cancelled', reason: `worker killed after ${graceMs} ms grace` };
-    return { state: 'failed', reason: e.message, logTail: e.logTail };
+    return { state: 'failed', reason: e.message, logTail: e.logTail, interrupted: true };
   }
   const data = e instanceof ResponseError ? (e.data as JobErrorData | undefined) : undefined;
   return {

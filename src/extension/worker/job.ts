@@ -22,6 +22,15 @@ export interface JobOutcome {
   reason?: string;
   /** The worker's last output lines, for failures. */
   logTail?: string[];
+  /**
+   * Failed because its worker died unasked (crash, SIGKILL, out of memory, hung): the job itself
+   * did not fail, and running it again continues it (commands/runJob.ts).
+   */
+  interrupted?: boolean;
+  /** The folder the job wrote into, for jobs that have one. */
+  outDir?: string;
+  /** It continued a run of the same job that was interrupted in that folder. */
+  resumed?: boolean;
   durationMs: number;
   backend?: string;
   workerPid?: number;
