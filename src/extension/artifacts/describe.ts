@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import type { CheckpointMetrics } from '../../shared/workerProtocol';
 import type { Artifact } from './scan';
 import { attackEvaluations, strongestEvaluation } from '../../shared/strongestEvaluation';
+import { resumedFrom } from '../../shared/jobRecord';
+import { inexactResume } from '../../engine/formats/resumeNote';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 /** A manifest field as text ('?' when absent or not a scalar). */
@@ -96,6 +98,36 @@ export function describeArtifact(a: Artifact): string {
       return never;
     }
   }
+}
+
+/**
+ * Whether the artifact's job was resumed after an interruption: from the editor's job record
+ * (runs interrupted before the one that finished) and from the manifest (a resume that could not
+ * be bit-identical says so there). `short` joins the Runs view's description, `long` its tooltip.
+ */
+export function resumeNote(a: Artifact): { short: string; long: string } | undefined {
+  const interrupted = a.job ? resumedFrom(a.job) : [];
+  const inexact = inexactResume(a.manifest);
+  if (!interrupted.length && !inexact) return undefined;
+  const n = interrupted.length;
+  const short = `resumed${n > 1 ? ` ${n}×` : ''}${inexact ? ', not bit-identical' : ''}`;
+  const lines = interrupted.map(
+    (r) => `- run of ${r.startedAt.replace('T', ' ').slice(0, 16)}: ${r.reason ?? 'interrupted'}`,
+  );
+  const long = [
+    ...(n
+      ? [
+          `Resumed in this folder after ${n === 1 ? 'an interrupted run' : `${n} interrupted runs`}:`,
+          ...lines,
+        ]
+      : []),
+    ...(inexact
+      ? [
+          `Not bit-identical to an uninterrupted run: ${inexact.why.join('; ') || 'see manifest.json'}`,
+        ]
+      : []),
+  ].join('\n');
+  return { short, long };
 }
 
 /** Two characters at most (VS Code rejects longer badges): the robust accuracy, else the standard one, in %. */

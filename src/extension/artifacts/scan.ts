@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CheckpointMetrics } from '../../shared/workerProtocol';
+import type { JobRecord } from '../../shared/jobRecord';
+import { readJobRecord } from '../worker/jobFolder';
 
 export type ArtifactKind = 'checkpoint' | 'constructed-dataset' | 'reproduction' | 'theory';
 
@@ -16,6 +18,8 @@ export interface Artifact {
   manifest: Record<string, unknown>;
   /** Checkpoints only. */
   metrics?: CheckpointMetrics;
+  /** The editor's record of the job that wrote it (.rfl-job.json), when it ran from the editor. */
+  job?: JobRecord;
 }
 
 const SKIP = new Set(['node_modules', '.git', 'chunks', '.vscode-ci', 'dist']);
@@ -38,6 +42,8 @@ export function readArtifact(dir: string): Artifact | undefined {
   const a: Artifact = { kind: kind as ArtifactKind, dir, manifest };
   if (kind === 'checkpoint')
     a.metrics = readJson<CheckpointMetrics>(path.join(dir, 'metrics.json'));
+  const job = readJobRecord(dir);
+  if (job) a.job = job;
   return a;
 }
 

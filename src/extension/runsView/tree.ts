@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeArtifact } from '../artifacts/describe';
+import { describeArtifact, resumeNote } from '../artifacts/describe';
 import { scanArtifacts, type Artifact, type ArtifactKind } from '../artifacts/scan';
 import { artifactRoots } from '../commands/pick';
 
@@ -85,8 +85,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node> {
         const a = node.artifact;
         const uri = vscode.Uri.file(a.dir);
         const item = new vscode.TreeItem(path.basename(a.dir));
-        item.description = describeArtifact(a);
-        item.tooltip = new vscode.MarkdownString(`${describeArtifact(a)}\n\n\`${a.dir}\``);
+        const resumed = resumeNote(a);
+        item.description = [describeArtifact(a), ...(resumed ? [resumed.short] : [])].join(' · ');
+        item.tooltip = new vscode.MarkdownString(
+          [describeArtifact(a), ...(resumed ? [resumed.long] : []), `\`${a.dir}\``].join('\n\n'),
+        );
         item.resourceUri = uri;
         item.iconPath = new vscode.ThemeIcon(ICONS[a.kind]);
         item.contextValue = a.kind;
