@@ -17,14 +17,14 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 
 /**
  * The fewest tests (passed + failed) each tier may run, a little under what it ran when last
- * raised (unit: 423 tests loaded; vscode: 31; panels: 30), so that removing a test or two needs no
+ * raised (unit: 423 tests loaded; vscode: 33; panels: 30), so that removing a test or two needs no
  * change here but a lost suite fails the tier.
  * Raise a floor when you add tests; lower it only with the reason in the commit body.
  * static: tsc, eslint, prettier. unit: the whole of test/unit (a path given on the command line
  * has no floor but 1). vscode: the main and restricted sessions. panels: the extension-host
  * panels suite and the browser checks.
  */
-const FLOORS = { static: 3, unit: 400, vscode: 28, panels: 27 };
+const FLOORS = { static: 3, unit: 400, vscode: 30, panels: 27 };
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, {
