@@ -23,8 +23,9 @@ export interface JobOutcome {
   /** The worker's last output lines, for failures. */
   logTail?: string[];
   /**
-   * Failed because its worker died unasked (crash, SIGKILL, out of memory, hung): the job itself
-   * did not fail, and running it again continues it (commands/runJob.ts).
+   * Stopped by something other than the job itself or the user: its worker died unasked (crash,
+   * SIGKILL, out of memory, hung) or the editor shut down. Running it again continues it
+   * (commands/runJob.ts).
    */
   interrupted?: boolean;
   /** The folder the job wrote into, for jobs that have one. */

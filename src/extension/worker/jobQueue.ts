@@ -98,7 +98,11 @@ export class JobQueue extends EventEmitter<{
     const i = this.queued.indexOf(job);
     if (i >= 0) {
       this.queued.splice(i, 1);
-      job.finish({ state: 'cancelled', reason: 'cancelled before it started' });
+      job.finish({
+        state: 'cancelled',
+        reason: 'cancelled before it started',
+        ...(this.disposed ? { interrupted: true } : {}),
+      });
       return;
     }
     const slot = [...this.slots].find((s) => s.job === job);
@@ -173,7 +177,13 @@ export class JobQueue extends EventEmitter<{
       const result = await slot.worker.run(job.id, job.spec, cts);
       job.finish({ state: 'succeeded', result });
     } catch (e) {
-      job.finish(describeFailure(e, job.cancelRequested, this.options.cancelGraceMs));
+      const failure = describeFailure(e, job.cancelRequested, this.options.cancelGraceMs);
+      // Stopped because the editor is shutting down, not by the user: to resume, not to drop.
+      job.finish(
+        this.disposed
+          ? { ...failure, interrupted: true, reason: 'the editor shut down during the job' }
+          : failure,
+      );
     } finally {
       cts.dispose();
       slot.job = undefined;
