@@ -4,7 +4,8 @@
  * between epochs, mid-chunk, mid-evaluation, between the files of the final report), rerun after
  * each kill, and finally run to the end. Its output folder must then equal an uninterrupted run's
  * byte for byte: weights, .npy, PNGs, and every JSON file less its timestamps and timings. After
- * every kill, each snapshot / chunk folder that exists must load whole.
+ * every kill, each snapshot / chunk folder that exists must load whole. A reproduction killed
+ * and resumed on pools of 2 and 3 threads must end with the bytes of one run on a single slot.
  *
  * The kill points are seeded (RFL_KILL_SEED picks the step counts), not timed: the same seed kills
  * at the same places on a fast machine and a slow one.
@@ -103,27 +104,51 @@ function files(dir: string, rel = ''): string[] {
 }
 
 /**
- * The two folders hold the same files with the same bytes, JSON less VOLATILE keys (and paths:
- * each run has its own folder), results.md less its timing table.
+ * What a run records about how it was computed, not what: the pool size and the backend label
+ * (the wasm thread count of the thread that wrote the file). Left out only when comparing runs
+ * made on different pool sizes.
  */
-function sameTree(out: string, ref: string, skip: (rel: string) => boolean = () => false): void {
+const HOW_RUN = new Set(['poolSize', 'backend']);
+const dropKeys = (v: unknown, keys: Set<string>): unknown =>
+  Array.isArray(v)
+    ? v.map((x) => dropKeys(x, keys))
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([k]) => !keys.has(k))
+            .map(([k, x]) => [k, dropKeys(x, keys)]),
+        )
+      : v;
+
+/**
+ * The two folders hold the same files with the same bytes, JSON less VOLATILE keys (and paths:
+ * each run has its own folder), results.md less its timing table; `otherPool`: also less HOW_RUN
+ * (in results.md, the backend sentence).
+ */
+function sameTree(
+  out: string,
+  ref: string,
+  skip: (rel: string) => boolean = () => false,
+  otherPool = false,
+): void {
   const a = files(out).filter((f) => !skip(f));
   const b = files(ref).filter((f) => !skip(f));
   assert.deepEqual(a, b, `${out} holds the same files as ${ref}`);
   assert.ok(a.length > 0);
   const paths = (text: string) => text.split(out).join('<out>').split(ref).join('<out>');
+  const json = (t: Buffer) => {
+    const v = stripVolatile(JSON.parse(paths(t.toString())));
+    return otherPool ? dropKeys(v, HOW_RUN) : v;
+  };
+  const md = (t: Buffer) => {
+    const head = paths(t.toString()).split('## Time per step')[0]!;
+    return otherPool ? head.replace(/; backend [^\n]*/g, '') : head;
+  };
   for (const f of a) {
     const [x, y] = [fs.readFileSync(path.join(out, f)), fs.readFileSync(path.join(ref, f))];
-    if (f.endsWith('.json'))
-      assert.deepEqual(
-        stripVolatile(JSON.parse(paths(x.toString()))),
-        stripVolatile(JSON.parse(paths(y.toString()))),
-        f,
-      );
-    else if (f.endsWith('.md')) {
-      const head = (t: Buffer) => paths(t.toString()).split('## Time per step')[0];
-      assert.equal(head(x), head(y), f);
-    } else assert.ok(x.equals(y), `${f} differs from the uninterrupted run's`);
+    if (f.endsWith('.json')) assert.deepEqual(json(x), json(y), f);
+    else if (f.endsWith('.md')) assert.equal(md(x), md(y), f);
+    else assert.ok(x.equals(y), `${f} differs from the uninterrupted run's`);
   }
 }
 
@@ -337,10 +362,28 @@ test('eval killed mid-evaluation reruns to the same metrics.json', () => {
   sameTree(out, ref);
 });
 
+const smokeArgs = (out: string, pool = 1) => [
+  'reproduce',
+  '--profile',
+  'smoke',
+  '--pool',
+  String(pool),
+  '--out',
+  out,
+];
+let smokeRef: string | undefined;
+/** An uninterrupted smoke reproduction on one slot, made once for the tests that compare with it. */
+function smokeReference(): string {
+  if (!smokeRef) {
+    smokeRef = tmp();
+    runToEnd(smokeArgs(smokeRef));
+  }
+  return smokeRef;
+}
+
 test('reproduce (smoke) killed inside every step ends with the same bytes', () => {
-  const args = (out: string) => ['reproduce', '--profile', 'smoke', '--pool', '1', '--out', out];
-  const ref = tmp();
-  runToEnd(args(ref));
+  const args = (out: string) => smokeArgs(out);
+  const ref = smokeReference();
   const out = tmp();
   const b = path.basename(out);
   // smoke: 300 images, batches of 128 (3 steps an epoch), 2 epochs; one chunk of 2 batches per
@@ -370,4 +413,34 @@ test('reproduce (smoke) killed inside every step ends with the same bytes', () =
   );
   sameTree(out, ref, (f) => f === 'timings.json');
   console.log(`kill points landed: ${killsLanded}`);
+});
+
+test('reproduce (smoke) on pools of 2 and 3, killed in parallel steps, ends with the one-slot bytes', () => {
+  const ref = smokeReference();
+  const out = tmp();
+  const b = path.basename(out);
+  // Each kill lands in whichever pool thread reaches the point first (a SIGKILL takes the whole
+  // process); the reruns alternate the pool size, the last one runs on 2 slots to the end.
+  const kills: [string, number][] = [
+    [`train-step@${pick(5)}:${b}/standard_D`, 2],
+    [`epoch-end@1:${b}/adversarial_D`, 3],
+    [`chunk-batch@1:${b}/D_nonrobust`, 2],
+    [`chunk-write@1:${b}/D_rand`, 3],
+    [`train-step@${pick(5)}:${b}/standard_DR`, 2],
+    ['eval-batch@1', 3],
+  ];
+  const check = intactUnder(out);
+  for (const [kill, pool] of kills) {
+    const r = cli(smokeArgs(out, pool), kill);
+    assert.equal(
+      r.signal,
+      'SIGKILL',
+      `${kill} (pool ${pool}): the run ended with ${r.status}\n${r.stderr}`,
+    );
+    assert.match(r.stderr, /test kill at /, kill);
+    killsLanded++;
+    check();
+  }
+  runToEnd(smokeArgs(out, 2));
+  sameTree(out, ref, (f) => f === 'timings.json', true);
 });
