@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CheckpointMetrics } from '../../shared/workerProtocol';
-import type { JobRecord } from '../../shared/jobRecord';
+import { JOB_RECORD_FILE, type JobRecord } from '../../shared/jobRecord';
 import { readJobRecord } from '../worker/jobFolder';
 
 export type ArtifactKind = 'checkpoint' | 'constructed-dataset' | 'reproduction' | 'theory';
@@ -47,10 +47,35 @@ export function readArtifact(dir: string): Artifact | undefined {
   return a;
 }
 
+/** A folder whose job's last run was interrupted before it wrote its artifact (no manifest yet). */
+export interface InterruptedRun {
+  dir: string;
+  /** The group it will belong to once finished. */
+  kind: ArtifactKind;
+  job: JobRecord;
+}
+
+const WILL_BE: Partial<Record<JobRecord['kind'], ArtifactKind>> = {
+  train: 'checkpoint',
+  construct: 'constructed-dataset',
+  reproduce: 'reproduction',
+  theory: 'theory',
+};
+
 /** Every artifact under the roots (duplicates removed), newest first. */
 export function scanArtifacts(roots: string[], maxDepth = 6, maxDirs = 5000): Artifact[] {
+  return scanRuns(roots, maxDepth, maxDirs).artifacts;
+}
+
+/** The artifacts, and the interrupted runs that have none yet, in one walk. */
+export function scanRuns(
+  roots: string[],
+  maxDepth = 6,
+  maxDirs = 5000,
+): { artifacts: Artifact[]; interrupted: InterruptedRun[] } {
   const seen = new Set<string>();
   const out: Artifact[] = [];
+  const interrupted: InterruptedRun[] = [];
   let visited = 0;
   const walk = (dir: string, depth: number): void => {
     if (seen.has(dir) || ++visited > maxDirs) return;
@@ -61,11 +86,17 @@ export function scanArtifacts(roots: string[], maxDepth = 6, maxDirs = 5000): Ar
     } catch {
       return;
     }
-    if (entries.some((e) => e.isFile() && e.name === 'manifest.json')) {
+    const has = (name: string) => entries.some((e) => e.isFile() && e.name === name);
+    if (has('manifest.json')) {
       const a = readArtifact(dir);
       if (a) out.push(a);
       // A reproduction holds checkpoints and datasets: keep walking into it.
       if (a && a.kind !== 'reproduction') return;
+    } else if (has(JOB_RECORD_FILE)) {
+      const job = readJobRecord(dir);
+      const kind = job && WILL_BE[job.kind];
+      if (job && kind && job.runs.at(-1)?.state === 'interrupted')
+        interrupted.push({ dir, kind, job });
     }
     if (depth >= maxDepth) return;
     for (const e of entries)
@@ -73,7 +104,11 @@ export function scanArtifacts(roots: string[], maxDepth = 6, maxDirs = 5000): Ar
         walk(path.join(dir, e.name), depth + 1);
   };
   for (const r of roots) if (fs.existsSync(r)) walk(path.resolve(r), 0);
-  return out.sort((a, b) => created(b) - created(a));
+  const started = (i: InterruptedRun) => i.job.runs.at(-1)?.startedAt ?? '';
+  return {
+    artifacts: out.sort((a, b) => created(b) - created(a)),
+    interrupted: interrupted.sort((a, b) => started(b).localeCompare(started(a))),
+  };
 }
 
 export function created(a: Artifact): number {

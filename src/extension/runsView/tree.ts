@@ -1,17 +1,21 @@
 /**
  * The Runs view (its own activity-bar container): experiment files, then checkpoints,
  * constructed datasets, reproductions and theory runs found under the runs folder and the
- * workspace, each with its key numbers. Refreshed (debounced) on file changes.
+ * workspace, each with its key numbers; in each group first, the runs interrupted before they
+ * finished (the same command resumes them). Refreshed (debounced) on file changes.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeArtifact, resumeNote } from '../artifacts/describe';
-import { scanArtifacts, type Artifact, type ArtifactKind } from '../artifacts/scan';
+import { scanRuns, type Artifact, type ArtifactKind, type InterruptedRun } from '../artifacts/scan';
 import { artifactRoots } from '../commands/pick';
 
 type Group = { type: 'group'; kind: ArtifactKind | 'experiment'; label: string; icon: string };
 type Node =
-  Group | { type: 'artifact'; artifact: Artifact } | { type: 'experiment'; uri: vscode.Uri };
+  | Group
+  | { type: 'artifact'; artifact: Artifact }
+  | { type: 'interrupted'; run: InterruptedRun }
+  | { type: 'experiment'; uri: vscode.Uri };
 
 const GROUPS: Group[] = [
   { type: 'group', kind: 'experiment', label: 'Experiments', icon: 'beaker' },
@@ -30,14 +34,14 @@ const ICONS: Record<ArtifactKind, string> = {
 export class RunsTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private artifacts: Artifact[] | undefined;
+  private runs: { artifacts: Artifact[]; interrupted: InterruptedRun[] } | undefined;
   private experiments: vscode.Uri[] | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   refresh(now = false): void {
     clearTimeout(this.timer);
     const go = () => {
-      this.artifacts = undefined;
+      this.runs = undefined;
       this.experiments = undefined;
       this.changed.fire(undefined);
     };
@@ -54,10 +58,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node> {
       ).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
       return this.experiments.map((uri) => ({ type: 'experiment', uri }));
     }
-    this.artifacts ??= scanArtifacts(artifactRoots());
-    return this.artifacts
-      .filter((a) => a.kind === node.kind)
-      .map((artifact) => ({ type: 'artifact', artifact }));
+    this.runs ??= scanRuns(artifactRoots());
+    // Interrupted runs first: the same command resumes them.
+    return [
+      ...this.runs.interrupted
+        .filter((r) => r.kind === node.kind)
+        .map((run): Node => ({ type: 'interrupted', run })),
+      ...this.runs.artifacts
+        .filter((a) => a.kind === node.kind)
+        .map((artifact): Node => ({ type: 'artifact', artifact })),
+    ];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -109,6 +119,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node> {
         };
         return item;
       }
+      case 'interrupted':
+        return interruptedItem(node.run);
       default: {
         const never: never = node;
         return never;
@@ -140,6 +152,27 @@ export function nodeUri(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   const n = arg as Node | undefined;
   if (n?.type === 'artifact') return vscode.Uri.file(n.artifact.dir);
+  if (n?.type === 'interrupted') return vscode.Uri.file(n.run.dir);
   if (n?.type === 'experiment') return n.uri;
   return undefined;
+}
+
+/** A run whose worker died before it finished: how it stopped, and how to continue it. */
+function interruptedItem(r: InterruptedRun): vscode.TreeItem {
+  const last = r.job.runs.at(-1);
+  const why = last?.reason ?? 'interrupted';
+  const item = new vscode.TreeItem(path.basename(r.dir));
+  item.description = `interrupted (${why}) · run it again to resume`;
+  item.tooltip = new vscode.MarkdownString(
+    [
+      `**${r.job.name}**, started ${last?.startedAt.replace('T', ' ').slice(0, 16) ?? '?'}, was interrupted: ${why}.`,
+      'Running the same command with the same settings resumes it in this folder; deleting the folder starts it over.',
+      `\`${r.dir}\``,
+    ].join('\n\n'),
+  );
+  item.resourceUri = vscode.Uri.file(r.dir);
+  item.iconPath = new vscode.ThemeIcon('debug-pause');
+  item.contextValue = 'interrupted';
+  item.id = `interrupted:${r.dir}`;
+  return item;
 }

@@ -2,7 +2,7 @@
  * Resuming from the editor (issue 24, item 3), with real workers on real Fashion-MNIST: Train
  * Model's worker is SIGKILLed between two epochs, the same command runs again, and the training
  * continues in the same folder from its snapshot (not from scratch) to the bytes of an
- * uninterrupted run; the Runs view shows it as resumed. A folder interrupted with other settings
+ * uninterrupted run; the Runs view lists it as interrupted in between, then as resumed. A folder interrupted with other settings
  * is refused and left as it was.
  *
  * The kill is seeded, not timed: RFL_TEST_KILL (src/engine/testKill.ts) in the environment of the
@@ -72,6 +72,13 @@ suite('resume after a killed worker', () => {
     const snapshot = path.join(dir, 'epochs', '0001', 'weights.bin');
     const atKill = fs.statSync(snapshot);
     assert.ok(!fs.existsSync(path.join(dir, 'manifest.json')), 'killed before its checkpoint');
+    const pending = (await hooks.runsTree()).find((i) => i.label === path.basename(dir));
+    assert.deepEqual(pending, {
+      group: 'Checkpoints',
+      label: path.basename(dir),
+      description: 'interrupted (compute worker crashed (signal SIGKILL)) · run it again to resume',
+      contextValue: 'interrupted',
+    });
 
     const again = await train({ config: TWO_EPOCHS, name: 'Train resumable' });
     assert.equal(again?.state, 'succeeded', JSON.stringify(again));
@@ -102,6 +109,8 @@ suite('resume after a killed worker', () => {
     const item = items.find((i) => i.label === path.basename(dir));
     assert.ok(item, JSON.stringify(items));
     assert.equal(item.group, 'Checkpoints');
+    assert.equal(item.contextValue, 'checkpoint');
+    assert.equal(items.filter((i) => i.label === path.basename(dir)).length, 1);
     assert.match(item.description, /^mlp std · acc \d+\.\d% · resumed$/);
     const refItem = items.find((i) => i.label === 'resume-reference');
     assert.match(refItem?.description ?? '', /^mlp std · acc \d+\.\d%$/);
