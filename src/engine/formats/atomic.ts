@@ -14,6 +14,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   renameSync,
   unlinkSync,
   writeSync,
@@ -38,6 +39,43 @@ function tempName(target: string): string {
 }
 
 /**
+ * Temp files of `target` left by processes that died mid-write (SIGKILL: no cleanup ran). With
+ * a pool of threads, a kill that lands in one thread can catch another between creating its
+ * temp file and renaming it; the rerun writes the file again, and removes such orphans then.
+ * Only other, dead processes' temps: this process's threads, or a live process, may be writing.
+ */
+function removeOrphanTemps(target: string): void {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n.slice(prefix.length));
+    const pid = m ? Number(m[1]) : NaN;
+    if (!m || pid === process.pid || processAlive(pid)) continue;
+    try {
+      unlinkSync(path.join(dir, n));
+    } catch {
+      // Gone already (another resumed writer removed it).
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
  * Async twin of writeFileAtomic, for large files written while the event loop must stay
  * responsive (e.g. a worker answering cancel requests during a 600 MB images.npy write).
  */
@@ -57,6 +95,7 @@ export async function writeFileAtomicAsync(file: string, data: FileData): Promis
     await handle.close();
     handle = undefined;
     await fsp.rename(tmp, file);
+    removeOrphanTemps(file);
   } catch (e) {
     await handle?.close().catch(() => undefined);
     await fsp.unlink(tmp).catch(() => undefined);
@@ -82,6 +121,7 @@ export function writeFileAtomic(file: string, data: FileData): void {
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, file);
+    removeOrphanTemps(file);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     try {

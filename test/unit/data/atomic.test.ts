@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic, writeFileAtomicAsync } from '../../../src/engine/formats/atomic';
 import { tempDir } from './helpers';
@@ -25,4 +26,23 @@ test('atomic writes replace the file, create folders, accept strings / views / A
     ['a', 'isdir', 'w.bin'],
     'failed writes clean up their temp file',
   );
+});
+
+test('a write removes the temp files of the same file left by dead processes, and only those', async () => {
+  const dir = tempDir();
+  const f = path.join(dir, 'weights.bin');
+  // A process that has exited: its pid is free (a SIGKILLed writer's temp looks like this).
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  assert.ok(dead);
+  const orphan = `.weights.bin.${dead}.0badc0de.tmp`;
+  const mine = `.weights.bin.${process.pid}.12345678.tmp`; // another thread of this process, mid-write
+  const live = `.weights.bin.${process.ppid}.9abcdef0.tmp`; // a live writer
+  const other = `.model.json.${dead}.0badc0de.tmp`; // another file's: that write will clean it
+  for (const n of [orphan, mine, live, other]) writeFileSync(path.join(dir, n), 'partial');
+  writeFileAtomic(f, 'whole');
+  assert.deepEqual(readdirSync(dir).sort(), [live, other, mine, 'weights.bin'].sort());
+  writeFileSync(path.join(dir, orphan), 'partial');
+  await writeFileAtomicAsync(f, 'whole again');
+  assert.deepEqual(readdirSync(dir).sort(), [live, other, mine, 'weights.bin'].sort());
+  assert.equal(readFileSync(f, 'utf8'), 'whole again');
 });
