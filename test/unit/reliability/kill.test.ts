@@ -10,7 +10,7 @@
  * The kill points are seeded (RFL_KILL_SEED picks the step counts), not timed: the same seed kills
  * at the same places on a fast machine and a slow one.
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,6 +26,7 @@ const rng = makeRng(Number(process.env.RFL_KILL_SEED ?? 2026));
 /** 1 + a seeded draw below `n`: which step / batch a kill lands on. */
 const pick = (n: number) => 1 + rng.int(n);
 let killsLanded = 0;
+after(() => console.log(`kill points landed: ${killsLanded}`));
 
 before(() => {
   const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
@@ -412,7 +413,6 @@ test('reproduce (smoke) killed inside every step ends with the same bytes', () =
     intactUnder(out),
   );
   sameTree(out, ref, (f) => f === 'timings.json');
-  console.log(`kill points landed: ${killsLanded}`);
 });
 
 test('reproduce (smoke) on pools of 2 and 3, killed in parallel steps, ends with the one-slot bytes', () => {
