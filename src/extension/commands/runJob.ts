@@ -47,9 +47,10 @@ export async function runJob(
   const recordEnd = recordRunStart(plan.spec, name);
   const job = s.queue.enqueue(name, plan.spec);
   s.log.info(`${name} (${job.id}) queued\n${JSON.stringify(plan.spec.params)}`);
+  const outDir = jobIdentity(plan.spec)?.outDir;
   const outcome: JobOutcome = {
     ...(await job.done),
-    ...(jobIdentity(plan.spec) ? { outDir: jobIdentity(plan.spec)!.outDir } : {}),
+    ...(outDir ? { outDir } : {}),
     ...(plan.action === 'resume' ? { resumed: true } : {}),
   };
   recordEnd?.({
