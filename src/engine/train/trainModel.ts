@@ -273,5 +273,8 @@ function assertSameConfig(outDir: string, cfg: TrainConfig): void {
   ] as const;
   const diff = keys.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(cfg[k]));
   if (diff.length)
-    throw new Error(`${file}: cannot resume, the configuration differs in ${diff.join(', ')}`);
+    throw new Error(
+      `${file}: cannot resume, the configuration differs in ${diff.join(', ')}. ` +
+        'Resume with the settings saved there, or train into another output folder.',
+    );
 }
