@@ -5,7 +5,8 @@
 //   node scripts/runTests.mjs unit       one tier (unit = engine/CLI tests under test/unit)
 //   node scripts/runTests.mjs unit test/unit/data   only the files under a path
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--all');
@@ -80,11 +81,16 @@ for (const tier of run) {
       count('unit', 0, 0);
       continue;
     }
+    // Every file the tests write under os.tmpdir() (kill runs, checkpoints, tfjs's wasm worker
+    // script) lands in one folder, removed afterwards; a failed run keeps it for a look.
+    const scratch = mkdtempSync(join(tmpdir(), 'rfl-unit-'));
     const r = sh(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-      { env: { ...process.env, RFL_TEST: '1' } },
+      { env: { ...process.env, RFL_TEST: '1', TMPDIR: scratch } },
     );
+    if (r.status === 0) rmSync(scratch, { recursive: true, force: true });
+    else console.error(`unit: the tests' temporary files are kept in ${scratch}`);
     const out = r.stdout ?? '';
     const stat = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)`, 'm').exec(out)?.[1] ?? 0);
     const fail = stat('fail') + (r.status !== 0 && !/^ℹ fail [1-9]/m.test(out) ? 1 : 0);
