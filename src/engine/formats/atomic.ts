@@ -66,7 +66,8 @@ function removeOrphanTemps(target: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of that id runs (EPERM: it does, as another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

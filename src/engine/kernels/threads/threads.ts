@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import type * as WorkerThreads from 'node:worker_threads';
 import { errorMessage } from '../../../shared/errorMessage';
+import { processAlive } from '../../formats/atomic';
 
 const requireHere = createRequire(__filename);
 let enabled = 0;
@@ -79,10 +80,31 @@ function glueFile(name: string): string {
   return path.join(path.dirname(pkg), 'wasm-out', name);
 }
 
-/** The pthread worker script tfjs ships as a string; written once per tfjs version. */
+const WORKER_SCRIPT = /^rfl-tfjs-wasm-[\w.-]+-(\d+)\.worker\.js$/;
+
+/**
+ * Removes the worker scripts of processes that no longer run: a process removes its own at exit,
+ * but one that was killed (SIGKILL, the OOM killer) cannot, and each job leaves one more.
+ */
+export function removeOrphanedWorkerScripts(dir = os.tmpdir()): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const pid = Number(WORKER_SCRIPT.exec(n)?.[1] ?? NaN);
+    if (Number.isNaN(pid) || pid === process.pid || processAlive(pid)) continue;
+    fs.rmSync(path.join(dir, n), { force: true });
+  }
+}
+
+/** The pthread worker script tfjs ships as a string; written once per process. */
 function workerScriptFile(): string {
   const src = glueFile('tfjs-backend-wasm-threaded-simd.worker.js');
   const { wasmWorkerContents } = requireHere(src) as { wasmWorkerContents: string };
+  removeOrphanedWorkerScripts();
   const file = path.join(os.tmpdir(), `rfl-tfjs-wasm-${tf.version_core}-${process.pid}.worker.js`);
   // The text went through a JS template literal, which turned its "\n" escapes into real
   // newlines inside string literals; tfjs re-escapes them before making its Blob, and so do we.
