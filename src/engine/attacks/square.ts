@@ -17,7 +17,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { makeRng, type Rng } from '../formats/rng';
 import { cancellationPoint } from '../types';
 import { marginPerExample } from './losses';
-import { perExampleL2Norm } from './norms';
 import type { AttackModel } from './types';
 import { UnbrokenSet, type AttackRunResult } from './unbroken';
 
@@ -95,134 +94,213 @@ function normalise(d: Float32Array): Float32Array {
   return d;
 }
 
-/** ±1 per (example, channel), shaped [n, 1, 1, c] to broadcast over a window. */
-function signs(n: number, c: number, rng: Rng): tf.Tensor4D {
-  return tf.tensor4d(
-    Float32Array.from({ length: n * c }, () => (rng.next() < 0.5 ? -1 : 1)),
-    [n, 1, 1, c],
-  );
+/**
+ * The batch as one row-major NHWC array per tensor: every proposal is written straight into the
+ * candidates' array and the model sees all of them in one forward pass per query. A proposal
+ * touches two small windows of each image; as tfjs ops that is some thirty kernel launches on
+ * tiny tensors per query, which cost as much as the model's own forward pass.
+ */
+interface Images {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  /** Values per image (h·w·c). */
+  row: number;
 }
 
-/** An s×s window placed at (top, left) in an h×w image, zero elsewhere ([n, h, w, c] by padding). */
-function placeWindow(
-  win: tf.Tensor4D,
-  top: number,
-  left: number,
-  h: number,
-  w: number,
-): tf.Tensor4D {
-  const s = win.shape[1];
-  return tf.pad<tf.Tensor4D>(win, [
-    [0, 0],
-    [top, h - top - s],
-    [left, w - left - s],
-    [0, 0],
-  ]);
+/** A random ±1. */
+function sign(rng: Rng): number {
+  return rng.next() < 0.5 ? -1 : 1;
 }
 
-/** x + ε·δ/‖δ‖₂ in the image box. */
-function onL2Sphere(x: tf.Tensor4D, delta: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return tf.tidy(() =>
-    tf.clipByValue<tf.Tensor4D>(
-      tf.add<tf.Tensor4D>(
-        x,
-        tf.mul(tf.div(delta, tf.add(perExampleL2Norm(delta), SQUARE_GUARD)), eps),
-      ),
-      0,
-      1,
-    ),
-  );
+/** out_i = clip(x_i + ε·δ_i/‖δ_i‖₂, 0, 1) for the image at `xAt` / `outAt`; δ has one image. */
+function writeOnL2Sphere(
+  out: Float32Array,
+  outAt: number,
+  x: Float32Array,
+  xAt: number,
+  delta: Float32Array,
+  eps: number,
+): void {
+  let sq = 0;
+  for (const v of delta) sq += v * v;
+  const scale = eps / (Math.sqrt(sq) + SQUARE_GUARD);
+  for (let k = 0; k < delta.length; k++)
+    out[outAt + k] = Math.min(Math.max(x[xAt + k]! + delta[k]! * scale, 0), 1);
 }
 
-function startPoint(x: tf.Tensor4D, o: SquareOptions, rng: Rng): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  return tf.tidy((): tf.Tensor4D => {
-    if (o.norm === 'linf') {
-      const stripes = tf.tensor4d(
-        Float32Array.from({ length: n * w * c }, () => (rng.next() < 0.5 ? -o.eps : o.eps)),
-        [n, 1, w, c],
-      );
-      return tf.clipByValue<tf.Tensor4D>(tf.add<tf.Tensor4D>(x, stripes), 0, 1);
+function startPoint(x: Float32Array, d: Images, o: SquareOptions, rng: Rng): Float32Array {
+  const { n, h, w, c, row } = d;
+  const out = new Float32Array(n * row);
+  if (o.norm === 'linf') {
+    // Vertical stripes: one ±ε per (example, column, channel), the same down the column.
+    for (let i = 0; i < n; i++) {
+      const stripe = Float32Array.from({ length: w * c }, () => sign(rng) * o.eps);
+      for (let r = 0; r < h; r++)
+        for (let k = 0; k < w * c; k++) {
+          const at = i * row + r * w * c + k;
+          out[at] = Math.min(Math.max(x[at]! + stripe[k]!, 0), 1);
+        }
     }
-    const s = Math.floor(h / 5);
-    const start = Math.floor((h - 5 * s) / 2);
-    let delta: tf.Tensor4D = tf.zerosLike(x);
-    for (let i = 0, top = start; i < Math.floor(h / s); i++, top += s)
-      for (let j = 0, left = start; j < Math.floor(w / s); j++, left += s) {
-        if (top + s > h || left + s > w) continue;
-        const bump = tf.tensor4d(squareBump(s, rng), [1, s, s, 1]);
-        delta = tf.add(delta, placeWindow(tf.mul(bump, signs(n, c, rng)), top, left, h, w));
-      }
-    return onL2Sphere(x, delta, o.eps);
-  });
+    return out;
+  }
+  // A grid of s×s bumps, s = ⌊h/5⌋, each with its own ± per (example, channel).
+  const s = Math.floor(h / 5);
+  const first = Math.floor((h - 5 * s) / 2);
+  const delta = new Float32Array(n * row);
+  for (let a = 0, top = first; a < Math.floor(h / s); a++, top += s)
+    for (let b = 0, left = first; b < Math.floor(w / s); b++, left += s) {
+      if (top + s > h || left + s > w) continue;
+      const bump = squareBump(s, rng);
+      for (let i = 0; i < n; i++)
+        for (let ch = 0; ch < c; ch++) {
+          const sg = sign(rng);
+          for (let r = 0; r < s; r++)
+            for (let q = 0; q < s; q++)
+              delta[i * row + ((top + r) * w + left + q) * c + ch]! += sg * bump[r * s + q]!;
+        }
+    }
+  for (let i = 0; i < n; i++)
+    writeOnL2Sphere(out, i * row, x, i * row, delta.subarray(i * row, (i + 1) * row), o.eps);
+  return out;
 }
 
-function proposeLinf(x: tf.Tensor4D, best: tf.Tensor4D, o: SquareOptions, s: number, rng: Rng) {
-  const [, h, w, c] = x.shape;
+/** ℓ∞ proposal: the window set to best ± 2ε per channel (one sign per channel for the batch), projected. */
+function proposeLinf(
+  x: Float32Array,
+  best: Float32Array,
+  todo: number[],
+  cand: Float32Array,
+  d: Images,
+  o: SquareOptions,
+  s: number,
+  rng: Rng,
+): void {
+  const { h, w, c, row } = d;
   const top = rng.int(h - s);
   const left = rng.int(w - s);
-  return tf.tidy(() => {
-    const sgn = Float32Array.from({ length: c }, () => (rng.next() < 0.5 ? -1 : 1));
-    const win = tf.mul<tf.Tensor4D>(
-      tf.ones([1, s, s, c]),
-      tf.mul(tf.tensor4d(sgn, [1, 1, 1, c]), 2 * o.eps),
-    );
-    const moved = tf.add(best, placeWindow(win, top, left, h, w));
-    const boxed = tf.minimum<tf.Tensor4D>(tf.maximum(moved, tf.sub(x, o.eps)), tf.add(x, o.eps));
-    return tf.clipByValue<tf.Tensor4D>(boxed, 0, 1);
+  const sgn = Array.from({ length: c }, () => sign(rng) * 2 * o.eps);
+  todo.forEach((i, j) => {
+    cand.set(best.subarray(i * row, (i + 1) * row), j * row);
+    for (let r = top; r < top + s; r++)
+      for (let q = left; q < left + s; q++)
+        for (let ch = 0; ch < c; ch++) {
+          const k = (r * w + q) * c + ch;
+          const x0 = x[i * row + k]!;
+          const v = Math.min(Math.max(best[i * row + k]! + sgn[ch]!, x0 - o.eps), x0 + o.eps);
+          cand[j * row + k] = Math.min(Math.max(v, 0), 1);
+        }
   });
 }
 
-function proposeL2(x: tf.Tensor4D, best: tf.Tensor4D, o: SquareOptions, s: number, rng: Rng) {
-  const [n, h, w, c] = x.shape;
+/**
+ * ℓ2 proposal: the mass δ held in window 1 and window 2 (plus whatever the image's norm lacks to
+ * reach ε) goes into window 1, as the old window-1 pattern plus a fresh ± bump, per channel;
+ * window 2 is emptied; the whole δ is rescaled onto the ε-sphere.
+ */
+function proposeL2(
+  x: Float32Array,
+  best: Float32Array,
+  todo: number[],
+  cand: Float32Array,
+  d: Images,
+  o: SquareOptions,
+  s: number,
+  rng: Rng,
+): void {
+  const { h, w, c, row } = d;
   const top = rng.int(h - s);
   const left = rng.int(w - s);
   const top2 = rng.int(h - s);
   const left2 = rng.int(w - s);
   const bump = squareBump(s, rng);
-  return tf.tidy(() => {
-    const delta = tf.sub(best, x);
-    const ones = tf.ones<tf.Rank.R4>([n, s, s, c]);
-    const mask1 = placeWindow(ones, top, left, h, w);
-    const mask2 = placeWindow(ones, top2, left2, h, w);
-    const old = tf.slice(delta, [0, top, left, 0], [-1, s, s, -1]);
-    // Per (example, channel) norms of the window, over its pixels.
-    const oldNorm = tf.sqrt(tf.sum(tf.square(old), [1, 2], true));
-    const normImage = perExampleL2Norm(delta);
-    const normWindows = perExampleL2Norm(tf.mul(delta, tf.maximum(mask1, mask2)));
-    let win = tf.add(
-      tf.mul(tf.tensor4d(bump, [1, s, s, 1]), signs(n, c, rng)),
-      tf.div(old, tf.maximum(oldNorm, SQUARE_GUARD)),
-    );
-    const winNorm = tf.sqrt(tf.sum(tf.square(win), [1, 2], true));
-    // The mass the two windows held, plus what the image's norm lacks to reach ε, shared by channel.
-    const budget = tf.sqrt(
-      tf.add(
-        tf.div(tf.relu(tf.sub(o.eps * o.eps, tf.square(normImage))), c),
-        tf.square(normWindows),
-      ),
-    );
-    win = tf.mul(tf.div(win, tf.add(winNorm, SQUARE_GUARD)), budget);
-    const kept = tf.mul(delta, tf.mul(tf.sub(1, mask2), tf.sub(1, mask1)));
-    const next = tf.add(kept, placeWindow(win as tf.Tensor4D, top, left, h, w));
-    return onL2Sphere(x, next as tf.Tensor4D, o.eps);
+  const inWindow = (r: number, q: number, t: number, l: number) =>
+    r >= t && r < t + s && q >= l && q < l + s;
+  const delta = new Float32Array(row);
+  const win = new Float32Array(s * s * c);
+  const oldNorm = new Float64Array(c);
+  const winNorm = new Float64Array(c);
+  todo.forEach((i, j) => {
+    let normImage = 0;
+    let normWindows = 0;
+    for (let k = 0; k < row; k++) {
+      const v = best[i * row + k]! - x[i * row + k]!;
+      delta[k] = v;
+      normImage += v * v;
+      const pixel = Math.floor(k / c);
+      const r = Math.floor(pixel / w);
+      const q = pixel % w;
+      if (inWindow(r, q, top, left) || inWindow(r, q, top2, left2)) normWindows += v * v;
+    }
+    oldNorm.fill(0);
+    for (let r = 0; r < s; r++)
+      for (let q = 0; q < s; q++)
+        for (let ch = 0; ch < c; ch++) {
+          const v = delta[((top + r) * w + left + q) * c + ch]!;
+          oldNorm[ch] = oldNorm[ch]! + v * v;
+        }
+    const sg = Array.from({ length: c }, () => sign(rng));
+    winNorm.fill(0);
+    for (let r = 0; r < s; r++)
+      for (let q = 0; q < s; q++)
+        for (let ch = 0; ch < c; ch++) {
+          const v =
+            bump[r * s + q]! * sg[ch]! +
+            delta[((top + r) * w + left + q) * c + ch]! / (Math.sqrt(oldNorm[ch]!) + SQUARE_GUARD);
+          win[(r * s + q) * c + ch] = v;
+          winNorm[ch] = winNorm[ch]! + v * v;
+        }
+    // The windows' mass, plus what the image's norm lacks to reach ε, shared by channel.
+    const budget = Math.sqrt(Math.max(o.eps * o.eps - normImage, 0) / c + normWindows);
+    for (let r = 0; r < s; r++)
+      delta.fill(0, ((top2 + r) * w + left2) * c, ((top2 + r) * w + left2 + s) * c);
+    for (let r = 0; r < s; r++)
+      for (let q = 0; q < s; q++)
+        for (let ch = 0; ch < c; ch++)
+          delta[((top + r) * w + left + q) * c + ch] =
+            (win[(r * s + q) * c + ch]! * budget) / (Math.sqrt(winNorm[ch]!) + SQUARE_GUARD);
+    writeOnL2Sphere(cand, j * row, x, i * row, delta, o.eps);
   });
+}
+
+/** The margin z_y − max_{i≠y} z_i of `count` images of `images`, in one forward pass. */
+async function margins(
+  model: AttackModel,
+  images: Float32Array,
+  count: number,
+  labels: Int32Array,
+  d: Images,
+): Promise<Float32Array> {
+  const m = tf.tidy(() =>
+    marginPerExample(
+      model(tf.tensor4d(images.subarray(0, count * d.row), [count, d.h, d.w, d.c])),
+      tf.tensor1d(labels, 'int32'),
+    ),
+  );
+  try {
+    return (await m.data()) as Float32Array;
+  } finally {
+    m.dispose();
+  }
 }
 
 /** One restart on a batch: returns the best points and which examples were broken. */
 async function squareRun(
   model: AttackModel,
-  x: tf.Tensor4D,
-  y: tf.Tensor1D,
+  xt: tf.Tensor4D,
+  yt: tf.Tensor1D,
   o: SquareOptions,
   rng: Rng,
   restart: number,
 ): Promise<AttackRunResult> {
-  const [n, h, w] = x.shape;
-  let best = startPoint(x, o, rng);
-  const margin = Float32Array.from(
-    (await tf.tidy(() => marginPerExample(model(best), y)).data()) as Float32Array,
-  );
+  const [n, h, w, c] = xt.shape;
+  const d: Images = { n, h, w, c, row: h * w * c };
+  const x = (await xt.data()) as Float32Array;
+  const y = (await yt.data()) as Int32Array;
+  const best = startPoint(x, d, o, rng);
+  const margin = Float32Array.from(await margins(model, best, n, y, d));
+  const cand = new Float32Array(n * d.row);
   for (let q = 0; q < o.queries; q++) {
     await cancellationPoint(o.signal, 'Square attack');
     const todo: number[] = [];
@@ -232,41 +310,26 @@ async function squareRun(
     o.onQuery?.(restart, q, todo.length);
     if (todo.length === 0) break;
     const p = squareFraction(q, o.queries, o.pInit);
-    const s =
-      o.norm === 'linf'
-        ? squareSide(p, h, w, 1)
-        : ((side) => (side % 2 === 0 ? Math.min(side + 1, h - 1) : side))(squareSide(p, h, w, 3));
-    const ids = tf.tensor1d(todo, 'int32');
-    const xs = tf.gather<tf.Tensor4D>(x, ids);
-    const bs = tf.gather<tf.Tensor4D>(best, ids);
-    const ys = tf.gather<tf.Tensor1D>(y, ids);
-    const cand = o.norm === 'linf' ? proposeLinf(xs, bs, o, s, rng) : proposeL2(xs, bs, o, s, rng);
-    const m = (await tf.tidy(() => marginPerExample(model(cand), ys)).data()) as Float32Array;
-    // Accept where the margin dropped (it is the loss here, and ≤ 0 means broken).
-    const accept = todo.map((i, j) => m[j]! < margin[i]!);
-    const accepted = todo.filter((_, j) => accept[j]);
-    if (accepted.length > 0) {
-      const next = tf.tidy(() => {
-        const full = new Array<number>(n).fill(-1);
-        todo.forEach((i, j) => {
-          if (accept[j]) full[i] = j;
-        });
-        // Scatter the accepted candidates back: gather from [best; cand] by a per-row index.
-        const rows = tf.tensor1d(
-          full.map((j, i) => (j < 0 ? i : n + j)),
-          'int32',
-        );
-        return tf.gather<tf.Tensor4D>(tf.concat([best, cand]), rows);
-      });
-      best.dispose();
-      best = next;
-      todo.forEach((i, j) => {
-        if (accept[j]) margin[i] = m[j]!;
-      });
+    if (o.norm === 'linf') proposeLinf(x, best, todo, cand, d, o, squareSide(p, h, w, 1), rng);
+    else {
+      const side = squareSide(p, h, w, 3);
+      proposeL2(x, best, todo, cand, d, o, side % 2 === 0 ? Math.min(side + 1, h - 1) : side, rng);
     }
-    tf.dispose([ids, xs, bs, ys, cand]);
+    const m = await margins(
+      model,
+      cand,
+      todo.length,
+      Int32Array.from(todo, (i) => y[i]!),
+      d,
+    );
+    // Accept where the margin dropped (it is the loss here, and ≤ 0 means broken).
+    todo.forEach((i, j) => {
+      if (!(m[j]! < margin[i]!)) return;
+      margin[i] = m[j]!;
+      best.set(cand.subarray(j * d.row, (j + 1) * d.row), i * d.row);
+    });
   }
-  return { adv: best, success: Array.from(margin, (v) => v <= 0) };
+  return { adv: tf.tensor4d(best, xt.shape), success: Array.from(margin, (v) => v <= 0) };
 }
 
 /**
