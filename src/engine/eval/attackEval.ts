@@ -7,6 +7,7 @@ import type { Dataset, JobContext } from '../types';
 import { backendLabel } from '../provenance';
 import type { LogitsFn } from './accuracy';
 import {
+  attackCost,
   autoAttackPlan,
   describeAttack,
   evaluateEnsemble,
@@ -99,12 +100,23 @@ export async function evaluateWithAttack(
   const plan = attackPlan(o, test.numClasses);
   const byEps: Record<string, AttackEvaluation> = {};
   const warnings: string[] = [];
-  for (const eps of o.eps) {
+  // One progress bar over every ε, the ensemble and its PGD-20 weighed by their cost.
+  const ensembleCost = plan.reduce((sum, a) => sum + attackCost(a), 0);
+  const pgdCost = o.skipPgd ? 0 : 3 * REFERENCE_PGD_STEPS;
+  const within = (i: number, from: number, share: number): JobContext => ({
+    ...ctx,
+    onProgress: (e) =>
+      ctx.onProgress?.({
+        ...e,
+        fraction: (i + (from + share * e.fraction) / (ensembleCost + pgdCost)) / o.eps.length,
+      }),
+  });
+  for (const [i, eps] of o.eps.entries()) {
     const r = await evaluateEnsemble(
       fn,
       test,
       { norm: o.norm, eps, attacks: plan, seed: o.seed, batchSize: o.batchSize },
-      ctx,
+      within(i, 0, ensembleCost),
     );
     const pgd = o.skipPgd
       ? undefined
@@ -124,7 +136,7 @@ export async function evaluateWithAttack(
                   seed: o.seed,
                   batchSize: o.batchSize,
                 },
-                ctx,
+                within(i, ensembleCost, pgdCost),
               )
             ).robustAcc[String(eps)] ?? 0,
         };
