@@ -129,6 +129,37 @@ test('gradient masking: 8-level input rounding fools PGD-20, Square breaks it an
   );
 });
 
+test('progress only rises, to the end; a cancel stops Square between queries', async () => {
+  // Square keeps querying the quantised model (nothing else breaks it): a long run to watch.
+  const quantised: LogitsFn = (x) =>
+    tf.tidy(() => fn(tf.div<tf.Tensor4D>(tf.round(tf.mul(x, 7)), 7)));
+  const run = (ctx: Parameters<typeof evaluateWithAttack>[3]) =>
+    evaluateWithAttack(
+      quantised,
+      testSet,
+      { attack: 'square', queries: 20, norm: 'l2', eps: [EPS], seed: 4, batchSize: 40 },
+      ctx,
+    );
+  const seen: number[] = [];
+  await run({ onProgress: (e) => seen.push(e.fraction) });
+  assert.ok(seen.length > 20, `${seen.length} progress events`);
+  seen.forEach((f, i) => assert.ok(f >= (i ? seen[i - 1]! : 0) && f <= 1, `event ${i}: ${f}`));
+  assert.ok(seen.at(-1)! > 0.95, `ends at ${seen.at(-1)}`);
+  const abort = new AbortController();
+  let after = 0;
+  await assert.rejects(
+    run({
+      signal: abort.signal,
+      onProgress: (e) => {
+        if (abort.signal.aborted) after++;
+        else if (/Square/.test(e.message ?? '') && e.fraction > 0.2) abort.abort();
+      },
+    }),
+    /Square attack was cancelled/,
+  );
+  assert.equal(after, 0, 'no query ran after the cancel');
+});
+
 test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds the evaluation', () => {
   const cli = (args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
