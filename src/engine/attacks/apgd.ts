@@ -69,6 +69,29 @@ function maskOf(flags: ArrayLike<boolean>): tf.Tensor1D {
   return tf.tensor1d(Array.from(flags), 'bool');
 }
 
+/**
+ * The APGD move from x_k (x_k−1 before it, ∇ at x_k): z = P(x_k + η·dir(∇)), then
+ * P(x_k + α(z − x_k) + (1 − α)(x_k − x_k−1)), η per example. The caller owns the result.
+ */
+export function apgdUpdate(
+  step: AttackStep,
+  x: tf.Tensor4D,
+  xPrev: tf.Tensor4D,
+  grad: tf.Tensor4D,
+  eta: Float32Array,
+  alpha: number,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const etaT = tf.tensor(eta, perExampleShape(x));
+    const z = step.project(tf.add(x, tf.mul(etaT, step.ascentDirection(grad))));
+    const moved = tf.add(
+      tf.add(x, tf.mul(tf.sub(z, x), alpha)),
+      tf.mul(tf.sub(x, xPrev), 1 - alpha),
+    );
+    return step.project(moved) as tf.Tensor4D;
+  });
+}
+
 export async function runApgd(x0: tf.Tensor4D, cfg: ApgdRunConfig): Promise<ApgdRun> {
   const { step, objective } = cfg;
   const n = x0.shape[0];
@@ -109,15 +132,7 @@ export async function runApgd(x0: tf.Tensor4D, cfg: ApgdRunConfig): Promise<Apgd
     for (let i = 0; i < cfg.iterations; i++) {
       await cancellationPoint(cfg.signal, 'attack');
       const alpha = i > 0 ? APGD_MOMENTUM : 1;
-      const next = tf.tidy(() => {
-        const etaT = tf.tensor(eta, perExampleShape(held.x));
-        const z = step.project(tf.add(held.x, tf.mul(etaT, step.ascentDirection(held.grad))));
-        const moved = tf.add(
-          tf.add(held.x, tf.mul(tf.sub(z, held.x), alpha)),
-          tf.mul(tf.sub(held.x, held.xPrev), 1 - alpha),
-        );
-        return step.project(moved) as tf.Tensor4D;
-      });
+      const next = apgdUpdate(step, held.x, held.xPrev, held.grad, eta, alpha);
       swap('xPrev', held.x);
       held.x = next;
       cfg.inspect?.(i + 1, held.x);

@@ -100,7 +100,7 @@ function normalise(d: Float32Array): Float32Array {
  * touches two small windows of each image; as tfjs ops that is some thirty kernel launches on
  * tiny tensors per query, which cost as much as the model's own forward pass.
  */
-interface Images {
+export interface Images {
   n: number;
   h: number;
   w: number;
@@ -285,6 +285,69 @@ async function margins(
   }
 }
 
+/** A batch under attack: the clean images, labels, best points so far and their margins. */
+export interface SquareState {
+  d: Images;
+  x: Float32Array;
+  y: Int32Array;
+  best: Float32Array;
+  margin: Float32Array;
+  /** Scratch for the candidates, one row per image. */
+  cand: Float32Array;
+}
+
+/** The state of a fresh run on `xt`, `yt`: the start point and its margins. */
+export async function squareStart(
+  model: AttackModel,
+  xt: tf.Tensor4D,
+  yt: tf.Tensor1D,
+  o: SquareOptions,
+  rng: Rng,
+): Promise<SquareState> {
+  const [n, h, w, c] = xt.shape;
+  const d: Images = { n, h, w, c, row: h * w * c };
+  const x = (await xt.data()) as Float32Array;
+  const y = (await yt.data()) as Int32Array;
+  const best = startPoint(x, d, o, rng);
+  const margin = Float32Array.from(await margins(model, best, n, y, d));
+  return { d, x, y, best, margin, cand: new Float32Array(n * d.row) };
+}
+
+/**
+ * Query q of the budget for the examples `todo`: one proposal each (window side from the p
+ * schedule), one forward pass for all, and each proposal kept where it lowered the margin.
+ */
+export async function squareQuery(
+  model: AttackModel,
+  st: SquareState,
+  todo: number[],
+  q: number,
+  o: SquareOptions,
+  rng: Rng,
+): Promise<void> {
+  const { d, x, y, best, margin, cand } = st;
+  const p = squareFraction(q, o.queries, o.pInit);
+  if (o.norm === 'linf') proposeLinf(x, best, todo, cand, d, o, squareSide(p, d.h, d.w, 1), rng);
+  else {
+    const side = squareSide(p, d.h, d.w, 3);
+    const odd = side % 2 === 0 ? Math.min(side + 1, d.h - 1) : side;
+    proposeL2(x, best, todo, cand, d, o, odd, rng);
+  }
+  const m = await margins(
+    model,
+    cand,
+    todo.length,
+    Int32Array.from(todo, (i) => y[i]!),
+    d,
+  );
+  // Accept where the margin dropped (it is the loss here, and ≤ 0 means broken).
+  todo.forEach((i, j) => {
+    if (!(m[j]! < margin[i]!)) return;
+    margin[i] = m[j]!;
+    best.set(cand.subarray(j * d.row, (j + 1) * d.row), i * d.row);
+  });
+}
+
 /** One restart on a batch: returns the best points and which examples were broken. */
 async function squareRun(
   model: AttackModel,
@@ -294,42 +357,18 @@ async function squareRun(
   rng: Rng,
   restart: number,
 ): Promise<AttackRunResult> {
-  const [n, h, w, c] = xt.shape;
-  const d: Images = { n, h, w, c, row: h * w * c };
-  const x = (await xt.data()) as Float32Array;
-  const y = (await yt.data()) as Int32Array;
-  const best = startPoint(x, d, o, rng);
-  const margin = Float32Array.from(await margins(model, best, n, y, d));
-  const cand = new Float32Array(n * d.row);
+  const st = await squareStart(model, xt, yt, o, rng);
   for (let q = 0; q < o.queries; q++) {
     await cancellationPoint(o.signal, 'Square attack');
     const todo: number[] = [];
-    margin.forEach((m, i) => {
+    st.margin.forEach((m, i) => {
       if (m > 0) todo.push(i);
     });
     o.onQuery?.(restart, q, todo.length);
     if (todo.length === 0) break;
-    const p = squareFraction(q, o.queries, o.pInit);
-    if (o.norm === 'linf') proposeLinf(x, best, todo, cand, d, o, squareSide(p, h, w, 1), rng);
-    else {
-      const side = squareSide(p, h, w, 3);
-      proposeL2(x, best, todo, cand, d, o, side % 2 === 0 ? Math.min(side + 1, h - 1) : side, rng);
-    }
-    const m = await margins(
-      model,
-      cand,
-      todo.length,
-      Int32Array.from(todo, (i) => y[i]!),
-      d,
-    );
-    // Accept where the margin dropped (it is the loss here, and ≤ 0 means broken).
-    todo.forEach((i, j) => {
-      if (!(m[j]! < margin[i]!)) return;
-      margin[i] = m[j]!;
-      best.set(cand.subarray(j * d.row, (j + 1) * d.row), i * d.row);
-    });
+    await squareQuery(model, st, todo, q, o, rng);
   }
-  return { adv: tf.tensor4d(best, xt.shape), success: Array.from(margin, (v) => v <= 0) };
+  return { adv: tf.tensor4d(st.best, xt.shape), success: Array.from(st.margin, (v) => v <= 0) };
 }
 
 /**
