@@ -41,8 +41,18 @@ class Cell:
         self.y = torch.randint(0, 10, (a.batch,))
         with torch.no_grad():
             self.target_rep = m.eval().rep(torch.rand(a.batch, c, h, w))
-        self.workloads = {"train": self.train_step, "pgd": self.pgd_step, "invert": self.invert_step, "advtrain": self.advtrain_step}
+        self.workloads = {"train": self.train_step, "pgd": self.pgd_step, "invert": self.invert_step, "advtrain": self.advtrain_step,
+                          "apgd-t": self.apgd_t_step, "square": self.square_step}
         self.warmed = set()
+        # AutoAttack's steps (robust-features' apgd-t and square workloads): a fixed APGD state, and
+        # a Square state built at the first query.
+        eps = 1.5
+        with torch.no_grad():
+            self.targets = m.eval()(self.x).topk(2, dim=1).indices[:, 1]
+            d = torch.randn_like(self.x).flatten(1)
+            self.apgd_start = (self.x + (d / d.norm(dim=1, keepdim=True) * eps).view_as(self.x)).clamp(0, 1)
+        self.apgd_grad = torch.randn_like(self.x)
+        self.square_best = None
 
     def train_step(self):
         self.opt.zero_grad()
@@ -90,6 +100,79 @@ class Cell:
         self.opt.zero_grad()
         F.cross_entropy(m(xa), y).backward()
         self.opt.step()
+
+    @staticmethod
+    def project_l2(x, xa, eps):
+        d = (xa - x).flatten(1).renorm(p=2, dim=0, maxnorm=eps).view_as(x)
+        return (x + d).clamp(0, 1)
+
+    def apgd_t_step(self):
+        # Momentum move (step 2*eps, alpha 0.75), projection, then the targeted DLR loss and its gradient.
+        x, eps, alpha = self.x, 1.5, 0.75
+        xk, g = self.apgd_start, self.apgd_grad
+        with torch.no_grad():
+            gn = g.flatten(1).norm(dim=1).view(-1, 1, 1, 1) + 1e-10
+            z = self.project_l2(x, xk + 2 * eps * g / gn, eps)
+            xa = self.project_l2(x, xk + alpha * (z - xk) + (1 - alpha) * (xk - x), eps)
+        xa.requires_grad_(True)
+        logits = self.m(xa)
+        top = logits.sort(dim=1, descending=True).values
+        u = torch.arange(x.shape[0])
+        scale = top[:, 0] - 0.5 * (top[:, 2] + top[:, 3]) + 1e-12
+        losses = -(logits[u, self.y] - logits[u, self.targets]) / scale
+        (grad,) = torch.autograd.grad(losses.sum(), xa)
+        return losses.detach(), logits.argmax(1), grad
+
+    @staticmethod
+    def bump(s):
+        # Two rectangles of concentric squares (weights 1/(r+1)^2) of opposite signs, unit norm.
+        def rect(rows, cols):
+            d = torch.zeros(rows, cols)
+            rc, cc = rows // 2, cols // 2
+            for r in range(max(rc, cc) + 1):
+                d[max(rc - r, 0):rc + r + 1, max(cc - r, 0):cc + r + 1] += 1.0 / (r + 1) ** 2
+            return d / d.norm()
+        d = torch.cat([rect(s // 2, s), -rect(s - s // 2, s)])
+        return d / d.norm()
+
+    def margin(self, xa, y):
+        logits = self.m(xa)
+        u = torch.arange(xa.shape[0])
+        own = logits[u, y].clone()
+        logits[u, y] = -float("inf")
+        return own - logits.max(dim=1).values
+
+    def square_step(self):
+        # Query 500 of 5,000 (p = 0.8/16, 7x7 windows on 28x28): the L2 proposal for every image,
+        # one forward pass, the margin, improvements kept.
+        x, eps = self.x, 1.5
+        n, c, h, w = x.shape
+        with torch.no_grad():
+            if self.square_best is None:
+                d = torch.randn_like(x).flatten(1)
+                self.square_best = (x + (d / d.norm(dim=1, keepdim=True) * eps).view_as(x)).clamp(0, 1)
+                self.square_margin = self.margin(self.square_best, self.y)
+            s = max(int(round((0.8 / 16 * h * w) ** 0.5)), 3)
+            s += 1 - s % 2
+            t1, l1, t2, l2 = (int(v) for v in torch.randint(0, h - s, (4,)))
+            delta = self.square_best - x
+            win1 = delta[:, :, t1:t1 + s, l1:l1 + s]
+            mask = torch.zeros(1, 1, h, w)
+            mask[:, :, t1:t1 + s, l1:l1 + s] = 1
+            mask[:, :, t2:t2 + s, l2:l2 + s] = 1
+            norm_image = delta.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
+            norm_windows = (delta * mask).flatten(1).norm(dim=1).view(-1, 1, 1, 1)
+            signs = torch.randint(0, 2, (n, c, 1, 1)).float() * 2 - 1
+            new = self.bump(s).view(1, 1, s, s) * signs + win1 / (win1.flatten(2).norm(dim=2).view(n, c, 1, 1) + 1e-12)
+            budget = ((eps ** 2 - norm_image ** 2).clamp(min=0) / c + norm_windows ** 2).sqrt()
+            new = new / (new.flatten(2).norm(dim=2).view(n, c, 1, 1) + 1e-12) * budget
+            delta[:, :, t2:t2 + s, l2:l2 + s] = 0
+            delta[:, :, t1:t1 + s, l1:l1 + s] = new
+            cand = (x + delta / (delta.flatten(1).norm(dim=1).view(-1, 1, 1, 1) + 1e-12) * eps).clamp(0, 1)
+            m = self.margin(cand, self.y)
+            better = m < self.square_margin
+            self.square_best[better] = cand[better]
+            self.square_margin[better] = m[better]
 
     def window(self, name, seconds, min_steps):
         fn = self.workloads[name]

@@ -19,7 +19,7 @@ import { parseVerb, type VerbSpec } from '../options';
 import {
   WARM_UP,
   WORKLOAD_DEFINITIONS,
-  WORKLOADS,
+  parseWorkloads,
   WorkloadTimer,
   benchCells,
   medianOf,
@@ -77,6 +77,12 @@ export const benchVerb = {
       min: 1,
       defaultText: `${ONE_CELL.rounds} for one cell, ${MATRIX.rounds} for a matrix`,
       help: 'windows per workload and side',
+    },
+    workloads: {
+      kind: 'string',
+      arg: 'default|autoattack|LIST',
+      default: 'default',
+      help: "default: train, pgd, invert, advtrain; autoattack: apgd-t, square (AutoAttack's inner loops); or a comma-separated list",
     },
     'torch-threads': { kind: 'int', arg: 'N', min: 1, default: 2, help: "PyTorch's threads" },
     out: {
@@ -211,6 +217,7 @@ export async function runBench(argv: string[]): Promise<void> {
   const batch = o.batch;
   if (o.child) return serveChild(o.backend, batch);
   const cells = benchCells(o.model, o.shape);
+  const workloads = parseWorkloads(o.workloads);
   const windows = cells.length === 1 ? ONE_CELL : MATRIX;
   const seconds = o.seconds ?? windows.seconds;
   const rounds = o.rounds ?? windows.rounds;
@@ -235,7 +242,7 @@ export async function runBench(argv: string[]): Promise<void> {
   const torch = await startTorch(batch, o['torch-threads'], log);
   const sides = [...ours, ...(torch ? [torch] : [])];
   for (const cell of cells) {
-    for (const workload of WORKLOADS) {
+    for (const workload of workloads) {
       for (let k = 0; k < rounds; k++) {
         log(`${cell.model} ${cell.shape} ${workload}: round ${k + 1}/${rounds}`);
         // Alternate which side goes first, so a steady drift of the machine's speed favours neither.
@@ -271,7 +278,7 @@ export async function runBench(argv: string[]): Promise<void> {
   }[] = [];
   for (const side of ours) {
     for (const cell of cells) {
-      for (const w of WORKLOADS) {
+      for (const w of workloads) {
         const key = keyOf(cell, w);
         const ms = pooledMs(side, key);
         const tms = torch ? pooledMs(torch, key) : undefined;
@@ -297,7 +304,7 @@ export async function runBench(argv: string[]): Promise<void> {
       if (torch) {
         for (let k = 0; k < rounds; k++) {
           const ratio = Object.fromEntries(
-            WORKLOADS.map((w) => {
+            workloads.map((w) => {
               const key = keyOf(cell, w);
               const r =
                 medianOf(torch.windows.get(key)![k]!) / medianOf(side.windows.get(key)![k]!);
@@ -333,7 +340,7 @@ export async function runBench(argv: string[]): Promise<void> {
       secondsPerWindow: seconds,
       rounds,
       statistic,
-      workloads: WORKLOAD_DEFINITIONS,
+      workloads: Object.fromEntries(workloads.map((w) => [w, WORKLOAD_DEFINITIONS[w]])),
       rows,
       msPerStep,
       perRound,
@@ -349,7 +356,8 @@ export async function runBench(argv: string[]): Promise<void> {
   console.log(
     `\nmachine: ${machine.cores} cores, ${machine.cpu}, node ${machine.node}, PyTorch ${machine.torch}; batch ${batch}; ${rounds} alternating windows of ${seconds} s per workload and side`,
   );
-  for (const side of ours) printMatrix(String(side.hello.backend), rows, msPerStep, side.name);
+  for (const side of ours)
+    printMatrix(String(side.hello.backend), workloads, rows, msPerStep, side.name);
   for (const side of ours) console.log(`\n${side.name}: ${String(side.hello.backend)}`);
 }
 
@@ -359,6 +367,7 @@ export async function runBench(argv: string[]): Promise<void> {
  */
 function printMatrix(
   backend: string,
+  workloads: readonly string[],
   rows: Row[],
   msPerStep: { backend: string; msPerStep: number; torchMsPerStep: number | null }[],
   sideName: string,
@@ -372,20 +381,24 @@ function printMatrix(
   );
   const W = withTorch ? 22 : 10;
   console.log(
-    `${'model'.padEnd(8)} ${'shape'.padEnd(9)}${WORKLOADS.map((w) => w.padStart(W)).join('')}`,
+    `${'model'.padEnd(8)} ${'shape'.padEnd(9)}${workloads.map((w) => w.padStart(W)).join('')}`,
   );
   const cellKeys = [...new Set(mine.map(({ r }) => `${r.model} ${r.shape}`))];
   for (const key of cellKeys) {
     const [model, shape] = key.split(' ') as [string, string];
-    const line = WORKLOADS.map((w) => {
-      const hit = mine.find(({ r }) => r.model === model && r.shape === shape && r.workload === w);
-      if (!hit) return '—'.padStart(W);
-      const { r, m } = hit;
-      if (r.ratio === null) return r.imagesPerSec.toFixed(0).padStart(W);
-      return `${r.ratio.toFixed(2)} (${m.msPerStep.toFixed(0)}|${m.torchMsPerStep!.toFixed(0)})`.padStart(
-        W,
-      );
-    }).join('');
+    const line = workloads
+      .map((w) => {
+        const hit = mine.find(
+          ({ r }) => r.model === model && r.shape === shape && r.workload === w,
+        );
+        if (!hit) return '—'.padStart(W);
+        const { r, m } = hit;
+        if (r.ratio === null) return r.imagesPerSec.toFixed(0).padStart(W);
+        return `${r.ratio.toFixed(2)} (${m.msPerStep.toFixed(0)}|${m.torchMsPerStep!.toFixed(0)})`.padStart(
+          W,
+        );
+      })
+      .join('');
     console.log(`${model.padEnd(8)} ${shape.padEnd(9)}${line}`);
   }
 }

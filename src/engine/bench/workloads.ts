@@ -13,10 +13,36 @@ import { rowL2Norms } from '../attacks/norms';
 import { adam } from '../train/fusedAdam';
 import { makeStep } from '../attacks/steps';
 import { inferenceFn } from '../eval/accuracy';
+import { APGD_MOMENTUM } from '../attacks/apgdSchedule';
+import { apgdUpdate } from '../attacks/apgd';
+import { apgdObjective } from '../attacks/apgdAttack';
+import { squareQuery, squareStart, type SquareState } from '../attacks/square';
+import { lossAndGrad } from '../attacks/pgd';
+import { makeRng } from '../formats/rng';
 
-export type Workload = 'train' | 'pgd' | 'invert' | 'advtrain';
+export type Workload = 'train' | 'pgd' | 'invert' | 'advtrain' | 'apgd-t' | 'square';
 /** advtrain: one adversarial-training step (PGD-7 at L2 ε=1.5, then the training step), issue 3. */
 export const WORKLOADS: readonly Workload[] = ['train', 'pgd', 'invert', 'advtrain'];
+/** AutoAttack's two inner loops (issue 20), timed by `bench --workloads autoattack`. */
+export const AUTOATTACK_WORKLOADS: readonly Workload[] = ['apgd-t', 'square'];
+const ALL_WORKLOADS: readonly Workload[] = [...WORKLOADS, ...AUTOATTACK_WORKLOADS];
+
+/** `--workloads default|autoattack|LIST`. */
+export function parseWorkloads(text: string): Workload[] {
+  if (text === 'default') return [...WORKLOADS];
+  if (text === 'autoattack') return [...AUTOATTACK_WORKLOADS];
+  return text.split(',').map((w) => {
+    const t = w.trim();
+    if (!(ALL_WORKLOADS as string[]).includes(t))
+      throw new Error(
+        `bench --workloads: '${t}' is not one of ${ALL_WORKLOADS.join(', ')} (or default, autoattack)`,
+      );
+    return t as Workload;
+  });
+}
+
+/** The Square query the bench times: the 500th of 5,000, whose windows are 7×7 on 28×28. */
+const BENCH_SQUARE = { query: 500, queries: 5000 };
 
 /** What one step of each workload is (written into `bench --json`'s file beside the timings). */
 export const WORKLOAD_DEFINITIONS: Record<Workload, string> = {
@@ -27,6 +53,10 @@ export const WORKLOAD_DEFINITIONS: Record<Workload, string> = {
     'one representation-inversion iteration: gradient of ‖g(x_r) − g(x)‖₂ with respect to x_r, normalised L2 step 0.1, clip to [0, 1]',
   advtrain:
     'one adversarial-training step: PGD-7 at L2 ε = 1.5 (random start, step 2.5·ε/7, best iterate kept) against the model in inference mode, then one Adam step on the result',
+  'apgd-t':
+    "one APGD-T iteration at L2 ε = 1.5 against the model in inference mode: the momentum move (step size 2ε, α = 0.75) from the last two iterates and the last gradient, projection onto the ball and [0, 1], then the targeted DLR loss (target: the clean point's runner-up class) and its input gradient, loss and prediction read back",
+  square:
+    'one Square query at L2 ε = 1.5 on the whole batch (query 500 of 5,000: 7×7 windows on 28×28): the L2 window proposal for every image, one forward pass, the margin read back, improvements kept',
 };
 
 /** The median of step times, the upper of the middle two for an even count (as the bench has
@@ -111,7 +141,36 @@ export function makeWorkload(
     await it.next.data();
     tf.dispose([dy, it.next, it.losses, ...(it.pred ? [it.pred] : [])]);
   };
+  // APGD-T: a fixed state (the start on the sphere, the clean point before it, a gradient) so that
+  // every step is the same amount of work; Square: a state built at the first step.
+  const l2 = makeStep('l2', x, 1.5, 0);
+  const apgd = tf.tidy(() => {
+    const targets = tf.reshape<tf.Rank.R1>(
+      tf.slice(tf.topk(fn(x), 2).indices, [0, 1], [-1, 1]),
+      [-1],
+    );
+    const start = l2.randomPerturb(x, 5);
+    return { targets, start, grad: tf.randomNormal<tf.Rank.R4>(x.shape, 0, 1, 'float32', 6) };
+  });
+  const eta = new Float32Array(batch).fill(3);
+  const ones = tf.ones<tf.Rank.R1>([batch]);
+  const squareOptions = { norm: 'l2', eps: 1.5, queries: BENCH_SQUARE.queries, seed: 7 } as const;
+  const squareRng = makeRng(7);
+  let square: SquareState | undefined;
   const steps: Record<Workload, () => Promise<void>> = {
+    'apgd-t': async () => {
+      const next = apgdUpdate(l2, apgd.start, x, apgd.grad, eta, APGD_MOMENTUM);
+      const objective = apgdObjective(fn, 'dlr-targeted', y, apgd.targets);
+      const r = lossAndGrad(objective, next, ones);
+      await r.losses.data();
+      await r.pred!.data();
+      tf.dispose([next, r.losses, r.grad, r.pred!]);
+    },
+    square: async () => {
+      square ??= await squareStart(fn, x, y, squareOptions, squareRng);
+      const all = Array.from({ length: batch }, (_, i) => i);
+      await squareQuery(fn, square, all, BENCH_SQUARE.query, squareOptions, squareRng);
+    },
     train: async () => {
       const loss = opt.minimize(
         () =>
@@ -165,7 +224,8 @@ export function makeWorkload(
     step: steps[workload],
     dispose: () => {
       opt.dispose();
-      tf.dispose([x, y, yOneHot, target, ...built.model.weights.map((w) => w.read())]);
+      tf.dispose([x, y, yOneHot, target, ones, ...Object.values(apgd)]);
+      tf.dispose(built.model.weights.map((w) => w.read()));
     },
   };
 }
