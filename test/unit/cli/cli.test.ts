@@ -126,6 +126,10 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
       new RegExp(`--model must be one of ${ARCHS.join(', ')}, got 'alexnet'`),
     ],
     [['bench', '--model', 'cnn', '--shape', '28x28'], /a shape is HxWxC.*got '28x28'/],
+    [
+      ['bench', '--model', 'cnn', '--workloads', 'fab'],
+      /bench --workloads: 'fab' is not one of train, pgd, invert, advtrain, apgd-t, square/,
+    ],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args);
