@@ -16,6 +16,7 @@ import { SQUARE_DEFAULT_QUERIES, squareAttack } from '../attacks/square';
 import type { AttackRunResult } from '../attacks/unbroken';
 import type { Dataset, JobContext } from '../types';
 import { cancellationPoint } from '../types';
+import { killPoint } from '../testKill';
 import { batchRanges, batchTensors } from '../train/batches';
 import { predictLabels, type LogitsFn } from './accuracy';
 
@@ -200,6 +201,7 @@ export async function evaluateEnsemble(
       } finally {
         tf.dispose([x, y]);
       }
+      killPoint('eval-batch');
     }
     before += costs[k]!;
     seconds.push((performance.now() - started) / 1000);

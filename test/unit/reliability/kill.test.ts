@@ -363,6 +363,43 @@ test('eval killed mid-evaluation reruns to the same metrics.json', () => {
   sameTree(out, ref);
 });
 
+test('eval --attack autoattack killed inside its attacks reruns to the same metrics.json', () => {
+  const source = checkpoints['adam-adv'];
+  assert.ok(source);
+  const copy = () => {
+    const d = tmp();
+    fs.cpSync(source, d, { recursive: true });
+    return d;
+  };
+  // The L∞ radius the checkpoint was trained at, so that some images survive into APGD-T and
+  // Square; a small Square budget keeps the file fast.
+  const args = (ckpt: string) => [
+    'eval',
+    '--checkpoint',
+    ckpt,
+    '--norm',
+    'linf',
+    '--eps',
+    '0.1',
+    '--attack',
+    'autoattack',
+    '--queries',
+    '30',
+    '--limit',
+    '40',
+    '--batch',
+    '10',
+    '--json',
+  ];
+  const ref = copy();
+  runToEnd(args(ref));
+  const out = copy();
+  // The first four batch ends are APGD-CE's (40 images in batches of 10): a kill in its second
+  // batch, then one among the later attacks' and PGD-20's batches.
+  killAtEach(args(out), ['eval-batch@2', `eval-batch@${5 + pick(3)}`]);
+  sameTree(out, ref);
+});
+
 const smokeArgs = (out: string, pool = 1) => [
   'reproduce',
   '--profile',
