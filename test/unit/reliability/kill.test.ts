@@ -330,15 +330,20 @@ test('gradients killed at seeded points reruns to the same bytes', () => {
   sameTree(out, ref);
 });
 
+/**
+ * A fresh copy of one of the training tests' checkpoints: eval writes into the checkpoint's
+ * metrics.json, so each run gets its own.
+ */
+function checkpointCopy(name: string): string {
+  const source = checkpoints[name];
+  assert.ok(source, `the ${name} training test made its checkpoint`);
+  const d = tmp();
+  fs.cpSync(source, d, { recursive: true });
+  return d;
+}
+
 test('eval killed mid-evaluation reruns to the same metrics.json', () => {
-  const source = checkpoints['adam-adv'];
-  assert.ok(source);
-  // eval writes into the checkpoint's metrics.json: each run gets its own copy of the checkpoint.
-  const copy = () => {
-    const d = tmp();
-    fs.cpSync(source, d, { recursive: true });
-    return d;
-  };
+  const copy = () => checkpointCopy('adam-adv');
   const args = (ckpt: string) => [
     'eval',
     '--checkpoint',
@@ -364,13 +369,7 @@ test('eval killed mid-evaluation reruns to the same metrics.json', () => {
 });
 
 test('eval --attack autoattack killed inside its attacks reruns to the same metrics.json', () => {
-  const source = checkpoints['adam-adv'];
-  assert.ok(source);
-  const copy = () => {
-    const d = tmp();
-    fs.cpSync(source, d, { recursive: true });
-    return d;
-  };
+  const copy = () => checkpointCopy('adam-adv');
   // The L∞ radius the checkpoint was trained at, so that some images survive into APGD-T and
   // Square; a small Square budget keeps the file fast.
   const args = (ckpt: string) => [
