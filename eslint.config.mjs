@@ -13,15 +13,16 @@ const engine = [
 ];
 /**
  * formats/ (with attacks/defaults.ts and types.ts) is the part of the engine the extension may
- * load: no tensors, and as values only its own files, the attack defaults, the engine's types and
- * src/shared.
+ * load: no tensors, and as values only its own files, the attack defaults, the engine's types,
+ * the kill-test hook (node:fs only) and src/shared.
  */
 const pure = [
   NO_TFJS,
   {
-    regex: '^\\.\\./(?!attacks/defaults$|types$|formats/|\\.\\./shared/)',
+    regex: '^\\.\\./(?!attacks/defaults$|types$|testKill$|formats/|\\.\\./shared/)',
     allowTypeImports: true,
-    message: 'formats/ is tensor-free: values only from formats/, attacks/defaults, types, shared.',
+    message:
+      'formats/ is tensor-free: values only from formats/, attacks/defaults, types, testKill, shared.',
   },
 ];
 const restrict = (paths, patterns) => ({

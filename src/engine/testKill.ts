@@ -29,7 +29,9 @@ export type KillPoint =
   /** After a batch of a robustness evaluation or an attack on a test set. */
   | 'eval-batch'
   /** Between the files of a job's final output (model files / manifest / metrics / report). */
-  | 'report';
+  | 'report'
+  /** A folder being removed (spent chunks, an old snapshot) renamed aside, its delete not done. */
+  | 'remove';
 
 const hits = new Map<string, number>();
 

@@ -2,12 +2,12 @@
  * Joins finished chunks into the dataset folder users load: images.npy (float32, NHWC),
  * labels.npy, manifest.json (how it was made, per-image records, summary) and PNG previews.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset } from '../types';
 import { writeDatasetFolder } from '../formats/constructed';
 import { writePreviewGrid } from '../formats/png';
 import { readChunk } from './chunkStore';
+import { removeDirAtomic, removeStaleStaging } from '../formats/atomicDir';
 import { KIND_NAMES, type ConstructConfig } from './config';
 import type { CheckpointManifest } from '../models/checkpoint';
 import { backendLabel, versions } from '../provenance';
@@ -25,9 +25,13 @@ export interface BuildSummary {
   seconds: number;
 }
 
-/** Once images.npy and the manifest are in place (a kill can leave them behind: build.ts removes them then). */
+/**
+ * Once images.npy and the manifest are in place (a kill can leave them behind: build.ts and
+ * reproduce's plan remove them then, with any half-removed remnant of an earlier kill).
+ */
 export function removeChunks(outDir: string): void {
-  fs.rmSync(path.join(outDir, 'chunks'), { recursive: true, force: true });
+  removeDirAtomic(path.join(outDir, 'chunks'));
+  removeStaleStaging(outDir);
 }
 
 export async function assemble(

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { killPoint } from '../testKill';
 
 export async function writeDirAtomic(
   finalDir: string,
@@ -17,7 +18,7 @@ export async function writeDirAtomic(
   fs.mkdirSync(staging);
   try {
     await fill(staging);
-    fs.rmSync(finalDir, { recursive: true, force: true });
+    removeDirAtomic(finalDir);
     fs.renameSync(staging, finalDir);
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -31,4 +32,21 @@ export function removeStaleStaging(parent: string): void {
   for (const n of fs.readdirSync(parent))
     if (n.startsWith('.staging-'))
       fs.rmSync(path.join(parent, n), { recursive: true, force: true });
+}
+
+/**
+ * Removes a folder so that a kill at any moment leaves it whole or gone: it is renamed to a
+ * `.staging-` name beside it in one step (readers skip those; removeStaleStaging clears them)
+ * before the recursive delete, which is not atomic.
+ */
+export function removeDirAtomic(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  const doomed = path.join(
+    path.dirname(dir),
+    `.staging-removed-${path.basename(dir)}-${process.pid}`,
+  );
+  fs.rmSync(doomed, { recursive: true, force: true });
+  fs.renameSync(dir, doomed);
+  killPoint('remove', dir);
+  fs.rmSync(doomed, { recursive: true, force: true });
 }

@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../formats/atomic';
-import { removeStaleStaging, writeDirAtomic } from '../formats/atomicDir';
+import { removeDirAtomic, removeStaleStaging, writeDirAtomic } from '../formats/atomicDir';
 import { serializeModel } from '../models/checkpoint';
 import { canonicalVariableNames } from '../models/canonicalNames';
 import { encodeOptimizerState, restoreOptimizerState } from './optimizer';
@@ -77,7 +77,7 @@ export async function writeSnapshot(
     );
   });
   for (const old of listSnapshots(outDir).slice(0, -KEEP))
-    fs.rmSync(path.join(epochsDir, old), { recursive: true, force: true });
+    removeDirAtomic(path.join(epochsDir, old));
   return final;
 }
 

@@ -12,6 +12,7 @@ import type { TrainConfig } from './config';
 import { buildModel, type BuiltModel } from '../models/registry';
 import { loadDataset } from '../formats/load';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
+import { removeStaleStaging } from '../formats/atomicDir';
 import { listSnapshots, restoreLatest, writeSnapshot, type LoopState } from './snapshot';
 import { epochOrder, batchRanges, batchTensors } from './batches';
 import { inferenceFn, standardAccuracy } from '../eval/accuracy';
@@ -100,6 +101,8 @@ async function trainLoop(
         `${outDir} already holds a training run: resume it (--resume) or choose another output folder`,
       );
     assertSameConfig(outDir, cfg);
+    // A kill while an old snapshot was being pruned leaves its remnant: the next save may never come.
+    removeStaleStaging(path.join(outDir, 'epochs'));
     // The same spec can name other data than before (files replaced): say so before restoring.
     const snapshot = modelJsonShape(path.join(outDir, 'epochs', listSnapshots(outDir).at(-1)!));
     if (snapshot) assertCheckpointFits(outDir, snapshot, train);

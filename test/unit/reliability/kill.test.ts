@@ -221,6 +221,20 @@ for (const [name, extra] of trainings)
     sameTree(out, ref);
   });
 
+test('train killed while pruning an old snapshot resumes to the same bytes, no remnant left', () => {
+  // Three epochs: the third snapshot prunes the first (two are kept).
+  const args = [...TRAIN, '3', '--batch', '64', '--seed', '5', '--resume'];
+  const ref = tmp();
+  runToEnd([...args, '--out', ref]);
+  const out = tmp();
+  killAtEach(
+    [...args, '--out', out],
+    [`remove@1:${path.basename(out)}/epochs/0001`],
+    intactUnder(out),
+  );
+  sameTree(out, ref);
+});
+
 const constructArgs = (kind: string, ckpt: string, pool: string) => [
   'construct',
   '--kind',
@@ -259,6 +273,7 @@ for (const kind of ['robust', 'nonrobust', 'rand', 'det'])
             at('chunk-write@1'),
             at('report@1', '/images.npy'),
             at('report@1', '/chunks'),
+            at('remove@1', '/chunks'),
           ]
         : [at(`chunk-batch@${pick(2)}`), at('chunk-write@1')];
     killAtEach([...constructArgs(kind, ckpt, pool), '--out', out], kills, intactUnder(out));
@@ -462,6 +477,7 @@ test('reproduce (smoke) on pools of 2 and 3, killed in parallel steps, ends with
     [`epoch-end@1:${b}/adversarial_D`, 3],
     [`chunk-batch@1:${b}/D_nonrobust`, 2],
     [`chunk-write@1:${b}/D_rand`, 3],
+    [`remove@1:${b}/D_robust/chunks`, 3],
     [`train-step@${pick(5)}:${b}/standard_DR`, 2],
     ['eval-batch@1', 3],
   ];
