@@ -83,3 +83,15 @@ export function dlrTargetedLossPerExample(
     return tf.neg<tf.Tensor1D>(tf.div<tf.Tensor1D>(gap, tf.add(scale, DLR_GUARD)));
   });
 }
+
+/**
+ * z_t − z_y per example: negative while the model prefers the label y to the target t, zero on
+ * the decision boundary between them. FAB-T linearises this function to find that boundary.
+ */
+export function targetGapPerExample(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  targets: tf.Tensor1D,
+): tf.Tensor1D {
+  return tf.tidy(() => tf.sub(pick(logits, targets), pick(logits, labels)));
+}
