@@ -287,11 +287,11 @@ export interface EvaluateParams {
   seed?: number;
   batchSize?: number;
   /** Default 'pgd' (with `steps`); otherwise APGD / Square / AutoAttack at their standard budgets. */
-  attack?: 'pgd' | 'apgd-ce' | 'apgd-t' | 'square' | 'autoattack';
+  attack?: 'pgd' | 'apgd-ce' | 'apgd-t' | 'fab-t' | 'square' | 'autoattack';
   /** AutoAttack's attack set (default standard). */
   version?: 'standard' | 'rand' | 'custom';
-  /** version custom: the attacks in order (apgd-ce, apgd-dlr, apgd-t, square). */
-  attacks?: ('apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'square')[];
+  /** version custom: the attacks in order (apgd-ce, apgd-dlr, apgd-t, fab-t, square). */
+  attacks?: ('apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'fab-t' | 'square')[];
 }
 export interface EvaluateResult {
   checkpointDir: string;

@@ -68,18 +68,18 @@ export const evalVerb = {
       kind: 'string',
       choices: EVAL_ATTACKS,
       default: 'pgd',
-      help: 'APGD (100 iterations), APGD-T (9 target classes), Square (gradient-free), or AutoAttack: its attacks in sequence, each on the images still robust; PGD-20 on the same images too',
+      help: 'APGD (100 iterations), APGD-T (9 target classes), FAB-T (minimal-distance boundary attack, 9 target classes), Square (gradient-free), or AutoAttack: its attacks in sequence, each on the images still robust; PGD-20 on the same images too',
     },
     version: {
       kind: 'string',
       choices: AUTOATTACK_VERSIONS,
       default: 'standard',
-      help: "AutoAttack's attack set (standard: APGD-CE, APGD-T, Square; FAB-T is not implemented)",
+      help: "AutoAttack's attack set (standard: APGD-CE, APGD-T, FAB-T, Square; rand: APGD-CE, APGD-DLR with EOT 20; custom: --attacks)",
     },
     attacks: {
       kind: 'string',
       arg: 'LIST',
-      help: 'with --version custom: the attacks, e.g. apgd-ce,square',
+      help: 'with --version custom: the attacks (apgd-ce, apgd-dlr, apgd-t, fab-t, square), e.g. apgd-ce,square',
     },
     queries: {
       kind: 'int',
@@ -200,7 +200,7 @@ export async function runEval(argv: string[]): Promise<void> {
   }
 }
 
-/** `eval --attack apgd-ce|apgd-t|square|autoattack`: one entry per ε in metrics.json's evaluations. */
+/** `eval --attack apgd-ce|apgd-t|fab-t|square|autoattack`: one entry per ε in metrics.json's evaluations. */
 async function runAttackEval(
   fn: LogitsFn,
   test: Dataset,

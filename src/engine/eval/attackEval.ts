@@ -1,5 +1,5 @@
 /**
- * `eval --attack apgd-ce|apgd-t|square|autoattack`: the evaluation the CLI, the worker and
+ * `eval --attack apgd-ce|apgd-t|fab-t|square|autoattack`: the evaluation the CLI, the worker and
  * `reproduce` share. Per ε it runs the attack (AutoAttack: its ensemble), then PGD-20 on the same
  * images and seed as the project's reference figure, and compares them (gradientFreeWarnings).
  */
@@ -20,7 +20,7 @@ import {
 import type { AttackEvaluation } from './mergeMetrics';
 import { evaluateRobustness, gradientFreeWarnings } from './robust';
 
-export const EVAL_ATTACKS = ['pgd', 'apgd-ce', 'apgd-t', 'square', 'autoattack'] as const;
+export const EVAL_ATTACKS = ['pgd', 'apgd-ce', 'apgd-t', 'fab-t', 'square', 'autoattack'] as const;
 export type EvalAttack = (typeof EVAL_ATTACKS)[number];
 export const AUTOATTACK_VERSIONS: AutoAttackVersion[] = ['standard', 'rand', 'custom'];
 

@@ -18,7 +18,7 @@ export type EvaluateCommandArgs = Partial<Omit<EvaluateParams, 'jobId'>> & { nam
 
 const { steps, limit } = EVALUATE_PRESET;
 const PRESET_TEXT = `PGD-${steps}, step 2.5·ε/${steps}, ${limit} test images`;
-const AA_TEXT = `AutoAttack (standard): APGD-CE, APGD-T, Square; and PGD-${steps} on the same ${limit} images`;
+const AA_TEXT = `AutoAttack (standard): APGD-CE, APGD-T, FAB-T, Square; and PGD-${steps} on the same ${limit} images`;
 const THREATS: {
   label: string;
   norm: 'l2' | 'linf';

@@ -6,8 +6,11 @@
  *   - a model that rounds its input to 8 levels inside (zero gradient: gradient masking) looks
  *     robust to PGD-20, Square (gradient-free) brings it down by ≥ 30 points, and the evaluation's
  *     masking warning names Square;
- *   - `eval --attack` writes the evaluation into metrics.json next to the PGD figures, and the
- *     editor's helper names it as the strongest.
+ *   - FAB-T alone breaks most images at ε = 1.5 (L2) and 0.1 (L∞), each point it reports checked
+ *     again here to be misclassified and inside the ε-ball;
+ *   - the ensemble reports progress through FAB-T and a cancel stops it between iterations;
+ *   - `eval --attack` writes the evaluation into metrics.json next to the PGD figures, with each
+ *     attack's budget, and the editor's helper names it as the strongest.
  * Square's query budget is cut to a few hundred to keep the file fast; the standard budget is 5,000.
  */
 import { test, before } from 'node:test';
@@ -25,6 +28,9 @@ import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
 import { inferenceFn, type LogitsFn } from '../../../src/engine/eval/accuracy';
 import { evaluateRobustness } from '../../../src/engine/eval/robust';
 import { evaluateWithAttack } from '../../../src/engine/eval/attackEval';
+import { evaluateEnsemble } from '../../../src/engine/eval/autoattack';
+import { fabAttack } from '../../../src/engine/attacks/fabAttack';
+import { batchTensors } from '../../../src/engine/train/batches';
 import { strongestEvaluation } from '../../../src/shared/strongestEvaluation';
 import type { Dataset } from '../../../src/engine/types';
 
@@ -80,7 +86,7 @@ test('standard cnn: AutoAttack (standard) at L2 ε = 1.5 leaves ≤ 1%, and ≤ 
   assert.ok(e.standardAcc > 0.6, `the cnn learned something (${e.standardAcc})`);
   assert.deepEqual(
     e.attacks.map((a) => a.name),
-    ['apgd-ce', 'apgd-t', 'square'],
+    ['apgd-ce', 'apgd-t', 'fab-t', 'square'],
   );
   assert.ok(e.robustAcc <= 0.01, `AutoAttack leaves ${e.robustAcc}`);
   assert.ok(
@@ -91,6 +97,34 @@ test('standard cnn: AutoAttack (standard) at L2 ε = 1.5 leaves ≤ 1%, and ≤ 
   const accs = e.attacks.map((a) => a.robustAcc as number);
   accs.forEach((a, i) => assert.ok(a <= (i ? accs[i - 1]! : e.standardAcc)));
   assert.deepEqual(r.warnings, [], 'no masking warning for a plain model');
+});
+
+test('standard cnn: FAB-T alone breaks most images, each within ε and misclassified', async () => {
+  const idx = Array.from({ length: 40 }, (_, i) => i);
+  const { x, y } = batchTensors(testSet, idx);
+  const labels = Array.from(y.dataSync());
+  const clean = Array.from(tf.tidy(() => tf.argMax(fn(x), 1)).dataSync());
+  const attacked = idx.filter((i) => clean[i] === labels[i]);
+  for (const [norm, eps] of [
+    ['l2', EPS],
+    ['linf', 0.1],
+  ] as const) {
+    const r = await fabAttack(fn, x, y, { norm, eps, iterations: 100, restarts: 1, seed: 4 });
+    const pred = Array.from(tf.tidy(() => tf.argMax(fn(r.adv), 1)).dataSync());
+    const dist = tf.tidy(() => {
+      const d = tf.reshape(tf.sub(r.adv, x), [40, -1]);
+      return Array.from((norm === 'l2' ? tf.norm(d, 2, 1) : tf.max(tf.abs(d), 1)).dataSync());
+    });
+    const broken = attacked.filter((i) => r.success[i]);
+    for (const i of broken) {
+      assert.notEqual(pred[i], labels[i], `${norm}: image ${i} reported broken, still correct`);
+      assert.ok(dist[i]! <= eps + 1e-5, `${norm}: image ${i} at ${dist[i]} > ε = ${eps}`);
+    }
+    console.log(`FAB-T ${norm} ε=${eps}: ${broken.length} of ${attacked.length} broken`);
+    assert.ok(broken.length >= 0.9 * attacked.length, `${broken.length} of ${attacked.length}`);
+    r.adv.dispose();
+  }
+  tf.dispose([x, y]);
 });
 
 test('gradient masking: 8-level input rounding fools PGD-20, Square breaks it and is named', async () => {
@@ -160,6 +194,46 @@ test('progress only rises, to the end; a cancel stops Square between queries', a
   assert.equal(after, 0, 'no query ran after the cancel');
 });
 
+test('the ensemble reports progress through FAB-T, and a cancel stops it between iterations', async () => {
+  // The quantised model's zero gradient leaves FAB nothing to follow: every run goes the full length.
+  const quantised: LogitsFn = (x) =>
+    tf.tidy(() => fn(tf.div<tf.Tensor4D>(tf.round(tf.mul(x, 7)), 7)));
+  const [, h, w, c] = testSet.shape;
+  const some: Dataset = {
+    ...testSet,
+    images: testSet.images.subarray(0, 20 * h * w * c),
+    labels: testSet.labels.subarray(0, 20),
+    shape: [20, h, w, c],
+  };
+  const plan = [{ name: 'fab-t' as const, iterations: 10, restarts: 1, targetClasses: 2 }];
+  const run = (ctx: Parameters<typeof evaluateEnsemble>[3]) =>
+    evaluateEnsemble(
+      quantised,
+      some,
+      { norm: 'l2', eps: EPS, attacks: plan, seed: 4, batchSize: 20 },
+      ctx,
+    );
+  const seen: number[] = [];
+  const r = await run({ onProgress: (e) => seen.push(e.fraction) });
+  assert.equal(r.attacks[0]!.name, 'fab-t');
+  assert.ok(seen.length >= 20, `${seen.length} progress events`);
+  seen.forEach((f, i) => assert.ok(f >= (i ? seen[i - 1]! : 0) && f <= 1, `event ${i}: ${f}`));
+  assert.ok(seen.at(-1)! > 0.95, `ends at ${seen.at(-1)}`);
+  const abort = new AbortController();
+  let after = 0;
+  await assert.rejects(
+    run({
+      signal: abort.signal,
+      onProgress: (e) => {
+        if (abort.signal.aborted) after++;
+        else if (/FAB-T/.test(e.message ?? '') && e.fraction > 0.3) abort.abort();
+      },
+    }),
+    /FAB attack was cancelled/,
+  );
+  assert.equal(after, 0, 'no iteration ran after the cancel');
+});
+
 test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds the evaluation', () => {
   const cli = (args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
@@ -176,7 +250,7 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
     '--version',
     'custom',
     '--attacks',
-    'apgd-ce,square',
+    'apgd-ce,fab-t,square',
     '--queries',
     '50',
     '--json',
@@ -189,7 +263,7 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
   assert.equal(out.evaluation, 'autoattack-custom');
   assert.deepEqual(
     out.byEps['1.5']!.attacks.map((a) => a.name),
-    ['apgd-ce', 'square'],
+    ['apgd-ce', 'fab-t', 'square'],
   );
   const m = JSON.parse(fs.readFileSync(path.join(ckptDir, 'metrics.json'), 'utf8')) as {
     robustAcc: Record<string, Record<string, number>>;
@@ -204,7 +278,7 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
             n: number;
             seed: number;
             robustAcc: number;
-            attacks: { queries?: number }[];
+            attacks: Record<string, unknown>[];
           }
         >
       >
@@ -215,7 +289,15 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
   assert.equal(e.label, 'AutoAttack (custom)');
   assert.equal(e.n, 40);
   assert.equal(e.seed, 4);
-  assert.equal(e.attacks[1]!.queries, 50);
+  assert.equal(e.attacks[2]!.queries, 50);
+  // FAB-T's budget, as AutoAttack's standard runs it.
+  const fab = e.attacks[1]!;
+  assert.deepEqual(
+    [fab.name, fab.iterations, fab.targetClasses, fab.restarts, fab.alphaMax, fab.eta, fab.beta],
+    ['fab-t', 100, 9, 1, 0.1, 1.05, 0.9],
+  );
+  assert.equal(typeof fab.robustAcc, 'number');
+  assert.equal(typeof fab.seconds, 'number');
   const s = strongestEvaluation(m)!;
   assert.equal(s.label, 'AutoAttack (custom)');
   assert.equal(s.robustAcc, e.robustAcc);
@@ -223,6 +305,6 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
   assert.notEqual(bad.status, 0);
   assert.match(
     bad.stderr,
-    /--attack must be one of pgd, apgd-ce, apgd-t, square, autoattack, got 'fab'/,
+    /--attack must be one of pgd, apgd-ce, apgd-t, fab-t, square, autoattack, got 'fab'/,
   );
 });
