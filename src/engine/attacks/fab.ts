@@ -86,6 +86,46 @@ export function fabStep(
   }
 }
 
+/** The target gap z_t − z_y per example, whose zero set FAB linearises. */
+export function fabObjective(
+  model: AttackModel,
+  labels: tf.Tensor1D,
+  targets: tf.Tensor1D,
+): Objective {
+  return { evaluate: (xx) => ({ losses: targetGapPerExample(model(xx), labels, targets) }) };
+}
+
+/**
+ * One FAB iteration, in place on the batch `x` (`clean` the clean points, same layout): the gap
+ * and its gradient at x (one forward, one backward; `ones` is the [n] all-ones weight), the move
+ * of `fabStep`, then the prediction at the new point (one forward). The caller owns `moved` (a
+ * copy of the new x) and `pred`; `predicted` is `pred` read back. This is what `bench` times as
+ * a FAB-T iteration.
+ */
+export async function fabIteration(
+  model: AttackModel,
+  objective: Objective,
+  x: Float32Array,
+  clean: Float32Array,
+  shape: [number, number, number, number],
+  ones: tf.Tensor1D,
+  norm: FabNorm,
+  p: FabParams,
+  projector: HyperplaneProjector,
+): Promise<{ moved: tf.Tensor4D; pred: tf.Tensor1D; predicted: Int32Array }> {
+  const xt = tf.tensor4d(x, shape);
+  const { losses, grad } = lossAndGrad(objective, xt, ones);
+  xt.dispose();
+  const gap = (await losses.data()) as Float32Array;
+  const g = (await grad.data()) as Float32Array;
+  tf.dispose([losses, grad]);
+  fabStep(norm, x, clean, g, gap, projector.size, p, projector);
+  // A copy: tfjs may keep the array itself as the tensor's storage, and x moves on.
+  const moved = tf.tensor4d(x.slice(), shape);
+  const pred = tf.tidy(() => tf.argMax<tf.Tensor1D>(model(moved), 1));
+  return { moved, pred, predicted: (await pred.data()) as Int32Array };
+}
+
 export interface FabRunConfig extends FabParams {
   norm: FabNorm;
   /** Success needs an adversarial point within ε; a random start lies at ε/2. */
@@ -128,9 +168,7 @@ export async function runFab(
     x = Float32Array.from((await start.data()) as Float32Array);
     start.dispose();
   }
-  const objective: Objective = {
-    evaluate: (xx) => ({ losses: targetGapPerExample(model(xx), cfg.labels, cfg.targets) }),
-  };
+  const objective = fabObjective(model, cfg.labels, cfg.targets);
   const ones = tf.ones<tf.Rank.R1>([n]);
   // Closest adversarial iterate: the distance is the loss to minimise, Infinity where not adversarial.
   const best = new BestIterate(-1);
@@ -140,18 +178,12 @@ export async function runFab(
     best.offer(x0, tf.fill<tf.Rank.R1>([n], Infinity), tf.clone(cfg.labels));
     for (let i = 0; i < cfg.iterations; i++) {
       await cancellationPoint(cfg.signal, 'FAB attack');
-      const xt = tf.tensor4d(x, shape);
-      const { losses, grad } = lossAndGrad(objective, xt, ones);
-      xt.dispose();
-      const gap = (await losses.data()) as Float32Array;
-      const g = (await grad.data()) as Float32Array;
-      tf.dispose([losses, grad]);
-      fabStep(cfg.norm, x, clean, g, gap, size, cfg, projector);
+      const {
+        moved,
+        pred,
+        predicted: p,
+      } = await fabIteration(model, objective, x, clean, shape, ones, cfg.norm, cfg, projector);
       cfg.inspect?.(i, x);
-      // A copy: tfjs may keep the array itself as the tensor's storage, and x moves on.
-      const moved = tf.tensor4d(x.slice(), shape);
-      const pred = tf.tidy(() => tf.argMax<tf.Tensor1D>(model(moved), 1));
-      const p = (await pred.data()) as Int32Array;
       const dist = new Float32Array(n).fill(Infinity);
       for (let e = 0; e < n; e++) {
         if (p[e] === labels[e]) continue;
