@@ -42,15 +42,17 @@ class Cell:
         with torch.no_grad():
             self.target_rep = m.eval().rep(torch.rand(a.batch, c, h, w))
         self.workloads = {"train": self.train_step, "pgd": self.pgd_step, "invert": self.invert_step, "advtrain": self.advtrain_step,
-                          "apgd-t": self.apgd_t_step, "square": self.square_step}
+                          "apgd-t": self.apgd_t_step, "fab-t": self.fab_t_step, "square": self.square_step}
         self.warmed = set()
-        # AutoAttack's steps (robust-features' apgd-t and square workloads): a fixed APGD state, and
-        # a Square state built at the first query.
+        # AutoAttack's steps (robust-features' apgd-t, fab-t and square workloads): a fixed APGD
+        # state, a fixed FAB start eps/2 from x, and a Square state built at the first query.
         eps = 1.5
         with torch.no_grad():
             self.targets = m.eval()(self.x).topk(2, dim=1).indices[:, 1]
             d = torch.randn_like(self.x).flatten(1)
             self.apgd_start = (self.x + (d / d.norm(dim=1, keepdim=True) * eps).view_as(self.x)).clamp(0, 1)
+            d = torch.randn_like(self.x).flatten(1)
+            self.fab_start = (self.x + (d / d.norm(dim=1, keepdim=True) * eps / 2).view_as(self.x)).clamp(0, 1)
         self.apgd_grad = torch.randn_like(self.x)
         self.square_best = None
 
@@ -122,6 +124,53 @@ class Cell:
         losses = -(logits[u, self.y] - logits[u, self.targets]) / scale
         (grad,) = torch.autograd.grad(losses.sum(), xa)
         return losses.detach(), logits.argmax(1), grad
+
+    @staticmethod
+    def project_hyperplane_l2(t, w, b):
+        # The smallest L2 move d with <w, t + d> = b and t + d in [0,1] (robust-features'
+        # attacks/fabProjection.ts, vectorised): coordinate i moves towards the hyperplane by
+        # |w_i| min(s, s_i), s_i = room to its box face / |w_i|, and s solves
+        # g(s) = sum_i w_i^2 min(s, s_i) = |c|; g at every sorted kink from cumulative sums.
+        c = b - (w * t).sum(1)
+        up = (c >= 0).unsqueeze(1)
+        sign = torch.where((w > 0) == up, 1.0, -1.0)
+        room = torch.where(sign > 0, 1 - t, t).clamp_min(0)
+        aw = w.abs()
+        a = aw * aw
+        movable = a > 0
+        kink = torch.where(movable, room / torch.where(movable, aw, torch.ones_like(aw)), torch.zeros_like(aw))
+        ks, order = kink.sort(dim=1)
+        ak = a.gather(1, order)
+        below = (ak * ks).cumsum(1)
+        above = a.sum(1, keepdim=True) - ak.cumsum(1)
+        need = c.abs().unsqueeze(1)
+        k = ((below + ks * above) < need).sum(1, keepdim=True)
+        prev = (k - 1).clamp_min(0)
+        b0 = torch.where(k > 0, below.gather(1, prev), torch.zeros_like(need))
+        a0 = torch.where(k > 0, above.gather(1, prev), a.sum(1, keepdim=True))
+        s = torch.where(k < t.shape[1], (need - b0) / a0.clamp_min(1e-30), torch.full_like(need, float("inf")))
+        return torch.where(movable, sign * aw * torch.minimum(s, kink), torch.zeros_like(w))
+
+    def fab_t_step(self):
+        # One FAB-T iteration from a fixed point eps/2 from x: the target gap z_t - z_y and its
+        # gradient, the projections of that point and of x onto the linearised boundary within
+        # [0,1], the move (alpha_max 0.1, eta 1.05), then a forward pass and the prediction.
+        x, xk = self.x.flatten(1), self.fab_start
+        n = x.shape[0]
+        xa = xk.clone().requires_grad_(True)
+        logits = self.m(xa)
+        u = torch.arange(n)
+        gap = logits[u, self.targets] - logits[u, self.y]
+        (w,) = torch.autograd.grad(gap.sum(), xa)
+        with torch.no_grad():
+            xk, w = xk.flatten(1), w.flatten(1)
+            b = (w * xk).sum(1) - gap
+            d = self.project_hyperplane_l2(torch.cat((xk, x)), torch.cat((w, w)), torch.cat((b, b)))
+            d1, d2 = d[:n], d[n:]
+            a1, a2 = d1.norm(dim=1).clamp_min(1e-8), d2.norm(dim=1).clamp_min(1e-8)
+            alpha = (a1 / (a1 + a2)).clamp(0, 0.1).unsqueeze(1)
+            moved = ((xk + 1.05 * d1) * (1 - alpha) + (x + 1.05 * d2) * alpha).clamp(0, 1)
+            return self.m(moved.view_as(self.x)).argmax(1)
 
     @staticmethod
     def bump(s):

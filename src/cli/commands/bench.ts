@@ -82,7 +82,7 @@ export const benchVerb = {
       kind: 'string',
       arg: 'default|autoattack|LIST',
       default: 'default',
-      help: "default: train, pgd, invert, advtrain; autoattack: apgd-t, square (AutoAttack's inner loops); or a comma-separated list",
+      help: "default: train, pgd, invert, advtrain; autoattack: apgd-t, fab-t, square (AutoAttack's inner loops); or a comma-separated list",
     },
     'torch-threads': { kind: 'int', arg: 'N', min: 1, default: 2, help: "PyTorch's threads" },
     out: {

@@ -17,14 +17,16 @@ import { APGD_MOMENTUM } from '../attacks/apgdSchedule';
 import { apgdUpdate } from '../attacks/apgd';
 import { apgdObjective } from '../attacks/apgdAttack';
 import { squareQuery, squareStart, type SquareState } from '../attacks/square';
+import { FAB_PARAMS, fabIteration, fabObjective } from '../attacks/fab';
+import { HyperplaneProjector } from '../attacks/fabProjection';
 import { lossAndGrad } from '../attacks/pgd';
 import { makeRng } from '../formats/rng';
 
-export type Workload = 'train' | 'pgd' | 'invert' | 'advtrain' | 'apgd-t' | 'square';
+export type Workload = 'train' | 'pgd' | 'invert' | 'advtrain' | 'apgd-t' | 'fab-t' | 'square';
 /** advtrain: one adversarial-training step (PGD-7 at L2 ε=1.5, then the training step), issue 3. */
 export const WORKLOADS: readonly Workload[] = ['train', 'pgd', 'invert', 'advtrain'];
-/** AutoAttack's two inner loops (issue 20), timed by `bench --workloads autoattack`. */
-export const AUTOATTACK_WORKLOADS: readonly Workload[] = ['apgd-t', 'square'];
+/** AutoAttack's inner loops (issue 20), timed by `bench --workloads autoattack`. */
+export const AUTOATTACK_WORKLOADS: readonly Workload[] = ['apgd-t', 'fab-t', 'square'];
 const ALL_WORKLOADS: readonly Workload[] = [...WORKLOADS, ...AUTOATTACK_WORKLOADS];
 
 /** `--workloads default|autoattack|LIST`. */
@@ -55,6 +57,8 @@ export const WORKLOAD_DEFINITIONS: Record<Workload, string> = {
     'one adversarial-training step: PGD-7 at L2 ε = 1.5 (random start, step 2.5·ε/7, best iterate kept) against the model in inference mode, then one Adam step on the result',
   'apgd-t':
     "one APGD-T iteration at L2 ε = 1.5 against the model in inference mode: the momentum move (step size 2ε, α = 0.75) from the last two iterates and the last gradient, projection onto the ball and [0, 1], then the targeted DLR loss (target: the clean point's runner-up class) and its input gradient, loss and prediction read back",
+  'fab-t':
+    "one FAB-T iteration at L2 ε = 1.5 against the model in inference mode, from a fixed point ε/2 from the clean one: the target gap z_t − z_y (target: the clean point's runner-up class) and its input gradient read back, the exact projections of that point and of the clean point onto the linearised boundary within [0, 1], the move (α_max 0.1, η 1.05), then a forward pass at the new point and its prediction read back",
   square:
     'one Square query at L2 ε = 1.5 on the whole batch (query 500 of 5,000: 7×7 windows on 28×28): the L2 window proposal for every image, one forward pass, the margin read back, improvements kept',
 };
@@ -153,6 +157,12 @@ export function makeWorkload(
     return { targets, start, grad: tf.randomNormal<tf.Rank.R4>(x.shape, 0, 1, 'float32', 6) };
   });
   const eta = new Float32Array(batch).fill(3);
+  // FAB-T: every step starts again from the same point ε/2 from x (a restart's start).
+  const fab = tf.tidy(() => ({
+    clean: Float32Array.from(x.dataSync()),
+    start: Float32Array.from(makeStep('l2', x, 0.75, 0).randomPerturb(x, 8).dataSync()),
+  }));
+  const fabProjector = new HyperplaneProjector(x.size / batch);
   const ones = tf.ones<tf.Rank.R1>([batch]);
   const squareOptions = { norm: 'l2', eps: 1.5, queries: BENCH_SQUARE.queries, seed: 7 } as const;
   const squareRng = makeRng(7);
@@ -165,6 +175,20 @@ export function makeWorkload(
       await r.losses.data();
       await r.pred!.data();
       tf.dispose([next, r.losses, r.grad, r.pred!]);
+    },
+    'fab-t': async () => {
+      const r = await fabIteration(
+        fn,
+        fabObjective(fn, y, apgd.targets),
+        fab.start.slice(),
+        fab.clean,
+        x.shape,
+        ones,
+        'l2',
+        FAB_PARAMS,
+        fabProjector,
+      );
+      tf.dispose([r.moved, r.pred]);
     },
     square: async () => {
       square ??= await squareStart(fn, x, y, squareOptions, squareRng);

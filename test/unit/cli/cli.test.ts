@@ -128,7 +128,7 @@ test('bad input gets a clear error naming what is wrong, and a non-zero exit', (
     [['bench', '--model', 'cnn', '--shape', '28x28'], /a shape is HxWxC.*got '28x28'/],
     [
       ['bench', '--model', 'cnn', '--workloads', 'fab'],
-      /bench --workloads: 'fab' is not one of train, pgd, invert, advtrain, apgd-t, square/,
+      /bench --workloads: 'fab' is not one of train, pgd, invert, advtrain, apgd-t, fab-t, square/,
     ],
   ];
   for (const [args, re] of cases) {
