@@ -4,7 +4,8 @@
  *     first two iterates (one pull-back between them) and the point returned equal the closed
  *     form, for ℓ2 and ℓ∞, with one pixel held at 0 by the box;
  *   - on the dense bands classifier, every example FAB-T reports broken is misclassified within ε
- *     (checked again here), a too small ε breaks none, and a cancel stops it between iterations.
+ *     (checked again here), a too small ε breaks none, and a cancel stops it between iterations;
+ *     neither leaves a tensor behind.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,6 +95,7 @@ describe('FAB-T on a trained dense net', () => {
       const { x, y } = toTensors(bandsTask(24, 7));
       const clean = Array.from(tf.tidy(() => tf.argMax(net.model(x), 1)).dataSync());
       const labels = Array.from(y.dataSync());
+      const tensors = tf.memory().numTensors;
       const r = await fabAttack(net.model, x, y, {
         norm,
         eps,
@@ -102,6 +104,7 @@ describe('FAB-T on a trained dense net', () => {
         targetClasses: 2,
         seed: 1,
       });
+      assert.equal(tf.memory().numTensors, tensors + 1, 'only the result is left');
       const pred = Array.from(tf.tidy(() => tf.argMax(net.model(r.adv), 1)).dataSync());
       const dist = perExampleDist(r.adv, x, norm === 'l2' ? 2 : 'inf');
       const attacked = labels.filter((l, i) => clean[i] === l).length;
@@ -137,6 +140,7 @@ describe('FAB-T on a trained dense net', () => {
     const { x, y } = toTensors(bandsTask(12, 8));
     const abort = new AbortController();
     const seen: [number, number, number][] = [];
+    const tensors = tf.memory().numTensors;
     await assert.rejects(
       fabAttack(net.model, x, y, {
         norm: 'l2',
@@ -155,6 +159,7 @@ describe('FAB-T on a trained dense net', () => {
     );
     assert.deepEqual(seen.at(-1), [1, 2, 3], 'no iteration after the cancel');
     assert.equal(seen.length, 14);
+    assert.equal(tf.memory().numTensors, tensors, 'a cancelled run leaves no tensor behind');
     tf.dispose([x, y]);
     net.dispose();
   });
