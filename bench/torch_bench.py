@@ -7,7 +7,9 @@ With --serve (how `robust-features bench` runs it, interleaving its windows with
 {threads, torch}, then answers each stdin line {"model", "shape", "workload", "seconds", "minSteps"}
 with one line {"workload", "stepMs"} (that window's step times), until stdin closes.
 Usage: python3 bench/torch_bench.py [--threads 2] [--batch 128] [--seconds 4] [--model cnn]
-       [--shape 28x28x1] [--serve]"""
+       [--shape 28x28x1] [--serve]
+With --roofline (how bench/roofline.ts runs it): reads one JSON spec {reps, gemms, convs, steps} from
+stdin and prints one JSON object of timings in ms under the keys bench/roofline.ts reads."""
 import argparse, json, os, statistics, sys, time
 import torch
 import torch.nn.functional as F
@@ -25,6 +27,7 @@ p.add_argument("--seconds", type=float, default=4.0)
 p.add_argument("--model", default="cnn")
 p.add_argument("--shape", default="28x28x1")
 p.add_argument("--serve", action="store_true")
+p.add_argument("--roofline", action="store_true")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 
@@ -244,7 +247,64 @@ class Cell:
         return [t * 1000 for t in times]
 
 
-if a.serve:
+def time_into(out, key, f, reps):
+    """Minimum wall and process-CPU ms of reps calls after a warm-up, as bench/roofline.ts."""
+    f()
+    wall = cpu = float("inf")
+    for _ in range(reps):
+        t, c = time.perf_counter(), time.process_time()
+        f()
+        wall, cpu = min(wall, time.perf_counter() - t), min(cpu, time.process_time() - c)
+    out[key], out[key + " cpu"] = wall * 1000, cpu * 1000
+
+
+# Convolution and product ops; torch.profiler's self time of everything else is "other".
+GEMM_OPS = ("conv", "mm", "matmul", "linear")
+
+
+def roofline(spec):
+    """bench/roofline.ts's measurements on this side: GEMMs, convolution kernels, step profiles."""
+    out, reps = {}, spec["reps"]
+    for g in spec["gemms"]:
+        a_ = torch.rand(g["k"], g["m"]) if g["transA"] else torch.rand(g["m"], g["k"])
+        b_ = torch.rand(g["k"], g["n"])
+        time_into(out, "gemm " + g["name"], lambda: torch.mm(a_.t() if g["transA"] else a_, b_), reps)
+    for c in spec["convs"]:
+        x = torch.rand(a.batch, c["ci"], c["h"], c["w"])
+        w = torch.rand(c["co"], c["ci"], c["k"], c["k"])
+        dy = torch.rand(a.batch, c["co"], c["ho"], c["wo"])
+        # Symmetric padding k//2 gives the same output size as 'same' here; the work is the same.
+        s, pd = [c["stride"]] * 2, [c["k"] // 2] * 2
+        back = lambda mask: torch.ops.aten.convolution_backward(dy, x, w, None, s, pd, [1, 1], False, [0, 0], 1, mask)
+        time_into(out, "conv fwd " + c["name"], lambda: F.conv2d(x, w, None, s, pd), reps)
+        time_into(out, "conv dX " + c["name"], lambda: back([True, False, False]), reps)
+        time_into(out, "conv dW " + c["name"], lambda: back([False, True, False]), reps)
+    for st in spec["steps"]:
+        cell = Cell(st["model"], st["shape"])
+        cell.window(st["workload"], 0, 1)  # warm-up, and the model's mode for this workload
+        walls, cpus = [], []
+        for _ in range(reps):
+            t, c = time.perf_counter(), time.process_time()
+            cell.workloads[st["workload"]]()
+            walls.append((time.perf_counter() - t) * 1000)
+            cpus.append((time.process_time() - c) * 1000)
+        key = f"step {st['workload']} {st['model']} {st['shape']}"
+        out[key + " wall"], out[key + " cpu"] = statistics.median(walls), statistics.median(cpus)
+        gemm, other = [], []
+        for _ in range(3):
+            with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+                cell.workloads[st["workload"]]()
+            ev = prof.key_averages()
+            gemm.append(sum(e.self_cpu_time_total for e in ev if any(k in e.key for k in GEMM_OPS)) / 1000)
+            other.append(sum(e.self_cpu_time_total for e in ev if not any(k in e.key for k in GEMM_OPS)) / 1000)
+        out[key + " gemm"] = statistics.median(gemm)
+        out[key + " other"] = statistics.median(other)
+    return out
+
+
+if a.roofline:
+    print(json.dumps(roofline(json.load(sys.stdin))), flush=True)
+elif a.serve:
     print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
     cell, cell_key = None, None
     for line in sys.stdin:
