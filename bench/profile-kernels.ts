@@ -19,6 +19,7 @@ import { setWinogradStrategy } from '../src/engine/kernels/conv/winograd';
 import { elementwiseOn } from '../src/engine/kernels/elementwise/elementwise';
 import { batchNormTrainOn } from '../src/engine/models/batchNorm';
 import { linearConvOn } from '../src/engine/models/reluConv2d';
+import { foldedInferenceOn, inferenceApply } from '../src/engine/models/foldedInference';
 import { adam } from '../src/engine/train/fusedAdam';
 
 const reps = Number(process.argv[2] ?? 5);
@@ -32,19 +33,25 @@ const min = (a: number[]) => Math.min(...a);
 function ab(name: string, what: string, set: (on: boolean) => void, f: () => void): void {
   f();
   const walls: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const cpus: Record<'off' | 'on', number[]> = { off: [], on: [] };
   for (let r = 0; r < reps; r++) {
     for (const st of ['off', 'on'] as const) {
       set(st === 'on');
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       f();
       walls[st].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpus[st].push((c.user + c.system) / 1000);
     }
   }
   set(true);
-  for (const [st, w] of Object.entries(walls)) {
+  for (const st of ['off', 'on'] as const) {
+    const w = walls[st];
     const p10 = [...w].sort((a, b) => a - b)[Math.floor(w.length / 10)]!;
     console.log(
-      `${name} ${what} ${st.padEnd(3)}: wall min ${min(w).toFixed(1)} / p10 ${p10.toFixed(1)} / median ${median(w).toFixed(1)} ms/step`,
+      `${name} ${what} ${st.padEnd(3)}: wall min ${min(w).toFixed(1)} / p10 ${p10.toFixed(1)} / median ${median(w).toFixed(1)} ms/step,`,
+      `cpu min ${min(cpus[st]).toFixed(1)} / median ${median(cpus[st]).toFixed(1)} ms`,
     );
   }
 }
@@ -104,8 +111,12 @@ async function profile(name: string, f: () => void): Promise<void> {
   }
   if (process.env.ELEMWISE === 'ab') return ab(name, elemKeys.join('+'), setElementwise, f);
   // AB=bn: batch norm's training kernels (models/batchNorm.ts); AB=linconv: linear convolutions
-  // as one FusedConv2D kernel (models/reluConv2d.ts); off and on alternating step by step.
+  // as one FusedConv2D kernel (models/reluConv2d.ts); AB=fold: batch norms folded into the
+  // convolutions in inference mode (models/foldedInference.ts, the PGD step); off and on
+  // alternating step by step.
   if (process.env.AB === 'bn') return ab(name, 'bn kernels', (on) => (batchNormTrainOn.on = on), f);
+  if (process.env.AB === 'fold')
+    return ab(name, 'folded bn', (on) => (foldedInferenceOn.on = on), f);
   if (process.env.AB === 'linconv')
     return ab(name, 'linear conv', (on) => (linearConvOn.on = on), f);
   f();
@@ -157,12 +168,17 @@ void (async () => {
   const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32'), 10);
   const opt = adam(1e-3);
   const loss = (xi: tf.Tensor, training: boolean): tf.Scalar =>
-    tf.losses.softmaxCrossEntropy(y, m.apply(xi, { training }) as tf.Tensor);
-  await profile('train', () => {
-    const l = opt.minimize(() => loss(x, true), true)!;
-    l.dataSync();
-    l.dispose();
-  });
+    tf.losses.softmaxCrossEntropy(
+      y,
+      (training ? m.apply(xi, { training }) : inferenceApply(m, xi)) as tf.Tensor,
+    );
+  // ONLY=pgd: the PGD step alone (e.g. with AB=fold, which changes nothing in training).
+  if (process.env.ONLY !== 'pgd')
+    await profile('train', () => {
+      const l = opt.minimize(() => loss(x, true), true)!;
+      l.dataSync();
+      l.dispose();
+    });
   // PGD attacks the model in inference mode (batch norm with its moving statistics), as the bench.
   const g = tf.grad((xi: tf.Tensor) => loss(xi, false));
   // Not `tidy(() => g(x).dataSync())`: tidy walks its return value, here 100k numbers (≈ 50 ms).

@@ -13,6 +13,7 @@ import { rowL2Norms } from '../attacks/norms';
 import { adam } from '../train/fusedAdam';
 import { makeStep } from '../attacks/steps';
 import { inferenceFn } from '../eval/accuracy';
+import { inferenceApply } from '../models/foldedInference';
 import { APGD_MOMENTUM } from '../attacks/apgdSchedule';
 import { apgdUpdate } from '../attacks/apgd';
 import { apgdObjective } from '../attacks/apgdAttack';
@@ -125,9 +126,10 @@ export function makeWorkload(
   const yOneHot = tf.oneHot(y, 10);
   const target = tf.tidy(
     () =>
-      built.representation.apply(tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 3), {
-        training: false,
-      }) as tf.Tensor2D,
+      inferenceApply(
+        built.representation,
+        tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 3),
+      ) as tf.Tensor2D,
   );
   const opt = adam(1e-3);
   const vars = built.model.trainableWeights.map((v) => v.read() as tf.Variable);
@@ -236,9 +238,7 @@ export function makeWorkload(
     invert: async () => {
       const objective: Objective = {
         evaluate: (xr) => ({
-          losses: rowL2Norms(
-            tf.sub(built.representation.apply(xr, { training: false }) as tf.Tensor2D, target),
-          ),
+          losses: rowL2Norms(tf.sub(inferenceApply(built.representation, xr), target)),
         }),
       };
       await iterationOf(objective, makeStep('unconstrained', x, 0, 0.1), -1);

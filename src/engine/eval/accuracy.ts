@@ -4,12 +4,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Dataset, JobContext } from '../types';
 import { cancellationPoint } from '../types';
 import { batchRanges, batchTensors } from '../train/batches';
+import { inferenceApply } from '../models/foldedInference';
 
 export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;
 
 /** The model in inference mode (batch-norm uses its moving statistics) as a logits function. */
 export function inferenceFn(model: tfl.LayersModel): LogitsFn {
-  return (x) => model.apply(x, { training: false }) as tf.Tensor2D;
+  return (x) => inferenceApply(model, x) as tf.Tensor2D;
 }
 
 /** Predicted classes for the whole dataset. */

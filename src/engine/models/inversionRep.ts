@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { AttackModel } from '../attacks/types';
 import { representationTensor, type BuiltModel } from './registry';
+import { inferenceApply } from './foldedInference';
 
 /** relu forward, identity backward. */
 const fakeReluOp = tf.customGrad<tf.Tensor>((z) => ({
@@ -41,7 +42,7 @@ export function inversionRepresentation(
   { model, representation }: Pick<BuiltModel, 'model' | 'representation'>,
   fake: boolean,
 ): { g: AttackModel; fakeRelu: boolean } {
-  const exact: AttackModel = (x) => representation.apply(x, { training: false }) as tf.Tensor2D;
+  const exact: AttackModel = (x) => inferenceApply(representation, x) as tf.Tensor2D;
   if (!fake) return { g: exact, fakeRelu: false };
   const last = producer(representationTensor(model));
   if (
@@ -53,7 +54,7 @@ export function inversionRepresentation(
     const [kernel, bias] = last.getWeights();
     return {
       g: (x) => {
-        const h = inner.apply(x, { training: false }) as tf.Tensor2D;
+        const h = inferenceApply(inner, x) as tf.Tensor2D;
         const z = bias
           ? tf.add(tf.matMul(h, kernel as tf.Tensor2D), bias)
           : tf.matMul(h, kernel as tf.Tensor2D);
@@ -72,8 +73,7 @@ export function inversionRepresentation(
   ) {
     const inner = tfl.model({ inputs: model.inputs, outputs: act.getInputAt(0) });
     return {
-      g: (x) =>
-        last.apply(fakeRelu(inner.apply(x, { training: false }) as tf.Tensor)) as tf.Tensor2D,
+      g: (x) => last.apply(fakeRelu(inferenceApply(inner, x))) as tf.Tensor2D,
       fakeRelu: true,
     };
   }

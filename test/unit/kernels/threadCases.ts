@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { rand } from './helpers';
+import { randomisedModel } from '../models/randomisedModel';
+import { inferenceApply } from '../../../src/engine/models/foldedInference';
 
 export function wasmDir(): string {
   const pkg = createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json');
@@ -174,6 +176,20 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     addSame: () => tf.add(t([8, 28, 28, 33], 13), t([8, 28, 28, 33], 14)),
     biasAdd: () => tf.add(t([8, 28, 28, 32], 15), t([32], 16)),
     mulScalar: () => tf.mul(t([8, 28, 28, 33], 17), t([1], 18)),
+    // The ResNet in inference mode with its batch norms folded into the convolutions
+    // (models/foldedInference.ts): logits and their input gradient.
+    foldedResnet: () => {
+      const built = randomisedModel('resnet', [16, 16, 3], 64);
+      const fx = t([4, 16, 16, 3], 65);
+      const r = t([4, 10], 66);
+      const f = (xx: tf.Tensor) => inferenceApply(built.model, xx);
+      const out = tf.concat([
+        tf.reshape(f(fx), [-1]),
+        tf.reshape(tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(f(xx), r)))(fx), [-1]),
+      ]);
+      tf.dispose(built.model.weights.map((w) => w.read()));
+      return out;
+    },
     poolGradOverlap: () => {
       const px = t([12, 15, 15, 16], 8);
       return run(
