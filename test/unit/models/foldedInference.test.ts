@@ -71,7 +71,7 @@ test('folded ResNet inference matches the unfolded model (logits, representation
   }
 });
 
-test('folded ResNet inference runs no batch-norm kernel and fewer ReLU passes', async () => {
+test('folded ResNet inference runs no batch-norm kernel, fewer ReLU passes, and leaks no tensor', async () => {
   await tf.setBackend('wasm');
   const built = randomisedModel('resnet', [12, 12, 3], 1);
   const x = tf.randomUniform([2, 12, 12, 3], 0, 1, 'float32', 2);
@@ -83,6 +83,11 @@ test('folded ResNet inference runs no batch-norm kernel and fewer ReLU passes', 
     return { bn: count('FusedBatchNorm'), relu: count('Relu') };
   };
   const [off, on] = [await kernels(false), await kernels(true)];
+  // Nothing is left behind by a folded forward and its input gradient (the folded weights are
+  // made per call).
+  const before = tf.memory().numTensors;
+  tf.dispose(tf.grad((xx: tf.Tensor) => tf.sum(inferenceApply(built.model, xx)))(x));
+  assert.equal(tf.memory().numTensors, before);
   // 9 convolutions (stem, 2 per block, 2 projections) each with its batch norm; the ReLUs right
   // after a batch norm (stem and each block's first convolution) fold, those after the residual
   // adds stay.
