@@ -6,12 +6,14 @@
  * z_y − max_{i≠y} z_i decreases; an example is done once its margin is ≤ 0.
  *
  * Proposal distributions:
- * - ℓ∞: the start is vertical stripes of ±ε; a proposal sets the window to ±ε per channel.
+ * - ℓ∞: the start is vertical stripes of ±ε; a proposal sets a window of the image to x ± ε, one
+ *   sign per channel.
  * - ℓ2: the start is a grid of ±"pseudo-Gaussian" bumps (`squareBump`) rescaled to norm ε; a
  *   proposal moves the perturbation's mass of the window and of a second window into a new bump
  *   in the first, keeping the total norm at ε.
- * Every random choice comes from the seeded project PRNG, one window and one sign pattern per
- * query for the whole batch, as the reference does.
+ * Every random choice comes from the seeded project PRNG. ℓ∞ draws a window and signs per image
+ * (`proposeLinf`); ℓ2 draws its two windows and its bump once per query for the batch and its
+ * signs per image and channel, as both reference implementations do.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeRng, type Rng } from '../formats/rng';
@@ -166,7 +168,17 @@ function startPoint(x: Float32Array, d: Images, o: SquareOptions, rng: Rng): Flo
   return out;
 }
 
-/** ℓ∞ proposal: the window set to best ± 2ε per channel (one sign per channel for the batch), projected. */
+/** Redraws of an ℓ∞ proposal's signs that left its window unchanged, before taking it anyway. */
+const SQUARE_LINF_REDRAWS = 100;
+
+/**
+ * ℓ∞ proposal, per image as in the Square authors' code (max-andr/square-attack): a window of
+ * its own and a ± per channel of its own, the window set to clip(x ± ε), signs redrawn while
+ * the proposal would leave the window as it is (a query that cannot change the point is wasted;
+ * on a grey image with 1-pixel windows that is every other one). fra31/auto-attack batches one
+ * window and one sign per channel for every image; per image keeps the images' searches
+ * independent of each other.
+ */
 function proposeLinf(
   x: Float32Array,
   best: Float32Array,
@@ -178,19 +190,25 @@ function proposeLinf(
   rng: Rng,
 ): void {
   const { h, w, c, row } = d;
-  const top = rng.int(h - s);
-  const left = rng.int(w - s);
-  const sgn = Array.from({ length: c }, () => sign(rng) * 2 * o.eps);
+  const sgn = new Float32Array(c);
   todo.forEach((i, j) => {
     cand.set(best.subarray(i * row, (i + 1) * row), j * row);
-    for (let r = top; r < top + s; r++)
-      for (let q = left; q < left + s; q++)
-        for (let ch = 0; ch < c; ch++) {
-          const k = (r * w + q) * c + ch;
-          const x0 = x[i * row + k]!;
-          const v = Math.min(Math.max(best[i * row + k]! + sgn[ch]!, x0 - o.eps), x0 + o.eps);
-          cand[j * row + k] = Math.min(Math.max(v, 0), 1);
-        }
+    const top = rng.int(h - s);
+    const left = rng.int(w - s);
+    for (let draw = 0; draw < SQUARE_LINF_REDRAWS; draw++) {
+      for (let ch = 0; ch < c; ch++) sgn[ch] = sign(rng) * o.eps;
+      let changed = false;
+      for (let r = top; r < top + s; r++)
+        for (let q = left; q < left + s; q++)
+          for (let ch = 0; ch < c; ch++) {
+            const k = (r * w + q) * c + ch;
+            const v = Math.min(Math.max(x[i * row + k]! + sgn[ch]!, 0), 1);
+            // The reference's test for "unchanged": every value within 1e-7 of the best point.
+            if (Math.abs(v - best[i * row + k]!) >= 1e-7) changed = true;
+            cand[j * row + k] = v;
+          }
+      if (changed) break;
+    }
   });
 }
 
