@@ -191,6 +191,7 @@ export interface AttackEvaluation {
   strength: number;
   attacks: Record<string, unknown>[];
   pgd?: { steps: number; robustAcc: number };
+  check?: { points: number; held: number; tolerance: number };
   n: number;
   seed: number;
   testSet: string;

@@ -141,7 +141,7 @@ export async function evaluateWithAttack(
             ).robustAcc[String(eps)] ?? 0,
         };
     const attacks = r.attacks.map((a) => ({ ...a, label: describeAttack(a) }));
-    const w = gradientFreeWarnings(String(eps), attacks, r.n, pgd);
+    const w = [...r.warnings, ...gradientFreeWarnings(String(eps), attacks, r.n, pgd)];
     warnings.push(...w);
     byEps[String(eps)] = {
       label: name.label,
@@ -150,6 +150,7 @@ export async function evaluateWithAttack(
       strength: name.strength,
       attacks: attacks.map((a) => ({ ...a, seconds: Math.round(a.seconds * 10) / 10 })),
       ...(pgd ? { pgd } : {}),
+      check: r.check,
       n: r.n,
       seed: o.seed,
       testSet: test.source,

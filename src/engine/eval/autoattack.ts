@@ -21,6 +21,8 @@ import { cancellationPoint } from '../types';
 import { killPoint } from '../testKill';
 import { batchRanges, batchTensors } from '../train/batches';
 import { predictLabels, type LogitsFn } from './accuracy';
+import { AdversarialPoints } from './adversarialPoints';
+import { describeFaults, VERIFY_TOLERANCE } from './verifyAdversarial';
 
 export type EnsembleAttackName = 'apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'fab-t' | 'square';
 export const ENSEMBLE_ATTACKS: EnsembleAttackName[] = [
@@ -127,6 +129,16 @@ export interface EnsembleAttackRecord extends EnsembleAttack {
   /** Robust accuracy after this attack and all before it. */
   robustAcc: number;
   seconds: number;
+  /** Points this attack claimed that the model's own check rejected (adversarialPoints.ts). */
+  rejected: number;
+}
+
+/** The final clean pass over every adversarial point the ensemble kept. */
+export interface EnsembleCheck {
+  points: number;
+  held: number;
+  /** Slack on the ε-ball and the box [0, 1]. */
+  tolerance: number;
 }
 
 export interface EnsembleResult {
@@ -136,6 +148,9 @@ export interface EnsembleResult {
   /** Worst case over the ensemble. */
   robustAcc: number;
   attacks: EnsembleAttackRecord[];
+  check: EnsembleCheck;
+  /** Claims or points that failed the checks, in words (the callers print and record them). */
+  warnings: string[];
   n: number;
   seed: number;
 }
@@ -208,8 +223,10 @@ export function attackCost(a: EnsembleAttack): number {
  * batches of `batchSize`. An example is robust if the model classifies it correctly clean and no
  * attack of the ensemble found an error within the ε-ball. The survivors of one attack are
  * re-batched for the next: after APGD-CE a batch of the dataset holds only a fraction of robust
- * images, and the later attacks (APGD-T's and FAB-T's nine runs, Square's thousands of queries) run fastest
- * on full batches.
+ * images, and the later attacks (APGD-T's and FAB-T's nine runs, Square's thousands of queries)
+ * run fastest on full batches. The points are the model's to judge: every claim is re-classified
+ * and checked against the ε-ball and the box as it comes, and every kept point once more at the
+ * end.
  */
 export async function evaluateEnsemble(
   fn: LogitsFn,
@@ -222,7 +239,11 @@ export async function evaluateEnsemble(
   const pred = await predictLabels(fn, ds, o.batchSize, ctx);
   const robust = Array.from(pred, (p, i) => p === ds.labels[i]);
   const clean = robust.filter(Boolean).length;
-  const robustAfter: number[] = [];
+  const points = new AdversarialPoints(ds);
+  const check = { norm: o.norm, eps: o.eps, batchSize: o.batchSize };
+  const warnings: string[] = [];
+  const warn = (w: string) => warnings.push(w);
+  const rejected = o.attacks.map(() => 0);
   const seconds: number[] = [];
   const costs = o.attacks.map(attackCost);
   const total = costs.reduce((a, b) => a + b, 0);
@@ -243,9 +264,17 @@ export async function evaluateEnsemble(
             message: `ε=${o.eps}: ${describeAttack(a)}, batch ${c + 1} of ${chunks.length}`,
           }),
         );
+        const adv = (await r.adv.data()) as Float32Array;
         r.adv.dispose();
-        chunk.forEach((i, j) => {
-          if (r.success[j]) robust[i] = false;
+        const faults = await points.claim(fn, k, chunk, adv, r.success, check, ctx);
+        if (faults.some(Boolean)) {
+          rejected[k]! += faults.filter(Boolean).length;
+          warn(
+            `${describeAttack(a)} at ε=${o.eps}, batch ${c + 1}: ${describeFaults(faults)} on the model's own check; those examples stay robust for the next attack`,
+          );
+        }
+        chunk.forEach((i) => {
+          if (points.brokenBy(i) === k) robust[i] = false;
         });
       } finally {
         tf.dispose([x, y]);
@@ -254,8 +283,17 @@ export async function evaluateEnsemble(
     }
     before += costs[k]!;
     seconds.push((performance.now() - started) / 1000);
-    robustAfter.push(robust.filter(Boolean).length);
   }
+  const final = await points.recheck(fn, check, ctx);
+  if (final.summary)
+    warn(
+      `final check at ε=${o.eps}: ${final.summary} on a clean forward pass; those examples count as robust`,
+    );
+  // After attack k: clean-correct examples whose point, found by attack k or before, still holds.
+  const robustAfter = o.attacks.map(
+    (_, k) =>
+      pred.filter((p, i) => p === ds.labels[i] && !((points.brokenBy(i) ?? Infinity) <= k)).length,
+  );
   const frac = (c: number) => (n ? c / n : 0);
   return {
     norm: o.norm,
@@ -266,7 +304,10 @@ export async function evaluateEnsemble(
       ...a,
       robustAcc: frac(robustAfter[k]!),
       seconds: seconds[k]!,
+      rejected: rejected[k]!,
     })),
+    check: { points: final.points, held: final.held, tolerance: VERIFY_TOLERANCE },
+    warnings,
     n,
     seed: o.seed,
   };

@@ -53,6 +53,8 @@ export interface AttackEvaluation {
   attacks: Record<string, unknown>[];
   /** PGD-20 on the same images and seed, for comparison (absent if not run). */
   pgd?: { steps: number; robustAcc: number };
+  /** The final clean pass over the adversarial points: how many were checked and held. */
+  check?: { points: number; held: number; tolerance: number };
   n: number;
   seed: number;
   testSet: string;

@@ -46,6 +46,7 @@ export async function autoAttackReproduction(
         },
         ctx,
       );
+      for (const w of r.warnings) ctx.log?.(`warning: ${name}: ${w}`);
       const ev = r.byEps[String(e.eps)]!;
       mergeEvaluationIntoMetrics(dir, e.norm, String(e.eps), r.key, ev);
       byModel[name] = ev;

@@ -96,7 +96,10 @@ test('standard cnn: AutoAttack (standard) at L2 ε = 1.5 leaves ≤ 1%, and ≤ 
   // Robust accuracy after each attack never rises along the sequence.
   const accs = e.attacks.map((a) => a.robustAcc as number);
   accs.forEach((a, i) => assert.ok(a <= (i ? accs[i - 1]! : e.standardAcc)));
-  assert.deepEqual(r.warnings, [], 'no masking warning for a plain model');
+  assert.deepEqual(r.warnings, [], 'no masking or check warning for a plain model');
+  // Every point the ensemble kept holds on the final clean pass, and they are the broken ones.
+  assert.equal(e.check?.held, e.check?.points);
+  assert.equal(e.check?.points, Math.round((e.standardAcc - e.robustAcc) * e.n));
 });
 
 test('standard cnn: FAB-T alone breaks most images, each within ε and misclassified', async () => {
