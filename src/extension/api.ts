@@ -17,6 +17,8 @@ export interface TestHooks {
     state: string;
     cancelRequested: boolean;
     workerRssMB?: number;
+    /** The job's last progress: how far, and what it is doing (e.g. which attack). */
+    progress?: { fraction: number; message?: string };
   }[];
   /** Pids of live compute workers. */
   workerPids(): number[];

@@ -82,6 +82,9 @@ export function activate(context: vscode.ExtensionContext): RobustFeaturesApi {
           state: j.state,
           cancelRequested: j.cancelRequested,
           workerRssMB: j.workerRssMB,
+          ...(j.progress
+            ? { progress: { fraction: j.progress.fraction, message: j.progress.message } }
+            : {}),
         })),
       workerPids: () => services?.queue.workerPids() ?? [],
       servicesLoaded: () => services !== undefined,
