@@ -101,6 +101,10 @@ async function evaluate(
           eps: p.eps,
           seed,
           batchSize: p.batchSize ?? 250,
+          // The attack's batches side by side on the pool's threads, one per core.
+          ...(defaultPoolSize() > 1
+            ? { pool: { checkpoint: p.checkpoint, size: defaultPoolSize() } }
+            : {}),
         },
         ctx,
       );

@@ -1,5 +1,6 @@
 /** `robust-features eval`: robust accuracy of a checkpoint for each ε, merged into its metrics.json. */
 import { startBackend } from '../args';
+import { defaultPoolSize, wasmThreadsForPool } from '../../engine/pool/pool';
 import { parseVerb, UsageError, type VerbSpec } from '../options';
 import { terminalProgress } from '../progress';
 import { defaultTestData, loadCheckpoint } from '../../engine/models/checkpoint';
@@ -88,6 +89,13 @@ export const evalVerb = {
       defaultText: '5000',
       help: "Square's query budget per image",
     },
+    pool: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: '$RFL_POOL_SIZE, else one per core',
+      help: 'with --attack other than pgd: run up to N attack batches at once on worker threads, each its own single-threaded wasm instance (1 = this thread, single-threaded); same result for any N',
+    },
   },
 } as const satisfies VerbSpec;
 
@@ -109,7 +117,8 @@ export async function runEval(argv: string[]): Promise<void> {
   } catch (e) {
     throw new UsageError(errorMessage(e));
   }
-  await startBackend(o.backend, o.json);
+  const pool = o.pool ?? defaultPoolSize();
+  await startBackend(o.backend, o.json, { threads: wasmThreadsForPool(pool) });
   const ckpt = await loadCheckpoint(o.checkpoint);
   const seed = o.seed;
   const test = await loadDataset(o.data ?? defaultTestData(ckpt.manifest), {
@@ -142,6 +151,7 @@ export async function runEval(argv: string[]): Promise<void> {
       epsKeys,
       seed,
       batchSize: evalOpts.batchSize,
+      ...(pool > 1 ? { pool: { checkpoint: o.checkpoint, size: pool } } : {}),
     });
     return;
   }

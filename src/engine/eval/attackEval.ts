@@ -18,6 +18,7 @@ import {
   ENSEMBLE_ATTACKS,
 } from './autoattack';
 import type { AttackEvaluation } from './mergeMetrics';
+import type { EnsemblePool } from './ensembleChunks';
 import { evaluateRobustness, gradientFreeWarnings } from './robust';
 
 export const EVAL_ATTACKS = ['pgd', 'apgd-ce', 'apgd-t', 'fab-t', 'square', 'autoattack'] as const;
@@ -59,6 +60,8 @@ export interface AttackEvalOptions {
   batchSize: number;
   /** Skip the PGD-20 comparison on the same images. */
   skipPgd?: boolean;
+  /** Run each attack's batches side by side on the engine's threads (same result). */
+  pool?: EnsemblePool;
 }
 
 /** metrics.json key and the label people read. */
@@ -115,7 +118,14 @@ export async function evaluateWithAttack(
     const r = await evaluateEnsemble(
       fn,
       test,
-      { norm: o.norm, eps, attacks: plan, seed: o.seed, batchSize: o.batchSize },
+      {
+        norm: o.norm,
+        eps,
+        attacks: plan,
+        seed: o.seed,
+        batchSize: o.batchSize,
+        ...(o.pool ? { pool: o.pool } : {}),
+      },
       within(i, 0, ensembleCost),
     );
     const pgd = o.skipPgd

@@ -17,11 +17,11 @@ import { fabAttack } from '../attacks/fabAttack';
 import { SQUARE_DEFAULT_QUERIES, squareAttack } from '../attacks/square';
 import type { AttackRunResult } from '../attacks/unbroken';
 import type { Dataset, JobContext } from '../types';
-import { cancellationPoint } from '../types';
 import { killPoint } from '../testKill';
-import { batchRanges, batchTensors } from '../train/batches';
+import { batchRanges } from '../train/batches';
 import { predictLabels, type LogitsFn } from './accuracy';
 import { AdversarialPoints } from './adversarialPoints';
+import { attackChunks, type EnsemblePool } from './ensembleChunks';
 import { describeFaults, VERIFY_TOLERANCE } from './verifyAdversarial';
 
 export type EnsembleAttackName = 'apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'fab-t' | 'square';
@@ -123,6 +123,8 @@ export interface EnsembleOptions {
   attacks: EnsembleAttack[];
   seed: number;
   batchSize: number;
+  /** Run an attack's batches side by side on the engine's threads (ensembleChunks.ts). */
+  pool?: EnsemblePool;
 }
 
 export interface EnsembleAttackRecord extends EnsembleAttack {
@@ -155,7 +157,8 @@ export interface EnsembleResult {
   seed: number;
 }
 
-function runOne(
+/** One attack on one batch (on this thread; attackChunk.ts runs it on a pool thread). */
+export function runOne(
   fn: LogitsFn,
   a: EnsembleAttack,
   x: tf.Tensor4D,
@@ -218,6 +221,8 @@ export function attackCost(a: EnsembleAttack): number {
   return 3 * (a.iterations ?? APGD_ITERATIONS) * runs;
 }
 
+const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+
 /**
  * Runs the ensemble on `ds`, attack by attack: each attack sees every example still robust, in
  * batches of `batchSize`. An example is robust if the model classifies it correctly clean and no
@@ -226,7 +231,8 @@ export function attackCost(a: EnsembleAttack): number {
  * images, and the later attacks (APGD-T's and FAB-T's nine runs, Square's thousands of queries)
  * run fastest on full batches. The points are the model's to judge: every claim is re-classified
  * and checked against the ε-ball and the box as it comes, and every kept point once more at the
- * end.
+ * end. With `o.pool` an attack's batches run side by side on the engine's threads, with the same
+ * result.
  */
 export async function evaluateEnsemble(
   fn: LogitsFn,
@@ -251,36 +257,42 @@ export async function evaluateEnsemble(
   for (const [k, a] of o.attacks.entries()) {
     const started = performance.now();
     const idx = robust.flatMap((r, i) => (r ? [i] : []));
-    const chunks = [...batchRanges(idx.length, o.batchSize)];
-    for (const [c, [s, e]] of chunks.entries()) {
-      await cancellationPoint(ctx.signal, 'evaluation');
-      const chunk = idx.slice(s, e);
-      const { x, y } = batchTensors(ds, chunk);
-      try {
-        const r = await runOne(fn, a, x, y, o, o.seed + 7919 * k + c, ctx.signal, (f) =>
+    const chunks = [...batchRanges(idx.length, o.batchSize)].map(([s, e]) => idx.slice(s, e));
+    const done = chunks.map(() => 0);
+    await attackChunks(
+      fn,
+      ds,
+      {
+        attack: a,
+        chunks,
+        seedOf: (c) => o.seed + 7919 * k + c,
+        onStep: (c, f) => {
+          done[c] = Math.max(done[c]!, Math.min(f, 1));
           ctx.onProgress?.({
             phase: 'eval',
-            fraction: (before + (costs[k]! * (c + Math.min(f, 1))) / chunks.length) / total,
+            fraction: (before + (costs[k]! * sum(done)) / chunks.length) / total,
             message: `ε=${o.eps}: ${describeAttack(a)}, batch ${c + 1} of ${chunks.length}`,
-          }),
-        );
-        const adv = (await r.adv.data()) as Float32Array;
-        r.adv.dispose();
-        const faults = await points.claim(fn, k, chunk, adv, r.success, check, ctx);
-        if (faults.some(Boolean)) {
-          rejected[k]! += faults.filter(Boolean).length;
-          warn(
-            `${describeAttack(a)} at ε=${o.eps}, batch ${c + 1}: ${describeFaults(faults)} on the model's own check; those examples stay robust for the next attack`,
-          );
-        }
-        chunk.forEach((i) => {
-          if (points.brokenBy(i) === k) robust[i] = false;
-        });
-      } finally {
-        tf.dispose([x, y]);
-      }
-      killPoint('eval-batch');
-    }
+          });
+        },
+        use: async (c, r) => {
+          done[c] = 1;
+          const chunk = chunks[c]!;
+          const faults = await points.claim(fn, k, chunk, r.adv, r.success, check, ctx);
+          if (faults.some(Boolean)) {
+            rejected[k]! += faults.filter(Boolean).length;
+            warn(
+              `${describeAttack(a)} at ε=${o.eps}, batch ${c + 1}: ${describeFaults(faults)} on the model's own check; those examples stay robust for the next attack`,
+            );
+          }
+          chunk.forEach((i) => {
+            if (points.brokenBy(i) === k) robust[i] = false;
+          });
+          killPoint('eval-batch');
+        },
+      },
+      o,
+      ctx,
+    );
     before += costs[k]!;
     seconds.push((performance.now() - started) / 1000);
   }

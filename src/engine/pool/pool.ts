@@ -39,13 +39,21 @@ const what = (job: ThreadJob) =>
   job.kind === 'construct' ? 'construction' : job.kind === 'train' ? 'training' : 'evaluation';
 
 /** Runs one job in a pool thread; resolves when it is done, rejects with its error (AbortedError when cancelled). */
-export function runInThread(job: ThreadJob, ctx: JobContext): Promise<void> {
+export async function runInThread(job: ThreadJob, ctx: JobContext): Promise<void> {
+  await runForResult(job, ctx);
+}
+
+/** As runInThread, resolving with the value of the job's 'result' message (attack chunks send one). */
+export function runForResult(job: ThreadJob, ctx: JobContext): Promise<unknown> {
   if (ctx.signal?.aborted) return Promise.reject(new AbortedError(what(job)));
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<unknown>((resolve, reject) => {
+    let result: unknown;
     // Settles only after the thread is released, so a caller's next job can reuse it.
     const settle = (error?: Error) => {
       ctx.signal?.removeEventListener('abort', stop);
-      void release(thread, error === undefined).then(() => (error ? reject(error) : resolve()));
+      void release(thread, error === undefined).then(() =>
+        error ? reject(error) : resolve(result),
+      );
     };
     const { thread, id } = acquire(backendInfo().name, {
       onReply: (m) => {
@@ -54,6 +62,9 @@ export function runInThread(job: ThreadJob, ctx: JobContext): Promise<void> {
             return ctx.onProgress?.(m.event);
           case 'log':
             return ctx.log?.(m.line);
+          case 'result':
+            result = m.value;
+            return;
           case 'done':
             return settle();
           case 'error':

@@ -10,14 +10,23 @@ import type { ConstructConfig, Shard } from '../construct/config';
 import { trainModel } from '../train/trainModel';
 import type { TrainConfig } from '../train/config';
 import { evaluateCached, type EvalSettings } from '../reproduce/evaluateCached';
+import {
+  attackChunkInThread,
+  type AttackChunkJob,
+  type AttackChunkResult,
+} from '../eval/attackChunk';
 import type { JobContext, ProgressEvent } from '../types';
 import { errorMessage } from '../../shared/errorMessage';
 
-/** What a pool thread can run: the per-image or per-model units of construction and reproduction. */
+/**
+ * What a pool thread can run: the per-image or per-model units of construction and reproduction,
+ * and one batch of one attack of an AutoAttack ensemble (its result comes back in a 'result').
+ */
 export type ThreadJob =
   | { kind: 'construct'; cfg: ConstructConfig; outDir: string; shard: Shard }
   | { kind: 'train'; cfg: TrainConfig; outDir: string }
-  | { kind: 'eval'; dir: string; settings: EvalSettings };
+  | { kind: 'eval'; dir: string; settings: EvalSettings }
+  | ({ kind: 'attack' } & AttackChunkJob);
 
 /** The thread's workerData: one backend for its whole life. */
 export interface ThreadInit {
@@ -31,13 +40,18 @@ export type ThreadRequest =
 export type ThreadMessage =
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; line: string }
+  | { type: 'result'; value: AttackChunkResult }
   | { type: 'done' }
   | { type: 'error'; message: string; name: string };
 
 /** Pool thread → main thread: a message about job `id`. */
 export type ThreadReply = ThreadMessage & { id: number };
 
-async function runJob(job: ThreadJob, ctx: JobContext): Promise<void> {
+async function runJob(
+  job: ThreadJob,
+  ctx: JobContext,
+  post: (m: ThreadMessage) => void,
+): Promise<void> {
   switch (job.kind) {
     case 'construct':
       await buildConstructed(job.cfg, job.outDir, { ...ctx, shard: job.shard, asPoolThread: true });
@@ -47,6 +61,9 @@ async function runJob(job: ThreadJob, ctx: JobContext): Promise<void> {
       return;
     case 'eval':
       await evaluateCached(job.dir, job.settings, ctx);
+      return;
+    case 'attack':
+      post({ type: 'result', value: await attackChunkInThread(job, ctx) });
       return;
   }
 }
@@ -62,11 +79,15 @@ if (port) {
     const post = (m: ThreadMessage) => port.postMessage({ ...m, id } satisfies ThreadReply);
     try {
       await ready;
-      await runJob(job, {
-        signal,
-        onProgress: (event) => post({ type: 'progress', event }),
-        log: (line) => post({ type: 'log', line }),
-      });
+      await runJob(
+        job,
+        {
+          signal,
+          onProgress: (event) => post({ type: 'progress', event }),
+          log: (line) => post({ type: 'log', line }),
+        },
+        post,
+      );
       post({ type: 'done' });
     } catch (e) {
       post({

@@ -1,0 +1,127 @@
+/**
+ * The batches ("chunks") of one attack of the ensemble: run here one after another, or, given a
+ * pool, up to pool.size at once on the engine's threads (attackChunk.ts). Either way each chunk's
+ * result goes to `use` in chunk order, so the bookkeeping, the warnings and the figures are those
+ * of the sequential run.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset, JobContext } from '../types';
+import { AbortedError, cancellationPoint } from '../types';
+import { runForResult } from '../pool/pool';
+import { batchTensors, gatherImages } from '../train/batches';
+import type { LogitsFn } from './accuracy';
+import type { AttackChunkResult } from './attackChunk';
+import { runOne, type EnsembleAttack, type EnsembleOptions } from './autoattack';
+
+/** Where the chunks may run besides this thread: the checkpoint the threads load, how many. */
+export interface EnsemblePool {
+  checkpoint: string;
+  size: number;
+}
+
+export interface ChunkPlan {
+  attack: EnsembleAttack;
+  /** Example indices of each chunk. */
+  chunks: number[][];
+  seedOf: (c: number) => number;
+  /** Chunk c's own fraction done. */
+  onStep: (c: number, fraction: number) => void;
+  use: (c: number, r: AttackChunkResult) => Promise<void>;
+}
+
+export async function attackChunks(
+  fn: LogitsFn,
+  ds: Dataset,
+  p: ChunkPlan,
+  o: EnsembleOptions & { pool?: EnsemblePool },
+  ctx: JobContext,
+): Promise<void> {
+  const parallel = Math.min(o.pool?.size ?? 1, p.chunks.length);
+  if (!o.pool || parallel < 2) {
+    for (const [c, chunk] of p.chunks.entries()) {
+      await cancellationPoint(ctx.signal, 'evaluation');
+      const { x, y } = batchTensors(ds, chunk);
+      let r: AttackChunkResult;
+      try {
+        const run = await runOne(fn, p.attack, x, y, o, p.seedOf(c), ctx.signal, (f) =>
+          p.onStep(c, f),
+        );
+        const adv = (await run.adv.data()) as Float32Array;
+        run.adv.dispose();
+        r = { adv, success: run.success };
+      } finally {
+        tf.dispose([x, y]);
+      }
+      await p.use(c, r);
+    }
+    return;
+  }
+  await inPool(ds, p, o, o.pool, parallel, ctx);
+}
+
+async function inPool(
+  ds: Dataset,
+  p: ChunkPlan,
+  o: EnsembleOptions,
+  pool: EnsemblePool,
+  parallel: number,
+  ctx: JobContext,
+): Promise<void> {
+  const [, h, w, c] = ds.shape;
+  // The first failure stops the other chunks; the user's cancel stops them all.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  const results = p.chunks.map(() => {
+    let settle!: { resolve: (r: AttackChunkResult) => void; reject: (e: unknown) => void };
+    const promise = new Promise<AttackChunkResult>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    promise.catch(() => undefined);
+    return { promise, ...settle };
+  });
+  let next = 0;
+  const runner = async () => {
+    while (next < p.chunks.length) {
+      const k = next++;
+      const chunk = p.chunks[k]!;
+      try {
+        const r = (await runForResult(
+          {
+            kind: 'attack',
+            checkpoint: pool.checkpoint,
+            attack: p.attack,
+            norm: o.norm,
+            eps: o.eps,
+            seed: p.seedOf(k),
+            images: gatherImages(ds, chunk),
+            labels: Int32Array.from(chunk, (i) => ds.labels[i]!),
+            shape: [chunk.length, h, w, c],
+          },
+          { signal: stop.signal, onProgress: (e) => p.onStep(k, e.fraction) },
+        )) as AttackChunkResult;
+        results[k]!.resolve(r);
+      } catch (e) {
+        stop.abort();
+        results[k]!.reject(e);
+      }
+    }
+  };
+  const runners = Array.from({ length: parallel }, runner);
+  try {
+    for (const [k, r] of results.entries()) await p.use(k, await r.promise);
+  } catch (e) {
+    stop.abort();
+    await Promise.allSettled(runners);
+    // A chunk's own error rather than the cancellations it caused in the others.
+    const settled = await Promise.allSettled(results.map((r) => r.promise));
+    const real = settled.find(
+      (s): s is PromiseRejectedResult =>
+        s.status === 'rejected' && !(s.reason instanceof AbortedError),
+    );
+    throw real ? real.reason : e;
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
+  await Promise.all(runners);
+}
