@@ -2,8 +2,9 @@
  * AutoAttack from the editor (issue 20, "progress and cancel, in the editor"), with a real worker
  * on real Fashion-MNIST: Evaluate Robustness with AutoAttack (standard) on a tiny mlp shows its
  * progress (status bar percentage, the attack by name in the job's progress), is cancelled
- * mid-way, and leaves metrics.json as it was; the worker is idle after it, and the next
- * AutoAttack evaluation on the same worker runs to its record in metrics.json.
+ * mid-way, and leaves metrics.json as it was; the worker (and its pool threads, which run the
+ * two batches side by side) is idle after it, and the next AutoAttack evaluation on the same
+ * worker runs to its record in metrics.json.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -65,6 +66,8 @@ suite('AutoAttack from the editor', () => {
       eps: [0.01],
       attack: 'autoattack',
       limit: 200,
+      // Two batches: side by side on the worker's thread pool.
+      batchSize: 100,
       name: 'AutoAttack mlp',
     });
     const message = await waitFor(
@@ -76,7 +79,7 @@ suite('AutoAttack from the editor', () => {
       60_000,
       10,
     );
-    assert.match(message, /^ε=0\.01: APGD-CE \(100 iterations, 1 restart\(s\)\), batch 1 of 1$/);
+    assert.match(message, /^ε=0\.01: APGD-CE \(100 iterations, 1 restart\(s\)\), batch [12] of 2$/);
     const text = await waitFor(
       'a progress text in the status bar',
       () =>
@@ -115,6 +118,7 @@ suite('AutoAttack from the editor', () => {
       version: 'custom',
       attacks: ['apgd-ce'],
       limit: 100,
+      batchSize: 50,
       name: 'AutoAttack mlp again',
     });
     assert.equal(done?.state, 'succeeded', JSON.stringify(done));
