@@ -49,7 +49,10 @@ export interface Figure3Point {
   arch: ArchName;
   /** x: accuracy on the original test set of A trained on D_rand. */
   dRandAcc: number;
-  /** Clean test accuracy of A trained on D (the model the transfer attacks are tried on). */
+  /**
+   * Clean accuracy of A trained on D (the model the transfer attacks are tried on), on the same
+   * test images as the transfer rates: the untargeted rate's denominator is its correct ones.
+   */
   standardAcc: number;
   /** y: the source's untargeted adversarial examples that A (standard) misclassifies. */
   untargetedTransfer: number;
@@ -136,7 +139,7 @@ export async function transfer(o: TransferOptions, ctx: JobContext = {}): Promis
   for (const arch of o.archs ?? [...ARCHS]) {
     const dRandAcc = await train(arch, 'D_rand', path.join(o.out, `rand_${arch}`));
     const stdDir = path.join(o.out, `std_${arch}`);
-    const standardAcc = await train(arch, 'D', stdDir);
+    await train(arch, 'D', stdDir);
     const ckpt = await loadCheckpoint(stdDir);
     try {
       const clean = await predictLabels(inferenceFn(ckpt.model), test, 256, ctx);
@@ -145,7 +148,7 @@ export async function transfer(o: TransferOptions, ctx: JobContext = {}): Promis
       points.push({
         arch,
         dRandAcc,
-        standardAcc,
+        standardAcc: accuracy(clean, test.labels),
         untargetedTransfer: untargetedRate(clean, onUntargeted, test.labels),
         targetedTransfer: targetedRate(onTargeted, targets, test.labels),
       });
@@ -190,6 +193,13 @@ export async function transfer(o: TransferOptions, ctx: JobContext = {}): Promis
   );
   writeFileAtomic(path.join(o.out, 'transfer.svg'), scatterSvg(figure3));
   return { figure3, rows, correlation };
+}
+
+/** Fraction of predictions equal to the labels. */
+export function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) right++;
+  return labels.length ? right / labels.length : 0;
 }
 
 /** Of the test images A classifies correctly clean, the fraction it misclassifies after the source's attack. */
@@ -256,7 +266,7 @@ function summarise(
     threatModel: { norm, eps: r.eps, steps: r.steps, stepSize: r.stepSize },
     how: {
       x: `accuracy on the original test set (${testN} images, seed ${o.seed}) of the architecture trained on D_rand built from the source (${o.trainLimit ?? 'all'} training images, ${o.epochs} epochs, Adam 1e-3, cosine, seed ${o.seed})`,
-      standard: `the architecture trained on D (the same ${o.trainLimit ?? 'all'} images and recipe, seed ${o.seed + STANDARD_SEED_OFFSET}, so that it is not the source)`,
+      standard: `the architecture trained on D (the same ${o.trainLimit ?? 'all'} images and recipe, seed ${o.seed + STANDARD_SEED_OFFSET}, so that it is not the source); standardAcc is its clean accuracy on the same test images as x and the transfer rates`,
       untargeted: `fraction of the test images the standard model classifies correctly whose untargeted ${attackText} it misclassifies`,
       targeted: `fraction of the test images (target ≠ label, targets uniform, seed ${o.seed + 1}) whose targeted ${attackText} the standard model classifies as the target`,
       correlations: `Pearson r and Spearman ρ over the ${points.length} architectures; 95% percentile-bootstrap intervals from ${resamples} resamples of the architectures (seeded; resamples with a constant variable left out and counted)`,

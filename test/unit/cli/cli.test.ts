@@ -392,7 +392,7 @@ test('transfer trains each named architecture on D_rand and on D and writes Figu
     assert.ok(fs.existsSync(path.join(out, d, 'model.json')), `${d} missing`);
   const { figure3 } = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as {
     figure3: {
-      points: { arch: string; dRandAcc: number; untargetedTransfer: number }[];
+      points: { arch: string; dRandAcc: number; standardAcc: number; untargetedTransfer: number }[];
       correlations: Record<string, Record<string, { resamples: number }>>;
     };
   };
@@ -400,6 +400,31 @@ test('transfer trains each named architecture on D_rand and on D and writes Figu
     figure3.points.map((p) => p.arch),
     ['mlp', 'vgg'],
   );
+  // x and the standard model's accuracy are those `eval` measures on the same 60 test images.
+  const evalAcc = (dir: string) => {
+    const e = cli(
+      'eval',
+      '--checkpoint',
+      path.join(out, dir),
+      '--eps',
+      '0.1',
+      '--steps',
+      '1',
+      '--limit',
+      '60',
+      '--json',
+    );
+    assert.equal(e.status, 0, e.stderr);
+    return (JSON.parse(e.stdout) as { standardAcc: number }).standardAcc;
+  };
+  const mlp = figure3.points[0]!;
+  assert.equal(mlp.dRandAcc, evalAcc('rand_mlp'));
+  assert.equal(mlp.standardAcc, evalAcc('std_mlp'));
+  // The untargeted rate's denominator is the standard model's correct images among those 60.
+  for (const p of figure3.points) {
+    const fooled = p.untargetedTransfer * Math.round(p.standardAcc * 60);
+    assert.ok(Math.abs(fooled - Math.round(fooled)) < 1e-9, JSON.stringify(p));
+  }
   assert.deepEqual(Object.keys(figure3.correlations).sort(), ['targeted', 'untargeted']);
   assert.equal(figure3.correlations.untargeted!.spearman!.resamples, 0, 'no bootstrap of 2 points');
   // The Results panel shows the folder's Figure 3 as a scatter.
