@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readResultsFolder } from '../../../src/extension/panels/resultsData';
 import { ARCHS } from '../../../src/engine/models/registry';
+import { loadDataset } from '../../../src/engine/formats/load';
+import { writeDatasetFolder } from '../../../src/engine/formats/constructed';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = (...args: string[]) =>
@@ -93,6 +95,40 @@ test('train then eval --json: the documented output shape, written into metrics.
   };
   assert.equal(metrics.robustAcc.l2['1.5'], r.robustAcc['1.5']);
   assert.equal(metrics.attack.l2.steps, 5);
+});
+
+test('train --test-data: a model trained on a constructed set is tested on the original test set', async () => {
+  // A dataset folder without test/ split, as construct writes (D_R, D_rand, …): real images.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-'));
+  const set = path.join(root, 'D');
+  const d = await loadDataset('fashion-mnist', { split: 'train', limit: 1000, seed: 0 });
+  await writeDatasetFolder(set, d, { dtype: 'uint8' });
+  const args = ['train', '--model', 'mlp', '--data', `npy:${set}`, '--epochs', '1', '--json'];
+  const without = cli(...args, '--out', path.join(root, 'a'));
+  assert.equal(without.status, 1);
+  assert.match(without.stderr, /no test split/);
+  const out = path.join(root, 'b');
+  const t = cli(...args, '--test-data', 'fashion-mnist', '--test-limit', '200', '--out', out);
+  assert.equal(t.status, 0, t.stderr);
+  const trained = JSON.parse(t.stdout) as { standardAcc: number; n: number; testSet: string };
+  assert.equal(trained.n, 200);
+  assert.equal(trained.testSet, 'fashion-mnist');
+  assert.ok(trained.standardAcc > 0.6, `accuracy ${trained.standardAcc}`);
+  // eval's default test set is the one the model was trained with: the original one.
+  const e = cli(
+    'eval',
+    '--checkpoint',
+    out,
+    '--eps',
+    '0.5',
+    '--steps',
+    '2',
+    '--limit',
+    '50',
+    '--json',
+  );
+  assert.equal(e.status, 0, e.stderr);
+  assert.equal((JSON.parse(e.stdout) as { n: number }).n, 50);
 });
 
 test('bad input gets a clear error naming what is wrong, and a non-zero exit', () => {
