@@ -26,8 +26,8 @@ export interface BuildSummary {
 }
 
 /**
- * Once images.npy and the manifest are in place (a kill can leave them behind: build.ts and
- * reproduce's plan remove them then, with any half-removed remnant of an earlier kill).
+ * Once images.npy and the manifest are in place (a kill can leave them behind: build.ts's
+ * finishedSummary, which reproduce also calls, removes them then, with any half-removed remnant).
  */
 export function removeChunks(outDir: string): void {
   removeDirAtomic(path.join(outDir, 'chunks'));
