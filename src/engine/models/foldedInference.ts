@@ -19,20 +19,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { ConvFields } from './reluConv2d';
 
 type Layer = tfl.layers.Layer;
 type Node = Layer['inboundNodes'][number];
 
-/** Conv2D's fields we read (protected in its typings). */
-interface ConvFields {
-  kernel: { read(): tf.Tensor };
-  bias: { read(): tf.Tensor } | null;
-  strides: number[];
-  padding: string;
-  dataFormat: string;
-  dilationRate: number[];
-  activation: { getClassName(): string };
-}
 /** BatchNormalization's fields we read. */
 interface BnFields {
   axis: number;

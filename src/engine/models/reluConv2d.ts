@@ -20,7 +20,7 @@ const StockConv2D = tfl.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor
 ) => tfl.layers.Layer;
 
 /** Conv2D's fields we read (protected in its typings). */
-interface ConvFields {
+export interface ConvFields {
   kernel: { read(): tf.Tensor };
   bias: { read(): tf.Tensor } | null;
   strides: number[];
