@@ -32,7 +32,7 @@ import { evaluateEnsemble } from '../../../src/engine/eval/autoattack';
 import { fabAttack } from '../../../src/engine/attacks/fabAttack';
 import { batchTensors } from '../../../src/engine/train/batches';
 import { strongestEvaluation } from '../../../src/shared/strongestEvaluation';
-import type { Dataset } from '../../../src/engine/types';
+import type { Dataset, JobContext } from '../../../src/engine/types';
 
 const root = path.resolve(__dirname, '../../..');
 const EPS = 1.5; // the quick profile's evaluation ε (profiles.ts)
@@ -130,10 +130,12 @@ test('standard cnn: FAB-T alone breaks most images, each within ε and misclassi
   tf.dispose([x, y]);
 });
 
+/** The test cnn behind 8-level input rounding: zero gradient, so attacks run their full length. */
+const quantised: LogitsFn = (x) =>
+  tf.tidy(() => fn(tf.div<tf.Tensor4D>(tf.round(tf.mul(x, 7)), 7)));
+
 test('gradient masking: 8-level input rounding fools PGD-20, Square breaks it and is named', async () => {
   // round() has a zero gradient everywhere: every gradient attack sees a flat loss.
-  const quantised: LogitsFn = (x) =>
-    tf.tidy(() => fn(tf.div<tf.Tensor4D>(tf.round(tf.mul(x, 7)), 7)));
   const clean = (
     await evaluateRobustness(quantised, testSet, {
       norm: 'l2',
@@ -166,20 +168,20 @@ test('gradient masking: 8-level input rounding fools PGD-20, Square breaks it an
   );
 });
 
-test('progress only rises, to the end; a cancel stops Square between queries', async () => {
-  // Square keeps querying the quantised model (nothing else breaks it): a long run to watch.
-  const quantised: LogitsFn = (x) =>
-    tf.tidy(() => fn(tf.div<tf.Tensor4D>(tf.round(tf.mul(x, 7)), 7)));
-  const run = (ctx: Parameters<typeof evaluateWithAttack>[3]) =>
-    evaluateWithAttack(
-      quantised,
-      testSet,
-      { attack: 'square', queries: 20, norm: 'l2', eps: [EPS], seed: 4, batchSize: 40 },
-      ctx,
-    );
+type Run = (ctx: JobContext) => Promise<unknown>;
+
+/**
+ * `run` reports at least `minEvents` progress fractions that only rise, within [0, 1], ending
+ * past 0.95; cancelled once `attack` has passed `cancelAt`, it rejects with `cancelled` and
+ * reports nothing after the cancel (`unit`: what must not run after it).
+ */
+async function assertProgressThenCancel(
+  run: Run,
+  o: { minEvents: number; attack: RegExp; cancelAt: number; cancelled: RegExp; unit: string },
+): Promise<unknown> {
   const seen: number[] = [];
-  await run({ onProgress: (e) => seen.push(e.fraction) });
-  assert.ok(seen.length > 20, `${seen.length} progress events`);
+  const r = await run({ onProgress: (e) => seen.push(e.fraction) });
+  assert.ok(seen.length >= o.minEvents, `${seen.length} progress events`);
   seen.forEach((f, i) => assert.ok(f >= (i ? seen[i - 1]! : 0) && f <= 1, `event ${i}: ${f}`));
   assert.ok(seen.at(-1)! > 0.95, `ends at ${seen.at(-1)}`);
   const abort = new AbortController();
@@ -189,18 +191,37 @@ test('progress only rises, to the end; a cancel stops Square between queries', a
       signal: abort.signal,
       onProgress: (e) => {
         if (abort.signal.aborted) after++;
-        else if (/Square/.test(e.message ?? '') && e.fraction > 0.2) abort.abort();
+        else if (o.attack.test(e.message ?? '') && e.fraction > o.cancelAt) abort.abort();
       },
     }),
-    /Square attack was cancelled/,
+    o.cancelled,
   );
-  assert.equal(after, 0, 'no query ran after the cancel');
+  assert.equal(after, 0, `no ${o.unit} ran after the cancel`);
+  return r;
+}
+
+test('progress only rises, to the end; a cancel stops Square between queries', async () => {
+  // Square keeps querying the quantised model (nothing else breaks it): a long run to watch.
+  await assertProgressThenCancel(
+    (ctx) =>
+      evaluateWithAttack(
+        quantised,
+        testSet,
+        { attack: 'square', queries: 20, norm: 'l2', eps: [EPS], seed: 4, batchSize: 40 },
+        ctx,
+      ),
+    {
+      minEvents: 21,
+      attack: /Square/,
+      cancelAt: 0.2,
+      cancelled: /Square attack was cancelled/,
+      unit: 'query',
+    },
+  );
 });
 
 test('the ensemble reports progress through FAB-T, and a cancel stops it between iterations', async () => {
   // The quantised model's zero gradient leaves FAB nothing to follow: every run goes the full length.
-  const quantised: LogitsFn = (x) =>
-    tf.tidy(() => fn(tf.div<tf.Tensor4D>(tf.round(tf.mul(x, 7)), 7)));
   const [, h, w, c] = testSet.shape;
   const some: Dataset = {
     ...testSet,
@@ -209,32 +230,23 @@ test('the ensemble reports progress through FAB-T, and a cancel stops it between
     shape: [20, h, w, c],
   };
   const plan = [{ name: 'fab-t' as const, iterations: 10, restarts: 1, targetClasses: 2 }];
-  const run = (ctx: Parameters<typeof evaluateEnsemble>[3]) =>
-    evaluateEnsemble(
-      quantised,
-      some,
-      { norm: 'l2', eps: EPS, attacks: plan, seed: 4, batchSize: 20 },
-      ctx,
-    );
-  const seen: number[] = [];
-  const r = await run({ onProgress: (e) => seen.push(e.fraction) });
+  const r = (await assertProgressThenCancel(
+    (ctx) =>
+      evaluateEnsemble(
+        quantised,
+        some,
+        { norm: 'l2', eps: EPS, attacks: plan, seed: 4, batchSize: 20 },
+        ctx,
+      ),
+    {
+      minEvents: 20,
+      attack: /FAB-T/,
+      cancelAt: 0.3,
+      cancelled: /FAB attack was cancelled/,
+      unit: 'iteration',
+    },
+  )) as Awaited<ReturnType<typeof evaluateEnsemble>>;
   assert.equal(r.attacks[0]!.name, 'fab-t');
-  assert.ok(seen.length >= 20, `${seen.length} progress events`);
-  seen.forEach((f, i) => assert.ok(f >= (i ? seen[i - 1]! : 0) && f <= 1, `event ${i}: ${f}`));
-  assert.ok(seen.at(-1)! > 0.95, `ends at ${seen.at(-1)}`);
-  const abort = new AbortController();
-  let after = 0;
-  await assert.rejects(
-    run({
-      signal: abort.signal,
-      onProgress: (e) => {
-        if (abort.signal.aborted) after++;
-        else if (/FAB-T/.test(e.message ?? '') && e.fraction > 0.3) abort.abort();
-      },
-    }),
-    /FAB attack was cancelled/,
-  );
-  assert.equal(after, 0, 'no iteration ran after the cancel');
 });
 
 test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds the evaluation', () => {
