@@ -18,10 +18,9 @@ import { SQUARE_DEFAULT_QUERIES, squareAttack } from '../attacks/square';
 import type { AttackRunResult } from '../attacks/unbroken';
 import type { Dataset, JobContext } from '../types';
 import { killPoint } from '../testKill';
-import { batchRanges } from '../train/batches';
 import { predictLabels, type LogitsFn } from './accuracy';
 import { AdversarialPoints } from './adversarialPoints';
-import { attackChunks, type EnsemblePool } from './ensembleChunks';
+import { attackChunks, ensembleChunks, type EnsemblePool } from './ensembleChunks';
 import { describeFaults, VERIFY_TOLERANCE } from './verifyAdversarial';
 
 export type EnsembleAttackName = 'apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'fab-t' | 'square';
@@ -55,9 +54,9 @@ export interface EnsembleAttack {
   queries?: number;
 }
 
-const APGD_ITERATIONS = 100;
+/** APGD's and FAB-T's iterations per run in the standard version (the reference's n_iter). */
+export const STANDARD_ITERATIONS = 100;
 const APGD_T_TARGETS = 9;
-const FAB_ITERATIONS = 100;
 const FAB_T_TARGETS = 9;
 
 /** The attack at AutoAttack's standard budget. */
@@ -66,7 +65,7 @@ export function standardBudget(name: EnsembleAttackName, numClasses = 10): Ensem
   if (name === 'fab-t')
     return {
       name,
-      iterations: FAB_ITERATIONS,
+      iterations: STANDARD_ITERATIONS,
       restarts: 1,
       targetClasses: Math.min(FAB_T_TARGETS, numClasses - 1),
       ...FAB_PARAMS,
@@ -74,11 +73,11 @@ export function standardBudget(name: EnsembleAttackName, numClasses = 10): Ensem
   if (name === 'apgd-t')
     return {
       name,
-      iterations: APGD_ITERATIONS,
+      iterations: STANDARD_ITERATIONS,
       restarts: 1,
       targetClasses: Math.min(APGD_T_TARGETS, numClasses - 1),
     };
-  return { name, iterations: APGD_ITERATIONS, restarts: 1 };
+  return { name, iterations: STANDARD_ITERATIONS, restarts: 1 };
 }
 
 export function autoAttackPlan(
@@ -179,7 +178,7 @@ export function runOne(
       onQuery: (r, q) => onStep((r + q / (a.queries ?? SQUARE_DEFAULT_QUERIES)) / a.restarts),
     });
   if (a.name === 'fab-t') {
-    const iterations = a.iterations ?? FAB_ITERATIONS;
+    const iterations = a.iterations ?? STANDARD_ITERATIONS;
     return fabAttack(fn, x, y, {
       norm: o.norm,
       eps: o.eps,
@@ -196,7 +195,7 @@ export function runOne(
   }
   const loss: ApgdLoss =
     a.name === 'apgd-ce' ? 'ce' : a.name === 'apgd-dlr' ? 'dlr' : 'dlr-targeted';
-  const iterations = a.iterations ?? APGD_ITERATIONS;
+  const iterations = a.iterations ?? STANDARD_ITERATIONS;
   return apgdAttack(fn, x, y, {
     norm: o.norm,
     eps: o.eps,
@@ -216,23 +215,23 @@ export function attackCost(a: EnsembleAttack): number {
   if (a.name === 'square') return (a.queries ?? SQUARE_DEFAULT_QUERIES) * a.restarts;
   // FAB: a gradient, then a forward pass at the new point.
   if (a.name === 'fab-t')
-    return 4 * (a.iterations ?? FAB_ITERATIONS) * a.restarts * (a.targetClasses ?? 1);
+    return 4 * (a.iterations ?? STANDARD_ITERATIONS) * a.restarts * (a.targetClasses ?? 1);
   const runs = a.restarts * (a.targetClasses ?? 1) * (a.eotIterations ?? 1);
-  return 3 * (a.iterations ?? APGD_ITERATIONS) * runs;
+  return 3 * (a.iterations ?? STANDARD_ITERATIONS) * runs;
 }
 
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
 
 /**
  * Runs the ensemble on `ds`, attack by attack: each attack sees every example still robust, in
- * batches of `batchSize`. An example is robust if the model classifies it correctly clean and no
- * attack of the ensemble found an error within the ε-ball. The survivors of one attack are
- * re-batched for the next: after APGD-CE a batch of the dataset holds only a fraction of robust
- * images, and the later attacks (APGD-T's and FAB-T's nine runs, Square's thousands of queries)
- * run fastest on full batches. The points are the model's to judge: every claim is re-classified
- * and checked against the ε-ball and the box as it comes, and every kept point once more at the
- * end. With `o.pool` an attack's batches run side by side on the engine's threads, with the same
- * result.
+ * chunks of at most `batchSize` (`ensembleChunks`). An example is robust if the model classifies
+ * it correctly clean and no attack of the ensemble found an error within the ε-ball. The
+ * survivors of one attack are re-batched for the next: after APGD-CE a batch of the dataset
+ * holds only a fraction of robust images, and the later attacks (APGD-T's and FAB-T's nine runs,
+ * Square's thousands of queries) run fastest on full batches. The points are the model's to
+ * judge: every claim is re-classified and checked against the ε-ball and the box as it comes,
+ * and every kept point once more at the end. With `o.pool` an attack's chunks run side by side
+ * on the engine's threads, with the same result.
  */
 export async function evaluateEnsemble(
   fn: LogitsFn,
@@ -257,7 +256,7 @@ export async function evaluateEnsemble(
   for (const [k, a] of o.attacks.entries()) {
     const started = performance.now();
     const idx = robust.flatMap((r, i) => (r ? [i] : []));
-    const chunks = [...batchRanges(idx.length, o.batchSize)].map(([s, e]) => idx.slice(s, e));
+    const chunks = ensembleChunks(idx, o.batchSize);
     const done = chunks.map(() => 0);
     await attackChunks(
       fn,

@@ -19,6 +19,32 @@ export interface EnsemblePool {
   size: number;
 }
 
+/** Below this many examples per chunk, one more chunk costs more than it gains. */
+const MIN_SPLIT_CHUNK = 32;
+
+/**
+ * The examples `idx` still robust, split into the chunks one attack runs: the fewest chunks of at
+ * most `batchSize`, rounded up to an even count while chunks keep `MIN_SPLIT_CHUNK` examples, of
+ * sizes that differ by at most one. Threads
+ * take chunks in turn, so an odd count leaves the last chunk running alone while the others wait,
+ * and a short last chunk leaves its thread idle for the rest of the round; on two cores an even
+ * count of equal chunks keeps both busy to the end. The rule never looks at the pool, so the
+ * chunks, their seeds and so the result are the same for any pool size and without one.
+ */
+export function ensembleChunks(idx: number[], batchSize: number): number[][] {
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`ensembleChunks: batchSize must be a whole number ≥ 1, got ${batchSize}`);
+  let count = Math.ceil(idx.length / batchSize);
+  if (count % 2 === 1 && idx.length >= (count + 1) * MIN_SPLIT_CHUNK) count++;
+  const chunks: number[][] = [];
+  for (let c = 0, start = 0; c < count; c++) {
+    const size = Math.floor(idx.length / count) + (c < idx.length % count ? 1 : 0);
+    chunks.push(idx.slice(start, start + size));
+    start += size;
+  }
+  return chunks;
+}
+
 export interface ChunkPlan {
   attack: EnsembleAttack;
   /** Example indices of each chunk. */
