@@ -125,7 +125,9 @@ export async function runReproduce(argv: string[]): Promise<void> {
   const ctx = { onProgress: bar.onProgress, log: bar.log };
   const results = seeds ? await reproduceSeeds(opts, seeds, ctx) : await reproduce(opts, ctx);
   const autoattack =
-    o.eval === 'autoattack' ? await autoAttackReproduction(o.out, profile, o.data, ctx) : undefined;
+    o.eval === 'autoattack'
+      ? await autoAttackReproduction(o.out, profile, o.data, ctx, pool)
+      : undefined;
   bar.stop();
   if (o.json) {
     console.log(JSON.stringify(autoattack ? { ...results, autoattack } : results));

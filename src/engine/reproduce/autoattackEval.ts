@@ -1,8 +1,9 @@
 /**
  * `reproduce --eval autoattack`: after the pipeline, AutoAttack (standard) on each of the six
  * evaluated models, at the profile's threat model and on the profile's test images and seed,
- * beside PGD-20 on the same images. Written to DIR/autoattack.json and into each checkpoint's
- * metrics.json; results.json (the PGD figures the paper comparison uses) is left as it is.
+ * beside PGD-20 on the same images; an attack's chunks run side by side on the pool, as with
+ * `eval --pool`. Written to DIR/autoattack.json and into each checkpoint's metrics.json;
+ * results.json (the PGD figures the paper comparison uses) is left as it is.
  */
 import * as path from 'node:path';
 import type { JobContext } from '../types';
@@ -19,6 +20,8 @@ export async function autoAttackReproduction(
   profile: ReproduceProfile,
   data: string,
   ctx: JobContext = {},
+  /** Threads of the engine's pool the attacks' chunks run on (1: this thread only). */
+  poolSize = 1,
 ): Promise<Record<string, AttackEvaluation>> {
   const e = profile.evaluation;
   const test = await loadDataset(data, {
@@ -43,6 +46,7 @@ export async function autoAttackReproduction(
           eps: [e.eps],
           seed: profile.seed,
           batchSize: 250,
+          ...(poolSize > 1 ? { pool: { checkpoint: dir, size: poolSize } } : {}),
         },
         ctx,
       );
