@@ -12,11 +12,14 @@
  *   ℓ∞: dᵢ = σᵢ·min(s, ρᵢ)               so |⟨w, d⟩| = Σ |wᵢ|·min(s, ρᵢ)
  *   ℓ2: dᵢ = σᵢ·|wᵢ|·min(s, ρᵢ/|wᵢ|)     so |⟨w, d⟩| = Σ wᵢ²·min(s, ρᵢ/|wᵢ|)
  * Both are g(s) = Σ aᵢ·min(s, sᵢ), increasing and piecewise linear with kinks at the sᵢ; s solves
- * g(s) = |c|. Sorting the kinks and bisecting over them finds the linear piece that holds the
- * root, which is then solved in closed form: exact up to float rounding, as the reference's
- * sort-based projection_l2 / projection_linf. When even the corner of the box (s = ∞) does not
- * reach the hyperplane, the corner is returned (the point of the box nearest to it, as the
- * reference does) and `reached` is false.
+ * g(s) = |c|. The kinks that bracket the root are found by selection, as quickselect finds a
+ * median: g at a pivot kink tells on which side of it the root lies, the kinks on the other side
+ * go into two running sums (Σ aᵢsᵢ of those below, Σ aᵢ of those above), and the search goes on
+ * among the rest, in expected linear time rather than a sort's n·log n. On the linear piece
+ * left, g(s) = Σ_below aᵢsᵢ + s·Σ_above aᵢ is solved in closed form: exact up to float rounding,
+ * as the reference's sort-based projection_l2 / projection_linf. When even the corner of the box
+ * (s = ∞) does not reach the hyperplane, the corner is returned (the point of the box nearest to
+ * it, as the reference does) and `reached` is false.
  *
  * Written on plain arrays, one row at a time: the root search branches per example, which tfjs
  * has no op for (no per-row searchsorted), and a row of a small image is a few hundred numbers.
@@ -97,35 +100,66 @@ export class HyperplaneProjector {
     return reached;
   }
 
-  /** g(s) = Σ aᵢ·min(s, sᵢ) over the first `used` kinks. */
-  private g(used: number, s: number): number {
-    let sum = 0;
-    for (let j = 0; j < used; j++) sum += this.weight[j]! * Math.min(s, this.kinks[j]!);
-    return sum;
-  }
-
-  /** The s ≥ 0 with g(s) = need, given 0 ≤ need ≤ g(∞). */
+  /**
+   * The s ≥ 0 with g(s) = need, given 0 ≤ need ≤ g(∞), over the first `used` (kink, weight)
+   * pairs, which it reorders. Invariant: the root lies between the largest kink moved into
+   * `below` and the smallest moved into `above`; the pairs in [lo, hi) are the ones not yet placed.
+   */
   private root(used: number, need: number): number {
     if (need === 0 || used === 0) return 0;
-    // Only the kink values are sorted, to bisect over; g itself sums over the unsorted pairs.
-    const sorted = this.sorted.subarray(0, used);
-    sorted.set(this.kinks.subarray(0, used));
-    sorted.sort();
-    // Smallest k with g(sorted[k]) ≥ need: the root lies in (sorted[k−1], sorted[k]].
+    const kinks = this.kinks;
+    const weight = this.weight;
+    let below = 0; // Σ aᵢ·sᵢ over kinks known to lie at or below the root
+    let above = 0; // Σ aᵢ over kinks known to lie above it
     let lo = 0;
-    let hi = used - 1;
+    let hi = used;
     while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.g(used, sorted[mid]!) >= need) hi = mid;
-      else lo = mid + 1;
+      // The middle pair as pivot: the kinks come in no order that makes it a bad one on purpose,
+      // and a fixed choice keeps the arithmetic, and so the rounding, the same on every run.
+      const pivot = kinks[(lo + hi) >> 1]!;
+      // Partition [lo, hi) into kinks ≤ pivot, then kinks > pivot, summing both sides.
+      let i = lo;
+      let j = hi - 1;
+      let lowAS = 0;
+      let highA = 0;
+      while (i <= j) {
+        const k = kinks[i]!;
+        if (k <= pivot) {
+          lowAS += weight[i]! * k;
+          i++;
+        } else {
+          highA += weight[i]!;
+          kinks[i] = kinks[j]!;
+          kinks[j] = k;
+          const a = weight[i]!;
+          weight[i] = weight[j]!;
+          weight[j] = a;
+          j--;
+        }
+      }
+      if (below + lowAS + pivot * (above + highA) >= need) {
+        // The root is at or below the pivot: every kink above it is "above".
+        above += highA;
+        // The pivot itself and its equals are ≤ the root only if the root equals them; set them
+        // aside unless they are all that is left, which ends the search at the pivot.
+        let k = lo;
+        for (let m = lo; m < i; m++) {
+          if (kinks[m]! < pivot) {
+            kinks[k] = kinks[m]!;
+            weight[k] = weight[m]!;
+            k++;
+          } else above += weight[m]!;
+        }
+        hi = k;
+      } else {
+        // The root is above the pivot: every kink at or below it is "below".
+        below += lowAS;
+        lo = i;
+      }
     }
-    const right = sorted[lo]!;
-    const gRight = this.g(used, right);
-    const left = lo > 0 ? sorted[lo - 1]! : 0;
-    const gLeft = lo > 0 ? this.g(used, left) : 0;
-    // g is linear on [left, right]; its slope there is the weight of the kinks beyond `left`.
-    if (!(gRight > gLeft)) return right;
-    return left + ((need - gLeft) * (right - left)) / (gRight - gLeft);
+    // g(s) = below + s·above on the piece that holds the root.
+    if (!(above > 0)) return Infinity;
+    return (need - below) / above;
   }
 }
 
