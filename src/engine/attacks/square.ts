@@ -233,24 +233,30 @@ function proposeL2(
   const top2 = rng.int(h - s);
   const left2 = rng.int(w - s);
   const bump = squareBump(s, rng);
-  const inWindow = (r: number, q: number, t: number, l: number) =>
-    r >= t && r < t + s && q >= l && q < l + s;
+  const inWindow1 = (r: number, q: number) => r >= top && r < top + s && q >= left && q < left + s;
   const delta = new Float32Array(row);
   const win = new Float32Array(s * s * c);
   const oldNorm = new Float64Array(c);
   const winNorm = new Float64Array(c);
   todo.forEach((i, j) => {
     let normImage = 0;
-    let normWindows = 0;
     for (let k = 0; k < row; k++) {
       const v = best[i * row + k]! - x[i * row + k]!;
       delta[k] = v;
       normImage += v * v;
-      const pixel = Math.floor(k / c);
-      const r = Math.floor(pixel / w);
-      const q = pixel % w;
-      if (inWindow(r, q, top, left) || inWindow(r, q, top2, left2)) normWindows += v * v;
     }
+    // The mass of the union of the two windows: window 1, then what of window 2 lies outside it
+    // (only the windows' pixels are visited: a query's windows are small beside the image).
+    let normWindows = 0;
+    for (let r = 0; r < s; r++)
+      for (let k = ((top + r) * w + left) * c, end = k + s * c; k < end; k++)
+        normWindows += delta[k]! * delta[k]!;
+    for (let r = top2; r < top2 + s; r++)
+      for (let q = left2; q < left2 + s; q++) {
+        if (inWindow1(r, q)) continue;
+        for (let k = (r * w + q) * c, end = k + c; k < end; k++)
+          normWindows += delta[k]! * delta[k]!;
+      }
     oldNorm.fill(0);
     for (let r = 0; r < s; r++)
       for (let q = 0; q < s; q++)
