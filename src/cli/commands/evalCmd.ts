@@ -87,7 +87,14 @@ export const evalVerb = {
       arg: 'N',
       min: 1,
       defaultText: '5000',
-      help: "Square's query budget per image",
+      help: "Square's query budget per image; another budget than 5,000 is recorded under a key and label of its own",
+    },
+    iterations: {
+      kind: 'int',
+      arg: 'N',
+      min: 1,
+      defaultText: '100',
+      help: "APGD's and FAB-T's iterations per run; another count than 100 is recorded under a key and label of its own",
     },
     pool: {
       kind: 'int',
@@ -146,6 +153,7 @@ export async function runEval(argv: string[]): Promise<void> {
       version: o.version,
       custom,
       queries: o.queries,
+      iterations: o.iterations,
       norm: o.norm,
       eps: epsList,
       epsKeys,

@@ -275,7 +275,8 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
     evaluation: string;
     byEps: Record<string, { attacks: { name: string }[] }>;
   };
-  assert.equal(out.evaluation, 'autoattack-custom');
+  // 50 queries is not the standard budget: a key and label of its own.
+  assert.equal(out.evaluation, 'autoattack-custom-50-queries');
   assert.deepEqual(
     out.byEps['1.5']!.attacks.map((a) => a.name),
     ['apgd-ce', 'fab-t', 'square'],
@@ -300,8 +301,8 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
     >;
   };
   assert.equal(typeof m.robustAcc.l2!['1.5'], 'number', 'the PGD-5 figure is still there');
-  const e = m.evaluations.l2!['1.5']!['autoattack-custom']!;
-  assert.equal(e.label, 'AutoAttack (custom)');
+  const e = m.evaluations.l2!['1.5']!['autoattack-custom-50-queries']!;
+  assert.equal(e.label, 'AutoAttack (custom, 50 queries)');
   assert.equal(e.n, 40);
   assert.equal(e.seed, 4);
   assert.equal(e.attacks[2]!.queries, 50);
@@ -314,8 +315,17 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
   assert.equal(typeof fab.robustAcc, 'number');
   assert.equal(typeof fab.seconds, 'number');
   const s = strongestEvaluation(m)!;
-  assert.equal(s.label, 'AutoAttack (custom)');
+  assert.equal(s.label, 'AutoAttack (custom, 50 queries)');
   assert.equal(s.robustAcc, e.robustAcc);
+  // --iterations shortens APGD and FAB-T, and says so in the record.
+  const short = cli([...common, '--attack', 'apgd-ce', '--iterations', '5', '--json']);
+  assert.equal(short.status, 0, short.stderr);
+  assert.equal(JSON.parse(short.stdout).evaluation, 'apgd-ce-5-iterations');
+  const m2 = JSON.parse(fs.readFileSync(path.join(ckptDir, 'metrics.json'), 'utf8')) as typeof m;
+  const a = m2.evaluations.l2!['1.5']!['apgd-ce-5-iterations']!;
+  assert.equal(a.label, 'APGD-CE (5 iterations)');
+  assert.equal(a.attacks[0]!.iterations, 5);
+  assert.ok(m2.evaluations.l2!['1.5']!['autoattack-custom-50-queries'], 'the first record stays');
   const bad = cli([...common, '--attack', 'fab']);
   assert.notEqual(bad.status, 0);
   assert.match(

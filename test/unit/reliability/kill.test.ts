@@ -386,7 +386,7 @@ test('eval killed mid-evaluation reruns to the same metrics.json', () => {
 test('eval --attack autoattack killed inside its attacks reruns to the same metrics.json', () => {
   const copy = () => checkpointCopy('adam-adv');
   // The L∞ radius the checkpoint was trained at, so that some images survive into APGD-T and
-  // Square; a small Square budget keeps the file fast.
+  // Square; small budgets keep the file fast.
   const args = (ckpt: string) => [
     'eval',
     '--checkpoint',
@@ -399,6 +399,8 @@ test('eval --attack autoattack killed inside its attacks reruns to the same metr
     'autoattack',
     '--queries',
     '30',
+    '--iterations',
+    '10',
     '--limit',
     '40',
     '--batch',
