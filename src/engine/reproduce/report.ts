@@ -156,6 +156,12 @@ export function resultTables(
     row('D_R (standard training)', 'standard_DR', PAPER_FIGURE2.standard_DR),
     row('D_NR (standard training)', 'standard_DNR', PAPER_FIGURE2.standard_DNR),
     '',
+    ...(threatModel.norm === 'linf'
+      ? [
+          `The paper's robust column is its L2 figure (${PAPER_FIGURE2.threat}), the one Figure 2 shows; it is there for the pattern (D_R well above D_NR, adversarial training above both), not for the values, which are measured in another threat model on another dataset.`,
+          '',
+        ]
+      : []),
     '## Table 1: test accuracy (%) on the original test set after training on relabelled data',
     '',
     '| training set | ours: test accuracy | ours: targeted attack success | paper CIFAR-10: test accuracy |',

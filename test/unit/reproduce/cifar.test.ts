@@ -80,6 +80,8 @@ for (const { name, norm, model, trainLimit, batchSize } of CASES) {
       new RegExp(`— ${data.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, profile ${name}`),
     );
     assert.match(md, norm === 'l2' ? /L2 PGD-3, ε = 0\.25/ : /L∞ PGD-3, ε = 4\/255/);
+    // The paper's robust column is L2: an L∞ table says so beside it.
+    assert.equal(/The paper's robust column is its L2 figure/.test(md), norm === 'linf');
     const panel = readResultsFolder(out);
     assert.deepEqual(panel.results?.figure2, r.figure2);
     assert.equal(panel.results?.threatModel.norm, norm);
