@@ -320,7 +320,10 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
   // --iterations shortens APGD and FAB-T, and says so in the record.
   const short = cli([...common, '--attack', 'apgd-ce', '--iterations', '5', '--json']);
   assert.equal(short.status, 0, short.stderr);
-  assert.equal(JSON.parse(short.stdout).evaluation, 'apgd-ce-5-iterations');
+  assert.equal(
+    (JSON.parse(short.stdout) as { evaluation: string }).evaluation,
+    'apgd-ce-5-iterations',
+  );
   const m2 = JSON.parse(fs.readFileSync(path.join(ckptDir, 'metrics.json'), 'utf8')) as typeof m;
   const a = m2.evaluations.l2!['1.5']!['apgd-ce-5-iterations']!;
   assert.equal(a.label, 'APGD-CE (5 iterations)');

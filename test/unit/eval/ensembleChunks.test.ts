@@ -17,9 +17,12 @@ test('chunks cover the examples in order, even in count and equal in size', () =
       const sizes = chunks.map((c) => c.length);
       assert.ok(
         sizes.every((s) => s >= 1 && s <= batch),
-        `sizes ${sizes} within 1..${batch}`,
+        `sizes ${sizes.join(',')} within 1..${batch}`,
       );
-      assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `sizes ${sizes} within one`);
+      assert.ok(
+        Math.max(...sizes) - Math.min(...sizes) <= 1,
+        `sizes ${sizes.join(',')} within one`,
+      );
       const fewest = Math.ceil(n / batch);
       const evened = fewest % 2 === 1 && n >= (fewest + 1) * 32;
       assert.equal(chunks.length, evened ? fewest + 1 : fewest, `${n} examples, batch ${batch}`);
