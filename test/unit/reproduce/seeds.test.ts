@@ -12,7 +12,7 @@ import {
   reproduceSeeds,
   type SeedsResults,
 } from '../../../src/engine/reproduce/seeds';
-import type { ReproduceResults } from '../../../src/engine/reproduce/report';
+import { gapClosed, type ReproduceResults } from '../../../src/engine/reproduce/report';
 import { readResultsFolder } from '../../../src/extension/panels/resultsData';
 
 before(async () => {
@@ -54,6 +54,11 @@ test('reproduce --seeds 0,1 (L∞): per-seed folders, means in the old fields, s
       // Two values: the sample sd is |a − b| / √2.
       assert.ok(Math.abs(cell.std - Math.abs(v[0]! - v[1]!) / Math.SQRT2) < 1e-12);
     }
+  // The gap D_R closes, per seed and from the mean bars (JSON: NaN, where adversarial training
+  // added nothing at this tiny scale, is null).
+  const asJson = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
+  assert.deepEqual(json.aggregate.gapClosed.values, asJson(runs.map((x) => gapClosed(x.figure2))));
+  assert.deepEqual(json.aggregate.gapClosed.fromMeans, asJson(gapClosed(json.figure2)));
   assert.deepEqual(
     json.perSeed.map((s) => s.seed),
     [0, 1],
@@ -67,6 +72,7 @@ test('reproduce --seeds 0,1 (L∞): per-seed folders, means in the old fields, s
   );
   assert.match(md, /\| D_det \| [\d.]+ ± [\d.]+ \| [\d.]+ ± [\d.]+ \| 43\.7 \|/);
   assert.match(md, /L∞ PGD-5, ε = 0\.1/);
+  assert.match(md, /D_R closes .+ % \(per seed .+, .+ %; .+ % from the mean bars\) of the gap/);
   const panel = readResultsFolder(out);
   assert.deepEqual(panel.results?.figure2, json.figure2);
   assert.deepEqual(panel.results?.spread?.seeds, [0, 1]);
@@ -80,4 +86,17 @@ test('reproduce --seeds 0,1 (L∞): per-seed folders, means in the old fields, s
     (await reproduceSeeds({ profile, data: 'fashion-mnist', out }, [0, 1])).aggregate,
     r.aggregate,
   );
+});
+
+test('gapClosed: (D_R − D) / (adversarial − D) in robust accuracy, NaN without a gap', () => {
+  const bars = (d: number, adv: number, dr: number): ReproduceResults['figure2'] => ({
+    standard_D: { standardAcc: 0.85, robustAcc: d },
+    adversarial_D: { standardAcc: 0.72, robustAcc: adv },
+    standard_DR: { standardAcc: 0.77, robustAcc: dr },
+    standard_DNR: { standardAcc: 0.8, robustAcc: 0.1 },
+  });
+  // The paper's CIFAR-10 bars: D ≈ 0, adversarial ≈ 82, D_R 48.
+  assert.ok(Math.abs(gapClosed(bars(0, 0.82, 0.48)) - 48 / 82) < 1e-12);
+  assert.ok(Math.abs(gapClosed(bars(0.216, 0.559, 0.366)) - 0.15 / 0.343) < 1e-12);
+  assert.ok(Number.isNaN(gapClosed(bars(0.3, 0.3, 0.4))));
 });
