@@ -53,9 +53,9 @@ const FASHION_QUICK: ReproduceProfile = {
   // standard training on D_R fitted what the inversion left besides the robust features and lost
   // its robustness by the 10th epoch. The decay is 1e-2 because D_R's robustness grew with it
   // (2e-3 / 5e-3 / 1e-2: 25.1 / 30.2 / 36.6 % at ε = 1.5) faster than D's (13.2 / 17.4 / 21.6 %),
-  // the same recipe for both: D_R closes 44 % of the gap to adversarial training instead of 28 %,
-  // 40 ± 4.5 % over three training seeds (README, "Building D_R on Fashion-MNIST", "Closing the
-  // gap").
+  // the same recipe for both: on seed 0 D_R closes 44 % of the gap to adversarial training
+  // instead of 28 %; over three whole runs (seeds 0–2) 37.8 ± 6.7 % (README, "Building D_R on
+  // Fashion-MNIST", "Closing the gap").
   optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-2 },
   // Training ε twice the evaluation ε, the paper's ratio (CIFAR-10: 0.5 and 0.25). Adam: SGD at
   // lr 0.05 stayed at chance for its first epochs of adversarial training at this ε.
