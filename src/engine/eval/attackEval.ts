@@ -201,7 +201,10 @@ export async function evaluateWithAttack(
       n: r.n,
       seed: o.seed,
       testSet: test.source,
-      backend: backendLabel(),
+      // The attacks' seconds depend on where they ran (the figures do not: ensemblePool.test.ts).
+      backend: o.pool
+        ? `${backendLabel()}; the attacks' chunks on a pool of ${o.pool.size} threads, one single-threaded wasm instance each`
+        : backendLabel(),
       date: new Date().toISOString(),
       ...(w.length ? { warnings: w } : {}),
     };

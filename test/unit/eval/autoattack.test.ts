@@ -268,6 +268,8 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
     'apgd-ce,fab-t,square',
     '--queries',
     '50',
+    '--pool',
+    '2',
     '--json',
   ]);
   assert.equal(r.status, 0, r.stderr);
@@ -291,6 +293,7 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
           string,
           {
             label: string;
+            backend: string;
             n: number;
             seed: number;
             robustAcc: number;
@@ -305,6 +308,8 @@ test('eval --attack autoattack --version custom: metrics.json keeps PGD and adds
   assert.equal(e.label, 'AutoAttack (custom, 50 queries)');
   assert.equal(e.n, 40);
   assert.equal(e.seed, 4);
+  // Where the attacks ran, since their seconds depend on it.
+  assert.match(e.backend, /^wasm .*; the attacks' chunks on a pool of 2 threads/);
   assert.equal(e.attacks[2]!.queries, 50);
   // FAB-T's budget, as AutoAttack's standard runs it.
   const fab = e.attacks[1]!;
