@@ -27,15 +27,13 @@
 
 export type FabNorm = 'l2' | 'linf';
 
-/** Scratch buffers reused across rows of the same length (one sort array per call otherwise). */
+/** Scratch buffers reused across rows of the same length (three arrays per call otherwise). */
 export class HyperplaneProjector {
   private readonly kinks: Float64Array;
   private readonly weight: Float64Array;
   private readonly at: Float64Array;
-  private readonly sorted: Float64Array;
 
   constructor(readonly size: number) {
-    this.sorted = new Float64Array(size);
     this.kinks = new Float64Array(size);
     this.weight = new Float64Array(size);
     this.at = new Float64Array(size);

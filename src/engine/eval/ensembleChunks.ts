@@ -25,10 +25,9 @@ const MIN_SPLIT_CHUNK = 32;
 /**
  * The examples `idx` still robust, split into the chunks one attack runs: the fewest chunks of at
  * most `batchSize`, rounded up to an even count while chunks keep `MIN_SPLIT_CHUNK` examples, of
- * sizes that differ by at most one. Threads
- * take chunks in turn, so an odd count leaves the last chunk running alone while the others wait,
- * and a short last chunk leaves its thread idle for the rest of the round; on two cores an even
- * count of equal chunks keeps both busy to the end. The rule never looks at the pool, so the
+ * sizes that differ by at most one. Threads take chunks in turn, so an odd count leaves the last
+ * chunk running alone while the others wait, and a short last chunk leaves its thread idle for the
+ * rest of the round; on two cores an even count of equal chunks keeps both busy to the end. The rule never looks at the pool, so the
  * chunks, their seeds and so the result are the same for any pool size and without one.
  */
 export function ensembleChunks(idx: number[], batchSize: number): number[][] {
