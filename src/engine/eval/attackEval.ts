@@ -68,46 +68,65 @@ export interface AttackEvalOptions {
   pool?: EnsemblePool;
 }
 
+/** A budget given instead of the standard one. */
+interface BudgetChange {
+  value: number;
+  unit: 'iterations' | 'queries';
+  standard: number;
+}
+
+type BudgetOptions = Pick<
+  AttackEvalOptions,
+  'attack' | 'version' | 'custom' | 'iterations' | 'queries'
+>;
+
 /**
- * The budgets given instead of the standard ones, as "20 iterations, 500 queries" (empty when
- * none). A shortened run must not pass for the standard evaluation: it gets a key and label of
- * its own, so metrics.json keeps both and the hover names which one it shows.
+ * The budgets given instead of the standard ones, among those an attack of the plan reads
+ * (`--queries` means nothing to APGD). A shortened run must not pass for the standard evaluation:
+ * it gets a key and label of its own, so metrics.json keeps both and the hover names which one
+ * it shows.
  */
-function budgetChanges(o: Pick<AttackEvalOptions, 'iterations' | 'queries'>): string[] {
-  const changes: string[] = [];
-  if (o.iterations !== undefined && o.iterations !== STANDARD_ITERATIONS)
-    changes.push(`${o.iterations} iterations`);
-  if (o.queries !== undefined && o.queries !== SQUARE_DEFAULT_QUERIES)
-    changes.push(`${o.queries} queries`);
+function budgetChanges(o: BudgetOptions): BudgetChange[] {
+  const names: EnsembleAttackName[] =
+    o.attack !== 'autoattack'
+      ? [o.attack]
+      : o.version === 'custom'
+        ? (o.custom ?? [])
+        : autoAttackPlan(o.version ?? 'standard').map((a) => a.name);
+  const changes: BudgetChange[] = [];
+  if (
+    o.iterations !== undefined &&
+    o.iterations !== STANDARD_ITERATIONS &&
+    names.some((n) => n !== 'square')
+  )
+    changes.push({ value: o.iterations, unit: 'iterations', standard: STANDARD_ITERATIONS });
+  if (o.queries !== undefined && o.queries !== SQUARE_DEFAULT_QUERIES && names.includes('square'))
+    changes.push({ value: o.queries, unit: 'queries', standard: SQUARE_DEFAULT_QUERIES });
   return changes;
 }
 
 /** metrics.json key and the label people read. */
-export function evaluationName(
-  o: Pick<AttackEvalOptions, 'attack' | 'version' | 'iterations' | 'queries'>,
-): {
+export function evaluationName(o: BudgetOptions): {
   key: string;
   label: string;
   strength: number;
 } {
   const changes = budgetChanges(o);
-  const keySuffix = changes.map((c) => `-${c.replace(/ /g, '-')}`).join('');
-  const below =
-    (o.iterations ?? STANDARD_ITERATIONS) < STANDARD_ITERATIONS ||
-    (o.queries ?? SQUARE_DEFAULT_QUERIES) < SQUARE_DEFAULT_QUERIES;
+  const keySuffix = changes.map((c) => `-${c.value}-${c.unit}`).join('');
+  const said = changes.map((c) => `${c.value} ${c.unit}`);
   if (o.attack === 'autoattack') {
     const v = o.version ?? 'standard';
     return {
       key: `autoattack-${v}${keySuffix}`,
-      label: `AutoAttack (${[v, ...changes].join(', ')})`,
+      label: `AutoAttack (${[v, ...said].join(', ')})`,
       // Below the standard budget it is still an ensemble, but not the one reviewers accept.
-      strength: below ? 2.5 : 3,
+      strength: changes.some((c) => c.value < c.standard) ? 2.5 : 3,
     };
   }
   const name = o.attack === 'square' ? 'Square' : o.attack.toUpperCase();
   return {
     key: `${o.attack}${keySuffix}`,
-    label: changes.length ? `${name} (${changes.join(', ')})` : name,
+    label: said.length ? `${name} (${said.join(', ')})` : name,
     strength: o.attack === 'apgd-t' ? 2 : 1,
   };
 }
