@@ -87,14 +87,14 @@ export const evalVerb = {
       arg: 'N',
       min: 1,
       defaultText: '5000',
-      help: "Square's query budget per image; another budget than 5,000 is recorded under a key and label of its own",
+      help: "Square's query budget per image; a budget other than 5,000 is recorded under its own key and label",
     },
     iterations: {
       kind: 'int',
       arg: 'N',
       min: 1,
       defaultText: '100',
-      help: "APGD's and FAB-T's iterations per run; another count than 100 is recorded under a key and label of its own",
+      help: "APGD's and FAB-T's iterations per run; a count other than 100 is recorded under its own key and label",
     },
     pool: {
       kind: 'int',
