@@ -498,6 +498,63 @@ test('reproduce --seed N runs every step with that seed and says so in results.m
   );
 });
 
+test('reproduce --eval autoattack --pool 2: AutoAttack on the six models, beside PGD-20, recorded', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-repro-aa-'));
+  const r = cli(
+    'reproduce',
+    '--profile',
+    'smoke',
+    '--train-limit',
+    '30',
+    '--test-limit',
+    '40',
+    '--eval',
+    'autoattack',
+    '--pool',
+    '2',
+    '--out',
+    out,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  type Evaluation = {
+    label: string;
+    n: number;
+    robustAcc: number;
+    backend: string;
+    pgd: { steps: number; robustAcc: number };
+    attacks: { name: string }[];
+  };
+  const aa = JSON.parse(fs.readFileSync(path.join(out, 'autoattack.json'), 'utf8')) as {
+    threat: { norm: string; eps: number };
+    byModel: Record<string, Evaluation>;
+  };
+  assert.deepEqual(Object.keys(aa.byModel).sort(), [
+    'adversarial_D',
+    'standard_D',
+    'standard_DNR',
+    'standard_DR',
+    'standard_Ddet',
+    'standard_Drand',
+  ]);
+  for (const [name, e] of Object.entries(aa.byModel)) {
+    assert.equal(e.label, 'AutoAttack (standard)', name);
+    assert.equal(e.n, 40, name);
+    assert.deepEqual(
+      e.attacks.map((a) => a.name),
+      ['apgd-ce', 'apgd-t', 'fab-t', 'square'],
+    );
+    assert.ok(e.robustAcc <= e.pgd.robustAcc, `${name}: AutoAttack ≤ PGD-${e.pgd.steps}`);
+    // The attacks ran on the run's pool, and the record says so.
+    assert.match(e.backend, /the attacks' chunks on a pool of 2 threads/, name);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, name, 'metrics.json'), 'utf8')) as {
+      evaluations: Record<string, Record<string, Record<string, Evaluation>>>;
+    };
+    const eps = String(aa.threat.eps);
+    assert.deepEqual(metrics.evaluations[aa.threat.norm]?.[eps]?.['autoattack-standard'], e, name);
+  }
+  assert.match(r.stdout, /standard_DR\s+AutoAttack \(standard\) [\d.]+%\s+PGD-20 [\d.]+%/);
+});
+
 test('reproduce --train-limit / --test-limit size every step and say so in results.md and manifest.json', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-limits-'));
   const r = cli(
