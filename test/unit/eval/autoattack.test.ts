@@ -17,15 +17,10 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../src/engine/backend/ladder';
-import { loadDataset } from '../../../src/engine/formats/load';
-import { trainOnDatasets } from '../../../src/engine/train/trainModel';
-import { DEFAULT_TRAIN } from '../../../src/engine/train/config';
-import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
-import { inferenceFn, type LogitsFn } from '../../../src/engine/eval/accuracy';
+import { fashionCheckpoint } from '../../helpers/fashionCheckpoint';
+import type { LogitsFn } from '../../../src/engine/eval/accuracy';
 import { evaluateRobustness } from '../../../src/engine/eval/robust';
 import { evaluateWithAttack } from '../../../src/engine/eval/attackEval';
 import { evaluateEnsemble } from '../../../src/engine/eval/autoattack';
@@ -54,21 +49,20 @@ async function pgd20(model: LogitsFn): Promise<number> {
 }
 
 before(async () => {
-  await initBackend('wasm');
   // 4,000 images and 10 epochs: a standard cnn trained less (400 images, 3 epochs) is genuinely
   // robust at ε = 1.5 on a tenth of the test images (trousers above all: their margin falls
   // smoothly with ε and crosses zero between 1.5 and 1.8 under every attack), so ≤ 1% would
   // test the fixture, not the attack.
-  const train = await loadDataset('fashion-mnist', { split: 'train', limit: 4000, seed: 1 });
-  testSet = await loadDataset('fashion-mnist', { split: 'test', limit: 100, seed: 2 });
-  ckptDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-autoattack-'));
-  await trainOnDatasets(
-    { ...DEFAULT_TRAIN, model: 'cnn', data: 'fashion-mnist', epochs: 10, batchSize: 50, seed: 3 },
-    train,
+  ({
+    dir: ckptDir,
     testSet,
-    ckptDir,
-  );
-  fn = inferenceFn((await loadCheckpoint(ckptDir)).model);
+    fn,
+  } = await fashionCheckpoint({
+    prefix: 'rfl-autoattack-',
+    trainLimit: 4000,
+    testLimit: 100,
+    config: { model: 'cnn', epochs: 10, batchSize: 50, seed: 3 },
+  }));
 });
 
 test('standard cnn: AutoAttack (standard) at L2 ε = 1.5 leaves ≤ 1%, and ≤ PGD-20 on the same images', async () => {

@@ -8,15 +8,9 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { initBackend } from '../../../src/engine/backend/ladder';
-import { loadDataset } from '../../../src/engine/formats/load';
-import { trainOnDatasets } from '../../../src/engine/train/trainModel';
-import { DEFAULT_TRAIN } from '../../../src/engine/train/config';
-import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
-import { inferenceFn, type LogitsFn } from '../../../src/engine/eval/accuracy';
+import { fashionCheckpoint } from '../../helpers/fashionCheckpoint';
+import type { LogitsFn } from '../../../src/engine/eval/accuracy';
 import { evaluateEnsemble, standardBudget } from '../../../src/engine/eval/autoattack';
 import { runAttackChunk, type AttackChunkResult } from '../../../src/engine/eval/attackChunk';
 import { gatherImages } from '../../../src/engine/train/batches';
@@ -28,17 +22,12 @@ let fn: LogitsFn;
 let testSet: Dataset;
 
 before(async () => {
-  await initBackend('wasm');
-  const train = await loadDataset('fashion-mnist', { split: 'train', limit: 400, seed: 1 });
-  testSet = await loadDataset('fashion-mnist', { split: 'test', limit: 60, seed: 2 });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-ensemble-pool-'));
-  await trainOnDatasets(
-    { ...DEFAULT_TRAIN, model: 'cnn', data: 'fashion-mnist', epochs: 1, batchSize: 50, seed: 3 },
-    train,
-    testSet,
-    dir,
-  );
-  fn = inferenceFn((await loadCheckpoint(dir)).model);
+  ({ dir, testSet, fn } = await fashionCheckpoint({
+    prefix: 'rfl-ensemble-pool-',
+    trainLimit: 400,
+    testLimit: 60,
+    config: { model: 'cnn', epochs: 1, batchSize: 50, seed: 3 },
+  }));
 });
 
 const plan = [

@@ -12,15 +12,10 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../src/engine/backend/ladder';
-import { loadDataset } from '../../../src/engine/formats/load';
-import { trainOnDatasets } from '../../../src/engine/train/trainModel';
-import { DEFAULT_TRAIN } from '../../../src/engine/train/config';
-import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
-import { inferenceFn, type LogitsFn } from '../../../src/engine/eval/accuracy';
+import { fashionCheckpoint } from '../../helpers/fashionCheckpoint';
+import type { LogitsFn } from '../../../src/engine/eval/accuracy';
 import {
   checkAttackStrength,
   evaluateRobustness,
@@ -46,27 +41,16 @@ let testSet: Dataset;
 let standardAcc = 0;
 
 before(async () => {
-  await initBackend('wasm');
-  const train = await loadDataset('fashion-mnist', { split: 'train', limit: 2000, seed: 1 });
-  testSet = await loadDataset('fashion-mnist', { split: 'test', limit: 200, seed: 2 });
-  ckptDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-strength-'));
-  await trainOnDatasets(
-    {
-      ...DEFAULT_TRAIN,
-      model: 'mlp',
-      data: 'fashion-mnist',
-      epochs: 2,
-      batchSize: 64,
-      optimizer: 'adam',
-      lr: 1e-3,
-      seed: 3,
-    },
-    train,
+  ({
+    dir: ckptDir,
     testSet,
-    ckptDir,
-  );
-  const c = await loadCheckpoint(ckptDir);
-  fn = inferenceFn(c.model);
+    fn,
+  } = await fashionCheckpoint({
+    prefix: 'rfl-strength-',
+    trainLimit: 2000,
+    testLimit: 200,
+    config: { model: 'mlp', epochs: 2, batchSize: 64, optimizer: 'adam', lr: 1e-3, seed: 3 },
+  }));
   standardAcc = (await evaluateRobustness(fn, testSet, { ...base, eps: [] })).standardAcc;
 });
 
