@@ -40,8 +40,12 @@ export async function standardAccuracy(
   batchSize = 256,
   ctx: JobContext = {},
 ): Promise<number> {
-  const pred = await predictLabels(fn, ds, batchSize, ctx);
-  let correct = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === ds.labels[i]) correct++;
-  return pred.length ? correct / pred.length : 0;
+  return fractionCorrect(await predictLabels(fn, ds, batchSize, ctx), ds.labels);
+}
+
+/** Fraction of predictions equal to the labels (0 for none). */
+export function fractionCorrect(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) right++;
+  return labels.length ? right / labels.length : 0;
 }

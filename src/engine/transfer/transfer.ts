@@ -21,7 +21,7 @@ import { constructDefaults } from '../construct/config';
 import { trainModel } from '../train/trainModel';
 import type { TrainConfig } from '../train/config';
 import { loadDataset } from '../formats/load';
-import { inferenceFn, predictLabels } from '../eval/accuracy';
+import { fractionCorrect, inferenceFn, predictLabels } from '../eval/accuracy';
 import { attack } from '../attacks/attack';
 import { targetLabel } from '../construct/perImage';
 import { batchRanges } from '../train/batches';
@@ -148,7 +148,7 @@ export async function transfer(o: TransferOptions, ctx: JobContext = {}): Promis
       points.push({
         arch,
         dRandAcc,
-        standardAcc: accuracy(clean, test.labels),
+        standardAcc: fractionCorrect(clean, test.labels),
         untargetedTransfer: untargetedRate(clean, onUntargeted, test.labels),
         targetedTransfer: targetedRate(onTargeted, targets, test.labels),
       });
@@ -193,13 +193,6 @@ export async function transfer(o: TransferOptions, ctx: JobContext = {}): Promis
   );
   writeFileAtomic(path.join(o.out, 'transfer.svg'), scatterSvg(figure3));
   return { figure3, rows, correlation };
-}
-
-/** Fraction of predictions equal to the labels. */
-export function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
-  let right = 0;
-  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) right++;
-  return labels.length ? right / labels.length : 0;
 }
 
 /** Of the test images A classifies correctly clean, the fraction it misclassifies after the source's attack. */
