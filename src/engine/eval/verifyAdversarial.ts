@@ -11,6 +11,7 @@
 import type { LogitsFn } from './accuracy';
 import { predictLabels } from './accuracy';
 import type { JobContext } from '../types';
+import { rowDistance } from '../attacks/fabProjection';
 
 /** Float32 slack on the ε-ball and the box: a projection onto the sphere rounds either way. */
 export const VERIFY_TOLERANCE = 1e-5;
@@ -26,24 +27,24 @@ export interface PointsToVerify {
   shape: [number, number, number, number];
 }
 
-/** The perturbation's norm of row `i` and whether the row stays finite and in [0, 1]. */
+/**
+ * The perturbation's norm of row `i` (measured as FAB measures its own success, `rowDistance`)
+ * and whether the row stays finite and in [0, 1].
+ */
 function rowCheck(
   p: PointsToVerify,
   i: number,
   norm: 'l2' | 'linf',
 ): { size: number; box: boolean; finite: boolean } {
   const row = p.shape[1] * p.shape[2] * p.shape[3];
-  let size = 0;
   let box = true;
   let finite = true;
   for (let k = i * row; k < (i + 1) * row; k++) {
     const v = p.adv[k]!;
     if (!Number.isFinite(v)) finite = false;
     if (v < -VERIFY_TOLERANCE || v > 1 + VERIFY_TOLERANCE) box = false;
-    const d = Math.abs(v - p.clean[k]!);
-    size = norm === 'linf' ? Math.max(size, d) : size + d * d;
   }
-  return { size: norm === 'linf' ? size : Math.sqrt(size), box, finite };
+  return { size: rowDistance(norm, p.adv, i * row, p.clean, i * row, row), box, finite };
 }
 
 /** Per point: undefined when it is a valid adversarial example, else what is wrong with it. */
