@@ -4,14 +4,13 @@
  * result goes to `use` in chunk order, so the bookkeeping, the warnings and the figures are those
  * of the sequential run.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset, JobContext } from '../types';
 import { AbortedError, cancellationPoint } from '../types';
 import { runForResult } from '../pool/pool';
-import { batchTensors, gatherImages } from '../train/batches';
+import { gatherImages } from '../train/batches';
 import type { LogitsFn } from './accuracy';
-import type { AttackChunkResult } from './attackChunk';
-import { runOne, type EnsembleAttack, type EnsembleOptions } from './autoattack';
+import { runAttackChunk, type AttackChunkJob, type AttackChunkResult } from './attackChunk';
+import type { EnsembleAttack, EnsembleOptions } from './autoattack';
 
 /** Where the chunks may run besides this thread: the checkpoint the threads load, how many. */
 export interface EnsemblePool {
@@ -54,6 +53,26 @@ export interface ChunkPlan {
   use: (c: number, r: AttackChunkResult) => Promise<void>;
 }
 
+/** Chunk c of the plan as a self-contained job (attackChunk.ts), for this thread or a pool's. */
+function chunkJob(
+  ds: Dataset,
+  p: ChunkPlan,
+  o: EnsembleOptions,
+  c: number,
+  chunk: number[],
+): Omit<AttackChunkJob, 'checkpoint'> {
+  const [, h, w, ch] = ds.shape;
+  return {
+    attack: p.attack,
+    norm: o.norm,
+    eps: o.eps,
+    seed: p.seedOf(c),
+    images: gatherImages(ds, chunk),
+    labels: Int32Array.from(chunk, (i) => ds.labels[i]!),
+    shape: [chunk.length, h, w, ch],
+  };
+}
+
 export async function attackChunks(
   fn: LogitsFn,
   ds: Dataset,
@@ -63,20 +82,13 @@ export async function attackChunks(
 ): Promise<void> {
   const parallel = Math.min(o.pool?.size ?? 1, p.chunks.length);
   if (!o.pool || parallel < 2) {
+    // The very function a pool thread runs, here: the two paths cannot differ but by thread.
     for (const [c, chunk] of p.chunks.entries()) {
       await cancellationPoint(ctx.signal, 'evaluation');
-      const { x, y } = batchTensors(ds, chunk);
-      let r: AttackChunkResult;
-      try {
-        const run = await runOne(fn, p.attack, x, y, o, p.seedOf(c), ctx.signal, (f) =>
-          p.onStep(c, f),
-        );
-        const adv = (await run.adv.data()) as Float32Array;
-        run.adv.dispose();
-        r = { adv, success: run.success };
-      } finally {
-        tf.dispose([x, y]);
-      }
+      const r = await runAttackChunk(fn, chunkJob(ds, p, o, c, chunk), {
+        signal: ctx.signal,
+        onProgress: (e) => p.onStep(c, e.fraction),
+      });
       await p.use(c, r);
     }
     return;
@@ -92,7 +104,6 @@ async function inPool(
   parallel: number,
   ctx: JobContext,
 ): Promise<void> {
-  const [, h, w, c] = ds.shape;
   // The first failure stops the other chunks; the user's cancel stops them all.
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -112,17 +123,7 @@ async function inPool(
       const chunk = p.chunks[k]!;
       try {
         const r = (await runForResult(
-          {
-            kind: 'attack',
-            checkpoint: pool.checkpoint,
-            attack: p.attack,
-            norm: o.norm,
-            eps: o.eps,
-            seed: p.seedOf(k),
-            images: gatherImages(ds, chunk),
-            labels: Int32Array.from(chunk, (i) => ds.labels[i]!),
-            shape: [chunk.length, h, w, c],
-          },
+          { kind: 'attack', checkpoint: pool.checkpoint, ...chunkJob(ds, p, o, k, chunk) },
           { signal: stop.signal, onProgress: (e) => p.onStep(k, e.fraction) },
         )) as AttackChunkResult;
         results[k]!.resolve(r);
