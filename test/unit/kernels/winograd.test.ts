@@ -1,28 +1,56 @@
 /**
- * Winograd F(2×2,3×3) (src/engine/kernels/conv/winograd.ts) against the cpu backend on random shapes:
+ * Winograd F(2×2,3×3) and F(4×4,3×3) (src/engine/kernels/conv/winograd.ts), each tile forced in
+ * turn, against the cpu backend on random shapes:
  * Conv2D, FusedConv2D with bias and relu/linear, and Conv2DBackpropInput (stride 1, ≥ 8
  * channels into the convolution, so every case here takes the Winograd path), odd and even
  * sizes, 'same'/'valid'/explicit padding, channel counts that are not multiples of 4, and
  * batches split into chunks. Tolerance: max |error| ≤ 1e-4 · max(1, max |cpu result|). The
- * transforms add up to 4 inputs per stage (×4 growth each way) before the float32 GEMM, so
- * Winograd's rounding error is a few times the direct convolution's (≤ 1e-5 in convGrads.test.ts);
- * the largest error seen on these cases is printed.
+ * transforms add up to 4 inputs per stage for F(2×2) (×4 growth each way) and weigh them by up to
+ * 5 (Bᵀ) and 8 (Aᵀ) for F(4×4) before the float32 GEMM, so Winograd's rounding error is several
+ * times the direct convolution's (≤ 1e-5 in convGrads.test.ts); the largest error seen on these
+ * cases is printed per tile.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { compare, padArb, rand, setupBackends } from './helpers';
-import { setWinogradChunk, setWinogradStrategy } from '../../../src/engine/kernels/conv/winograd';
+import {
+  setWinogradChunk,
+  setWinogradStrategy,
+  setWinogradTile,
+} from '../../../src/engine/kernels/conv/winograd';
 
 const TOL = 1e-4;
-let worst = 0;
+const TILES = [2, 4] as const;
+type Tile = (typeof TILES)[number];
+const worst: Record<Tile, number> = { 2: 0, 4: 0 };
+let tile: Tile = 2;
 before(setupBackends);
-after(() => console.log(`winograd: largest relative error ${worst.toExponential(2)}`));
+after(() =>
+  console.log(
+    `winograd: largest relative error F(2×2) ${worst[2].toExponential(2)}, ` +
+      `F(4×4) ${worst[4].toExponential(2)}`,
+  ),
+);
 
 function check(err: number): void {
-  worst = Math.max(worst, err);
-  assert.ok(err < TOL, `relative error ${err}`);
+  worst[tile] = Math.max(worst[tile], err);
+  assert.ok(err < TOL, `relative error ${err} with F(${tile}×${tile})`);
+}
+
+/** Registers a test that runs body with each tile forced in turn. */
+function testTiles(name: string, body: () => Promise<void>): void {
+  for (const m of TILES)
+    test(`${name}, F(${m}×${m})`, async () => {
+      tile = m;
+      setWinogradTile(m);
+      try {
+        await body();
+      } finally {
+        setWinogradTile();
+      }
+    });
 }
 
 const wCase = fc
@@ -71,7 +99,7 @@ async function chunked(c: WCase, body: () => Promise<number>): Promise<number> {
   }
 }
 
-test('Conv2D (Winograd) matches cpu', async () => {
+testTiles('Conv2D (Winograd) matches cpu', async () => {
   await fc.assert(
     fc.asyncProperty(wCase, async (c) => {
       const [xs, fs] = [
@@ -94,7 +122,7 @@ test('Conv2D (Winograd) matches cpu', async () => {
   );
 });
 
-test('FusedConv2D with bias and relu/linear (Winograd) matches cpu', async () => {
+testTiles('FusedConv2D with bias and relu/linear (Winograd) matches cpu', async () => {
   await fc.assert(
     fc.asyncProperty(wCase, async (c) => {
       const [xs, fs] = [
@@ -115,7 +143,7 @@ test('FusedConv2D with bias and relu/linear (Winograd) matches cpu', async () =>
   );
 });
 
-test('Conv2DBackpropInput, stride 1 (Winograd) matches cpu', async () => {
+testTiles('Conv2DBackpropInput, stride 1 (Winograd) matches cpu', async () => {
   // Here the convolution runs over dY: its channels (the forward co) are the ones ≥ 8.
   await fc.assert(
     fc.asyncProperty(wCase, async (c) => {
@@ -139,7 +167,7 @@ test('Conv2DBackpropInput, stride 1 (Winograd) matches cpu', async () => {
   );
 });
 
-test('Conv2DBackpropFilter, stride 1 (Winograd) matches cpu', async () => {
+testTiles('Conv2DBackpropFilter, stride 1 (Winograd) matches cpu', async () => {
   await fc.assert(
     fc.asyncProperty(wCase, async (c) => {
       const xs = [c.n, c.h, c.w, c.ci],
@@ -160,7 +188,7 @@ test('Conv2DBackpropFilter, stride 1 (Winograd) matches cpu', async () => {
   );
 });
 
-test('Winograd at the cnn layer-2 size matches cpu, in chunks of 3 images', async () => {
+testTiles('Winograd at the cnn layer-2 size matches cpu, in chunks of 3 images', async () => {
   setWinogradChunk(3 * 16 * 49 * 100);
   try {
     const [xs, fs, dys] = [
@@ -182,16 +210,25 @@ test('Winograd at the cnn layer-2 size matches cpu, in chunks of 3 images', asyn
   }
 });
 
-test('the Winograd path runs: its rounding differs from the direct convolution', async () => {
+test('the Winograd path runs with each tile: their rounding differs from the direct convolution', async () => {
   await tf.setBackend('wasm');
-  const x = tf.tensor(rand([2, 6, 6, 8], 12), [2, 6, 6, 8]),
+  const x = tf.tensor(rand([2, 8, 8, 8], 12), [2, 8, 8, 8]),
     w = tf.tensor(rand([3, 3, 8, 8], 13), [3, 3, 8, 8]);
-  const conv2d = () => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').dataSync();
-  const fast = conv2d();
+  const conv2d = (m?: Tile) => {
+    setWinogradTile(m);
+    try {
+      return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').dataSync();
+    } finally {
+      setWinogradTile();
+    }
+  };
+  const [f2, f4] = [conv2d(2), conv2d(4)];
   setWinogradStrategy('off');
   try {
     const direct = conv2d();
-    assert.ok(fast.some((v, i) => v !== direct[i]));
+    assert.ok(f2.some((v, i) => v !== direct[i]));
+    assert.ok(f4.some((v, i) => v !== direct[i]));
+    assert.ok(f4.some((v, i) => v !== f2[i]));
   } finally {
     setWinogradStrategy('auto');
     tf.dispose([x, w]);

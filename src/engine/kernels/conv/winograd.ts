@@ -1,22 +1,34 @@
 /**
- * 3×3 stride-1 convolution as Winograd F(2×2,3×3): Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A per 2×2 output
- * tile, 16 multiplies per tile and channel pair instead of 36. The products over input channels
- * become 16 independent GEMMs V_k [tiles, Ci] · U_k [Ci, Co], run by the stock BatchMatMul
- * (XNNPACK); the input and output transforms are our SIMD loops (simdWinograd.ts), the filter
- * transform (≤ 16·Ci·Co numbers) is JS. Used by Conv2D/FusedConv2D (conv2d.ts) and by the
- * convolution form of Conv2DBackpropInput (convGrads.ts), which passes the forward filter and
- * lets the filter transform flip it and swap its channels.
+ * 3×3 stride-1 convolution as Winograd F(m×m,3×3) (winogradTiles.ts: m = 2 or 4, α = m + 2):
+ * Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A per m×m output tile, α² multiplies per tile and channel pair
+ * instead of 9·m². The products over input channels become α² independent GEMMs
+ * V_k [tiles, Ci] · U_k [Ci, Co], run by our outerAcc loop (simdGemm.ts); the input and output
+ * transforms are our SIMD loops (simdWinograd.ts), the filter transform (≤ α²·Ci·Co numbers) is
+ * JS. Used by Conv2D/FusedConv2D (conv2d.ts) and by the convolution form of
+ * Conv2DBackpropInput (convGrads.ts), which passes the forward filter and lets the filter
+ * transform flip it and swap its channels.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, Scope, TI } from '../wasm/call';
 import { addressOf, loopThreadsFor, simdFor } from '../wasm/simd';
 import { outerCalls } from '../matmul/outerProducts';
 import { imageParts, type Program } from '../threads/loopThreads';
+import { chooseTile, F2, F4, twoSided, type WinogradTile } from './winogradTiles';
 
 /** 'auto': Winograd where eligible; 'off': never (benchmarks and tests compare both). */
 let strategy: 'auto' | 'off' = 'auto';
 export function setWinogradStrategy(s: typeof strategy): void {
   strategy = s;
+}
+
+/** The tile to use for an output of ho×wo: chosen (winogradTiles.ts), or forced by tests and
+ * benchmarks. */
+let forcedTile: 2 | 4 | undefined;
+export function setWinogradTile(m?: 2 | 4): void {
+  forcedTile = m;
+}
+export function tileFor(ho: number, wo: number): WinogradTile {
+  return forcedTile === 4 ? F4 : forcedTile === 2 ? F2 : chooseTile(ho, wo);
 }
 
 /** Upper bound on a chunk's buffers (padded input, V, M) in floats: 8 MiB, which keeps them in
@@ -75,21 +87,24 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const co = o.filter.shape[o.backward ? 2 : 3]!;
   const [ho, wo] = [h + p.t + p.b - 2, w + p.l + p.r - 2];
-  const [th, tw] = [Math.ceil(ho / 2), Math.ceil(wo / 2)];
+  const tile = tileFor(ho, wo);
+  const { m, alpha } = tile;
+  const kk = alpha * alpha;
+  const [th, tw] = [Math.ceil(ho / m), Math.ceil(wo / m)];
   // Tile-aligned, zero-padded input [n, hp, wp, cp]; channels padded to whole f32x4 vectors.
   // Output channels in whole 8-float blocks: our GEMM loop's width (simdGemm.ts).
-  const [hp, wp, cp, cop] = [2 * th + 2, 2 * tw + 2, ceil4(c), Math.ceil(co / 8) * 8];
-  const u = filterTransform(s, o.filter, c, co, cp, cop, !!o.backward);
+  const [hp, wp, cp, cop] = [m * th + 2, m * tw + 2, ceil4(c), Math.ceil(co / 8) * 8];
+  const u = filterTransform(s, tile, o.filter, c, co, cp, cop, !!o.backward);
   const bias = s.make([cop]);
-  const yp = s.make([n, 2 * th, 2 * tw, cop]);
+  const yp = s.make([n, m * th, m * tw, cop]);
   const bv = heapF32(backend, bias).fill(0);
   if (o.bias) bv.set(heapF32(backend, o.bias));
   const tiles = th * tw;
-  const perImage = 16 * tiles * (cp + cop) + hp * wp * cp;
+  const perImage = kk * tiles * (cp + cop) + hp * wp * cp;
   const chunk = chunkImages(n, perImage);
   const threads = loopThreadsFor(backend)!;
   const at = (t: TI) => addressOf(backend, t);
-  const rowBytes = 2 * tw * cop * 4;
+  const rowBytes = m * tw * cop * 4;
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
     // A scope per chunk: its buffers are freed before the next chunk allocates its own.
@@ -99,8 +114,10 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
       // Rows (tiles) in whole blocks of 4 for the GEMM loop: the extra rows' products are
       // computed from whatever the rows hold and never read.
       const rows = ceil4(nc * tiles);
-      const v = Array.from({ length: 16 }, () => cs.make([rows, cp]));
-      const m = Array.from({ length: 16 }, () => cs.make([rows, cop]));
+      // V_k [rows, cp] and M_k [rows, cop], k < α²: entry (row, k) at row·vT + k·vK bytes.
+      const v = cs.make([kk * rows, cp]);
+      const mm = cs.make([kk * rows, cop]);
+      const [vK, vT, mK, mT] = layout(kk, rows, cp, cop);
       heapF32(backend, xp).fill(0);
       // Each thread: pad, transform, multiply and transform back its own images (tiles are
       // image-major, so an image range is a row range of every V_k and M_k).
@@ -110,10 +127,12 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
         return [
           ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
           {
-            fn: 'winoIn',
+            fn: `winoIn${m}`,
             args: [
               at(xp) + i0 * hp * wp * cp * 4,
-              ...v.map((t) => at(t) + r0 * cp * 4),
+              at(v) + r0 * vT,
+              vK,
+              vT,
               i1 - i0,
               th,
               tw,
@@ -123,31 +142,33 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
             ],
           },
           // M_k = V_k · U_k, [tiles, Ci]·[Ci, Co]: our loop, a(r, i) = V_k[i, r].
-          ...m.flatMap((mk, k) =>
+          ...u.flatMap((uk, k) =>
             outerCalls(cp, {
-              a: at(v[k]!) + r0 * cp * 4,
+              a: at(v) + k * vK + r0 * vT,
               aCols: r1 - r0,
               aStride: 4,
-              aColStride: cp * 4,
-              b: at(u[k]!),
+              aColStride: vT,
+              b: at(uk),
               bCols: cop,
               bStride: cop * 4,
-              out: at(mk) + r0 * cop * 4,
-              outStride: cop * 4,
+              out: at(mm) + k * mK + r0 * mT,
+              outStride: mT,
               add: false,
             }),
           ),
           {
-            fn: o.relu ? 'winoOutRelu' : 'winoOut',
+            fn: `winoOut${m}${o.relu ? 'Relu' : ''}`,
             args: [
-              ...m.map((t) => at(t) + r0 * cop * 4),
-              at(yp) + (n0 + i0) * 2 * th * rowBytes,
+              at(mm) + r0 * mT,
+              mK,
+              mT,
+              at(yp) + (n0 + i0) * m * th * rowBytes,
               at(bias),
               i1 - i0,
               th,
               tw,
               rowBytes,
-              2 * th * rowBytes,
+              m * th * rowBytes,
               cop * 4,
             ],
           },
@@ -158,8 +179,23 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
       cs.dispose();
     }
   }
-  if (ho === 2 * th && wo === 2 * tw && co === cop) return yp;
+  if (ho === m * th && wo === m * tw && co === cop) return yp;
   return s.run('Slice', { x: yp }, { begin: [0, 0, 0, 0], size: [n, ho, wo, co] });
+}
+
+/**
+ * Byte strides [vK, vT, mK, mT] of the transformed matrices: entry (tile, k) of V at
+ * tile·vT + k·vK, of M at tile·mT + k·mK. The α² matrices one after the other ([α², tiles, C]):
+ * interleaving them ([tiles, α², C]) measured no better for the forward pass and up to 1.5×
+ * slower for the filter gradient's products (CHANGELOG.md).
+ */
+export function layout(
+  kk: number,
+  rows: number,
+  cp: number,
+  cop: number,
+): [number, number, number, number] {
+  return [rows * cp * 4, cp * 4, rows * cop * 4, cop * 4];
 }
 
 /** Copies images n0..n0+nc of x into the zeroed xp's images from `at` on, at row p.t, column
@@ -220,9 +256,10 @@ export function padInputCalls(
   }));
 }
 
-/** U_k = (G g Gᵀ)_k as 16 GEMM weight matrices [1, cp, cop], zero in the padded rows/columns. */
+/** U_k = (G g Gᵀ)_k as α² GEMM weight matrices [1, cp, cop], zero in the padded rows/columns. */
 function filterTransform(
   s: Scope,
+  tile: WinogradTile,
   filter: TI,
   c: number,
   co: number,
@@ -230,38 +267,22 @@ function filterTransform(
   cop: number,
   backward: boolean,
 ): TI[] {
-  const u = Array.from({ length: 16 }, () => s.make([1, cp, cop]));
+  const u = Array.from({ length: tile.alpha ** 2 }, () => s.make([1, cp, cop]));
   // Views after the last allocation (malloc may grow the memory and detach older views).
   const g = heapF32(s.backend, filter);
   const us = u.map((t) => heapF32(s.backend, t).fill(0));
-  const k = new Float64Array(9),
-    t = new Float64Array(12);
-  for (let ci = 0; ci < c; ci++) {
-    for (let q = 0; q < co; q++) {
-      // Forward: g[i][j][ci][q]. Backward: the forward filter [3,3,co,c], flipped, transposed.
-      for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++)
-          k[3 * i + j] = backward
-            ? g[((2 - i) * 3 + (2 - j)) * co * c + q * c + ci]!
-            : g[(i * 3 + j) * c * co + ci * co + q]!;
-      // t = G k (4×3), rows of G: [1,0,0], [½,½,½], [½,−½,½], [0,0,1].
-      for (let j = 0; j < 3; j++) {
-        const [a, b, d] = [k[j]!, k[3 + j]!, k[6 + j]!];
-        t[j] = a;
-        t[3 + j] = (a + b + d) / 2;
-        t[6 + j] = (a - b + d) / 2;
-        t[9 + j] = d;
-      }
-      // U = t Gᵀ (4×4).
-      const at = ci * cop + q;
-      for (let i = 0; i < 4; i++) {
-        const [a, b, d] = [t[3 * i]!, t[3 * i + 1]!, t[3 * i + 2]!];
-        us[4 * i]![at] = a;
-        us[4 * i + 1]![at] = (a + b + d) / 2;
-        us[4 * i + 2]![at] = (a - b + d) / 2;
-        us[4 * i + 3]![at] = d;
-      }
-    }
-  }
+  // The 9 taps as planes over the channel pairs (ci·co + q). Forward: g[i][j][ci][q], a plane
+  // as it lies. Backward: the forward filter [3,3,co,c], flipped in space, channels swapped.
+  const taps = Array.from({ length: 9 }, (_, k) => {
+    if (!backward) return g.subarray(k * c * co, (k + 1) * c * co);
+    const src = g.subarray((8 - k) * c * co, (9 - k) * c * co);
+    const plane = new Float32Array(c * co);
+    for (let ci = 0; ci < c; ci++)
+      for (let q = 0; q < co; q++) plane[ci * co + q] = src[q * c + ci]!;
+    return plane;
+  });
+  twoSided(tile.g, taps, c * co).forEach((plane, k) => {
+    for (let ci = 0; ci < c; ci++) us[k]!.set(plane.subarray(ci * co, (ci + 1) * co), ci * cop);
+  });
   return u;
 }

@@ -9,6 +9,7 @@ import { assemble, simd } from './wasmAsm';
 import { poolGrad } from '../pool/simdPool';
 import { affineRows, strided3d, strided4d, sumRows } from './simdLoops';
 import { winoDy, winoIn, winoOut } from '../conv/simdWinograd';
+import { F2, F4 } from '../conv/winogradTiles';
 import { binaryRows, relu, reluGrad } from '../elementwise/simdElementwise';
 import { outerAcc } from '../matmul/simdGemm';
 import { adamUpdate } from '../optim/simdAdam';
@@ -76,14 +77,8 @@ export interface Simd {
     rowStride: number,
     par: number,
   ): void;
-  /** Winograd input transform (simdWinograd.ts): 16 destination matrices, then the geometry. */
-  winoIn(src: number, ...dstsAndGeometry: number[]): void;
-  /** Winograd output transform + bias: 16 source matrices, dst, bias, then the geometry. */
-  winoOut(...args: number[]): void;
-  /** The same, then max(·, 0). */
-  winoOutRelu(...args: number[]): void;
-  /** Winograd output-gradient transform A dY Aᵀ (filter gradient): as winoIn. */
-  winoDy(src: number, ...dstsAndGeometry: number[]): void;
+  /** The Winograd transforms (simdWinograd.ts) are called by name from loop programs
+   * (loopThreads.ts): winoIn2/4, winoOut2/4 (+Relu), winoDy2/4. */
   /** out[i,j] (+)= Σ_r a(r,i)·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats);
    * a(r,i) at a + r·aStride + i·aColStride; add = 1 accumulates, 0 overwrites. */
   outerAcc(
@@ -164,10 +159,10 @@ export function simdFor(backend: BackendWasm): Simd | null {
     const shared = isShared(memory);
     const bytes = assemble(
       [
-        ...[poolGrad(), sumRows(), strided3d(), affineRows(), winoIn(), winoOut(false)],
-        ...[winoOut(true), reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
+        ...[poolGrad(), sumRows(), strided3d(), affineRows()],
+        ...[F2, F4].flatMap((t) => [winoIn(t), winoOut(t, false), winoOut(t, true), winoDy(t)]),
+        ...[reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
         binaryRows('mulRows', simd.f32x4Mul),
-        winoDy(),
         outerAcc(relaxedSimd()),
         adamUpdate(),
         ...[conv1Fwd(relaxedSimd(), false), conv1Fwd(relaxedSimd(), true)],

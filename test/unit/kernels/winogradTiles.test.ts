@@ -1,0 +1,66 @@
+/**
+ * The Winograd tiles' matrices (src/engine/kernels/conv/winogradTiles.ts) in float64, without
+ * the wasm loops: each computes a 3×3 correlation exactly, and the tile chooser's picks.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  chooseTile,
+  F2,
+  F4,
+  transpose,
+  twoSided,
+} from '../../../src/engine/kernels/conv/winogradTiles';
+
+const planes = (m: number[]) => m.map((v) => [v]);
+const tileArb = (side: number) =>
+  fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: side, maxLength: side });
+
+for (const t of [F2, F4]) {
+  test(`F(${t.m}×${t.m},3×3): Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A is the 3×3 correlation of d and g`, () => {
+    fc.assert(
+      fc.property(tileArb(t.alpha ** 2), tileArb(9), (d, g) => {
+        const u = twoSided(t.g, planes(g), 1);
+        const v = twoSided(t.bt, planes(d), 1);
+        const y = twoSided(
+          t.at,
+          u.map((p, k) => [p[0]! * v[k]![0]!]),
+          1,
+        );
+        for (let i = 0; i < t.m; i++)
+          for (let j = 0; j < t.m; j++) {
+            let direct = 0;
+            for (let a = 0; a < 3; a++)
+              for (let b = 0; b < 3; b++) direct += d[(i + a) * t.alpha + j + b]! * g[3 * a + b]!;
+            assert.ok(Math.abs(y[i * t.m + j]![0]! - direct) < 1e-9, `output (${i}, ${j})`);
+          }
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+}
+
+test('twoSided over planes equals it entry by entry', () => {
+  fc.assert(
+    fc.property(tileArb(36 * 3), (values) => {
+      const x = Array.from({ length: 36 }, (_, k) => values.slice(3 * k, 3 * k + 3));
+      const whole = twoSided(transpose(F4.g), x, 3);
+      for (let e = 0; e < 3; e++) {
+        const one = twoSided(
+          transpose(F4.g),
+          x.map((p) => [p[e]!]),
+          1,
+        );
+        one.forEach((p, k) => assert.ok(Math.abs(p[0]! - whole[k]![e]!) < 1e-12));
+      }
+    }),
+    { numRuns: 50, seed: 8 },
+  );
+});
+
+test('the chooser takes F(4×4) where 4×4 tiles waste little of the output, else F(2×2)', () => {
+  const pick = (s: number) => chooseTile(s, s).m;
+  assert.deepEqual([28, 32, 16, 8, 7, 4, 3].map(pick), [4, 4, 4, 4, 4, 4, 4]);
+  assert.deepEqual([14, 6, 5, 2].map(pick), [2, 2, 2, 2]);
+});
