@@ -12,6 +12,7 @@ import type { backend_util } from '@tensorflow/tfjs-core';
 import { heapF32, Scope, TI } from '../wasm/call';
 import { imageParts, splitRange, type Program } from '../threads/loopThreads';
 import { addressOf, loopThreadsFor, simdFor } from '../wasm/simd';
+import { zeroFill } from '../wasm/zeroFill';
 
 let enabled = true;
 /** How often each loop ran (tests check that a shape took this path). */
@@ -60,7 +61,7 @@ function padded(
   // ho + 2 = h + pt + pb (a 3×3 window, stride 1): every input row and column has its place.
   const [ph, pw] = [ho + 2, wo + 2];
   const xp = s.make([ci.batchSize, ph, pw]);
-  heapF32(s.backend, xp).fill(0);
+  zeroFill(s.backend, xp);
   const [src, dst] = [addressOf(s.backend, x), addressOf(s.backend, xp) + (pt * pw + pl) * 4];
   const [row, image] = [pw * 4, ph * pw * 4];
   const copies = (i0: number, i1: number): Program => [

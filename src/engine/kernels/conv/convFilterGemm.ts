@@ -14,6 +14,7 @@ import { heapF32, Scope, TI } from '../wasm/call';
 import { imageParts, splitRange, type Program } from '../threads/loopThreads';
 import { outerCalls } from '../matmul/outerProducts';
 import { addressOf, loopThreadsFor, simdFor } from '../wasm/simd';
+import { zeroFill } from '../wasm/zeroFill';
 
 /** Which form Conv2DBackpropFilter uses; 'auto' picks per shape (benchmarks force one). */
 let strategy: 'auto' | 'gemm' | 'conv' = 'auto';
@@ -62,7 +63,7 @@ export function filterGradGemm(s: Scope, x: TI, dy: TI, ci: backend_util.Conv2DI
   let total: TI | undefined;
   if (own) {
     total = s.make([kp, co]);
-    heapF32(backend, total).fill(0);
+    zeroFill(backend, total);
   }
   const threads = loopThreadsFor(backend)!;
   for (let n0 = 0; n0 < n; n0 += chunk) {
@@ -224,7 +225,7 @@ function buildPixelRows(
       });
     }
   }
-  if (padded) heapF32(backend, p).fill(0);
+  if (padded) zeroFill(backend, p);
   const copies = (i0: number, i1: number): Program =>
     blocks.map(({ from, to, rows, cols: xs }) => ({
       fn: 'strided4d',

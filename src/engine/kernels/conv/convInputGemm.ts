@@ -16,6 +16,7 @@ import { heapF32, Scope, TI } from '../wasm/call';
 import { imageParts, type Program } from '../threads/loopThreads';
 import { outerCalls } from '../matmul/outerProducts';
 import { addressOf, loopThreadsFor, simdFor } from '../wasm/simd';
+import { zeroFill } from '../wasm/zeroFill';
 
 /** Which form Conv2DBackpropInput uses; 'auto' picks per shape (benchmarks force one). */
 let strategy: 'auto' | 'gemm' | 'conv' = 'auto';
@@ -76,7 +77,7 @@ export function inputGradGemm(s: Scope, dy: TI, filter: TI, ci: backend_util.Con
   }
   const dx = s.make([n, h, w, c]);
   const sums = cs === c ? dx : s.make([n, h, w, cs]);
-  heapF32(backend, sums).fill(0);
+  zeroFill(backend, sums);
   const [src, dst, pdy, pw, px] = [
     addressOf(backend, dp),
     addressOf(backend, sums),

@@ -14,6 +14,7 @@ import { addressOf, loopThreadsFor, simdFor } from '../wasm/simd';
 import { outerCalls } from '../matmul/outerProducts';
 import { imageParts, type Program } from '../threads/loopThreads';
 import { chooseTile, F2, F4, twoSided, type WinogradTile } from './winogradTiles';
+import { zeroCall } from '../wasm/zeroFill';
 
 /** 'auto': Winograd where eligible; 'off': never (benchmarks and tests compare both). */
 let strategy: 'auto' | 'off' = 'auto';
@@ -118,13 +119,13 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
       const v = cs.make([kk * rows, cp]);
       const mm = cs.make([kk * rows, cop]);
       const [vK, vT, mK, mT] = layout(kk, rows, cp, cop);
-      heapF32(backend, xp).fill(0);
-      // Each thread: pad, transform, multiply and transform back its own images (tiles are
+      // Each thread: zero, pad, transform, multiply and transform back its own images (tiles are
       // image-major, so an image range is a row range of every V_k and M_k).
       const program = ([i0, i1]: [number, number]): Program => {
         const r0 = i0 * tiles,
           r1 = i1 === nc ? rows : i1 * tiles;
         return [
+          zeroCall(at(xp) + i0 * hp * wp * cp * 4, (i1 - i0) * hp * wp * cp * 4),
           ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
           {
             fn: `winoIn${m}`,

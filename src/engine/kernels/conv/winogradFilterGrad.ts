@@ -17,6 +17,7 @@ import { imageParts, type Program } from '../threads/loopThreads';
 import { addressOf, loopThreadsFor } from '../wasm/simd';
 import { ceil4, chunkImages, layout, padInputCalls, tileFor, type Pads } from './winograd';
 import { transpose, twoSided, type WinogradTile } from './winogradTiles';
+import { zeroCall, zeroFill } from '../wasm/zeroFill';
 
 export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const backend = s.backend;
@@ -36,7 +37,7 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const perImage = hp * wp * cp + (dyAsIs ? 0 : m * m * tiles * cop) + kk * tiles * (cp + cop);
   const chunk = chunkImages(n, perImage);
   const sums = s.make([kk, cp, cop]);
-  heapF32(backend, sums).fill(0);
+  zeroFill(backend, sums);
   const dyImage = m * th * m * tw * cop * 4;
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
@@ -49,14 +50,14 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
       const v = cs.make([kk * t, cp]);
       const dm = cs.make([kk * t, cop]);
       const [vK, vT, dK, dT] = layout(kk, t, cp, cop);
-      heapF32(backend, xp).fill(0);
       // dY's tiles past the last output row/column read zeros: they add nothing to S.
       const padded = dyAsIs ? undefined : cs.make([nc, m * th, m * tw, cop]);
-      if (padded) heapF32(backend, padded).fill(0);
       const dyp = padded ? at(padded) : at(dy) + n0 * dyImage;
       // Phase 1, images split across threads: pad X (and dY), transform X and dY.
       threads.run(
         imageParts(nc, tiles, threads.size).map(([i0, i1]): Program => [
+          zeroCall(at(xp) + i0 * hp * wp * cp * 4, (i1 - i0) * hp * wp * cp * 4),
+          ...(padded ? [zeroCall(at(padded) + i0 * dyImage, (i1 - i0) * dyImage)] : []),
           ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
           ...(padded
             ? padInputCalls(
