@@ -21,6 +21,20 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     conv2d: () => run('Conv2D', { x, filter: w }, c),
     dW: () => run('Conv2DBackpropFilter', { x, dy }, { ...c, filterShape: w.shape }),
     dX: () => run('Conv2DBackpropInput', { dy, filter: w }, { ...c, inputShape: x.shape }),
+    // 16×16 outputs take Winograd F(4×4) (winogradTiles.ts), the 14×14 ones above F(2×2).
+    conv2dF4: () => run('Conv2D', { x: t([9, 16, 16, 32], 64), filter: w }, c),
+    dWF4: () =>
+      run(
+        'Conv2DBackpropFilter',
+        { x: t([9, 16, 16, 32], 65), dy: t([9, 16, 16, 64], 66) },
+        { ...c, filterShape: w.shape },
+      ),
+    dXF4: () =>
+      run(
+        'Conv2DBackpropInput',
+        { dy: t([9, 16, 16, 64], 67), filter: w },
+        { ...c, inputShape: [9, 16, 16, 32] },
+      ),
     matMul: () => tf.matMul(t([64, 300], 4), t([300, 40], 5)),
     // Aᵀ·B on our GEMM loop: 5-row blocks of a's adjacent columns, then a 4-row one (44 = 8·5 + 4).
     matMulTA: () => tf.matMul(t([300, 44], 62), t([300, 48], 63), true, false),

@@ -1,6 +1,6 @@
 /**
  * The Winograd tiles' matrices (src/engine/kernels/conv/winogradTiles.ts) in float64, without
- * the wasm loops: each computes a 3×3 correlation exactly, and the tile chooser's picks.
+ * the wasm loops: each computes a 3×3 correlation exactly; the tile chooser's picks; the chunks.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,8 @@ import {
   transpose,
   twoSided,
 } from '../../../src/engine/kernels/conv/winogradTiles';
+import { chunkImages, chunkUnit } from '../../../src/engine/kernels/conv/winograd';
+import { imageParts } from '../../../src/engine/kernels/threads/loopThreads';
 
 const planes = (m: number[]) => m.map((v) => [v]);
 const tileArb = (side: number) =>
@@ -63,4 +65,30 @@ test('the chooser takes F(4×4) where 4×4 tiles waste little of the output, els
   const pick = (s: number) => chooseTile(s, s).m;
   assert.deepEqual([28, 32, 16, 8, 7, 4, 3].map(pick), [4, 4, 4, 4, 4, 4, 4]);
   assert.deepEqual([14, 6, 5, 2].map(pick), [2, 2, 2, 2]);
+});
+
+test('Winograd chunks split evenly across threads and keep to the scratch limit', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 256 }),
+      fc.integer({ min: 1, max: 64 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1000, max: 600_000 }),
+      (n, tiles, threads, perImage) => {
+        const unit = chunkUnit(tiles, threads);
+        const chunk = chunkImages(n, perImage, unit);
+        const limit = Math.floor((2 * 1024 * 1024) / perImage);
+        assert.ok(chunk >= 1 && chunk <= n);
+        // Whole units within the limit, or a single unit (or all n) where the limit is below it.
+        if (chunk < n) assert.equal(chunk % unit, 0);
+        assert.ok(chunk <= Math.max(limit, unit));
+        if (chunk < n) {
+          const sizes = imageParts(chunk, tiles, threads).map(([a, b]) => b - a);
+          assert.equal(sizes.length, threads);
+          assert.ok(sizes.every((s) => s === sizes[0]));
+        }
+      },
+    ),
+    { numRuns: 300, seed: 9 },
+  );
 });

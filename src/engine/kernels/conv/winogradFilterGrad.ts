@@ -35,6 +35,8 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const dyAsIs = ho === m * th && wo === m * tw && co === cop;
   const tiles = th * tw;
   const perImage = hp * wp * cp + (dyAsIs ? 0 : m * m * tiles * cop) + kk * tiles * (cp + cop);
+  // Chunks of any size: its products are split by k, not by image, and every chunk adds a pass
+  // over S (balanced chunks measured no better here).
   const chunk = chunkImages(n, perImage);
   const sums = s.make([kk, cp, cop]);
   zeroFill(backend, sums);

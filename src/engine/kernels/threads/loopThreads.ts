@@ -203,7 +203,7 @@ function encodedLength(program: Program): number {
  * each starting at a row (image · tiles) that is a multiple of 4 (our GEMM's row block).
  */
 export function imageParts(nc: number, tiles: number, parts: number): [number, number][] {
-  const step = 4 / gcd(tiles, 4); // images per 4-row boundary
+  const step = imagesPerBlock(tiles);
   const units = Math.ceil(nc / step);
   const k = Math.max(1, Math.min(parts, units));
   const out: [number, number][] = [];
@@ -216,3 +216,6 @@ export function imageParts(nc: number, tiles: number, parts: number): [number, n
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** Images of `tiles` GEMM rows each that end on a whole 4-row block (imageParts' step). */
+export const imagesPerBlock = (tiles: number): number => 4 / gcd(tiles, 4);
