@@ -6,7 +6,7 @@
  * WINOGRAD=off runs the 3×3 convolutions without Winograd; WINOGRAD=ab alternates off/on step
  * by step and prints only the wall times of both, an A/B comparison robust to the load drifting;
  * ELEMWISE=off|ab does the same for our element-wise kernels (elementwise.ts), those named in
- * ELEMWISE_KEYS=reluGrad,relu,add,mul or all; AB=bn|fold|linconv|tile: see profile())
+ * ELEMWISE_KEYS=reluGrad,relu,add,mul or all; AB=bn|fold|linconv|tile|conv1: see profile())
  * Prints wall and process-CPU time of a training step and of an input-gradient (PGD) step, and
  * tf.profile kernel times aggregated by kernel name (minimum over 3 profiled steps). The 2-core
  * machine is shared with other jobs, so we report the minimum and 10th percentile over `reps`
@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, parseArch } from '../src/engine/models/registry';
 import { initBackend } from '../src/engine/backend/ladder';
 import { setWinogradStrategy, setWinogradTile } from '../src/engine/kernels/conv/winograd';
+import { setConv1 } from '../src/engine/kernels/conv/conv1';
 import { elementwiseOn } from '../src/engine/kernels/elementwise/elementwise';
 import { batchNormTrainOn } from '../src/engine/models/batchNorm';
 import { linearConvOn } from '../src/engine/models/reluConv2d';
@@ -119,6 +120,8 @@ async function profile(name: string, f: () => void): Promise<void> {
     return ab(name, 'folded bn', (on) => (foldedInferenceOn.on = on), f);
   if (process.env.AB === 'linconv')
     return ab(name, 'linear conv', (on) => (linearConvOn.on = on), f);
+  // AB=conv1: the first layer's direct loops (conv1.ts) against the general forms.
+  if (process.env.AB === 'conv1') return ab(name, 'conv1 loops', setConv1, f);
   // AB=tile: Winograd's tile chosen per layer (winogradTiles.ts) against F(2×2) everywhere.
   if (process.env.AB === 'tile')
     return ab(name, 'F(4×4) where chosen', (on) => setWinogradTile(on ? undefined : 2), f);

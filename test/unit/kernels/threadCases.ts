@@ -67,7 +67,7 @@ export function threadCases(): Record<string, () => tf.Tensor> {
         { dy: t([8, 28, 28, 32], 19), filter: t([3, 3, 1, 32], 20) },
         { ...c, inputShape: [8, 28, 28, 1] },
       ),
-    // Few channels in (3): GEMM + col2im, images split.
+    // Three channels in: conv1's loop for RGB input gradients (simdConv1.ts), images split.
     dX3: () =>
       run(
         'Conv2DBackpropInput',

@@ -37,7 +37,11 @@ function withExplicitPads(kernel: string) {
     const pads = { t: top, b: bottom, l: left, r: right };
     const { bias } = args.inputs as { bias?: TI };
     const relu = (args.attrs as unknown as tf.FusedConv2DAttrs).activation === 'relu';
-    if (nhwc && plainEpilogue(args, ci) && useConv1(args.backend as BackendWasm, ci, x, filter))
+    if (
+      nhwc &&
+      plainEpilogue(args, ci) &&
+      useConv1(args.backend as BackendWasm, ci, 'forward', x, filter)
+    )
       return withScope(args.backend, (s) => conv1Forward(s, x, filter, ci, bias, relu));
     if (nhwc && winogradFits(args, ci, pads)) {
       return withScope(args.backend, (s) => winogradConv(s, x, pads, { filter, bias, relu }));

@@ -75,7 +75,7 @@ export function conv2dBackpropFilter(args: {
   const backend = args.backend as BackendWasm;
   const pads = { t: pt, b: ci.padInfo.bottom, l: pl, r: ci.padInfo.right };
   // A forced form (benchmarks, tests) is that form, also where the first layer's loops fit.
-  if (filterGradStrategy() === 'auto' && useConv1(backend, ci, x, dy))
+  if (filterGradStrategy() === 'auto' && useConv1(backend, ci, 'filter', x, dy))
     return withScope(backend, (s) => conv1FilterGrad(s, x, dy, ci));
   if (sh === 1 && sw === 1 && dy.dtype === 'float32' && useWinograd(backend, x, kh, kw, pads))
     return withScope(backend, (s) => winogradFilterGrad(s, x, dy, pads));
@@ -113,7 +113,10 @@ export function conv2dBackpropInput(args: {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = ci;
   const [n, ho, wo, co] = dy.shape as [number, number, number, number];
   const { top: pt, left: pl } = ci.padInfo;
-  if (inputGradStrategy() === 'auto' && useConv1(args.backend as BackendWasm, ci, dy, filter))
+  if (
+    inputGradStrategy() === 'auto' &&
+    useConv1(args.backend as BackendWasm, ci, 'input', dy, filter)
+  )
     return withScope(args.backend, (s) => conv1InputGrad(s, dy, filter, ci));
   if (useGemmInputGrad(ci, args.backend as BackendWasm)) {
     return withScope(args.backend, (s) => inputGradGemm(s, dy, filter, ci));

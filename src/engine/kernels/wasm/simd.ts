@@ -13,7 +13,7 @@ import { F2, F4 } from '../conv/winogradTiles';
 import { binaryRows, relu, reluGrad } from '../elementwise/simdElementwise';
 import { outerAcc } from '../matmul/simdGemm';
 import { adamUpdate } from '../optim/simdAdam';
-import { conv1FilterGrad, conv1Fwd, conv1InputGrad } from '../conv/simdConv1';
+import { conv1FilterGrad, conv1Fwd, conv1InputGrad, CONV1_CHANNELS } from '../conv/simdConv1';
 import { relaxedSimd } from './relaxedSimd';
 import { bnDxRows, bnGradSums, sqDevRows } from '../norm/simdBatchNorm';
 import { LoopThreads } from '../threads/loopThreads';
@@ -133,12 +133,14 @@ export interface Simd {
     rowBytes: number,
     bRowBytes: number,
   ): void;
-  /** 3×3 stride-1 convolution of a one-channel padded input (simdConv1.ts; conv1.ts calls
-   * these through loop-thread programs): forward, with relu, filter and input gradients. */
-  conv1Fwd(...args: number[]): void;
-  conv1FwdRelu(...args: number[]): void;
-  conv1Dw(...args: number[]): void;
-  conv1Dx(...args: number[]): void;
+  /** 3×3 stride-1 convolution of a padded input of 1 (or, input gradient, 3) channels
+   * (simdConv1.ts; conv1.ts calls these through loop-thread programs): forward, with relu,
+   * filter and input gradients. */
+  conv1Fwd1(...args: number[]): void;
+  conv1Fwd1Relu(...args: number[]): void;
+  conv1Dw1(...args: number[]): void;
+  conv1Dx1(...args: number[]): void;
+  conv1Dx3(...args: number[]): void;
   /** Batch norm in training (simdBatchNorm.ts): squared deviations, the backward pass's two
    * per-channel sums, and its input gradient. */
   sqDevRows(src: number, dst: number, rows: number, rowStride: number, m: number): void;
@@ -167,8 +169,12 @@ export function simdFor(backend: BackendWasm): Simd | null {
         binaryRows('mulRows', simd.f32x4Mul),
         outerAcc(relaxedSimd()),
         adamUpdate(),
-        ...[conv1Fwd(relaxedSimd(), false), conv1Fwd(relaxedSimd(), true)],
-        ...[conv1FilterGrad(relaxedSimd()), conv1InputGrad(relaxedSimd())],
+        ...CONV1_CHANNELS.forward.flatMap((ch) => [
+          conv1Fwd(relaxedSimd(), false, ch),
+          conv1Fwd(relaxedSimd(), true, ch),
+        ]),
+        ...CONV1_CHANNELS.filter.map((ch) => conv1FilterGrad(relaxedSimd(), ch)),
+        ...CONV1_CHANNELS.input.map((ch) => conv1InputGrad(relaxedSimd(), ch)),
         ...[sqDevRows(), bnGradSums(), bnDxRows()],
         strided4d(),
         zero(),

@@ -40,6 +40,15 @@ function uleb(n: number, out: number[]): void {
   } while (n !== 0);
 }
 
+/** A memory operand: alignment exponent, then the byte offset (both LEB128, so offsets of 128
+ * and more take two bytes). */
+export function memarg(align: number, offset: number): number[] {
+  const out: number[] = [];
+  uleb(align, out);
+  uleb(offset, out);
+  return out;
+}
+
 function sleb(n: number, out: number[]): void {
   for (;;) {
     const b = n & 0x7f;
