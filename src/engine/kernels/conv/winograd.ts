@@ -125,9 +125,8 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
       // computed from whatever the rows hold and never read.
       const rows = ceil4(nc * tiles);
       // V_k [rows, cp] and M_k [rows, cop], k < α²: entry (row, k) at row·vT + k·vK bytes.
-      const v = cs.make([kk * rows, cp]);
-      const mm = cs.make([kk * rows, cop]);
-      const [vK, vT, mK, mT] = layout(kk, rows, cp, cop);
+      const { buf: v, k: vK, row: vT } = transformed(cs, kk, rows, cp);
+      const { buf: mm, k: mK, row: mT } = transformed(cs, kk, rows, cop);
       // Each thread: zero, pad, transform, multiply and transform back its own images (tiles are
       // image-major, so an image range is a row range of every V_k and M_k).
       const program = ([i0, i1]: [number, number]): Program => {
@@ -194,18 +193,22 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
 }
 
 /**
- * Byte strides [vK, vT, mK, mT] of the transformed matrices: entry (tile, k) of V at
- * tile·vT + k·vK, of M at tile·mT + k·mK. The α² matrices one after the other ([α², tiles, C]):
- * interleaving them ([tiles, α², C]) measured no better for the forward pass and up to 1.5×
- * slower for the filter gradient's products (CHANGELOG.md).
+ * α² matrices [rows, c] in one buffer: entry (row, k) at row·`row` + k·`k` bytes. The α²
+ * matrices one after the other ([α², tiles, C]): interleaving them ([tiles, α², C]) measured no
+ * layout best everywhere (CHANGELOG.md). Each matrix takes an odd number of 64-byte lines, so the
+ * α² streams a transform reads or writes at once fall in different cache sets: rows·c·4 a
+ * multiple of 4096 put all of them in one set (the 14×14 input gradient's chunks of 16 images ×
+ * 49 tiles × 64 channels), and its input transform took 4.7 ms instead of ~1 on 2 threads.
  */
-export function layout(
+export function transformed(
+  s: Scope,
   kk: number,
   rows: number,
-  cp: number,
-  cop: number,
-): [number, number, number, number] {
-  return [rows * cp * 4, cp * 4, rows * cop * 4, cop * 4];
+  c: number,
+): { buf: TI; k: number; row: number } {
+  const lines = Math.ceil((rows * c * 4) / 64);
+  const k = 64 * (lines % 2 === 0 ? lines + 1 : lines);
+  return { buf: s.make([(kk * k) / 4]), k, row: c * 4 };
 }
 
 /** Copies images n0..n0+nc of x into the zeroed xp's images from `at` on, at row p.t, column

@@ -15,7 +15,7 @@ import { heapF32, Scope, TI } from '../wasm/call';
 import { outerCalls } from '../matmul/outerProducts';
 import { imageParts, type Program } from '../threads/loopThreads';
 import { addressOf, loopThreadsFor } from '../wasm/simd';
-import { ceil4, chunkImages, layout, padInputCalls, tileFor, type Pads } from './winograd';
+import { ceil4, chunkImages, transformed, padInputCalls, tileFor, type Pads } from './winograd';
 import { transpose, twoSided, type WinogradTile } from './winogradTiles';
 import { zeroCall, zeroFill } from '../wasm/zeroFill';
 
@@ -49,9 +49,8 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
     try {
       const xp = cs.make([nc, hp, wp, cp]);
       // V_k [t, cp] and dM_k [t, cop], k < α², each α² matrices in one buffer.
-      const v = cs.make([kk * t, cp]);
-      const dm = cs.make([kk * t, cop]);
-      const [vK, vT, dK, dT] = layout(kk, t, cp, cop);
+      const { buf: v, k: vK, row: vT } = transformed(cs, kk, t, cp);
+      const { buf: dm, k: dK, row: dT } = transformed(cs, kk, t, cop);
       // dY's tiles past the last output row/column read zeros: they add nothing to S.
       const padded = dyAsIs ? undefined : cs.make([nc, m * th, m * tw, cop]);
       const dyp = padded ? at(padded) : at(dy) + n0 * dyImage;
