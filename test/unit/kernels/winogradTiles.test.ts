@@ -62,9 +62,19 @@ test('twoSided over planes equals it entry by entry', () => {
 });
 
 test('the chooser takes F(4×4) where 4×4 tiles waste little of the output, else F(2×2)', () => {
-  const pick = (s: number) => chooseTile(s, s).m;
-  assert.deepEqual([28, 32, 16, 8, 7, 4, 3].map(pick), [4, 4, 4, 4, 4, 4, 4]);
-  assert.deepEqual([14, 6, 5, 2].map(pick), [2, 2, 2, 2]);
+  const pick = (s: number, pass: 'forward' | 'filter') => chooseTile(s, s, pass).m;
+  for (const pass of ['forward', 'filter'] as const) {
+    assert.deepEqual(
+      [28, 32, 16, 8, 7, 4, 3].map((s) => pick(s, pass)),
+      [4, 4, 4, 4, 4, 4, 4],
+    );
+    assert.deepEqual(
+      [6, 5, 2].map((s) => pick(s, pass)),
+      [2, 2, 2],
+    );
+  }
+  // 14×14: F(2×2) for the forward pass, F(4×4) for the filter gradient.
+  assert.deepEqual([pick(14, 'forward'), pick(14, 'filter')], [2, 4]);
 });
 
 test('Winograd chunks split evenly across threads and keep to the scratch limit', () => {

@@ -28,8 +28,8 @@ let forcedTile: 2 | 4 | undefined;
 export function setWinogradTile(m?: 2 | 4): void {
   forcedTile = m;
 }
-export function tileFor(ho: number, wo: number): WinogradTile {
-  return forcedTile === 4 ? F4 : forcedTile === 2 ? F2 : chooseTile(ho, wo);
+export function tileFor(ho: number, wo: number, pass: 'forward' | 'filter'): WinogradTile {
+  return forcedTile === 4 ? F4 : forcedTile === 2 ? F2 : chooseTile(ho, wo, pass);
 }
 
 /** Upper bound on a chunk's buffers (padded input, V, M) in floats: 8 MiB, which keeps them in
@@ -97,7 +97,7 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const co = o.filter.shape[o.backward ? 2 : 3]!;
   const [ho, wo] = [h + p.t + p.b - 2, w + p.l + p.r - 2];
-  const tile = tileFor(ho, wo);
+  const tile = tileFor(ho, wo, 'forward');
   const { m, alpha } = tile;
   const kk = alpha * alpha;
   const [th, tw] = [Math.ceil(ho / m), Math.ceil(wo / m)];

@@ -25,7 +25,7 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const at = (t: TI) => addressOf(backend, t);
   const [n, , , c] = x.shape as [number, number, number, number];
   const [, ho, wo, co] = dy.shape as [number, number, number, number];
-  const tile = tileFor(ho, wo);
+  const tile = tileFor(ho, wo, 'filter');
   const { m, alpha } = tile;
   const kk = alpha * alpha;
   const [th, tw] = [Math.ceil(ho / m), Math.ceil(wo / m)];

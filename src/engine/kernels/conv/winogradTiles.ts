@@ -93,11 +93,13 @@ export function twoSided(l: number[][], x: ArrayLike<number>[], len: number): Fl
 
 /**
  * Chooses the tile for an output of ho×wo: F(4×4) where its multiplies, counted over the tiles
- * that cover the output, are at most 0.6 of F(2×2)'s, so that its costlier transforms are paid
- * for: 28×28, 32×32, 16×16, 8×8 and 7×7 outputs (0.56) but not 14×14 (0.73), which 4×4 tiles
- * pad to 16×16 and where F(4×4) measured slower in all three passes (CHANGELOG.md).
+ * that cover the output, are at most `ratio` of F(2×2)'s, so that its costlier transforms are paid
+ * for: 28×28, 32×32, 16×16, 8×8 and 7×7 outputs (0.56) in every pass. A 14×14 output (0.73), which
+ * 4×4 tiles pad to 16×16 and the forward pass (or input gradient) must then cut out of a larger
+ * one, measured slower with F(4×4) there and faster in the filter gradient, which pads dY instead
+ * (bench/ab-winograd-tile.ts; CHANGELOG.md).
  */
-export function chooseTile(ho: number, wo: number): WinogradTile {
+export function chooseTile(ho: number, wo: number, pass: 'forward' | 'filter'): WinogradTile {
   const mults = (t: WinogradTile) => t.alpha ** 2 * Math.ceil(ho / t.m) * Math.ceil(wo / t.m);
-  return mults(F4) <= 0.6 * mults(F2) ? F4 : F2;
+  return mults(F4) <= (pass === 'forward' ? 0.6 : 0.75) * mults(F2) ? F4 : F2;
 }
