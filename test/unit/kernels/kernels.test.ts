@@ -104,9 +104,9 @@ test('BatchMatMul on our GEMM loop (rows a multiple of 4, columns of 8) matches 
   );
 });
 
-test('BatchMatMul with a wide right operand (over 1 MiB: column blocks) matches cpu', async () => {
-  // The dense layers' input gradient dY·Wᵀ: B has k × n ≥ 2^18 floats, so ownGemm walks the
-  // output by column blocks (batchMatMul.ts); n need not be a multiple of the block width.
+test('BatchMatMul with a wide right operand (rows over 4 KiB: column blocks) matches cpu', async () => {
+  // The dense layers' input gradient dY·Wᵀ: B's rows are over 1,024 floats, so ownGemm walks
+  // the output by column blocks (batchMatMul.ts); n need not be a multiple of the block width.
   const wideCase = fc.record({
     m: fc.integer({ min: 1, max: 6 }).map((v) => 4 * v),
     k: fc.integer({ min: 60, max: 200 }),
@@ -125,6 +125,23 @@ test('BatchMatMul with a wide right operand (over 1 MiB: column blocks) matches 
     ),
     { numRuns: 8, seed: 47 },
   );
+});
+
+test('BatchMatMul with rows of 4 KiB (copied to padded rows) and our transpose matches cpu', async () => {
+  // Power-of-two widths: A's or B's rows a multiple of 4 KiB are copied with 64 bytes more a
+  // row, a transposed B (sides multiples of 4) goes through our transpose4 loop (batchMatMul.ts).
+  const cases = [
+    { m: 8, k: 1024, n: 16 }, // A's rows 4 KiB
+    { m: 1024, k: 12, n: 8 }, // Aᵀ's rows (ta) 4 KiB
+    { m: 4, k: 20, n: 1024 }, // B's rows 4 KiB (and wide)
+    { m: 12, k: 2048, n: 24 }, // A's rows 8 KiB
+  ];
+  for (const [i, c] of cases.entries())
+    for (const ta of [false, true])
+      for (const tb of [false, true]) {
+        const err = await matMulError([], [], { ...c, ta, tb, seed: 60 + i });
+        assert.ok(err < TOL, `${JSON.stringify({ ...c, ta, tb })}: relative error ${err}`);
+      }
 });
 
 test('Sum over leading (and other) axes matches cpu', async () => {

@@ -38,7 +38,10 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     matMul: () => tf.matMul(t([64, 300], 4), t([300, 40], 5)),
     // Aᵀ·B on our GEMM loop: 5-row blocks of a's adjacent columns, then a 4-row one (44 = 8·5 + 4).
     matMulTA: () => tf.matMul(t([300, 44], 62), t([300, 48], 63), true, false),
-    // A wide right operand (k·n over 2^18 floats): threads take column blocks (batchMatMul.ts).
+    // A's rows of 4 KiB: copied to padded rows, split across threads (batchMatMul.ts).
+    matMul4K: () => tf.matMul(t([16, 1024], 70), t([1024, 32], 71)),
+    // A wide right operand (rows over 1,024 floats), transposed by our loop: threads take
+    // column blocks (batchMatMul.ts).
     matMulWide: () => tf.matMul(t([16, 128], 28), t([2600, 128], 29), false, true),
     // Images split across our loop threads (loopThreads.ts): tiled and overlapping windows.
     poolGrad: () => {

@@ -8,12 +8,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Scope, TI, withScope } from '../wasm/call';
 import { outerCalls } from './outerProducts';
-import { imageParts, splitRange } from '../threads/loopThreads';
+import { imageParts, PARALLEL_MIN, splitRange } from '../threads/loopThreads';
 import { addressOf, loopThreadsFor } from '../wasm/simd';
 
-/** Above this much B, ownGemm walks the output by column blocks (see there), each block's slice
- * of B at most L1_B_BYTES. */
-const WIDE_B_BYTES = 1 << 20;
+/** Rows of B longer than this (bytes), ownGemm walks the output by column blocks (see there),
+ * each block's slice of B at most L1_B_BYTES. */
+const WIDE_ROW_BYTES = 4096;
 const L1_B_BYTES = 32 * 1024;
 
 export function batchMatMul(args: {
@@ -98,38 +98,46 @@ function ownGemm(
   const [m, k] = transposeA ? [ac, ar] : [ar, ac];
   const n = transposeB ? br : bc;
   if (m % 4 !== 0 || n % 8 !== 0 || k === 0) return undefined;
-  const bRows = transposeB ? s.transpose(s.reshape(b, [br, bc]), [1, 0]) : b;
   const out = s.make([m, n]);
-  const [pa, pb, po] = [addressOf(backend, a), addressOf(backend, bRows), addressOf(backend, out)];
-  // a(r, i) = A[i, r], or A[r, i] when transposed.
-  const [aStride, aColStride] = transposeA ? [m * 4, 4] : [4, k * 4];
+  // a(r, i) = A[i, r], or A[r, i] when transposed: A's rows are ac floats.
+  const pa = unaliased(s, addressOf(backend, a), ar, ac);
+  // The loop reads B's rows: a transposed B is transposed here (by our loop where its sides
+  // are multiples of 4, into rows padded as unaliased pads them).
+  let pb: { at: number; row: number };
+  if (!transposeB) pb = unaliased(s, addressOf(backend, b), k, n);
+  else if (br % 4 === 0 && bc % 4 === 0) pb = transposed(s, addressOf(backend, b), br, bc);
+  else pb = unaliased(s, addressOf(backend, s.transpose(s.reshape(b, [br, bc]), [1, 0])), k, n);
+  const po = addressOf(backend, out);
+  const [aStride, aColStride] = transposeA ? [pa.row, 4] : [4, pa.row];
   const operands = {
-    a: pa,
+    a: pa.at,
     aCols: m,
     aStride,
     aColStride,
-    b: pb,
+    b: pb.at,
     bCols: n,
-    bStride: n * 4,
+    bStride: pb.row,
     out: po,
     outStride: n * 4,
     add: false,
   };
-  if (k * n * 4 <= WIDE_B_BYTES) {
-    // Threads take rows of the output.
+  if (n * 4 <= WIDE_ROW_BYTES) {
+    // Threads take rows of the output; outerCalls takes B in blocks of rows that stay in L2
+    // together with A's slice, whatever k (a dense layer's 4,096 inputs).
     threads.run(
       imageParts(m, 1, threads.size).map(([i0, i1]) =>
         outerCalls(k, {
           ...operands,
-          a: pa + i0 * aColStride,
+          a: pa.at + i0 * aColStride,
           aCols: i1 - i0,
           out: po + i0 * n * 4,
         }),
       ),
     );
   } else {
-    // A wide B (the dense layers' input gradient dY·Wᵀ: 128 × 3136 columns): the loop walks all
-    // of B once per 4 rows of the output, and a B this large is read from beyond L2 each time.
+    // A wide B (the dense layers' input gradient dY·Wᵀ: 128 × 3136 columns): a block of B's
+    // rows is as wide as B, so even 64 of them leave L2, and the loop walks them once per 4 rows
+    // of the output.
     // Column blocks of the output instead, each block's slice of B ≤ 32 KiB (in L1 for all the
     // block's rows), the threads taking blocks. Each sum runs over r in the same order,
     // so the result is the same to the bit.
@@ -141,7 +149,7 @@ function ownGemm(
           const j0 = (b0 + q) * width;
           return outerCalls(k, {
             ...operands,
-            b: pb + j0 * 4,
+            b: pb.at + j0 * 4,
             bCols: Math.min(width, n - j0),
             out: po + j0 * 4,
           });
@@ -150,6 +158,45 @@ function ownGemm(
     );
   }
   return s.reshape(out, [...a.shape.slice(0, -2), m, n]);
+}
+
+/**
+ * A matrix [rows, cols] at `at`, or a copy with rows 64 bytes longer where its rows are a
+ * multiple of 4 KiB: the GEMM loop walks hundreds of rows at a time, and rows 4 KiB apart all
+ * fall in one L1 cache set (a dense layer's 4,096 inputs: x·W took 3.8 ms against 1.4 ms at
+ * 3,136 inputs, dY·Wᵀ 9.0 against 2.0).
+ */
+function unaliased(s: Scope, at: number, rows: number, cols: number): { at: number; row: number } {
+  if ((cols * 4) % 4096 !== 0) return { at, row: cols * 4 };
+  const row = cols * 4 + 64;
+  const copy = addressOf(s.backend, s.make([rows, row / 4]));
+  const threads = loopThreadsFor(s.backend)!;
+  threads.run(
+    splitRange(rows, threads.size, 1, Math.ceil(PARALLEL_MIN / cols)).map(([r0, r1]) => [
+      {
+        fn: 'strided3d',
+        args: [at + r0 * cols * 4, copy + r0 * row, 1, 0, 0, r1 - r0, cols * 4, row, cols, 4, 4, 0],
+      },
+    ]),
+  );
+  return { at: copy, row };
+}
+
+/** bᵀ of b [rows, cols] (multiples of 4) by our transpose4 loop, threads taking column blocks,
+ * into rows padded as unaliased pads them. */
+function transposed(s: Scope, at: number, rows: number, cols: number): { at: number; row: number } {
+  const row = (rows * 4) % 4096 === 0 ? rows * 4 + 64 : rows * 4;
+  const dst = addressOf(s.backend, s.make([cols, row / 4]));
+  const threads = loopThreadsFor(s.backend)!;
+  threads.run(
+    splitRange(cols / 4, threads.size, 1, Math.ceil(PARALLEL_MIN / (4 * rows))).map(([c0, c1]) => [
+      {
+        fn: 'transpose4',
+        args: [at + c0 * 16, dst + c0 * 4 * row, rows, (c1 - c0) * 4, cols * 4, row],
+      },
+    ]),
+  );
+  return { at: dst, row };
 }
 
 export const batchMatMulConfig: tf.KernelConfig = {

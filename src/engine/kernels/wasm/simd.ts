@@ -7,7 +7,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { assemble, simd } from './wasmAsm';
 import { poolGrad } from '../pool/simdPool';
-import { affineRows, strided3d, strided4d, sumRows, zero } from './simdLoops';
+import { affineRows, strided3d, strided4d, sumRows, transpose4, zero } from './simdLoops';
 import { winoDy, winoIn, winoOut } from '../conv/simdWinograd';
 import { F2, F4 } from '../conv/winogradTiles';
 import { binaryRows, relu, reluGrad } from '../elementwise/simdElementwise';
@@ -94,6 +94,15 @@ export interface Simd {
     outStride: number,
     add: number,
   ): void;
+  /** dst = srcᵀ, [rows, cols] multiples of 4, row strides in bytes (simdLoops.ts). */
+  transpose4(
+    src: number,
+    dst: number,
+    rows: number,
+    cols: number,
+    srcRow: number,
+    dstRow: number,
+  ): void;
   /** dst[0..bytes) = 0; bytes a multiple of 4 (simdLoops.ts). */
   zero(dst: number, bytes: number): void;
   /** out = dy · step(x) in one pass (simdElementwise.ts); bytes a multiple of 16. */
@@ -178,6 +187,7 @@ export function simdFor(backend: BackendWasm): Simd | null {
         ...[sqDevRows(), bnGradSums(), bnDxRows()],
         strided4d(),
         zero(),
+        transpose4(),
       ],
       shared,
     );

@@ -129,3 +129,56 @@ export function zero(): Fn {
   f.forLt(i, () => f.get(vecEnd), bytes, 4, () => f.get(dst).get(i).emit(op.i32Add).f32(0).emit(op.f32Store, 2, 0));
   return f;
 }
+
+/** Byte lanes of i8x16.shuffle picking float lanes `f` (0–3 of the first operand, 4–7 of the
+ * second). */
+const lanes = (...f: number[]) => f.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+
+/**
+ * dst = srcᵀ for a [rows, cols] float matrix, rows and cols multiples of 4, in 4×4 blocks
+ * transposed in registers; row strides in bytes (dst's may be padded). Why: tfjs's Transpose
+ * walks a power-of-two-wide matrix (a dense layer's 4,096 inputs) with all reads in one cache set,
+ * 4.8 ms for [4096, 128] against 0.6 ms for [3136, 128]. Column blocks outside, rows inside:
+ * each pass writes 4 rows of dst in order and reads a strip of src that stays in L2.
+ */
+// Laid out by hand, one wasm operation group per line: formatting would put
+// every opcode on a line of its own and hide the loop structure.
+// prettier-ignore
+export function transpose4(): Fn {
+  const f = new Fn(new Array<number>(6).fill(I32), 'transpose4');
+  const [src, dst, rows, cols, srcRow, dstRow] = [0, 1, 2, 3, 4, 5];
+  const [i, j, ps, pd] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const r = Array.from({ length: 4 }, () => f.local(V128));
+  const t = Array.from({ length: 4 }, () => f.local(V128));
+  const shuffle = (a: number, b: number, l: number[], out: number) =>
+    f.get(a).get(b).v(simd.i8x16Shuffle).emit(...lanes(...l)).set(out);
+  f.forLt(j, 0, cols, 4, () => {
+    f.get(src).get(j).i32(4).emit(op.i32Mul, op.i32Add).set(ps);
+    f.get(dst).get(j).get(dstRow).emit(op.i32Mul, op.i32Add).set(pd);
+    f.forLt(i, 0, rows, 4, () => {
+      for (let q = 0; q < 4; q++) {
+        f.get(ps);
+        if (q > 0) f.get(srcRow).i32(q).emit(op.i32Mul, op.i32Add);
+        f.vload().set(r[q]!);
+      }
+      // (a0 b0 a1 b1), (a2 b2 a3 b3), (c0 d0 c1 d1), (c2 d2 c3 d3), then the four columns.
+      shuffle(r[0]!, r[1]!, [0, 4, 1, 5], t[0]!);
+      shuffle(r[0]!, r[1]!, [2, 6, 3, 7], t[1]!);
+      shuffle(r[2]!, r[3]!, [0, 4, 1, 5], t[2]!);
+      shuffle(r[2]!, r[3]!, [2, 6, 3, 7], t[3]!);
+      const cols4: Array<[number, number, number[]]> = [
+        [t[0]!, t[2]!, [0, 1, 4, 5]],
+        [t[0]!, t[2]!, [2, 3, 6, 7]],
+        [t[1]!, t[3]!, [0, 1, 4, 5]],
+        [t[1]!, t[3]!, [2, 3, 6, 7]],
+      ];
+      cols4.forEach(([a, b, l], q) => {
+        f.get(pd);
+        if (q > 0) f.get(dstRow).i32(q).emit(op.i32Mul, op.i32Add);
+        f.get(a).get(b).v(simd.i8x16Shuffle).emit(...lanes(...l)).vstore();
+      });
+      f.inc(ps, () => f.get(srcRow).i32(4).emit(op.i32Mul)).inc(pd, () => f.i32(16));
+    });
+  });
+  return f;
+}
