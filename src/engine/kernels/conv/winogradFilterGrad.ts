@@ -6,10 +6,13 @@
  *   dW[·,·,ci,co] = Gᵀ S[ci,co] G,   S_k[ci,co] = Σ_t V_k[t,ci] · dM_k[t,co]   (k < α²),
  *
  * α² products over the tiles of α² multiplies per tile and channel pair, where the im2col GEMM
- * (convFilterGemm.ts) does 9·m² (F(2×2): 16 against 36; F(4×4): 36 against 144). V is winoIn's input transform,
- * dM our winoDy loop, both channel-innermost ([tiles, C]); the products are our outerAcc loop
- * (simdGemm.ts), which reads both as they lie. The stock GEMM would need V transposed and would
- * re-pack dM on every call, which made this form slower than the im2col GEMM. Images go in chunks (as in winograd.ts) that S accumulates.
+ * (convFilterGemm.ts) does 9·m² (F(2×2): 16 against 36; F(4×4): 36 against 144). V is winoIn's
+ * input transform, dM our winoDy loop, both channel-innermost ([tiles, C]); the products are our
+ * outerAcc loop (simdGemm.ts), which reads both as they lie. The stock GEMM would need V
+ * transposed and would re-pack dM on every call, which made this form slower than the im2col
+ * GEMM. Images go in chunks (as in winograd.ts), each chunk in a fixed number of parts: a part's
+ * transforms and products run on one thread (no other core's cache to read V and dM from) into
+ * the part's own S, and the parts' S are added in order at the end.
  */
 import { heapF32, Scope, TI } from '../wasm/call';
 import { outerCalls } from '../matmul/outerProducts';
@@ -18,6 +21,10 @@ import { addressOf, loopThreadsFor } from '../wasm/simd';
 import { ceil4, chunkImages, transformed, padInputCalls, tileFor, type Pads } from './winograd';
 import { transpose, twoSided, type WinogradTile } from './winogradTiles';
 import { zeroCall, zeroFill } from '../wasm/zeroFill';
+
+/** Image parts of each chunk with a partial S of their own (a constant: results must not depend
+ * on the thread count); 4 keeps up to 4 threads busy. */
+const PARTS = 4;
 
 export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const backend = s.backend;
@@ -35,11 +42,14 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const dyAsIs = ho === m * th && wo === m * tw && co === cop;
   const tiles = th * tw;
   const perImage = hp * wp * cp + (dyAsIs ? 0 : m * m * tiles * cop) + kk * tiles * (cp + cop);
-  // Chunks of any size: its products are split by k, not by image, and every chunk adds a pass
-  // over S (balanced chunks measured no better here).
+  // Chunks of any size: every image part sums into its own S whatever the chunk.
   const chunk = chunkImages(n, perImage);
-  const sums = s.make([kk, cp, cop]);
-  zeroFill(backend, sums);
+  // S per image part: part q of each chunk (PARTS parts, whatever the thread count) sums into
+  // partial[q]; the parts are added in order at the end, so the result does not depend on
+  // the thread count.
+  const partial = s.make([PARTS, kk, cp, cop]);
+  zeroFill(backend, partial);
+  const sBytes = kk * cp * cop * 4;
   const dyImage = m * th * m * tw * cop * 4;
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
@@ -54,84 +64,91 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
       // dY's tiles past the last output row/column read zeros: they add nothing to S.
       const padded = dyAsIs ? undefined : cs.make([nc, m * th, m * tw, cop]);
       const dyp = padded ? at(padded) : at(dy) + n0 * dyImage;
-      // Phase 1, images split across threads: pad X (and dY), transform X and dY.
-      threads.run(
-        imageParts(nc, tiles, threads.size).map(([i0, i1]): Program => [
-          zeroCall(at(xp) + i0 * hp * wp * cp * 4, (i1 - i0) * hp * wp * cp * 4),
-          ...(padded ? [zeroCall(at(padded) + i0 * dyImage, (i1 - i0) * dyImage)] : []),
-          ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
-          ...(padded
-            ? padInputCalls(
-                backend,
-                dy,
-                padded,
-                n0 + i0,
-                i1 - i0,
-                { t: 0, b: 0, l: 0, r: 0 },
-                m * th,
-                m * tw,
-                cop,
-                i0,
-              )
-            : []),
-          {
-            fn: `winoIn${m}`,
-            args: [
-              at(xp) + i0 * hp * wp * cp * 4,
-              at(v) + i0 * tiles * vT,
-              vK,
-              vT,
+      // Each part: pad X (and dY), transform X and dY, then its α² products into its S, all on
+      // one thread, so that V and dM are read where they were written.
+      const part = ([i0, i1]: [number, number], q: number): Program => [
+        zeroCall(at(xp) + i0 * hp * wp * cp * 4, (i1 - i0) * hp * wp * cp * 4),
+        ...(padded ? [zeroCall(at(padded) + i0 * dyImage, (i1 - i0) * dyImage)] : []),
+        ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
+        ...(padded
+          ? padInputCalls(
+              backend,
+              dy,
+              padded,
+              n0 + i0,
               i1 - i0,
-              th,
-              tw,
-              wp * cp * 4,
-              hp * wp * cp * 4,
-              cp * 4,
-            ],
-          },
-          {
-            fn: `winoDy${m}`,
-            args: [
-              dyp + i0 * dyImage,
-              at(dm) + i0 * tiles * dT,
-              dK,
-              dT,
-              i1 - i0,
-              th,
-              tw,
-              m * tw * cop * 4,
-              dyImage,
-              cop * 4,
-            ],
-          },
-        ]),
-      );
-      // Phase 2, the α² products split across threads (each S_k is one thread's alone: the sum
-      // over tiles runs in the same order whatever the thread count).
-      const ks = Array.from({ length: kk }, (_, k) => k);
-      const share = Math.ceil(kk / threads.size);
+              { t: 0, b: 0, l: 0, r: 0 },
+              m * th,
+              m * tw,
+              cop,
+              i0,
+            )
+          : []),
+        {
+          fn: `winoIn${m}`,
+          args: [
+            at(xp) + i0 * hp * wp * cp * 4,
+            at(v) + i0 * tiles * vT,
+            vK,
+            vT,
+            i1 - i0,
+            th,
+            tw,
+            wp * cp * 4,
+            hp * wp * cp * 4,
+            cp * 4,
+          ],
+        },
+        {
+          fn: `winoDy${m}`,
+          args: [
+            dyp + i0 * dyImage,
+            at(dm) + i0 * tiles * dT,
+            dK,
+            dT,
+            i1 - i0,
+            th,
+            tw,
+            m * tw * cop * 4,
+            dyImage,
+            cop * 4,
+          ],
+        },
+        ...Array.from({ length: kk }, (_, k) => k).flatMap((k) =>
+          outerCalls((i1 - i0) * tiles, {
+            a: at(v) + k * vK + i0 * tiles * vT,
+            aCols: cp,
+            aStride: vT,
+            aColStride: 4,
+            b: at(dm) + k * dK + i0 * tiles * dT,
+            bCols: cop,
+            bStride: dT,
+            out: at(partial) + q * sBytes + k * cp * cop * 4,
+            outStride: cop * 4,
+          }),
+        ),
+      ];
+      const parts = imageParts(nc, tiles, PARTS).map(part);
+      // Parts to threads in contiguous groups (each thread runs its parts one after the other).
+      const per = Math.ceil(parts.length / threads.size);
       threads.run(
-        Array.from({ length: Math.ceil(kk / share) }, (_, i) =>
-          ks.slice(i * share, (i + 1) * share).flatMap((k) =>
-            outerCalls(t, {
-              a: at(v) + k * vK,
-              aCols: cp,
-              aStride: vT,
-              aColStride: 4,
-              b: at(dm) + k * dK,
-              bCols: cop,
-              bStride: dT,
-              out: at(sums) + k * cp * cop * 4,
-              outStride: cop * 4,
-            }),
-          ),
+        Array.from({ length: Math.ceil(parts.length / per) }, (_, i) =>
+          parts.slice(i * per, (i + 1) * per).flat(),
         ),
       );
     } finally {
       cs.dispose();
     }
   }
-  return filterFromS(s, tile, sums, c, co, cp, cop);
+  // S = ((S_0 + S_1) + S_2) + …, in place in part 0.
+  const sums = at(partial);
+  threads.run([
+    Array.from({ length: PARTS - 1 }, (_, q) => ({
+      fn: 'addRows',
+      args: [sums, sums + (q + 1) * sBytes, sums, 1, sBytes, sBytes, sBytes],
+    })),
+  ]);
+  return filterFromS(s, tile, partial, c, co, cp, cop);
 }
 
 /** dW[·,·,ci,co] = Gᵀ S[ci,co] G: the transpose of winograd.ts's filter transform. */
