@@ -28,7 +28,7 @@ let forcedTile: 2 | 4 | undefined;
 export function setWinogradTile(m?: 2 | 4): void {
   forcedTile = m;
 }
-export function tileFor(ho: number, wo: number, pass: 'forward' | 'filter'): WinogradTile {
+function tileFor(ho: number, wo: number, pass: 'forward' | 'filter'): WinogradTile {
   return forcedTile === 4 ? F4 : forcedTile === 2 ? F2 : chooseTile(ho, wo, pass);
 }
 
@@ -90,20 +90,15 @@ export interface WinogradOptions {
   relu?: boolean;
 }
 
-export const ceil4 = (v: number) => Math.ceil(v / 4) * 4;
+const ceil4 = (v: number) => Math.ceil(v / 4) * 4;
 
 export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
   const backend = s.backend;
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const co = o.filter.shape[o.backward ? 2 : 3]!;
   const [ho, wo] = [h + p.t + p.b - 2, w + p.l + p.r - 2];
-  const tile = tileFor(ho, wo, 'forward');
-  const { m, alpha } = tile;
-  const kk = alpha * alpha;
-  const [th, tw] = [Math.ceil(ho / m), Math.ceil(wo / m)];
-  // Tile-aligned, zero-padded input [n, hp, wp, cp]; channels padded to whole f32x4 vectors.
-  // Output channels in whole 8-float blocks: our GEMM loop's width (simdGemm.ts).
-  const [hp, wp, cp, cop] = [m * th + 2, m * tw + 2, ceil4(c), Math.ceil(co / 8) * 8];
+  const geometry = geometryOf(ho, wo, c, co, 'forward');
+  const { tile, m, kk, th, tw, hp, wp, cp, cop } = geometry;
   const u = filterTransform(s, tile, o.filter, c, co, cp, cop, !!o.backward);
   const bias = s.make([cop]);
   const yp = s.make([n, m * th, m * tw, cop]);
@@ -133,23 +128,7 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
         const r0 = i0 * tiles,
           r1 = i1 === nc ? rows : i1 * tiles;
         return [
-          zeroCall(at(xp) + i0 * hp * wp * cp * 4, (i1 - i0) * hp * wp * cp * 4),
-          ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
-          {
-            fn: `winoIn${m}`,
-            args: [
-              at(xp) + i0 * hp * wp * cp * 4,
-              at(v) + r0 * vT,
-              vK,
-              vT,
-              i1 - i0,
-              th,
-              tw,
-              wp * cp * 4,
-              hp * wp * cp * 4,
-              cp * 4,
-            ],
-          },
+          ...inputCalls(backend, x, xp, { at: at(v), k: vK, row: vT }, n0, [i0, i1], p, geometry),
           // M_k = V_k · U_k, [tiles, Ci]·[Ci, Co]: our loop, a(r, i) = V_k[i, r].
           ...u.flatMap((uk, k) =>
             outerCalls(cp, {
@@ -209,6 +188,84 @@ export function transformed(
   const lines = Math.ceil((rows * c * 4) / 64);
   const k = 64 * (lines % 2 === 0 ? lines + 1 : lines);
   return { buf: s.make([(kk * k) / 4]), k, row: c * 4 };
+}
+
+/**
+ * A Winograd call's tile, its α² matrices, the tiles over the output (th × tw) and the padded
+ * input [n, hp, wp, cp]: tile-aligned, zero-padded, channels in whole f32x4 vectors; output
+ * channels cop in whole 8-float blocks, our GEMM loop's width (simdGemm.ts).
+ */
+export interface Geometry {
+  tile: WinogradTile;
+  m: number;
+  kk: number;
+  th: number;
+  tw: number;
+  hp: number;
+  wp: number;
+  cp: number;
+  cop: number;
+}
+
+export function geometryOf(
+  ho: number,
+  wo: number,
+  c: number,
+  co: number,
+  pass: 'forward' | 'filter',
+): Geometry {
+  const tile = tileFor(ho, wo, pass);
+  const m = tile.m;
+  const [th, tw] = [Math.ceil(ho / m), Math.ceil(wo / m)];
+  return {
+    tile,
+    m,
+    kk: tile.alpha ** 2,
+    th,
+    tw,
+    hp: m * th + 2,
+    wp: m * tw + 2,
+    cp: ceil4(c),
+    cop: Math.ceil(co / 8) * 8,
+  };
+}
+
+/**
+ * The program for images i0..i1 of a chunk: zero their part of the padded input xp, copy images
+ * n0 + i0… of x into it, and transform their tiles into V's rows from i0·tiles on (winoIn),
+ * V's entries at row·v.row + k·v.k bytes. Shared by the forward pass and the filter gradient.
+ */
+export function inputCalls(
+  backend: BackendWasm,
+  x: TI,
+  xp: TI,
+  v: { at: number; k: number; row: number },
+  n0: number,
+  [i0, i1]: [number, number],
+  p: Pads,
+  g: Geometry,
+): Program {
+  const image = g.hp * g.wp * g.cp * 4;
+  const xpAt = addressOf(backend, xp) + i0 * image;
+  return [
+    zeroCall(xpAt, (i1 - i0) * image),
+    ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, g.hp, g.wp, g.cp, i0),
+    {
+      fn: `winoIn${g.m}`,
+      args: [
+        xpAt,
+        v.at + i0 * g.th * g.tw * v.row,
+        v.k,
+        v.row,
+        i1 - i0,
+        g.th,
+        g.tw,
+        g.wp * g.cp * 4,
+        image,
+        g.cp * 4,
+      ],
+    },
+  ];
 }
 
 /** Copies images n0..n0+nc of x into the zeroed xp's images from `at` on, at row p.t, column

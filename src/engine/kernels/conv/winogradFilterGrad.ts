@@ -18,7 +18,14 @@ import { heapF32, Scope, TI } from '../wasm/call';
 import { outerCalls } from '../matmul/outerProducts';
 import { imageParts, type Program } from '../threads/loopThreads';
 import { addressOf, loopThreadsFor } from '../wasm/simd';
-import { ceil4, chunkImages, transformed, padInputCalls, tileFor, type Pads } from './winograd';
+import {
+  chunkImages,
+  inputCalls,
+  padInputCalls,
+  geometryOf,
+  transformed,
+  type Pads,
+} from './winograd';
 import { transpose, twoSided, type WinogradTile } from './winogradTiles';
 import { zeroCall, zeroFill } from '../wasm/zeroFill';
 
@@ -32,12 +39,9 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   const at = (t: TI) => addressOf(backend, t);
   const [n, , , c] = x.shape as [number, number, number, number];
   const [, ho, wo, co] = dy.shape as [number, number, number, number];
-  const tile = tileFor(ho, wo, 'filter');
-  const { m, alpha } = tile;
-  const kk = alpha * alpha;
-  const [th, tw] = [Math.ceil(ho / m), Math.ceil(wo / m)];
   // outerAcc takes 4 columns of V and 8 of dM at a time: channels padded with zeros.
-  const [hp, wp, cp, cop] = [m * th + 2, m * tw + 2, ceil4(c), Math.ceil(co / 8) * 8];
+  const geometry = geometryOf(ho, wo, c, co, 'filter');
+  const { tile, m, kk, th, tw, hp, wp, cp, cop } = geometry;
   // dY is read in place when its tiles cover it exactly and it needs no channel padding.
   const dyAsIs = ho === m * th && wo === m * tw && co === cop;
   const tiles = th * tw;
@@ -67,9 +71,8 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
       // Each part: pad X (and dY), transform X and dY, then its α² products into its S, all on
       // one thread, so that V and dM are read where they were written.
       const part = ([i0, i1]: [number, number], q: number): Program => [
-        zeroCall(at(xp) + i0 * hp * wp * cp * 4, (i1 - i0) * hp * wp * cp * 4),
+        ...inputCalls(backend, x, xp, { at: at(v), k: vK, row: vT }, n0, [i0, i1], p, geometry),
         ...(padded ? [zeroCall(at(padded) + i0 * dyImage, (i1 - i0) * dyImage)] : []),
-        ...padInputCalls(backend, x, xp, n0 + i0, i1 - i0, p, hp, wp, cp, i0),
         ...(padded
           ? padInputCalls(
               backend,
@@ -84,21 +87,6 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
               i0,
             )
           : []),
-        {
-          fn: `winoIn${m}`,
-          args: [
-            at(xp) + i0 * hp * wp * cp * 4,
-            at(v) + i0 * tiles * vT,
-            vK,
-            vT,
-            i1 - i0,
-            th,
-            tw,
-            wp * cp * 4,
-            hp * wp * cp * 4,
-            cp * 4,
-          ],
-        },
         {
           fn: `winoDy${m}`,
           args: [
