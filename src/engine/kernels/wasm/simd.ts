@@ -5,7 +5,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { assemble, simd } from './wasmAsm';
+import { assemble, simd, type Fn } from './wasmAsm';
 import { poolGrad } from '../pool/simdPool';
 import { affineRows, strided3d, strided4d, sumRows, transpose4, zero } from './simdLoops';
 import { winoDy, winoIn, winoOut } from '../conv/simdWinograd';
@@ -157,6 +157,42 @@ export interface Simd {
   bnDxRows(dy: number, x: number, out: number, rows: number, rowStride: number, par: number): void;
 }
 
+/** Every loop of our module, each generated here (wasmAsm.ts). */
+export function ourLoops(): Fn[] {
+  return [
+    ...[poolGrad(), sumRows(), strided3d(), affineRows()],
+    ...[F2, F4].flatMap((t) => [winoIn(t), winoOut(t, false), winoOut(t, true), winoDy(t)]),
+    ...[reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
+    binaryRows('mulRows', simd.f32x4Mul),
+    outerAcc(relaxedSimd()),
+    adamUpdate(),
+    ...CONV1_CHANNELS.forward.flatMap((ch) => [
+      conv1Fwd(relaxedSimd(), false, ch),
+      conv1Fwd(relaxedSimd(), true, ch),
+    ]),
+    ...CONV1_CHANNELS.filter.map((ch) => conv1FilterGrad(relaxedSimd(), ch)),
+    ...CONV1_CHANNELS.input.map((ch) => conv1InputGrad(relaxedSimd(), ch)),
+    ...[sqDevRows(), bnGradSums(), bnDxRows()],
+    strided4d(),
+    zero(),
+    transpose4(),
+  ];
+}
+
+/**
+ * Why our module does not compile: the engine lacks wasm SIMD (then the stock kernels run, as
+ * they must), or one of our loops is malformed, a bug that would otherwise turn every kernel of
+ * ours off without a word (3–5× slower steps): then this throws, naming the loops.
+ */
+function explainInvalid(shared: boolean): void {
+  if (!WebAssembly.validate(assemble([zero()], shared))) return;
+  const bad = ourLoops().filter((fn) => !WebAssembly.validate(assemble([fn], shared)));
+  throw new Error(
+    `our wasm loops do not compile: ${bad.map((fn) => fn.name).join(', ') || 'the module as a whole'}` +
+      ' (a bug in their generator under src/engine/kernels; run test/unit/kernels/wasmLoops.test.ts)',
+  );
+}
+
 const cache = new WeakMap<object, Simd | null>();
 
 /** The SIMD helpers bound to this backend's memory, or null if the engine lacks wasm SIMD. */
@@ -170,28 +206,9 @@ export function simdFor(backend: BackendWasm): Simd | null {
   const memory = memoryOf(backend);
   if (memory) {
     const shared = isShared(memory);
-    const bytes = assemble(
-      [
-        ...[poolGrad(), sumRows(), strided3d(), affineRows()],
-        ...[F2, F4].flatMap((t) => [winoIn(t), winoOut(t, false), winoOut(t, true), winoDy(t)]),
-        ...[reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
-        binaryRows('mulRows', simd.f32x4Mul),
-        outerAcc(relaxedSimd()),
-        adamUpdate(),
-        ...CONV1_CHANNELS.forward.flatMap((ch) => [
-          conv1Fwd(relaxedSimd(), false, ch),
-          conv1Fwd(relaxedSimd(), true, ch),
-        ]),
-        ...CONV1_CHANNELS.filter.map((ch) => conv1FilterGrad(relaxedSimd(), ch)),
-        ...CONV1_CHANNELS.input.map((ch) => conv1InputGrad(relaxedSimd(), ch)),
-        ...[sqDevRows(), bnGradSums(), bnDxRows()],
-        strided4d(),
-        zero(),
-        transpose4(),
-      ],
-      shared,
-    );
-    if (WebAssembly.validate(bytes)) {
+    const bytes = assemble(ourLoops(), shared);
+    if (!WebAssembly.validate(bytes)) explainInvalid(shared);
+    else {
       const module = new WebAssembly.Module(bytes);
       const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
       result = inst.exports as unknown as Simd;
