@@ -161,14 +161,17 @@ function ownGemm(
 }
 
 /**
- * A matrix [rows, cols] at `at`, or a copy with rows 64 bytes longer where its rows are a
- * multiple of 4 KiB: the GEMM loop walks hundreds of rows at a time, and rows 4 KiB apart all
+ * Bytes a row of `cols` floats takes in our GEMM's operands: 64 more where `cols` floats are a
+ * multiple of 4 KiB. The GEMM loop walks hundreds of rows at a time, and rows 4 KiB apart all
  * fall in one L1 cache set (a dense layer's 4,096 inputs: x·W took 3.8 ms against 1.4 ms at
  * 3,136 inputs, dY·Wᵀ 9.0 against 2.0).
  */
+const rowBytes = (cols: number): number => ((cols * 4) % 4096 === 0 ? cols * 4 + 64 : cols * 4);
+
+/** A matrix [rows, cols] at `at`, or a copy with rowBytes(cols) a row where that is longer. */
 function unaliased(s: Scope, at: number, rows: number, cols: number): { at: number; row: number } {
-  if ((cols * 4) % 4096 !== 0) return { at, row: cols * 4 };
-  const row = cols * 4 + 64;
+  const row = rowBytes(cols);
+  if (row === cols * 4) return { at, row };
   const copy = addressOf(s.backend, s.make([rows, row / 4]));
   const threads = loopThreadsFor(s.backend)!;
   threads.run(
@@ -183,9 +186,9 @@ function unaliased(s: Scope, at: number, rows: number, cols: number): { at: numb
 }
 
 /** bᵀ of b [rows, cols] (multiples of 4) by our transpose4 loop, threads taking column blocks,
- * into rows padded as unaliased pads them. */
+ * into rows of rowBytes(rows). */
 function transposed(s: Scope, at: number, rows: number, cols: number): { at: number; row: number } {
-  const row = (rows * 4) % 4096 === 0 ? rows * 4 + 64 : rows * 4;
+  const row = rowBytes(rows);
   const dst = addressOf(s.backend, s.make([cols, row / 4]));
   const threads = loopThreadsFor(s.backend)!;
   threads.run(
