@@ -17,6 +17,24 @@ const cli = (...args: string[]) =>
     cwd: root,
   });
 
+/** `reproduce --profile smoke` on 30 training and 40 test images into a fresh folder. */
+function smallSmokeRun(prefix: string, ...args: string[]) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const r = cli(
+    'reproduce',
+    '--profile',
+    'smoke',
+    '--train-limit',
+    '30',
+    '--test-limit',
+    '40',
+    ...args,
+    '--out',
+    out,
+  );
+  return { r, out };
+}
+
 before(() => {
   const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
     cwd: root,
@@ -499,22 +517,7 @@ test('reproduce --seed N runs every step with that seed and says so in results.m
 });
 
 test('reproduce --eval autoattack --pool 2: AutoAttack on the six models, beside PGD-20, recorded', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-repro-aa-'));
-  const r = cli(
-    'reproduce',
-    '--profile',
-    'smoke',
-    '--train-limit',
-    '30',
-    '--test-limit',
-    '40',
-    '--eval',
-    'autoattack',
-    '--pool',
-    '2',
-    '--out',
-    out,
-  );
+  const { r, out } = smallSmokeRun('rfl-cli-repro-aa-', '--eval', 'autoattack', '--pool', '2');
   assert.equal(r.status, 0, r.stderr);
   type Evaluation = {
     label: string;
@@ -556,20 +559,7 @@ test('reproduce --eval autoattack --pool 2: AutoAttack on the six models, beside
 });
 
 test('reproduce --train-limit / --test-limit size every step and say so in results.md and manifest.json', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-cli-limits-'));
-  const r = cli(
-    'reproduce',
-    '--profile',
-    'smoke',
-    '--train-limit',
-    '30',
-    '--test-limit',
-    '40',
-    '--pool',
-    '1',
-    '--out',
-    out,
-  );
+  const { r, out } = smallSmokeRun('rfl-cli-limits-', '--pool', '1');
   assert.equal(r.status, 0, r.stderr);
   const json = (f: string) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')) as unknown;
   const trained = json('standard_D/train-config.json') as { trainLimit: number; testLimit: number };
