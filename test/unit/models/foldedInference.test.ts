@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { relErr, setupBackends } from '../kernels/helpers';
+import { setWinogradTile } from '../../../src/engine/kernels/conv/winograd';
 import { buildModel, type ArchName } from '../../../src/engine/models/registry';
 import { foldedInferenceOn, inferenceApply } from '../../../src/engine/models/foldedInference';
 import { inversionRepresentation } from '../../../src/engine/models/inversionRep';
@@ -43,31 +44,43 @@ test('folded ResNet inference matches the unfolded model (logits, representation
     c: fc.constantFrom(1, 3),
     seed: fc.nat(1000),
   });
-  for (const backend of ['cpu', 'wasm'] as const) {
-    await tf.setBackend(backend);
-    fc.assert(
-      fc.property(arb, ({ n, h, c, seed }) => {
-        const built = randomisedModel('resnet', [h, h, c], seed);
-        const x = tf.randomUniform([n, h, h, c], 0, 1, 'float32', seed);
-        const g = inversionRepresentation(built, true).g;
-        const fns: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [
-          ['logits', (xx) => inferenceApply(built.model, xx)],
-          ['representation', (xx) => inferenceApply(built.representation, xx)],
-          ['inversion g', (xx) => g(xx as tf.Tensor4D)],
-        ];
-        for (const [what, f] of fns) {
-          const [y0, g0] = outAndGrad(f, x, false);
-          const [y1, g1] = outAndGrad(f, x, true);
-          assert.ok(relErr(y1, y0) < 2e-6, `${backend} ${what}: outputs differ ${relErr(y1, y0)}`);
-          assert.ok(
-            relErr(g1, g0) < 2e-5,
-            `${backend} ${what}: gradients differ ${relErr(g1, g0)}`,
-          );
-        }
-        tf.dispose([x, ...built.model.weights.map((w) => w.read())]);
-      }),
-      { numRuns: 3 },
-    );
+  // On wasm the convolutions run Winograd F(2×2): the bounds below are float32 rounding of its
+  // transforms. F(4×4)'s, which the chooser takes at these small sizes, round up to ~8e-6
+  // (winograd.test.ts bounds them against cpu), and the folded and unfolded weights round apart
+  // by up to ~3e-6 in the logits; what this test checks, the folding, is the same for any tile.
+  setWinogradTile(2);
+  try {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await tf.setBackend(backend);
+      fc.assert(
+        fc.property(arb, ({ n, h, c, seed }) => {
+          const built = randomisedModel('resnet', [h, h, c], seed);
+          const x = tf.randomUniform([n, h, h, c], 0, 1, 'float32', seed);
+          const g = inversionRepresentation(built, true).g;
+          const fns: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [
+            ['logits', (xx) => inferenceApply(built.model, xx)],
+            ['representation', (xx) => inferenceApply(built.representation, xx)],
+            ['inversion g', (xx) => g(xx as tf.Tensor4D)],
+          ];
+          for (const [what, f] of fns) {
+            const [y0, g0] = outAndGrad(f, x, false);
+            const [y1, g1] = outAndGrad(f, x, true);
+            assert.ok(
+              relErr(y1, y0) < 2e-6,
+              `${backend} ${what}: outputs differ ${relErr(y1, y0)}`,
+            );
+            assert.ok(
+              relErr(g1, g0) < 2e-5,
+              `${backend} ${what}: gradients differ ${relErr(g1, g0)}`,
+            );
+          }
+          tf.dispose([x, ...built.model.weights.map((w) => w.read())]);
+        }),
+        { numRuns: 3 },
+      );
+    }
+  } finally {
+    setWinogradTile();
   }
 });
 
