@@ -88,19 +88,37 @@ class Cell:
 
     def advtrain_step(self):
         # PGD-7 at L2 eps=1.5 (random start, step 2.5*eps/7) against the model in eval mode, then a training step.
+        # The best iterate per example is kept as MadryLab/robustness's Attacker keeps it (use_best, its default,
+        # and what ours does): each iterate's loss comes from its gradient's forward pass, the last iterate's from
+        # one more forward pass.
         m, x, y = self.m, self.x, self.y
         m.eval()
         eps, step = 1.5, 2.5 * 1.5 / 7
         d = torch.randn_like(x).flatten(1)
         d = (d / d.norm(dim=1, keepdim=True) * eps).view_as(x)
         xa = (x + d).clamp(0, 1)
+        best_x, best_loss = None, None
+
+        def keep_best(xa, losses):
+            nonlocal best_x, best_loss
+            if best_x is None:
+                best_x, best_loss = xa.clone(), losses.clone()
+                return
+            better = losses > best_loss
+            best_x[better], best_loss[better] = xa[better], losses[better]
+
         for _ in range(7):
             xa = xa.detach().requires_grad_(True)
-            (g,) = torch.autograd.grad(F.cross_entropy(m(xa), y), xa)
+            losses = F.cross_entropy(m(xa), y, reduction="none")
+            (g,) = torch.autograd.grad(losses.mean(), xa)
             with torch.no_grad():
+                keep_best(xa, losses)
                 xa = self.l2_step(xa, g, step)
                 dd = (xa - x).flatten(1).renorm(p=2, dim=0, maxnorm=eps).view_as(x)
                 xa = (x + dd).clamp(0, 1)
+        with torch.no_grad():
+            keep_best(xa, F.cross_entropy(m(xa), y, reduction="none"))
+        xa = best_x
         m.train()
         self.opt.zero_grad()
         F.cross_entropy(m(xa), y).backward()
