@@ -210,6 +210,27 @@ testTiles('Winograd at the cnn layer-2 size matches cpu, in chunks of 3 images',
   }
 });
 
+testTiles(
+  'Winograd with channels a multiple of 4 but not of 8 (padded GEMM columns) matches cpu',
+  async () => {
+    // The filter transforms' wasm loops (winoFilter, winoFilterGrad) take these channel counts;
+    // co = 12 pads U's columns to 16, and the input gradient runs over 12 channels into 8.
+    const [xs, fs, dys] = [
+      [2, 6, 7, 8],
+      [3, 3, 8, 12],
+      [2, 6, 7, 12],
+    ];
+    const attrs = { ...conv, pad: 'same' };
+    const x = { shape: xs, values: rand(xs, 14) },
+      filter = { shape: fs, values: rand(fs, 15) },
+      bias = { shape: [12], values: rand([12], 16) },
+      dy = { shape: dys, values: rand(dys, 17) };
+    check(await compare('FusedConv2D', { x, filter, bias }, { ...attrs, activation: 'relu' }));
+    check(await compare('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xs }));
+    check(await compare('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fs }));
+  },
+);
+
 test('the Winograd path runs with each tile: their rounding differs from the direct convolution', async () => {
   await tf.setBackend('wasm');
   const x = tf.tensor(rand([2, 8, 8, 8], 12), [2, 8, 8, 8]),

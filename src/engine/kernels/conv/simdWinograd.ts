@@ -1,8 +1,8 @@
 /**
  * The transforms of Winograd F(m×m,3×3) (winograd.ts, winogradTiles.ts) as wasm built by
  * wasmAsm.ts, 4 channels per f32x4, generated from the tile's matrices: the input transform
- * V = Bᵀ d B, the output transform Y = Aᵀ M A (+ bias, relu) and the filter gradient's
- * output-gradient transform dM = A dY Aᵀ. Each walks the tiles in order (image, tile row, tile
+ * V = Bᵀ d B, the output transform Y = Aᵀ M A (+ bias, relu), the filter gradient's
+ * output-gradient transform dM = A dY Aᵀ, and the two transforms of the filter itself (planeTransform). Each walks the tiles in order (image, tile row, tile
  * column, channel block); entry (tile, channel block, k) of the α² transformed matrices is at
  * tile·tileStride + k·kStride + the block's bytes, so that a caller can lay them out as α²
  * matrices [tiles, C] (tileStride = C floats) or interleaved [tiles, α², C] (kStride = C floats). Pointers and strides are in bytes; C is a
@@ -258,3 +258,43 @@ export function winoOut(t: WinogradTile, relu: boolean): Fn {
   }));
   return f;
 }
+
+/**
+ * L·T·Lᵀ over a p×p grid of planes T (L: q×p), 4 entries of a plane per f32x4: the filter
+ * transform U = G g Gᵀ (L = G: the 9 taps to α² planes over the channel pairs) and the filter
+ * gradient's dW = Gᵀ S G (L = Gᵀ: α² planes to 9). In wasm rather than JS because they run on
+ * the calling thread alone, between the threaded passes, once per convolution call.
+ * Plane (i, j) of the input is at src + (p·i + j)·srcK, output plane (i, j) at dst + (q·i + j)·dstK;
+ * each plane has `rows` rows of colBytes (a multiple of 16), srcRow / dstRow bytes apart.
+ * params: src, srcK, dst, dstK, rows, colBytes, srcRow, dstRow.
+ */
+// Laid out by hand, one wasm operation group per line (see tilesToMatrices).
+// prettier-ignore
+export function planeTransform(name: string, l: number[][]): Fn {
+  const f = new Fn(new Array<number>(8).fill(I32), name);
+  const [src, srcK, dst, dstK, rows, colBytes, srcRow, dstRow] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [q, p] = [l.length, l[0]!.length];
+  const [r, cb, from, to] = ints(f, 4);
+  const line = matrixLine(f, l, constants(f, l));
+  const plane = (base: number, stride: number, k: number) => {
+    f.get(base);
+    if (k > 0) f.get(stride).i32(k).emit(op.i32Mul, op.i32Add);
+  };
+  f.forLt(r, 0, rows, 1, () => f.forLt(cb, 0, colBytes, 16, () => {
+    f.get(src).get(r).get(srcRow).emit(op.i32Mul, op.i32Add).get(cb).emit(op.i32Add).set(from);
+    f.get(dst).get(r).get(dstRow).emit(op.i32Mul, op.i32Add).get(cb).emit(op.i32Add).set(to);
+    tileTransform(f, line, p, q, (i, j) => plane(from, srcK, p * i + j), (i, j, value) => {
+      plane(to, dstK, q * i + j);
+      value();
+      f.vstore();
+    });
+  }));
+  return f;
+}
+
+/** U = G g Gᵀ for tile t (winograd.ts's filter transform). */
+export const winoFilter = (t: WinogradTile): Fn => planeTransform(`winoFilter${t.m}`, t.g);
+
+/** dW = Gᵀ S G for tile t (winogradFilterGrad.ts). */
+export const winoFilterGrad = (t: WinogradTile): Fn =>
+  planeTransform(`winoFilterGrad${t.m}`, transpose(t.g));

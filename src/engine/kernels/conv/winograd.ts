@@ -130,20 +130,20 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
         return [
           ...inputCalls(backend, x, xp, { at: at(v), k: vK, row: vT }, n0, [i0, i1], p, geometry),
           // M_k = V_k · U_k, [tiles, Ci]·[Ci, Co]: our loop, a(r, i) = V_k[i, r].
-          ...u.flatMap((uk, k) =>
+          ...Array.from({ length: kk }, (_, k) =>
             outerCalls(cp, {
               a: at(v) + k * vK + r0 * vT,
               aCols: r1 - r0,
               aStride: 4,
               aColStride: vT,
-              b: at(uk),
+              b: u.at + k * u.k,
               bCols: cop,
               bStride: cop * 4,
               out: at(mm) + k * mK + r0 * mT,
               outStride: mT,
               add: false,
             }),
-          ),
+          ).flat(),
           {
             fn: `winoOut${m}${o.relu ? 'Relu' : ''}`,
             args: [
@@ -326,7 +326,12 @@ export function padInputCalls(
   }));
 }
 
-/** U_k = (G g Gᵀ)_k as α² GEMM weight matrices [1, cp, cop], zero in the padded rows/columns. */
+/**
+ * U_k = (G g Gᵀ)_k as α² GEMM weight matrices [cp, cop], matrix k at `k` bytes from `at`, zero
+ * in the padded rows/columns. With channel counts that are multiples of 4 (every zoo model past
+ * its first layer) our winoFilter loop computes them on this thread in f32, after transposing the
+ * backward pass's taps with transpose4; otherwise the same products in float64 in JS.
+ */
 function filterTransform(
   s: Scope,
   tile: WinogradTile,
@@ -336,23 +341,54 @@ function filterTransform(
   cp: number,
   cop: number,
   backward: boolean,
-): TI[] {
-  const u = Array.from({ length: tile.alpha ** 2 }, () => s.make([1, cp, cop]));
+): { at: number; k: number } {
+  const kk = tile.alpha ** 2;
+  const u = s.make([kk, cp, cop]);
+  const k = cp * cop * 4;
+  if (c % 4 === 0 && co % 4 === 0) {
+    const backend = s.backend;
+    const plane = c * co * 4;
+    const calls: Program = [];
+    // Backward: the forward filter [3,3,co,c], flipped in space (tap k from tap 8 − k), channels
+    // swapped into [c, co] planes.
+    const taps = backward ? addressOf(backend, s.make([9, c, co])) : addressOf(backend, filter);
+    if (backward)
+      for (let t = 0; t < 9; t++)
+        calls.push({
+          fn: 'transpose4',
+          args: [
+            addressOf(backend, filter) + (8 - t) * plane,
+            taps + t * plane,
+            co,
+            c,
+            c * 4,
+            co * 4,
+          ],
+        });
+    if (cp !== c || cop !== co) calls.push(zeroCall(addressOf(backend, u), kk * k));
+    calls.push({
+      fn: `winoFilter${tile.m}`,
+      args: [taps, plane, addressOf(backend, u), k, c, co * 4, co * 4, cop * 4],
+    });
+    loopThreadsFor(backend)!.run([calls]);
+    return { at: addressOf(backend, u), k };
+  }
   // Views after the last allocation (malloc may grow the memory and detach older views).
   const g = heapF32(s.backend, filter);
-  const us = u.map((t) => heapF32(s.backend, t).fill(0));
+  const us = heapF32(s.backend, u).fill(0);
   // The 9 taps as planes over the channel pairs (ci·co + q). Forward: g[i][j][ci][q], a plane
   // as it lies. Backward: the forward filter [3,3,co,c], flipped in space, channels swapped.
-  const taps = Array.from({ length: 9 }, (_, k) => {
-    if (!backward) return g.subarray(k * c * co, (k + 1) * c * co);
-    const src = g.subarray((8 - k) * c * co, (9 - k) * c * co);
+  const taps = Array.from({ length: 9 }, (_, t) => {
+    if (!backward) return g.subarray(t * c * co, (t + 1) * c * co);
+    const src = g.subarray((8 - t) * c * co, (9 - t) * c * co);
     const plane = new Float32Array(c * co);
     for (let ci = 0; ci < c; ci++)
       for (let q = 0; q < co; q++) plane[ci * co + q] = src[q * c + ci]!;
     return plane;
   });
-  twoSided(tile.g, taps, c * co).forEach((plane, k) => {
-    for (let ci = 0; ci < c; ci++) us[k]!.set(plane.subarray(ci * co, (ci + 1) * co), ci * cop);
+  twoSided(tile.g, taps, c * co).forEach((plane, t) => {
+    for (let ci = 0; ci < c; ci++)
+      us.set(plane.subarray(ci * co, (ci + 1) * co), (t * cp + ci) * cop);
   });
-  return u;
+  return { at: addressOf(s.backend, u), k };
 }

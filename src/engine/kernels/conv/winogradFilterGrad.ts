@@ -139,7 +139,11 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
   return filterFromS(s, tile, partial, c, co, cp, cop);
 }
 
-/** dW[·,·,ci,co] = Gᵀ S[ci,co] G: the transpose of winograd.ts's filter transform. */
+/**
+ * dW[·,·,ci,co] = Gᵀ S[ci,co] G: the transpose of winograd.ts's filter transform, by our
+ * winoFilterGrad loop on this thread where the channel counts are multiples of 4, else in
+ * float64 in JS.
+ */
 function filterFromS(
   s: Scope,
   tile: WinogradTile,
@@ -150,6 +154,18 @@ function filterFromS(
   cop: number,
 ): TI {
   const out = s.make([3, 3, c, co]);
+  if (c % 4 === 0 && co % 4 === 0) {
+    const at = (t: TI) => addressOf(s.backend, t);
+    loopThreadsFor(s.backend)!.run([
+      [
+        {
+          fn: `winoFilterGrad${tile.m}`,
+          args: [at(sums), cp * cop * 4, at(out), c * co * 4, c, co * 4, cop * 4, co * 4],
+        },
+      ],
+    ]);
+    return out;
+  }
   // Views after the last allocation (malloc may grow the memory and detach older views).
   const [sum, dw] = [heapF32(s.backend, sums), heapF32(s.backend, out)];
   // S_k as planes over the channel pairs (ci·co + q), dropping the padding.

@@ -8,7 +8,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { assemble, simd, type Fn } from './wasmAsm';
 import { poolGrad } from '../pool/simdPool';
 import { affineRows, strided3d, strided4d, sumRows, transpose4, zero } from './simdLoops';
-import { winoDy, winoIn, winoOut } from '../conv/simdWinograd';
+import { winoDy, winoFilter, winoFilterGrad, winoIn, winoOut } from '../conv/simdWinograd';
 import { F2, F4 } from '../conv/winogradTiles';
 import { binaryRows, relu, reluGrad } from '../elementwise/simdElementwise';
 import { outerAcc } from '../matmul/simdGemm';
@@ -78,7 +78,7 @@ export interface Simd {
     par: number,
   ): void;
   /** The Winograd transforms (simdWinograd.ts) are called by name from loop programs
-   * (loopThreads.ts): winoIn2/4, winoOut2/4 (+Relu), winoDy2/4. */
+   * (loopThreads.ts): winoIn2/4, winoOut2/4 (+Relu), winoDy2/4, winoFilter2/4, winoFilterGrad2/4. */
   /** out[i,j] (+)= Σ_r a(r,i)·b[r,j] (simdGemm.ts); aCols a multiple of 4, bCols of 8 (floats);
    * a(r,i) at a + r·aStride + i·aColStride; add = 1 accumulates, 0 overwrites. */
   outerAcc(
@@ -162,6 +162,7 @@ export function ourLoops(): Fn[] {
   return [
     ...[poolGrad(), sumRows(), strided3d(), affineRows()],
     ...[F2, F4].flatMap((t) => [winoIn(t), winoOut(t, false), winoOut(t, true), winoDy(t)]),
+    ...[F2, F4].flatMap((t) => [winoFilter(t), winoFilterGrad(t)]),
     ...[reluGrad(), relu(), binaryRows('addRows', simd.f32x4Add)],
     binaryRows('mulRows', simd.f32x4Mul),
     outerAcc(relaxedSimd()),
