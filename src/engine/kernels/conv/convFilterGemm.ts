@@ -136,9 +136,8 @@ function buildP(
   const { top: pt, left: pl } = ci.padInfo;
   const m = nc * ho * wo;
   const p = s.make([1, rows, m]);
-  const view = heapF32(backend, p);
-  view.fill(0, kh * kw * c * m);
   const [src, dst] = [addressOf(backend, planes), addressOf(backend, p)];
+  let padded = rows > kh * kw * c;
   const blocks: { from: number; to: number; ya: number; yb: number; xa: number; xb: number }[] = [];
   for (let i = 0; i < kh; i++) {
     // Output rows/cols whose input pixel is inside the image (the rest stays zero: padding).
@@ -148,7 +147,7 @@ function buildP(
       const xa = Math.max(0, Math.ceil((pl - j) / sw)),
         xb = Math.min(wo, Math.floor((w - 1 + pl - j) / sw) + 1);
       const block = (i * kw + j) * c * m;
-      if (ya > 0 || yb < ho || xa > 0 || xb < wo) view.fill(0, block, block + c * m);
+      if (ya > 0 || yb < ho || xa > 0 || xb < wo) padded = true;
       if (yb <= ya || xb <= xa) continue;
       // Planes q = (ci, n) for n in the chunk: the source skips the other images' planes.
       blocks.push({
@@ -161,6 +160,8 @@ function buildP(
       });
     }
   }
+  // Zeroed by our threads' zero loop: TypedArray.fill on the shared heap is slow (zeroFill.ts).
+  if (padded) zeroFill(backend, p);
   const copies = (i0: number, i1: number): Program =>
     blocks.flatMap(({ from, to, ya, yb, xa, xb }) =>
       Array.from({ length: c }, (_, ch) => ({
