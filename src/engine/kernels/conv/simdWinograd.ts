@@ -2,11 +2,12 @@
  * The transforms of Winograd F(m×m,3×3) (winograd.ts, winogradTiles.ts) as wasm built by
  * wasmAsm.ts, 4 channels per f32x4, generated from the tile's matrices: the input transform
  * V = Bᵀ d B, the output transform Y = Aᵀ M A (+ bias, relu), the filter gradient's
- * output-gradient transform dM = A dY Aᵀ, and the two transforms of the filter itself (planeTransform). Each walks the tiles in order (image, tile row, tile
- * column, channel block); entry (tile, channel block, k) of the α² transformed matrices is at
- * tile·tileStride + k·kStride + the block's bytes, so that a caller can lay them out as α²
- * matrices [tiles, C] (tileStride = C floats) or interleaved [tiles, α², C] (kStride = C floats). Pointers and strides are in bytes; C is a
- * multiple of 4 (callers pad).
+ * output-gradient transform dM = A dY Aᵀ, and the two transforms of the filter itself
+ * (planeTransform, at the end). The tile transforms walk the tiles in order (image, tile row,
+ * tile column, channel block); entry (tile, channel block, k) of the α² transformed matrices is
+ * at tile·tileStride + k·kStride + the block's bytes, so that a caller can lay them out as α²
+ * matrices [tiles, C] (tileStride = C floats) or interleaved [tiles, α², C] (kStride = C
+ * floats). Pointers and strides are in bytes; C is a multiple of 4 (callers pad).
  *
  * Coefficients of ±1 become adds and subtracts and 0 nothing, so F(2×2)'s transforms are the
  * additions alone; others multiply by a splatted constant.

@@ -180,8 +180,8 @@ export function winogradConv(s: Scope, x: TI, p: Pads, o: WinogradOptions): TI {
 
 /**
  * The first ho×wo pixels of each image of y (whole tiles, images `imageBytes` and rows `rowBytes`
- * apart) as [n, ho, wo, co], by our strided copy on our threads: tfjs's Slice ran on one thread
- * (a 7×7 output of 4×4 tiles: 1.5–1.8 ms a call, a third of the convolution).
+ * apart) as [n, ho, wo, co], by our strided copy split over our threads (tfjs's Slice runs on
+ * one thread, a large part of a small convolution such as 7×7 by 4×4 tiles).
  */
 function cropped(
   s: Scope,
