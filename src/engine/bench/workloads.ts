@@ -160,10 +160,14 @@ export function makeWorkload(
   });
   const eta = new Float32Array(batch).fill(3);
   // FAB-T: every step starts again from the same point ε/2 from x (a restart's start).
-  const fab = tf.tidy(() => ({
+  // The start's tensor is disposed by hand, not by tf.tidy: tidy walks whatever its function
+  // returns looking for tensors, and over a Float32Array that is one step per element.
+  const fabStart = makeStep('l2', x, 0.75, 0).randomPerturb(x, 8);
+  const fab = {
     clean: Float32Array.from(x.dataSync()),
-    start: Float32Array.from(makeStep('l2', x, 0.75, 0).randomPerturb(x, 8).dataSync()),
-  }));
+    start: Float32Array.from(fabStart.dataSync()),
+  };
+  fabStart.dispose();
   const fabProjector = new HyperplaneProjector(x.size / batch);
   const ones = tf.ones<tf.Rank.R1>([batch]);
   const squareOptions = { norm: 'l2', eps: 1.5, queries: BENCH_SQUARE.queries, seed: 7 } as const;
