@@ -16,10 +16,9 @@ const RELAXED_MADD = 0x105;
 
 /**
  * The input channel counts each pass has loops for. Three channels only for the input gradient:
- * there the loop beat Winograd over an output padded from 3 to 8 channels (32×32, 32 → 3:
- * 13.1 → 8.6 ms on 2 threads), but with 27 taps the forward and the filter gradient spill and
- * lost to XNNPACK's convolution and the im2col GEMM (6.5 → 16.3 and 10.7 → 14.1 ms;
- * CHANGELOG.md).
+ * there the loop beat Winograd over an output padded from 3 to 8 channels, but with 27 taps the
+ * forward and the filter gradient spill and lost to XNNPACK's convolution and the im2col GEMM
+ * (the timings are in CHANGELOG.md).
  */
 export const CONV1_CHANNELS = { forward: [1], filter: [1], input: [1, 3] } as const;
 const K = 3;

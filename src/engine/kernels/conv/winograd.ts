@@ -2,9 +2,9 @@
  * 3×3 stride-1 convolution as Winograd F(m×m,3×3) (winogradTiles.ts: m = 2 or 4, α = m + 2):
  * Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A per m×m output tile, α² multiplies per tile and channel pair
  * instead of 9·m². The products over input channels become α² independent GEMMs
- * V_k [tiles, Ci] · U_k [Ci, Co], run by our outerAcc loop (simdGemm.ts); the input and output
- * transforms are our SIMD loops (simdWinograd.ts), the filter transform (≤ α²·Ci·Co numbers) is
- * JS. Used by Conv2D/FusedConv2D (conv2d.ts) and by the convolution form of
+ * V_k [tiles, Ci] · U_k [Ci, Co], run by our outerAcc loop (simdGemm.ts); the input, output and
+ * filter transforms are our SIMD loops (simdWinograd.ts; the filter's in JS for channel counts
+ * that are not multiples of 4). Used by Conv2D/FusedConv2D (conv2d.ts) and by the convolution form of
  * Conv2DBackpropInput (convGrads.ts), which passes the forward filter and lets the filter
  * transform flip it and swap its channels.
  */
@@ -225,7 +225,7 @@ function cropped(
  * layout best everywhere (CHANGELOG.md). Each matrix takes an odd number of 64-byte lines, so the
  * α² streams a transform reads or writes at once fall in different cache sets: rows·c·4 a
  * multiple of 4096 put all of them in one set (the 14×14 input gradient's chunks of 16 images ×
- * 49 tiles × 64 channels), and its input transform took 4.7 ms instead of ~1 on 2 threads.
+ * 49 tiles × 64 channels), where its input transform ran several times slower (CHANGELOG.md).
  */
 export function transformed(
   s: Scope,

@@ -163,8 +163,8 @@ function ownGemm(
 /**
  * Bytes a row of `cols` floats takes in our GEMM's operands: 64 more where `cols` floats are a
  * multiple of 4 KiB. The GEMM loop walks hundreds of rows at a time, and rows 4 KiB apart all
- * fall in one L1 cache set (a dense layer's 4,096 inputs: x·W took 3.8 ms against 1.4 ms at
- * 3,136 inputs, dY·Wᵀ 9.0 against 2.0).
+ * fall in one L1 cache set (a dense layer's 4,096 inputs ran several times slower than 3,136;
+ * CHANGELOG.md has the timings).
  */
 const rowBytes = (cols: number): number => ((cols * 4) % 4096 === 0 ? cols * 4 + 64 : cols * 4);
 

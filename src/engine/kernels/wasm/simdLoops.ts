@@ -113,8 +113,8 @@ export function strided4d(): Fn {
 
 /**
  * dst[0..bytes) = 0, bytes a multiple of 4. Why not TypedArray.fill: on the threaded build's
- * shared memory V8 fills a view element by element, ~4 bytes a nanosecond (a Winograd chunk's
- * padded input took 5.5 ms a convolution that way against 0.4 ms on unshared memory).
+ * shared memory V8 fills a view element by element, an order of magnitude slower than on
+ * unshared memory (CHANGELOG.md).
  */
 // Laid out by hand, one wasm operation group per line: formatting would put
 // every opcode on a line of its own and hide the loop structure.
@@ -138,7 +138,7 @@ const lanes = (...f: number[]) => f.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2,
  * dst = srcᵀ for a [rows, cols] float matrix, rows and cols multiples of 4, in 4×4 blocks
  * transposed in registers; row strides in bytes (dst's may be padded). Why: tfjs's Transpose
  * walks a power-of-two-wide matrix (a dense layer's 4,096 inputs) with all reads in one cache set,
- * 4.8 ms for [4096, 128] against 0.6 ms for [3136, 128]. Column blocks outside, rows inside:
+ * several times slower than at 3,136 inputs (CHANGELOG.md). Column blocks outside, rows inside:
  * each pass writes 4 rows of dst in order and reads a strip of src that stays in L2.
  */
 // Laid out by hand, one wasm operation group per line: formatting would put
