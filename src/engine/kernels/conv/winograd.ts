@@ -374,6 +374,10 @@ export function padInputCalls(
   }));
 }
 
+/** Whether the filter transforms' wasm loops (winoFilter, winoFilterGrad) take c → co channels:
+ * planes of whole f32x4 vectors, and transpose4's 4×4 blocks for the backward taps. */
+export const planeLoopsFit = (c: number, co: number): boolean => c % 4 === 0 && co % 4 === 0;
+
 /**
  * U_k = (G g Gᵀ)_k as α² GEMM weight matrices [cp, cop], matrix k at `k` bytes from `at`, zero
  * in the padded rows/columns. With channel counts that are multiples of 4 (every zoo model past
@@ -393,7 +397,7 @@ function filterTransform(
   const kk = tile.alpha ** 2;
   const u = s.make([kk, cp, cop]);
   const k = cp * cop * 4;
-  if (c % 4 === 0 && co % 4 === 0) {
+  if (planeLoopsFit(c, co)) {
     const backend = s.backend;
     const plane = c * co * 4;
     const calls: Program = [];

@@ -22,6 +22,7 @@ import {
   chunkImages,
   inputCalls,
   padInputCalls,
+  planeLoopsFit,
   geometryOf,
   transformed,
   type Pads,
@@ -72,20 +73,22 @@ export function winogradFilterGrad(s: Scope, x: TI, dy: TI, p: Pads): TI {
       // one thread, so that V and dM are read where they were written.
       const part = ([i0, i1]: [number, number], q: number): Program => [
         ...inputCalls(backend, x, xp, { at: at(v), k: vK, row: vT }, n0, [i0, i1], p, geometry),
-        ...(padded ? [zeroCall(at(padded) + i0 * dyImage, (i1 - i0) * dyImage)] : []),
         ...(padded
-          ? padInputCalls(
-              backend,
-              dy,
-              padded,
-              n0 + i0,
-              i1 - i0,
-              { t: 0, b: 0, l: 0, r: 0 },
-              m * th,
-              m * tw,
-              cop,
-              i0,
-            )
+          ? [
+              zeroCall(at(padded) + i0 * dyImage, (i1 - i0) * dyImage),
+              ...padInputCalls(
+                backend,
+                dy,
+                padded,
+                n0 + i0,
+                i1 - i0,
+                { t: 0, b: 0, l: 0, r: 0 },
+                m * th,
+                m * tw,
+                cop,
+                i0,
+              ),
+            ]
           : []),
         {
           fn: `winoDy${m}`,
@@ -154,7 +157,7 @@ function filterFromS(
   cop: number,
 ): TI {
   const out = s.make([3, 3, c, co]);
-  if (c % 4 === 0 && co % 4 === 0) {
+  if (planeLoopsFit(c, co)) {
     const at = (t: TI) => addressOf(s.backend, t);
     loopThreadsFor(s.backend)!.run([
       [
