@@ -2,8 +2,15 @@
 // The wasm binaries are copied beside the bundles so the VSIX and dist/ carry what the wasm rung needs.
 // Usage: node esbuild.mjs [--production] [--watch] [--only extension,worker,cli,webview]
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const args = process.argv.slice(2);
 const production = args.includes('--production');
@@ -11,7 +18,33 @@ const watch = args.includes('--watch');
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : null;
 
+/**
+ * Every output is written beside its target and renamed over it, and only when its bytes
+ * changed. Tests build dist/cli.js while other test processes run it (node --test runs two
+ * files at once), and esbuild's own write truncates the file first: a CLI started in that
+ * moment read an empty bundle and exited 0 having done nothing. A rename swaps the whole file.
+ */
+function writeAtomically(file, bytes) {
+  if (existsSync(file) && Buffer.compare(readFileSync(file), bytes) === 0) return;
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, file);
+}
+
+const atomicOutput = {
+  name: 'atomic-output',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const f of result.outputFiles ?? []) writeAtomically(f.path, f.contents);
+    });
+  },
+};
+
+const common = { write: false, plugins: [atomicOutput] };
+
 const node = {
+  ...common,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
@@ -53,6 +86,7 @@ const builds = {
     banner: { js: '#!/usr/bin/env node' },
   },
   webview: {
+    ...common,
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
@@ -73,7 +107,7 @@ function copyWasm() {
   const src = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
   mkdirSync('dist/wasm', { recursive: true });
   for (const f of readdirSync(src).filter((f) => f.endsWith('.wasm')))
-    cpSync(join(src, f), join('dist/wasm', f));
+    writeAtomically(join('dist/wasm', f), readFileSync(join(src, f)));
 }
 
 // The pool thread goes wherever the CLI or the worker goes.

@@ -9,6 +9,7 @@ import { readResultsFolder } from '../../../src/extension/panels/resultsData';
 import { ARCHS } from '../../../src/engine/models/registry';
 import { loadDataset } from '../../../src/engine/formats/load';
 import { writeDatasetFolder } from '../../../src/engine/formats/constructed';
+import { buildBundles } from '../../helpers/bundles';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = (...args: string[]) =>
@@ -36,11 +37,7 @@ function smallSmokeRun(prefix: string, ...args: string[]) {
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.equal(b.status, 0, b.stderr);
+  buildBundles('cli');
 });
 
 test('info names the wasm backend, why the native rungs were skipped, and finds Fashion-MNIST', () => {

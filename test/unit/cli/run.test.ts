@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildBundles } from '../../helpers/bundles';
 
 const root = path.resolve(__dirname, '../../..');
 const run = (cwd: string, ...args: string[]) =>
@@ -55,11 +56,7 @@ const EXPERIMENT = `{
 
 let ws: string;
 before(() => {
-  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.equal(b.status, 0, b.stderr);
+  buildBundles('cli');
   ws = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-run-'));
   fs.writeFileSync(path.join(ws, 'every.rfl.json'), EXPERIMENT);
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildBundles } from '../../helpers/bundles';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = (...args: string[]) =>
@@ -23,11 +24,7 @@ function listedVerbs(): string[] {
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.equal(b.status, 0, b.stderr);
+  buildBundles('cli');
 });
 
 test('-h, --help and `help VERB` print the same help on every verb, exit 0', () => {

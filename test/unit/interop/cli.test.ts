@@ -16,6 +16,7 @@ import { writeJsonAtomic, writeModelFiles } from '../../../src/engine/models/che
 import { writeDatasetFolder } from '../../../src/engine/formats/constructed';
 import { makeRng } from '../../../src/engine/formats/rng';
 import type { Dataset } from '../../../src/engine/types';
+import { buildBundles } from '../../helpers/bundles';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = (...args: string[]) =>
@@ -54,11 +55,7 @@ function rgbSet(n: number, seed: number): Dataset {
 const data = path.join(tmp, 'rgb');
 
 before(async () => {
-  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.equal(b.status, 0, b.stderr);
+  buildBundles('cli');
   await initBackend('wasm');
   await writeDatasetFolder(path.join(data, 'train'), rgbSet(12, 1), { dtype: 'uint8' });
   await writeDatasetFolder(path.join(data, 'test'), rgbSet(6, 2), { dtype: 'uint8' });

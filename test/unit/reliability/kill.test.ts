@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeRng } from '../../../src/engine/formats/rng';
 import { parseNpy } from '../../../src/engine/formats/npy';
+import { buildBundles } from '../../helpers/bundles';
 
 const root = path.resolve(__dirname, '../../..');
 const cliPath = path.join(root, 'dist/cli.js');
@@ -29,11 +30,7 @@ let killsLanded = 0;
 after(() => console.log(`kill points landed: ${killsLanded}`));
 
 before(() => {
-  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'cli'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.equal(b.status, 0, b.stderr);
+  buildBundles('cli');
 });
 
 function cli(args: string[], kill?: string) {

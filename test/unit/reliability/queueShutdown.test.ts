@@ -5,20 +5,16 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { JobQueue } from '../../../src/extension/worker/jobQueue';
+import { buildBundles } from '../../helpers/bundles';
 
 const root = path.resolve(__dirname, '../../..');
 
 before(() => {
-  const b = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'worker'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.equal(b.status, 0, b.stderr);
+  buildBundles('worker');
 });
 
 test('jobs stopped by the editor shutting down end interrupted, running or queued', async () => {
