@@ -23,15 +23,23 @@ test('2 wasm threads start under Node and give bit-identical results', async () 
   });
   const line = stdout.split('\n').find((l) => l.startsWith('{"threads"'));
   assert.ok(line, `no result line in: ${stdout.slice(0, 500)}`);
-  const { threads, loopThreads, helperPrograms, trap, afterTrap, longRanHere, out } = JSON.parse(
-    line,
-  ) as {
+  const {
+    threads,
+    loopThreads,
+    helperPrograms,
+    trap,
+    afterTrap,
+    longRanHere,
+    untakenRanHere,
+    out,
+  } = JSON.parse(line) as {
     threads: number;
     loopThreads: number;
     helperPrograms: number;
     trap: string;
     afterTrap: boolean;
     longRanHere: boolean;
+    untakenRanHere: boolean;
     out: Record<string, string>;
   };
   assert.equal(threads, 2);
@@ -41,6 +49,7 @@ test('2 wasm threads start under Node and give bit-identical results', async () 
   assert.match(trap, /helper thread trapped/);
   assert.ok(afterTrap, 'the loops gave a different result after a helper trapped');
   assert.ok(longRanHere, 'a program too long for a helper did not run on the calling thread');
+  assert.ok(untakenRanHere, 'a program no helper took did not run on the calling thread');
   await tf.setBackend('wasm');
   for (const [name, f] of Object.entries(threadCases())) {
     const t = f();

@@ -22,19 +22,29 @@ void (async () => {
     t.dispose();
   }
   const loops = loopThreadsFor(tf.backend() as BackendWasm);
+  const addressOf = (t: tf.Tensor): number =>
+    (tf.backend() as BackendWasm).dataIdMap.get(t.dataId).memoryOffset;
   // A helper whose program traps (a read past the end of memory) makes run() throw here, and
-  // the helper keeps serving: the next run still works.
+  // the helper keeps serving: the next run still works. This thread's own program is long (tens
+  // of milliseconds) so that the helper, not this thread, takes the trapping one.
   let trap = '';
+  const busy = tf.fill([1 << 20], -1);
+  const busyAt = addressOf(busy);
+  // (after busy's allocation, which may grow the memory)
   const end = ((tf.backend() as BackendWasm).wasm as unknown as { wasmMemory: WebAssembly.Memory })
     .wasmMemory.buffer.byteLength;
   try {
-    loops?.run([[], [{ fn: 'relu', args: [end - 16, end - 16, 64] }]]);
+    loops?.run([
+      Array.from({ length: 50 }, () => ({ fn: 'relu', args: [busyAt, busyAt, 4 << 20] })),
+      [{ fn: 'relu', args: [end - 16, end - 16, 64] }],
+    ]);
   } catch (e) {
     trap = errorMessage(e);
   }
+  busy.dispose();
   // A program too long for a helper's command block runs on this thread instead.
   const buf = tf.fill([1024], -1);
-  const at = (tf.backend() as BackendWasm).dataIdMap.get(buf.dataId).memoryOffset;
+  const at = addressOf(buf);
   const before = loops?.helperPrograms ?? 0;
   loops?.run([[], Array.from({ length: 14000 }, () => ({ fn: 'relu', args: [at, at, 4096] }))]);
   const longRanHere = (loops?.helperPrograms ?? 0) === before && buf.dataSync()[0] === 0;
@@ -43,14 +53,27 @@ void (async () => {
   const afterTrap =
     Buffer.from((after.dataSync() as Float32Array).buffer).toString('base64') === out.relu;
   after.dispose();
+  // A program that no helper takes (here: the helper is gone) runs on this thread once its own
+  // is done, instead of waiting for the helper.
+  const size = loops?.size;
+  await (
+    loops as unknown as { helpers: { worker: { terminate(): Promise<number> } }[] }
+  )?.helpers[0]?.worker.terminate();
+  const orphan = tf.fill([1024], -1);
+  const helpedBefore = loops?.helperPrograms ?? 0;
+  loops?.run([[], [{ fn: 'relu', args: [addressOf(orphan), addressOf(orphan), 4096] }]]);
+  const untakenRanHere =
+    (loops?.helperPrograms ?? 0) === helpedBefore && (await orphan.data()).every((v) => v === 0);
+  orphan.dispose();
   console.log(
     JSON.stringify({
       threads: wasm.getThreadsCount(),
-      loopThreads: loops?.size,
+      loopThreads: size,
       helperPrograms: loops?.helperPrograms,
       trap,
       afterTrap,
       longRanHere,
+      untakenRanHere,
       out,
     }),
   );

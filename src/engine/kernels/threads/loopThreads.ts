@@ -5,8 +5,9 @@
  * "2-thread" step kept one core idle for most of its time. Here each extra thread is a
  * worker_thread with its own instance of our module on the backend's shared memory. A kernel
  * hands each thread a *program* (a list of calls of our loops) over disjoint outputs; the
- * calling thread runs the first program itself and then waits for the others (Atomics on a
- * shared command block: no message passing, ≈ microseconds to wake a thread).
+ * calling thread runs the first program itself, then runs any program no helper has taken yet,
+ * and waits for the others (Atomics on a shared command block: no message passing, ≈
+ * microseconds to wake a thread).
  *
  * Results do not depend on the thread count as long as callers split outputs, never a sum
  * (each output element is computed by the same loop over the same inputs in the same order);
@@ -20,9 +21,14 @@ export interface Call {
 }
 export type Program = Call[];
 
-/** Int32 slots per helper: seq, done, failed, length, then the encoded program. */
+/**
+ * Int32 slots per helper: seq, done, failed, length, claimed, then the encoded program. `claimed`
+ * is the last seq whose program somebody took: the helper, or the calling thread when it finished
+ * its own program before the helper woke (a helper descheduled by XNNPACK's threads or the OS
+ * would otherwise hold the whole kernel up while the calling thread waits).
+ */
 const SLOTS = 1 << 16;
-const [SEQ, DONE, FAILED, LENGTH, CODE] = [0, 1, 2, 3, 4];
+const [SEQ, DONE, FAILED, LENGTH, CLAIMED, CODE] = [0, 1, 2, 3, 4, 5];
 
 // The helper: decode and run programs until told to stop (seq < 0). After each program it spins
 // for 0.25 ms before sleeping: the programs of one training step come in quick succession, and
@@ -38,6 +44,7 @@ for (;;) {
   if (s === seen) { Atomics.wait(ctl, ${SEQ}, seen); continue; }
   seen = s;
   if (s < 0) break;
+  if (Atomics.compareExchange(ctl, ${CLAIMED}, s - 1, s) !== s - 1) continue;
   try {
     const end = ${CODE} + Atomics.load(ctl, ${LENGTH});
     for (let p = ${CODE}; p < end; ) {
@@ -98,7 +105,10 @@ export class LoopThreads {
     return this.helpers.length + 1;
   }
 
-  /** Runs programs[0] here and programs[i] on helper i − 1, and returns when all are done. */
+  /**
+   * Runs programs[0] here and programs[i] on helper i − 1 (or here, if that helper has not taken
+   * it by the time programs[0] is done), and returns when all are done.
+   */
   run(programs: Program[]): void {
     if (programs.length > this.size)
       throw new Error(`loopThreads: ${programs.length} programs for ${this.size} threads`);
@@ -118,13 +128,22 @@ export class LoopThreads {
     }
     this.helperPrograms += started.length;
     let failure: Error | undefined;
-    try {
-      for (const p of [programs[0] ?? [], ...tooLong])
+    const runHere = (p: Program) => {
+      try {
         for (const c of p) this.local[c.fn]!(...c.args);
-    } catch (e) {
-      failure = e instanceof Error ? e : new Error(String(e));
-    }
-    for (const h of started) {
+      } catch (e) {
+        failure ??= e instanceof Error ? e : new Error(String(e));
+      }
+    };
+    for (const p of [programs[0] ?? [], ...tooLong]) runHere(p);
+    // Programs no helper has taken yet run here, in the order given.
+    const waitFor = started.filter((h, i) => {
+      if (Atomics.compareExchange(h.ctl, CLAIMED, h.seq - 1, h.seq) !== h.seq - 1) return true;
+      runHere(programs[i + 1]!);
+      return false;
+    });
+    this.helperPrograms += waitFor.length - started.length;
+    for (const h of waitFor) {
       let d = Atomics.load(h.ctl, DONE);
       for (let i = 0; d !== h.seq && i < 20000; i++) d = Atomics.load(h.ctl, DONE);
       // A program is one chunk of one kernel (milliseconds): a minute without an answer means
