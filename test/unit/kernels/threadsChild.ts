@@ -25,8 +25,9 @@ void (async () => {
   const addressOf = (t: tf.Tensor): number =>
     (tf.backend() as BackendWasm).dataIdMap.get(t.dataId).memoryOffset;
   // A helper whose program traps (a read past the end of memory) makes run() throw here, and
-  // the helper keeps serving: the next run still works. This thread's own program is long (tens
-  // of milliseconds) so that the helper, not this thread, takes the trapping one.
+  // the helper keeps serving: the next run still works. This thread's own program is long (a
+  // quarter of a second, scheduling delays on a loaded machine being milliseconds) so that the
+  // helper, not this thread, takes the trapping one.
   let trap = '';
   const busy = tf.fill([1 << 20], -1);
   const busyAt = addressOf(busy);
@@ -35,7 +36,7 @@ void (async () => {
     .wasmMemory.buffer.byteLength;
   try {
     loops?.run([
-      Array.from({ length: 50 }, () => ({ fn: 'relu', args: [busyAt, busyAt, 4 << 20] })),
+      Array.from({ length: 1000 }, () => ({ fn: 'relu', args: [busyAt, busyAt, 4 << 20] })),
       [{ fn: 'relu', args: [end - 16, end - 16, 64] }],
     ]);
   } catch (e) {
