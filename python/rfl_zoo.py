@@ -10,10 +10,12 @@
 
 `model_from_safetensors(path)` builds the arch named in a file this tool exported and loads it.
 The state_dict names and layouts are what src/engine/interop/stateDict.ts writes and reads:
-    mlp     fc1, fc2, logits
-    cnn     conv1, conv2, fc1, logits
-    vgg     conv1..conv4, fc1, logits
-    resnet  conv1, bn1, layerK.0.{conv1,bn1,conv2,bn2,downsample.0,downsample.1} (K = 1..3), logits
+    mlp          fc1, fc2, logits
+    cnn          conv1, conv2, fc1, logits (cnn-wide: the same at twice the width)
+    vgg          conv1..conv4, fc1, logits
+    resnet       conv1, bn1, layerK.B.{conv1,bn1,conv2,bn2,downsample.0,downsample.1} (K = 1..3;
+                 B = 0, and 0..2 for resnet-deep), logits
+densenet and inception have no PyTorch twin here yet.
 Two details make the logits equal to the TF.js model's, not just close in spirit:
   - convolutions pad as TensorFlow's 'same' does (SameConv2d): when the total padding is odd
     (a stride-2 3x3 conv on an even size) the extra row and column go at the bottom and right,
@@ -34,7 +36,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_np  # noqa: E402
 
-ARCHS = ("mlp", "cnn", "resnet", "vgg")
+ARCHS = ("mlp", "cnn", "resnet", "vgg", "cnn-wide", "resnet-deep")
 BN_EPS = 1e-3
 BN_MOMENTUM = 0.1
 
@@ -82,15 +84,16 @@ class Mlp(nn.Module):
 
 
 class Cnn(nn.Module):
-    """conv3x3 32 -> maxpool -> conv3x3 64 -> maxpool -> dense 128 -> linear."""
+    """conv3x3 32 -> maxpool -> conv3x3 64 -> maxpool -> dense 128 -> linear.
+    cnn-wide: the same at twice the width (64, 128, 256)."""
 
-    def __init__(self, shape, classes):
+    def __init__(self, shape, classes, convs=(32, 64), dense=128):
         super().__init__()
         c, h, w = shape
-        self.conv1 = SameConv2d(c, 32, 3)
-        self.conv2 = SameConv2d(32, 64, 3)
-        self.fc1 = nn.Linear(64 * (h // 2 // 2) * (w // 2 // 2), 128)
-        self.logits = nn.Linear(128, classes)
+        self.conv1 = SameConv2d(c, convs[0], 3)
+        self.conv2 = SameConv2d(convs[0], convs[1], 3)
+        self.fc1 = nn.Linear(convs[1] * (h // 2 // 2) * (w // 2 // 2), dense)
+        self.logits = nn.Linear(dense, classes)
 
     def rep(self, x):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
@@ -144,16 +147,22 @@ class BasicBlock(nn.Module):
 
 
 class ResNet(nn.Module):
-    """stem conv 16, stages 16/32/64 of one basic block each (stride 2 between), GAP -> linear."""
+    """stem conv 16, stages 16/32/64 of `blocks` basic blocks each (stride 2 between),
+    GAP -> linear. blocks=3 is resnet-deep (ResNet-20's layout)."""
 
-    def __init__(self, shape, classes):
+    def __init__(self, shape, classes, blocks=1):
         super().__init__()
         c, _, _ = shape
         self.conv1 = SameConv2d(c, 16, 3, bias=False)
         self.bn1 = _bn(16)
-        self.layer1 = nn.Sequential(BasicBlock(16, 16, 1))
-        self.layer2 = nn.Sequential(BasicBlock(16, 32, 2))
-        self.layer3 = nn.Sequential(BasicBlock(32, 64, 2))
+
+        def stage(cin, cout, stride):
+            first = BasicBlock(cin, cout, stride)
+            return nn.Sequential(first, *[BasicBlock(cout, cout, 1) for _ in range(blocks - 1)])
+
+        self.layer1 = stage(16, 16, 1)
+        self.layer2 = stage(16, 32, 2)
+        self.layer3 = stage(32, 64, 2)
         self.logits = nn.Linear(64, classes)
 
     def rep(self, x):
@@ -165,7 +174,14 @@ class ResNet(nn.Module):
         return self.logits(self.rep(x))
 
 
-_CLASSES = {"mlp": Mlp, "cnn": Cnn, "resnet": ResNet, "vgg": Vgg}
+_CLASSES = {
+    "mlp": Mlp,
+    "cnn": Cnn,
+    "resnet": ResNet,
+    "vgg": Vgg,
+    "cnn-wide": lambda shape, classes: Cnn(shape, classes, convs=(64, 128), dense=256),
+    "resnet-deep": lambda shape, classes: ResNet(shape, classes, blocks=3),
+}
 
 
 def init_like_tfjs(model):

@@ -16,7 +16,7 @@ import {
 import { buildModel, parseArch, type ArchName } from '../models/registry';
 import { backendLabel, versions } from '../provenance';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
-import { loadStateDict, toStateDict } from './stateDict';
+import { assertTorchArch, loadStateDict, toStateDict, TORCH_ARCHS } from './stateDict';
 
 /** Metadata keys written into exported files (all values are strings, as the format requires). */
 export const META = {
@@ -45,6 +45,7 @@ export async function exportCheckpointSafetensors(
     );
   const ckpt = await loadCheckpoint(dir);
   try {
+    assertTorchArch(ckpt.arch, dir);
     const sd = toStateDict(ckpt.model, ckpt.arch);
     const [h, w, c] = ckpt.manifest.inputShape;
     const metadata: Record<string, string> = {
@@ -93,8 +94,9 @@ export async function importSafetensors(o: ImportOptions): Promise<CheckpointMan
   if (!arch)
     throw new DataFormatError(
       o.from,
-      'names no architecture in its metadata: pass --model mlp|cnn|resnet|vgg',
+      `names no architecture in its metadata: pass --model ${TORCH_ARCHS.join('|')}`,
     );
+  assertTorchArch(arch, o.from);
   let shape = o.inputShape;
   const metaShape = meta[META.shape];
   if (!shape && metaShape) {

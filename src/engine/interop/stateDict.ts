@@ -5,13 +5,14 @@
  * moving_mean/moving_variance). The first dense layer after a flatten also has its input rows
  * permuted: tfjs flattens an NHWC activation as (h, w, c), PyTorch an NCHW one as (c, h, w).
  *
- * Names: mlp fc1, fc2; cnn and vgg conv1…convN, fc1; resnet as torchvision's ResNet (conv1, bn1,
- * layerK.0.conv1/bn1/conv2/bn2, layerK.0.downsample.0/1); every arch's head is `logits`.
+ * Names: mlp fc1, fc2; cnn, cnn-wide and vgg conv1…convN, fc1; resnet and resnet-deep as
+ * torchvision's ResNet (conv1, bn1, layerK.B.conv1/bn1/conv2/bn2, layerK.B.downsample.0/1); every
+ * arch's head is `logits`. densenet and inception have no twin in rfl_zoo.py yet.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataFormatError } from '../formats/errors';
-import type { ArchName } from '../models/registry';
+import { ARCHS, type ArchName } from '../models/registry';
 import { f32Tensor, i64Tensor, toFloat32, type SafeTensor } from './safetensors';
 import { denseFromTorch, denseToTorch, flattenPerm, hwioToOihw, oihwToHwio } from './layouts';
 
@@ -25,6 +26,32 @@ export interface Slot {
   kind: Kind;
   /** For a dense layer fed by a flatten: the [h, w, c] shape it flattens. */
   flattenFrom?: [number, number, number];
+}
+
+/** The archs python/rfl_zoo.py builds, so that their weights have state_dict names. */
+export const TORCH_ARCHS: readonly ArchName[] = [
+  'mlp',
+  'cnn',
+  'resnet',
+  'vgg',
+  'cnn-wide',
+  'resnet-deep',
+];
+
+/** Residual blocks per stage of the ResNets (registry.ts). */
+const RESNET_BLOCKS: Partial<Record<ArchName, number>> = { resnet: 1, 'resnet-deep': 3 };
+
+/**
+ * Refuses an arch without a twin in python/rfl_zoo.py, naming `file` (the checkpoint or the
+ * state_dict) and what the user can do instead.
+ */
+export function assertTorchArch(arch: ArchName, file: string): void {
+  if (TORCH_ARCHS.includes(arch)) return;
+  const others = ARCHS.filter((a) => a !== arch && !TORCH_ARCHS.includes(a));
+  throw new DataFormatError(
+    file,
+    `the ${arch} has no PyTorch twin in python/rfl_zoo.py yet${others.length ? ` (nor has ${others.join(', ')})` : ''}, so its weights have no state_dict names: models move to and from PyTorch as ${TORCH_ARCHS.join(', ')}; the datasets of any model export with --format imagefolder or npy-nchw`,
+  );
 }
 
 const KINDS: Record<string, Kind> = { Conv2D: 'conv', Dense: 'dense', BatchNormalization: 'bn' };
@@ -44,7 +71,8 @@ function flattenShape(dense: Layer): [number, number, number] | undefined {
 /** The weighted layers of a zoo model with their torch names, in state_dict order. */
 export function torchSlots(model: tfl.LayersModel, arch: ArchName): Slot[] {
   const weighted = model.layers.filter((l) => l.weights.length > 0);
-  const slots = arch === 'resnet' ? resnetSlots(model) : chainSlots(weighted);
+  const blocks = RESNET_BLOCKS[arch];
+  const slots = blocks ? resnetSlots(model, blocks) : chainSlots(weighted);
   if (slots.length !== weighted.length || new Set(slots.map((s) => s.layer)).size !== slots.length)
     throw new Error(
       `the ${arch} model's layers do not match the ${arch} of the zoo (${weighted.length} weighted layers, ${slots.length} mapped)`,
@@ -52,7 +80,7 @@ export function torchSlots(model: tfl.LayersModel, arch: ArchName): Slot[] {
   return slots;
 }
 
-/** mlp, cnn, vgg: a chain, so model order is build order. */
+/** mlp, cnn, cnn-wide, vgg: a chain, so model order is build order. */
 function chainSlots(weighted: Layer[]): Slot[] {
   let conv = 0;
   let dense = 0;
@@ -67,11 +95,12 @@ function chainSlots(weighted: Layer[]): Slot[] {
 }
 
 /**
- * resnet: tfjs orders a block's main-path and shortcut layers by depth, interleaved, so the
- * names follow the graph instead: each Add joins [main path, shortcut]; the main path walks
- * back bn2 ← conv2 ← relu ← bn1 ← conv1, a projected shortcut bn ← conv.
+ * resnet, resnet-deep: tfjs orders a block's main-path and shortcut layers by depth, interleaved,
+ * so the names follow the graph instead: each Add joins [main path, shortcut]; the main path
+ * walks back bn2 ← conv2 ← relu ← bn1 ← conv1, a projected shortcut bn ← conv. The Adds come in
+ * depth order, `blocks` to a stage.
  */
-function resnetSlots(model: tfl.LayersModel): Slot[] {
+function resnetSlots(model: tfl.LayersModel, blocks: number): Slot[] {
   const slots: Slot[] = [];
   const take = (layer: Layer | undefined, kind: Kind, prefix: string): Layer => {
     if (!layer || kindOf(layer) !== kind)
@@ -88,7 +117,7 @@ function resnetSlots(model: tfl.LayersModel): Slot[] {
   take(stemBn, 'bn', 'bn1');
   const adds = model.layers.filter((l) => l.getClassName() === 'Add');
   adds.forEach((add, k) => {
-    const p = `layer${k + 1}.0`;
+    const p = `layer${Math.floor(k / blocks) + 1}.${k % blocks}`;
     const [main, shortcut] = inbound(add);
     const bn2 = main!;
     const conv2 = inbound(bn2)[0];

@@ -16,6 +16,7 @@ import { writeJsonAtomic, writeModelFiles } from '../../../src/engine/models/che
 import { writeDatasetFolder } from '../../../src/engine/formats/constructed';
 import { makeRng } from '../../../src/engine/formats/rng';
 import type { Dataset } from '../../../src/engine/types';
+import { encodeSafetensors, f32Tensor } from '../../../src/engine/interop/safetensors';
 import { buildBundles } from '../../helpers/bundles';
 
 const root = path.resolve(__dirname, '../../..');
@@ -228,6 +229,62 @@ test('export --checkpoint, then import: the round trip keeps the weights; bad fi
     fm.stderr,
     new RegExp(`checkpoint ${ckpt} expects 6×5×3 images; fashion-mnist has 28×28×1`),
   );
+});
+
+test('a model with no PyTorch twin (densenet, inception) is refused by export and import, by name', async () => {
+  const ckpt = path.join(tmp, 'densenet');
+  const built = buildModel('densenet', { inputShape: [8, 8, 3], numClasses: 3, seed: 4 });
+  await writeModelFiles(ckpt, built.model);
+  built.model.dispose();
+  writeJsonAtomic(path.join(ckpt, 'manifest.json'), {
+    kind: 'checkpoint',
+    arch: 'densenet',
+    inputShape: [8, 8, 3],
+    numClasses: 3,
+    dataset: `npy:${data}`,
+    training: {},
+    seed: 4,
+    backend: 'wasm',
+    versions: {},
+    epochsDone: 0,
+    timings: { trainSec: 0 },
+    createdAt: new Date().toISOString(),
+  });
+  const out = path.join(tmp, 'densenet.safetensors');
+  const e = cli('export', '--checkpoint', ckpt, '--format', 'safetensors', '--out', out);
+  assert.equal(e.status, 1, e.stderr);
+  assert.match(
+    e.stderr,
+    new RegExp(
+      `${ckpt}: the densenet has no PyTorch twin in python/rfl_zoo.py yet \\(nor has inception\\).*as mlp, cnn, resnet, vgg, cnn-wide, resnet-deep; the datasets of any model export with --format imagefolder or npy-nchw`,
+    ),
+  );
+  assert.equal(fs.existsSync(out), false, 'nothing written');
+
+  const file = path.join(tmp, 'head-only.safetensors');
+  fs.writeFileSync(
+    file,
+    encodeSafetensors(new Map([['logits.weight', f32Tensor(new Float32Array(6), [3, 2])]]), {}),
+  );
+  const i = cli(
+    'import',
+    '--from',
+    file,
+    '--model',
+    'inception',
+    '--shape',
+    '8x8x3',
+    '--out',
+    path.join(tmp, 'inc'),
+  );
+  assert.equal(i.status, 1, i.stderr);
+  assert.match(
+    i.stderr,
+    new RegExp(
+      `${file}: the inception has no PyTorch twin in python/rfl_zoo.py yet \\(nor has densenet\\)`,
+    ),
+  );
+  assert.equal(fs.existsSync(path.join(tmp, 'inc')), false, 'no checkpoint folder made');
 });
 
 test(

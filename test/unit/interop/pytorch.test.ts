@@ -41,14 +41,17 @@ const SIDE = path.join(__dirname, 'torch_side.py');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-torch-'));
 
 /** Shapes that exercise the awkward cases: non-square, odd sizes, stride-2 'same' padding. */
-/** The architectures python/rfl_zoo.py mirrors (densenet, inception, cnn-wide, resnet-deep: not yet). */
-const MIRRORED = ['mlp', 'cnn', 'resnet', 'vgg'] as const;
+/** The architectures python/rfl_zoo.py mirrors (densenet, inception: not yet; refused by name in
+ * cli.test.ts). */
+const MIRRORED = ['mlp', 'cnn', 'resnet', 'vgg', 'cnn-wide', 'resnet-deep'] as const;
 type ArchName = (typeof MIRRORED)[number];
 const SHAPES: Record<ArchName, [number, number, number]> = {
   mlp: [5, 6, 3],
   cnn: [28, 28, 1],
   vgg: [12, 8, 3],
   resnet: [12, 10, 3],
+  'cnn-wide': [9, 11, 2],
+  'resnet-deep': [9, 8, 3],
 };
 
 before(async () => {
