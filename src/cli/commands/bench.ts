@@ -51,7 +51,7 @@ export const benchVerb = {
       kind: 'string',
       arg: 'LIST|all',
       default: 'all',
-      help: 'mlp, cnn, vgg, resnet, a comma-separated list of them, or all',
+      help: 'mlp, cnn, cnn-wide, vgg, resnet, resnet-deep (the archs python/rfl_zoo.py mirrors), a comma-separated list of them, or all',
     },
     shape: {
       kind: 'string',

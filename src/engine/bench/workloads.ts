@@ -74,7 +74,14 @@ export function medianOf(xs: readonly number[]): number {
 /** Input shapes the bench knows: Fashion-MNIST's and CIFAR-10's (height × width × channels). */
 export const BENCH_SHAPES = ['28x28x1', '32x32x3'] as const;
 /** The models in the bench's order (the issue's: small to large). */
-export const BENCH_MODELS: readonly ArchName[] = ['mlp', 'cnn', 'vgg', 'resnet'];
+export const BENCH_MODELS: readonly ArchName[] = [
+  'mlp',
+  'cnn',
+  'cnn-wide',
+  'vgg',
+  'resnet',
+  'resnet-deep',
+];
 
 /** One model on one input shape: a row of the bench matrix. */
 export interface BenchCell {

@@ -59,7 +59,8 @@ function torchState(model: tfl.LayersModel, arch: ArchName): State {
     put(`${name}.bias`, b!);
   };
   const weighted = model.layers.filter((l) => l.weights.length > 0);
-  if (arch !== 'resnet') {
+  const blocks = { resnet: 1, 'resnet-deep': 3 }[arch as string];
+  if (!blocks) {
     let [nc, nd] = [0, 0];
     weighted.forEach((l, i) => {
       if (cls(l) === 'Conv2D') conv(`conv${++nc}`, l);
@@ -67,8 +68,9 @@ function torchState(model: tfl.LayersModel, arch: ArchName): State {
     });
     return state;
   }
-  // The resnet by its graph (tfjs orders a block's two paths by depth, interleaved): each Add
-  // joins [main path, shortcut]; main: bn2 ← conv2 ← relu ← bn1 ← conv1.
+  // The resnets by their graph (tfjs orders a block's two paths by depth, interleaved): each Add
+  // joins [main path, shortcut]; main: bn2 ← conv2 ← relu ← bn1 ← conv1. The Adds come in depth
+  // order, `blocks` to a stage (torch: layerK.B).
   const adds = model.layers.filter((l) => cls(l) === 'Add');
   // The first block keeps its input as the shortcut: the stem's ReLU, after bn1 ← conv1.
   const stemBn = inbound(adds[0]!.inboundNodes[0]!.inboundLayers[1]!);
@@ -76,7 +78,7 @@ function torchState(model: tfl.LayersModel, arch: ArchName): State {
   bn('bn1', stemBn);
   adds.forEach((add, i) => {
     const [main, shortcut] = add.inboundNodes[0]!.inboundLayers as [Layer, Layer];
-    const p = `layer${i + 1}.0`;
+    const p = `layer${Math.floor(i / blocks) + 1}.${i % blocks}`;
     const conv2 = inbound(main);
     const bn1 = inbound(inbound(conv2));
     conv(`${p}.conv1`, inbound(bn1));
@@ -112,8 +114,7 @@ test(
       logits: Float32Array;
     }[] = [];
     let seed = 1;
-    // The four models python/rfl_zoo.py mirrors; densenet, inception and the width and depth
-    // variants have no torch definition yet.
+    // The models python/rfl_zoo.py mirrors; densenet and inception have no torch definition yet.
     for (const arch of BENCH_MODELS) {
       for (const shapeName of BENCH_SHAPES) {
         const [h, w, c] = parseShape(shapeName);

@@ -15,10 +15,14 @@ test('bench cells: all × all is every model with a PyTorch mirror on both shape
       'mlp 32x32x3',
       'cnn 28x28x1',
       'cnn 32x32x3',
+      'cnn-wide 28x28x1',
+      'cnn-wide 32x32x3',
       'vgg 28x28x1',
       'vgg 32x32x3',
       'resnet 28x28x1',
       'resnet 32x32x3',
+      'resnet-deep 28x28x1',
+      'resnet-deep 32x32x3',
     ],
   );
   assert.deepEqual(benchCells('cnn', '28x28x1'), [{ model: 'cnn', shape: '28x28x1' }]);
