@@ -12,12 +12,12 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { initBackend } from '../../../src/engine/backend/ladder';
 import { buildModel } from '../../../src/engine/models/registry';
-import { writeJsonAtomic, writeModelFiles } from '../../../src/engine/models/checkpoint';
 import { writeDatasetFolder } from '../../../src/engine/formats/constructed';
 import { makeRng } from '../../../src/engine/formats/rng';
 import type { Dataset } from '../../../src/engine/types';
 import { encodeSafetensors, f32Tensor } from '../../../src/engine/interop/safetensors';
 import { buildBundles } from '../../helpers/bundles';
+import { writeCheckpointFolder } from '../../helpers/checkpoint';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = (...args: string[]) =>
@@ -132,24 +132,16 @@ print(x.dtype, x.shape, y.dtype, round(float(x[4, 2, 1, 3]) * 255), y.tolist())`
 test('export --checkpoint, then import: the round trip keeps the weights; bad files are named', async () => {
   const ckpt = path.join(tmp, 'ckpt');
   const built = buildModel('vgg', { inputShape: [6, 5, 3], numClasses: 3, seed: 2 });
-  await writeModelFiles(ckpt, built.model);
-  const weights = built.model.getWeights().map((t) => Array.from(t.dataSync()));
-  built.model.dispose();
-  writeJsonAtomic(path.join(ckpt, 'manifest.json'), {
-    kind: 'checkpoint',
+  await writeCheckpointFolder(ckpt, built.model, {
     arch: 'vgg',
     inputShape: [6, 5, 3],
     numClasses: 3,
     classNames: ['cat', 'dog/wolf', 'bird'],
     dataset: `npy:${data}`,
-    training: {},
     seed: 2,
-    backend: 'wasm',
-    versions: {},
-    epochsDone: 0,
-    timings: { trainSec: 0 },
-    createdAt: new Date().toISOString(),
   });
+  const weights = built.model.getWeights().map((t) => Array.from(t.dataSync()));
+  built.model.dispose();
   const file = path.join(tmp, 'vgg.safetensors');
   const e = cli('export', '--checkpoint', ckpt, '--format', 'safetensors', '--out', file, '--json');
   assert.equal(e.status, 0, e.stderr);
@@ -234,22 +226,13 @@ test('export --checkpoint, then import: the round trip keeps the weights; bad fi
 test('a model with no PyTorch twin (densenet, inception) is refused by export and import, by name', async () => {
   const ckpt = path.join(tmp, 'densenet');
   const built = buildModel('densenet', { inputShape: [8, 8, 3], numClasses: 3, seed: 4 });
-  await writeModelFiles(ckpt, built.model);
-  built.model.dispose();
-  writeJsonAtomic(path.join(ckpt, 'manifest.json'), {
-    kind: 'checkpoint',
+  await writeCheckpointFolder(ckpt, built.model, {
     arch: 'densenet',
     inputShape: [8, 8, 3],
     numClasses: 3,
-    dataset: `npy:${data}`,
-    training: {},
     seed: 4,
-    backend: 'wasm',
-    versions: {},
-    epochsDone: 0,
-    timings: { trainSec: 0 },
-    createdAt: new Date().toISOString(),
   });
+  built.model.dispose();
   const out = path.join(tmp, 'densenet.safetensors');
   const e = cli('export', '--checkpoint', ckpt, '--format', 'safetensors', '--out', out);
   assert.equal(e.status, 1, e.stderr);

@@ -12,11 +12,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend/ladder';
 import { buildModel } from '../../../src/engine/models/registry';
-import {
-  loadCheckpoint,
-  writeJsonAtomic,
-  writeModelFiles,
-} from '../../../src/engine/models/checkpoint';
+import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
 import { trainModel } from '../../../src/engine/train/trainModel';
 import { loadDataset } from '../../../src/engine/formats/load';
 import { encodeNpy, parseNpy } from '../../../src/engine/formats/npy';
@@ -26,6 +22,7 @@ import {
   importSafetensors,
 } from '../../../src/engine/interop/modelFiles';
 import { decodeSafetensors } from '../../../src/engine/interop/safetensors';
+import { writeCheckpointFolder } from '../../helpers/checkpoint';
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = (() => {
@@ -115,21 +112,7 @@ async function seededCheckpoint(arch: ArchName, dir: string): Promise<void> {
       }),
     );
   }
-  await writeModelFiles(dir, built.model);
-  writeJsonAtomic(path.join(dir, 'manifest.json'), {
-    kind: 'checkpoint',
-    arch,
-    inputShape,
-    numClasses: 7,
-    dataset: '',
-    training: {},
-    seed: 11,
-    backend: 'wasm',
-    versions: {},
-    epochsDone: 0,
-    timings: { trainSec: 0 },
-    createdAt: new Date().toISOString(),
-  });
+  await writeCheckpointFolder(dir, built.model, { arch, inputShape, numClasses: 7, seed: 11 });
   built.model.dispose();
 }
 

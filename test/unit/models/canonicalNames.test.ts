@@ -12,12 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../../src/engine/backend/ladder';
 import { ARCHS, buildModel } from '../../../src/engine/models/registry';
-import {
-  loadCheckpoint,
-  serializeModel,
-  writeModelFiles,
-  writeJsonAtomic,
-} from '../../../src/engine/models/checkpoint';
+import { loadCheckpoint, serializeModel } from '../../../src/engine/models/checkpoint';
+import { writeCheckpointFolder } from '../../helpers/checkpoint';
 
 before(async () => {
   await initBackend('wasm');
@@ -50,20 +46,12 @@ for (const arch of ARCHS)
     );
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-names-'));
-    await writeModelFiles(dir, second.model);
-    writeJsonAtomic(path.join(dir, 'manifest.json'), {
-      kind: 'checkpoint',
+    await writeCheckpointFolder(dir, second.model, {
       arch,
       inputShape: spec.inputShape,
       numClasses: 10,
       dataset: 'fashion-mnist',
-      training: {},
       seed: 2,
-      backend: 'wasm',
-      versions: {},
-      epochsDone: 0,
-      timings: { trainSec: 0 },
-      createdAt: '',
     });
     const loaded = await loadCheckpoint(dir);
     const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 1);
