@@ -17,6 +17,7 @@ import * as readline from 'node:readline';
 import { startBackend } from '../args';
 import { parseVerb, type VerbSpec } from '../options';
 import {
+  BENCH_MODELS,
   WARM_UP,
   WORKLOAD_DEFINITIONS,
   parseWorkloads,
@@ -51,7 +52,7 @@ export const benchVerb = {
       kind: 'string',
       arg: 'LIST|all',
       default: 'all',
-      help: 'mlp, cnn, cnn-wide, vgg, resnet, resnet-deep (the archs python/rfl_zoo.py mirrors), a comma-separated list of them, or all',
+      help: `${BENCH_MODELS.join(', ')} (the archs python/rfl_zoo.py mirrors), a comma-separated list of them, or all`,
     },
     shape: {
       kind: 'string',

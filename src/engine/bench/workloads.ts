@@ -6,7 +6,7 @@
  * with respect to x_r, unconstrained L2 step). Same definitions as bench/torch_bench.py.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, parseArch, type ArchName } from '../models/registry';
+import { buildModel, parseArch, TORCH_ARCHS, type ArchName } from '../models/registry';
 import { attack, crossEntropyObjective } from '../attacks/attack';
 import { pgdIteration, type Objective } from '../attacks/pgd';
 import { rowL2Norms } from '../attacks/norms';
@@ -73,15 +73,8 @@ export function medianOf(xs: readonly number[]): number {
 
 /** Input shapes the bench knows: Fashion-MNIST's and CIFAR-10's (height × width × channels). */
 export const BENCH_SHAPES = ['28x28x1', '32x32x3'] as const;
-/** The models in the bench's order (the issue's: small to large). */
-export const BENCH_MODELS: readonly ArchName[] = [
-  'mlp',
-  'cnn',
-  'cnn-wide',
-  'vgg',
-  'resnet',
-  'resnet-deep',
-];
+/** The models the bench compares with PyTorch, small to large: those rfl_zoo.py builds. */
+export const BENCH_MODELS: readonly ArchName[] = TORCH_ARCHS;
 
 /** One model on one input shape: a row of the bench matrix. */
 export interface BenchCell {

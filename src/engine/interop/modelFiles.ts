@@ -13,10 +13,10 @@ import {
   writeModelFiles,
   type CheckpointManifest,
 } from '../models/checkpoint';
-import { buildModel, parseArch, type ArchName } from '../models/registry';
+import { buildModel, parseArch, TORCH_ARCHS, type ArchName } from '../models/registry';
 import { backendLabel, versions } from '../provenance';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
-import { assertTorchArch, loadStateDict, toStateDict, TORCH_ARCHS } from './stateDict';
+import { assertTorchArch, loadStateDict, toStateDict } from './stateDict';
 
 /** Metadata keys written into exported files (all values are strings, as the format requires). */
 export const META = {

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataFormatError } from '../formats/errors';
-import { ARCHS, type ArchName } from '../models/registry';
+import { ARCHS, TORCH_ARCHS, type ArchName } from '../models/registry';
 import { f32Tensor, i64Tensor, toFloat32, type SafeTensor } from './safetensors';
 import { denseFromTorch, denseToTorch, flattenPerm, hwioToOihw, oihwToHwio } from './layouts';
 
@@ -27,16 +27,6 @@ export interface Slot {
   /** For a dense layer fed by a flatten: the [h, w, c] shape it flattens. */
   flattenFrom?: [number, number, number];
 }
-
-/** The archs python/rfl_zoo.py builds, so that their weights have state_dict names. */
-export const TORCH_ARCHS: readonly ArchName[] = [
-  'mlp',
-  'cnn',
-  'resnet',
-  'vgg',
-  'cnn-wide',
-  'resnet-deep',
-];
 
 /** Residual blocks per stage of the ResNets (registry.ts). */
 const RESNET_BLOCKS: Partial<Record<ArchName, number>> = { resnet: 1, 'resnet-deep': 3 };

@@ -239,7 +239,7 @@ test('a model with no PyTorch twin (densenet, inception) is refused by export an
   assert.match(
     e.stderr,
     new RegExp(
-      `${ckpt}: the densenet has no PyTorch twin in python/rfl_zoo.py yet \\(nor has inception\\).*as mlp, cnn, resnet, vgg, cnn-wide, resnet-deep; the datasets of any model export with --format imagefolder or npy-nchw`,
+      `${ckpt}: the densenet has no PyTorch twin in python/rfl_zoo.py yet \\(nor has inception\\).*as mlp, cnn, cnn-wide, vgg, resnet, resnet-deep; the datasets of any model export with --format imagefolder or npy-nchw`,
     ),
   );
   assert.equal(fs.existsSync(out), false, 'nothing written');
