@@ -15,7 +15,9 @@ The state_dict names and layouts are what src/engine/interop/stateDict.ts writes
     vgg          conv1..conv4, fc1, logits
     resnet       conv1, bn1, layerK.B.{conv1,bn1,conv2,bn2,downsample.0,downsample.1} (K = 1..3;
                  B = 0, and 0..2 for resnet-deep), logits
-densenet and inception have no PyTorch twin here yet.
+    densenet     conv0, blockK.I.{bn,conv} (K = 1..3, I = 0..3), transK.{bn,conv} (K = 1, 2),
+                 bn_final, logits
+    inception    conv1, incK.{b1,b3_reduce,b3,b5_reduce,b5a,b5b,pool_proj} (K = 1, 2), logits
 Two details make the logits equal to the TF.js model's, not just close in spirit:
   - convolutions pad as TensorFlow's 'same' does (SameConv2d): when the total padding is odd
     (a stride-2 3x3 conv on an even size) the extra row and column go at the bottom and right,
@@ -36,7 +38,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_np  # noqa: E402
 
-ARCHS = ("mlp", "cnn", "resnet", "vgg", "cnn-wide", "resnet-deep")
+ARCHS = ("mlp", "cnn", "resnet", "vgg", "cnn-wide", "resnet-deep", "densenet", "inception")
 BN_EPS = 1e-3
 BN_MOMENTUM = 0.1
 
@@ -174,6 +176,103 @@ class ResNet(nn.Module):
         return self.logits(self.rep(x))
 
 
+class DenseLayer(nn.Module):
+    """BN -> ReLU -> conv 3x3 with `growth` filters (no bias); its output joins its input."""
+
+    def __init__(self, cin, growth):
+        super().__init__()
+        self.bn = _bn(cin)
+        self.conv = SameConv2d(cin, growth, 3, bias=False)
+
+    def forward(self, x):
+        return torch.cat([x, self.conv(F.relu(self.bn(x)))], 1)
+
+
+class Transition(nn.Module):
+    """BN -> ReLU -> conv 1x1 halving the channels (no bias) -> average pool 2."""
+
+    def __init__(self, cin):
+        super().__init__()
+        self.bn = _bn(cin)
+        self.conv = SameConv2d(cin, cin // 2, 1, bias=False)
+
+    def forward(self, x):
+        return F.avg_pool2d(self.conv(F.relu(self.bn(x))), 2)
+
+
+class DenseNet(nn.Module):
+    """stem conv 24, three dense blocks of 4 layers (growth 12) with transitions between,
+    BN -> ReLU -> GAP -> linear."""
+
+    def __init__(self, shape, classes, layers=4, growth=12):
+        super().__init__()
+        c, _, _ = shape
+        self.conv0 = SameConv2d(c, 24, 3, bias=False)
+        ch = 24
+        for b in (1, 2, 3):
+            block = []
+            for _ in range(layers):
+                block.append(DenseLayer(ch, growth))
+                ch += growth
+            setattr(self, f"block{b}", nn.Sequential(*block))
+            if b < 3:
+                setattr(self, f"trans{b}", Transition(ch))
+                ch //= 2
+        self.bn_final = _bn(ch)
+        self.logits = nn.Linear(ch, classes)
+
+    def rep(self, x):
+        x = self.trans1(self.block1(self.conv0(x)))
+        x = self.trans2(self.block2(x))
+        return F.relu(self.bn_final(self.block3(x))).mean(dim=(2, 3))
+
+    def forward(self, x):
+        return self.logits(self.rep(x))
+
+
+class InceptionModule(nn.Module):
+    """1x1; 1x1 -> 3x3; 1x1 -> 3x3 -> 3x3; 3x3 max-pool -> 1x1; the branches' last convs are
+    linear and one ReLU follows their concatenation."""
+
+    def __init__(self, cin, b1, b3reduce, b3, b5reduce, b5, pool):
+        super().__init__()
+        self.b1 = SameConv2d(cin, b1, 1)
+        self.b3_reduce = SameConv2d(cin, b3reduce, 1)
+        self.b3 = SameConv2d(b3reduce, b3, 3)
+        self.b5_reduce = SameConv2d(cin, b5reduce, 1)
+        self.b5a = SameConv2d(b5reduce, b5, 3)
+        self.b5b = SameConv2d(b5, b5, 3)
+        self.pool_proj = SameConv2d(cin, pool, 1)
+        self.out_channels = b1 + b3 + b5 + pool
+
+    def forward(self, x):
+        y1 = self.b1(x)
+        y3 = self.b3(F.relu(self.b3_reduce(x)))
+        y5 = self.b5b(F.relu(self.b5a(F.relu(self.b5_reduce(x)))))
+        yp = self.pool_proj(F.max_pool2d(x, 3, stride=1, padding=1))
+        return F.relu(torch.cat([y1, y3, y5, yp], 1))
+
+
+class Inception(nn.Module):
+    """stem conv 32 -> pool, two Inception modules with a pool between, GAP -> linear."""
+
+    def __init__(self, shape, classes):
+        super().__init__()
+        c, _, _ = shape
+        self.conv1 = SameConv2d(c, 32, 3)
+        self.inc1 = InceptionModule(32, 16, 16, 24, 8, 8, 8)
+        self.inc2 = InceptionModule(self.inc1.out_channels, 32, 24, 48, 12, 16, 16)
+        self.logits = nn.Linear(self.inc2.out_channels, classes)
+
+    def rep(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(self.inc1(x), 2)
+        return self.inc2(x).mean(dim=(2, 3))
+
+    def forward(self, x):
+        return self.logits(self.rep(x))
+
+
 _CLASSES = {
     "mlp": Mlp,
     "cnn": Cnn,
@@ -181,6 +280,8 @@ _CLASSES = {
     "vgg": Vgg,
     "cnn-wide": lambda shape, classes: Cnn(shape, classes, convs=(64, 128), dense=256),
     "resnet-deep": lambda shape, classes: ResNet(shape, classes, blocks=3),
+    "densenet": DenseNet,
+    "inception": Inception,
 }
 
 

@@ -13,10 +13,10 @@ import {
   writeModelFiles,
   type CheckpointManifest,
 } from '../models/checkpoint';
-import { buildModel, parseArch, TORCH_ARCHS, type ArchName } from '../models/registry';
+import { ARCHS, buildModel, parseArch, type ArchName } from '../models/registry';
 import { backendLabel, versions } from '../provenance';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
-import { assertTorchArch, loadStateDict, toStateDict } from './stateDict';
+import { loadStateDict, toStateDict } from './stateDict';
 
 /** Metadata keys written into exported files (all values are strings, as the format requires). */
 export const META = {
@@ -45,7 +45,6 @@ export async function exportCheckpointSafetensors(
     );
   const ckpt = await loadCheckpoint(dir);
   try {
-    assertTorchArch(ckpt.arch, dir);
     const sd = toStateDict(ckpt.model, ckpt.arch);
     const [h, w, c] = ckpt.manifest.inputShape;
     const metadata: Record<string, string> = {
@@ -94,9 +93,8 @@ export async function importSafetensors(o: ImportOptions): Promise<CheckpointMan
   if (!arch)
     throw new DataFormatError(
       o.from,
-      `names no architecture in its metadata: pass --model ${TORCH_ARCHS.join('|')}`,
+      `names no architecture in its metadata: pass --model ${ARCHS.join('|')}`,
     );
-  assertTorchArch(arch, o.from);
   let shape = o.inputShape;
   const metaShape = meta[META.shape];
   if (!shape && metaShape) {

@@ -7,12 +7,13 @@
  *
  * Names: mlp fc1, fc2; cnn, cnn-wide and vgg conv1…convN, fc1; resnet and resnet-deep as
  * torchvision's ResNet (conv1, bn1, layerK.B.conv1/bn1/conv2/bn2, layerK.B.downsample.0/1); every
- * arch's head is `logits`. densenet and inception have no twin in rfl_zoo.py yet.
+ * arch's head is `logits`; densenet conv0, blockK.I.bn/conv, transK.bn/conv, bn_final; inception
+ * conv1, incK.b1/b3_reduce/b3/b5_reduce/b5a/b5b/pool_proj.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataFormatError } from '../formats/errors';
-import { ARCHS, TORCH_ARCHS, type ArchName } from '../models/registry';
+import type { ArchName } from '../models/registry';
 import { f32Tensor, i64Tensor, toFloat32, type SafeTensor } from './safetensors';
 import { denseFromTorch, denseToTorch, flattenPerm, hwioToOihw, oihwToHwio } from './layouts';
 
@@ -31,18 +32,8 @@ export interface Slot {
 /** Residual blocks per stage of the ResNets (registry.ts). */
 const RESNET_BLOCKS: Partial<Record<ArchName, number>> = { resnet: 1, 'resnet-deep': 3 };
 
-/**
- * Refuses an arch without a twin in python/rfl_zoo.py, naming `file` (the checkpoint or the
- * state_dict) and what the user can do instead.
- */
-export function assertTorchArch(arch: ArchName, file: string): void {
-  if (TORCH_ARCHS.includes(arch)) return;
-  const others = ARCHS.filter((a) => a !== arch && !TORCH_ARCHS.includes(a));
-  throw new DataFormatError(
-    file,
-    `the ${arch} has no PyTorch twin in python/rfl_zoo.py yet${others.length ? ` (nor has ${others.join(', ')})` : ''}, so its weights have no state_dict names: models move to and from PyTorch as ${TORCH_ARCHS.join(', ')}; the datasets of any model export with --format imagefolder or npy-nchw`,
-  );
-}
+/** 'n' before an arch spoken with a vowel first (an inception, an mlp). */
+const an = (arch: string): string => (/^[aeiou]|^mlp/.test(arch) ? 'n' : '');
 
 const KINDS: Record<string, Kind> = { Conv2D: 'conv', Dense: 'dense', BatchNormalization: 'bn' };
 const kindOf = (l: Layer): Kind | undefined => KINDS[l.getClassName()];
@@ -62,7 +53,13 @@ function flattenShape(dense: Layer): [number, number, number] | undefined {
 export function torchSlots(model: tfl.LayersModel, arch: ArchName): Slot[] {
   const weighted = model.layers.filter((l) => l.weights.length > 0);
   const blocks = RESNET_BLOCKS[arch];
-  const slots = blocks ? resnetSlots(model, blocks) : chainSlots(weighted);
+  const slots = blocks
+    ? resnetSlots(model, blocks)
+    : arch === 'densenet'
+      ? densenetSlots(weighted)
+      : arch === 'inception'
+        ? inceptionSlots(model)
+        : chainSlots(weighted);
   if (slots.length !== weighted.length || new Set(slots.map((s) => s.layer)).size !== slots.length)
     throw new Error(
       `the ${arch} model's layers do not match the ${arch} of the zoo (${weighted.length} weighted layers, ${slots.length} mapped)`,
@@ -84,6 +81,74 @@ function chainSlots(weighted: Layer[]): Slot[] {
   });
 }
 
+/** Slots named one by one, each checked to be a layer of the kind its name needs. */
+function collector(arch: ArchName) {
+  const slots: Slot[] = [];
+  const take = (layer: Layer | undefined, kind: Kind, prefix: string): Layer => {
+    if (!layer || kindOf(layer) !== kind)
+      throw new Error(
+        `${arch}: expected a ${kind} layer for ${prefix}, found ${layer?.getClassName()}`,
+      );
+    slots.push({ layer, kind, prefix });
+    return layer;
+  };
+  return { slots, take };
+}
+
+const outbound = (l: Layer): Layer | undefined => l.outboundNodes[0]?.outboundLayer;
+
+/**
+ * densenet: every weighted layer depends on the one before, so model order is build order:
+ * conv0, then BN → conv pairs, each a dense layer (its conv feeds a Concatenate: blockK.I) or a
+ * transition (its conv feeds the average pool: transK, and the next block begins), then the
+ * final BN and the head.
+ */
+function densenetSlots(weighted: Layer[]): Slot[] {
+  const { slots, take } = collector('densenet');
+  take(weighted[0], 'conv', 'conv0');
+  let [block, i] = [1, 0];
+  for (let j = 1; j < weighted.length - 2; j += 2) {
+    const conv = weighted[j + 1];
+    const dense = conv && outbound(conv)?.getClassName() === 'Concatenate';
+    const p = dense ? `block${block}.${i++}` : `trans${block}`;
+    take(weighted[j], 'bn', `${p}.bn`);
+    take(conv, 'conv', `${p}.conv`);
+    if (!dense) [block, i] = [block + 1, 0];
+  }
+  take(weighted.at(-2), 'bn', 'bn_final');
+  take(weighted.at(-1), 'dense', 'logits');
+  return slots;
+}
+
+/**
+ * inception: the branches of a module sit at equal depths, so the names follow the graph: each
+ * Concatenate joins [b1, b3, b5, pool branch]; b3 ← b3_reduce, b5b ← b5a ← b5_reduce (their ReLUs
+ * are fused into the convolutions), pool_proj ← max-pool.
+ */
+function inceptionSlots(model: tfl.LayersModel): Slot[] {
+  const { slots, take } = collector('inception');
+  take(
+    model.layers.find(
+      (l) => kindOf(l) === 'conv' && inbound(l)[0]?.getClassName() === 'InputLayer',
+    ),
+    'conv',
+    'conv1',
+  );
+  model.layers
+    .filter((l) => l.getClassName() === 'Concatenate')
+    .forEach((cat, k) => {
+      const p = `inc${k + 1}`;
+      const [b1, b3, b5, bp] = inbound(cat);
+      take(b1, 'conv', `${p}.b1`);
+      take(inbound(take(b3, 'conv', `${p}.b3`))[0], 'conv', `${p}.b3_reduce`);
+      const b5a = inbound(take(b5, 'conv', `${p}.b5b`))[0];
+      take(inbound(take(b5a, 'conv', `${p}.b5a`))[0], 'conv', `${p}.b5_reduce`);
+      take(bp, 'conv', `${p}.pool_proj`);
+    });
+  take(model.getLayer('logits'), 'dense', 'logits');
+  return slots;
+}
+
 /**
  * resnet, resnet-deep: tfjs orders a block's main-path and shortcut layers by depth, interleaved,
  * so the names follow the graph instead: each Add joins [main path, shortcut]; the main path
@@ -91,15 +156,7 @@ function chainSlots(weighted: Layer[]): Slot[] {
  * depth order, `blocks` to a stage.
  */
 function resnetSlots(model: tfl.LayersModel, blocks: number): Slot[] {
-  const slots: Slot[] = [];
-  const take = (layer: Layer | undefined, kind: Kind, prefix: string): Layer => {
-    if (!layer || kindOf(layer) !== kind)
-      throw new Error(
-        `resnet: expected a ${kind} layer for ${prefix}, found ${layer?.getClassName()}`,
-      );
-    slots.push({ layer, kind, prefix });
-    return layer;
-  };
+  const { slots, take } = collector('resnet');
   const stemBn = model.layers.find(
     (l) => kindOf(l) === 'bn' && inbound(inbound(l)[0]!)[0]?.getClassName() === 'InputLayer',
   );
@@ -202,12 +259,12 @@ export function loadStateDict(
         if (!t)
           throw new DataFormatError(
             file,
-            `has no tensor '${name}' (shape [${want.join(', ')}]), which a ${arch} needs: is it a state_dict of python/rfl_zoo.py's ${arch}?`,
+            `has no tensor '${name}' (shape [${want.join(', ')}]), which a${an(arch)} ${arch} needs: is it a state_dict of python/rfl_zoo.py's ${arch}?`,
           );
         if (t.shape.join() !== want.join())
           throw new DataFormatError(
             file,
-            `tensor '${name}' is [${t.shape.join(', ')}] but a ${arch} ${hint} needs [${want.join(', ')}]: check --model, --shape and the class count`,
+            `tensor '${name}' is [${t.shape.join(', ')}] but a${an(arch)} ${arch} ${hint} needs [${want.join(', ')}]: check --model, --shape and the class count`,
           );
         used.add(name);
         let data = toFloat32(t);
@@ -230,7 +287,7 @@ export function loadStateDict(
     if (extra.length)
       throw new DataFormatError(
         file,
-        `has tensors a ${arch} does not have: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} (another architecture? see python/rfl_zoo.py)`,
+        `has tensors a${an(arch)} ${arch} does not have: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} (another architecture? see python/rfl_zoo.py)`,
       );
     for (const [layer, values] of pending) layer.setWeights(values);
   });

@@ -25,19 +25,6 @@ export const ARCHS: readonly ArchName[] = [
   'resnet-deep',
 ];
 
-/**
- * The archs python/rfl_zoo.py also builds, layer for layer, small to large: the ones whose
- * weights move to and from PyTorch (interop/stateDict.ts) and that the bench compares with it.
- */
-export const TORCH_ARCHS: readonly ArchName[] = [
-  'mlp',
-  'cnn',
-  'cnn-wide',
-  'vgg',
-  'resnet',
-  'resnet-deep',
-];
-
 export interface ArchSpec {
   inputShape: [number, number, number];
   numClasses: number;

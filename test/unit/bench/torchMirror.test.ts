@@ -1,10 +1,9 @@
 /**
  * The bench's PyTorch side runs the same architectures (python/rfl_zoo.py): for every model of the
  * zoo on both bench shapes, the same parameter count, and the same logits (inference mode) when
- * the torch model gets our weights. The weights go over by a small transfer of this test's own
- * (conv HWIO → OIHW, dense (in, out) → (out, in) with the first dense layer after a flatten
- * permuted from (h, w, c) to (c, h, w) rows, batch norm γ/β/moving statistics), with random batch
- * norm statistics and biases so that a swapped layer shows. Runs where /usr/bin/python3 has torch.
+ * the torch model gets our weights as `export --format safetensors` writes them
+ * (interop/stateDict.ts), with random batch norm statistics and biases so that a swapped layer
+ * shows. Runs where /usr/bin/python3 has torch.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,78 +18,18 @@ import '../../../src/engine/backend/gradients';
 import { buildModel, type ArchName } from '../../../src/engine/models/registry';
 import { BENCH_MODELS, BENCH_SHAPES, parseShape } from '../../../src/engine/bench/workloads';
 import { rand } from '../kernels/helpers';
+import { toStateDict } from '../../../src/engine/interop/stateDict';
+import { toFloat32 } from '../../../src/engine/interop/safetensors';
 
-type Layer = tfl.layers.Layer;
 type State = Record<string, { shape: number[]; data: Float32Array }>;
 
-const inbound = (l: Layer): Layer => l.inboundNodes[0]!.inboundLayers[0]!;
-const cls = (l: Layer) => l.getClassName();
+const cls = (l: tfl.layers.Layer) => l.getClassName();
 
-/** Our weights under torch's state_dict names and layouts. */
+/** Our weights as the product exports them (interop/stateDict.ts), float tensors only. */
 function torchState(model: tfl.LayersModel, arch: ArchName): State {
   const state: State = {};
-  const put = (name: string, t: tf.Tensor) =>
-    (state[name] = { shape: t.shape, data: t.dataSync() as Float32Array });
-  const conv = (name: string, l: Layer) => {
-    const [k, b] = l.getWeights();
-    put(`${name}.weight`, tf.transpose(k!, [3, 2, 0, 1]));
-    if (b) put(`${name}.bias`, b);
-  };
-  const bn = (name: string, l: Layer) => {
-    const [g, b, m, v] = l.getWeights();
-    for (const [k, t] of [
-      ['weight', g],
-      ['bias', b],
-      ['running_mean', m],
-      ['running_var', v],
-    ] as const)
-      put(`${name}.${k}`, t!);
-  };
-  const dense = (name: string, l: Layer) => {
-    const [k, b] = l.getWeights();
-    let w = k!;
-    const src = inbound(l);
-    if (cls(src) === 'Flatten') {
-      // tfjs flattens (h, w, c), PyTorch (c, h, w): reorder the kernel's rows.
-      const [h, ww, c] = (src.getInputAt(0) as tfl.SymbolicTensor).shape.slice(1) as number[];
-      w = tf.reshape(tf.transpose(tf.reshape(w, [h!, ww!, c!, -1]), [2, 0, 1, 3]), w.shape);
-    }
-    put(`${name}.weight`, tf.transpose(w));
-    put(`${name}.bias`, b!);
-  };
-  const weighted = model.layers.filter((l) => l.weights.length > 0);
-  const blocks = { resnet: 1, 'resnet-deep': 3 }[arch as string];
-  if (!blocks) {
-    let [nc, nd] = [0, 0];
-    weighted.forEach((l, i) => {
-      if (cls(l) === 'Conv2D') conv(`conv${++nc}`, l);
-      else dense(i === weighted.length - 1 ? 'logits' : `fc${++nd}`, l);
-    });
-    return state;
-  }
-  // The resnets by their graph (tfjs orders a block's two paths by depth, interleaved): each Add
-  // joins [main path, shortcut]; main: bn2 ← conv2 ← relu ← bn1 ← conv1. The Adds come in depth
-  // order, `blocks` to a stage (torch: layerK.B).
-  const adds = model.layers.filter((l) => cls(l) === 'Add');
-  // The first block keeps its input as the shortcut: the stem's ReLU, after bn1 ← conv1.
-  const stemBn = inbound(adds[0]!.inboundNodes[0]!.inboundLayers[1]!);
-  conv('conv1', inbound(stemBn));
-  bn('bn1', stemBn);
-  adds.forEach((add, i) => {
-    const [main, shortcut] = add.inboundNodes[0]!.inboundLayers as [Layer, Layer];
-    const p = `layer${Math.floor(i / blocks) + 1}.${i % blocks}`;
-    const conv2 = inbound(main);
-    const bn1 = inbound(inbound(conv2));
-    conv(`${p}.conv1`, inbound(bn1));
-    bn(`${p}.bn1`, bn1);
-    conv(`${p}.conv2`, conv2);
-    bn(`${p}.bn2`, main);
-    if (cls(shortcut) === 'BatchNormalization') {
-      conv(`${p}.downsample.0`, inbound(shortcut));
-      bn(`${p}.downsample.1`, shortcut);
-    }
-  });
-  dense('logits', model.getLayer('logits'));
+  for (const [name, t] of toStateDict(model, arch))
+    if (t.dtype === 'F32') state[name] = { shape: t.shape, data: toFloat32(t) };
   return state;
 }
 
@@ -114,7 +53,6 @@ test(
       logits: Float32Array;
     }[] = [];
     let seed = 1;
-    // The models python/rfl_zoo.py mirrors; densenet and inception have no torch definition yet.
     for (const arch of BENCH_MODELS) {
       for (const shapeName of BENCH_SHAPES) {
         const [h, w, c] = parseShape(shapeName);

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend/ladder';
-import { buildModel } from '../../../src/engine/models/registry';
+import { ARCHS, buildModel, type ArchName } from '../../../src/engine/models/registry';
 import { loadCheckpoint } from '../../../src/engine/models/checkpoint';
 import { trainModel } from '../../../src/engine/train/trainModel';
 import { loadDataset } from '../../../src/engine/formats/load';
@@ -38,10 +38,8 @@ const SIDE = path.join(__dirname, 'torch_side.py');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rfl-torch-'));
 
 /** Shapes that exercise the awkward cases: non-square, odd sizes, stride-2 'same' padding. */
-/** The architectures python/rfl_zoo.py mirrors (densenet, inception: not yet; refused by name in
- * cli.test.ts). */
-const MIRRORED = ['mlp', 'cnn', 'resnet', 'vgg', 'cnn-wide', 'resnet-deep'] as const;
-type ArchName = (typeof MIRRORED)[number];
+/** Every arch of the zoo (python/rfl_zoo.py builds each), on shapes with odd sizes. */
+const MIRRORED = ARCHS;
 const SHAPES: Record<ArchName, [number, number, number]> = {
   mlp: [5, 6, 3],
   cnn: [28, 28, 1],
@@ -49,6 +47,8 @@ const SHAPES: Record<ArchName, [number, number, number]> = {
   resnet: [12, 10, 3],
   'cnn-wide': [9, 11, 2],
   'resnet-deep': [9, 8, 3],
+  densenet: [12, 10, 3],
+  inception: [12, 9, 3],
 };
 
 before(async () => {
