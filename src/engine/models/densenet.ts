@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SeededInit } from './init';
+import { linearConv2d } from './reluConv2d';
 
 type T = tfl.SymbolicTensor;
 
@@ -14,9 +15,13 @@ const bnRelu = (x: T): T => {
  */
 function denseBlock(x: T, layers: number, growth: number, init: SeededInit): T {
   for (let i = 0; i < layers; i++) {
-    const y = tfl.layers
-      .conv2d({ filters: growth, kernelSize: 3, padding: 'same', useBias: false, ...init.conv() })
-      .apply(bnRelu(x)) as T;
+    const y = linearConv2d({
+      filters: growth,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      ...init.conv(),
+    }).apply(bnRelu(x)) as T;
     x = tfl.layers.concatenate({ axis: -1 }).apply([x, y]) as T;
   }
   return x;
@@ -25,9 +30,12 @@ function denseBlock(x: T, layers: number, growth: number, init: SeededInit): T {
 /** Transition: BN → ReLU → conv 1×1 halving the channels → average pool 2. */
 function transition(x: T, init: SeededInit): T {
   const channels = x.shape[x.shape.length - 1] as number;
-  const y = tfl.layers
-    .conv2d({ filters: Math.floor(channels / 2), kernelSize: 1, useBias: false, ...init.conv() })
-    .apply(bnRelu(x)) as T;
+  const y = linearConv2d({
+    filters: Math.floor(channels / 2),
+    kernelSize: 1,
+    useBias: false,
+    ...init.conv(),
+  }).apply(bnRelu(x)) as T;
   return tfl.layers.averagePooling2d({ poolSize: 2 }).apply(y) as T;
 }
 
@@ -37,9 +45,13 @@ function transition(x: T, init: SeededInit): T {
  * inversion's fake ReLU (inversionRep.ts).
  */
 export function buildDensenet(input: T, init: SeededInit): T {
-  let x = tfl.layers
-    .conv2d({ filters: 24, kernelSize: 3, padding: 'same', useBias: false, ...init.conv() })
-    .apply(input) as T;
+  let x = linearConv2d({
+    filters: 24,
+    kernelSize: 3,
+    padding: 'same',
+    useBias: false,
+    ...init.conv(),
+  }).apply(input) as T;
   for (let b = 0; b < 3; b++) {
     x = denseBlock(x, 4, 12, init);
     if (b < 2) x = transition(x, init);

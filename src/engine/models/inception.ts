@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SeededInit } from './init';
-import { reluConv2d } from './reluConv2d';
+import { linearConv2d, reluConv2d } from './reluConv2d';
 
 type T = tfl.SymbolicTensor;
 
@@ -23,7 +23,7 @@ function module(x: T, w: Widths, init: SeededInit): T {
   const conv = (y: T, filters: number, k: number, relu: boolean) =>
     (relu
       ? reluConv2d({ filters, kernelSize: k, padding: 'same', ...init.conv() })
-      : tfl.layers.conv2d({ filters, kernelSize: k, padding: 'same', ...init.conv() })
+      : linearConv2d({ filters, kernelSize: k, padding: 'same', ...init.conv() })
     ).apply(y) as T;
   const b1 = conv(x, w.b1, 1, false);
   const b3 = conv(conv(x, w.b3reduce, 1, true), w.b3, 3, false);
