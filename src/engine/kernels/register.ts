@@ -21,6 +21,7 @@ import { maxPoolGradConfig } from './pool/maxPoolGrad';
 import { batchMatMulConfig } from './matmul/batchMatMul';
 import { meanConfig, sumConfig } from './reduce/sum';
 import { tileConfig } from './shape/tile';
+import { concatConfig, splitVConfig } from './shape/concat';
 import { castConfig, identityConfig } from './shape/identity';
 import { fusedBatchNormConfig } from './norm/batchNorm';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './norm/batchNormTrain';
@@ -47,6 +48,8 @@ const BUILDING_BLOCKS = [
   tf.Relu,
   tf.Add,
   tf.Multiply,
+  tf.Concat,
+  tf.SplitV,
 ];
 
 /** Replacements of stock wasm kernels. */
@@ -60,6 +63,8 @@ const KERNEL_CONFIGS: tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  concatConfig,
+  splitVConfig,
   fusedBatchNormConfig,
   identityConfig,
   castConfig,

@@ -249,3 +249,49 @@ test('FusedBatchNorm matches cpu (per-channel, scalar and absent parameters)', a
   };
   assert.ok((await compare('FusedBatchNorm', four, { varianceEpsilon: 1e-3 })) < TOL);
 });
+
+test('Concat and SplitV along the channels match cpu; other axes and int32 too (stock)', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 }),
+      async (lead, widths) => {
+        const parts = widths.map((w, i) => {
+          const shape = [...lead, w];
+          return { shape, values: rand(shape, 40 + i) };
+        });
+        const run = (b: 'cpu' | 'wasm') =>
+          on(b, () => {
+            const joined = tf.concat(
+              parts.map((p) => tf.tensor(p.values, p.shape)),
+              -1,
+            );
+            // Split it again in other sizes (SplitV), and joined back in reverse order.
+            const sizes = [...widths].reverse();
+            return tf.concat(tf.split(joined, sizes, -1).reverse(), -1);
+          });
+        const [a, b] = [await run('cpu'), await run('wasm')];
+        assert.deepEqual(b.shape, a.shape);
+        assert.deepEqual([...b.values], [...a.values], `${JSON.stringify([lead, widths])}`);
+      },
+    ),
+    { numRuns: 40, seed: 71 },
+  );
+  const other = (b: 'cpu' | 'wasm') =>
+    on(b, () => {
+      const x = tf.tensor(rand([3, 4, 5], 50), [3, 4, 5]);
+      const [p, q] = tf.split(x, [1, 3], 1);
+      // A middle axis: the stock kernels.
+      return tf.concat([q!, p!], 1);
+    });
+  const [a, b] = [await other('cpu'), await other('wasm')];
+  assert.deepEqual([...b.values], [...a.values]);
+  const ints = (b: 'cpu' | 'wasm') =>
+    on(b, () =>
+      tf.cast(
+        tf.concat(tf.split(tf.tensor2d([[1, 2, 3, 4]], [1, 4], 'int32'), [3, 1], 1).reverse(), 1),
+        'float32',
+      ),
+    );
+  assert.deepEqual([...(await ints('wasm')).values], [4, 1, 2, 3]);
+});

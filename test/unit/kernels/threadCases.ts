@@ -193,6 +193,9 @@ export function threadCases(): Record<string, () => tf.Tensor> {
     addSame: () => tf.add(t([8, 28, 28, 33], 13), t([8, 28, 28, 33], 14)),
     biasAdd: () => tf.add(t([8, 28, 28, 32], 15), t([32], 16)),
     mulScalar: () => tf.mul(t([8, 28, 28, 33], 17), t([1], 18)),
+    // The densenet's channel joins and their gradient (shape/concat.ts): row copies, split.
+    concat: () => tf.concat([t([8, 28, 28, 24], 19), t([8, 28, 28, 12], 20)], 3),
+    splitV: () => tf.concat(tf.split(t([8, 28, 28, 36], 21), [12, 5, 19], 3).reverse(), 3),
     // The ResNet in inference mode with its batch norms folded into the convolutions
     // (models/foldedInference.ts): logits and their input gradient.
     foldedResnet: () => {

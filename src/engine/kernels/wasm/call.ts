@@ -66,6 +66,11 @@ export class Scope {
   }
 }
 
+/** A stock kernel's function, for kernels of ours that hand it the cases they do not take. */
+export function stockKernel(name: string): tf.KernelFunc {
+  return stock.get(name) ?? captureAndGet(name);
+}
+
 function captureAndGet(name: string): tf.KernelFunc {
   captureStockKernel(name);
   return stock.get(name)!;
