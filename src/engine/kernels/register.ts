@@ -18,6 +18,7 @@ import { registerGradients } from './registerGradients';
 import { conv2DConfig, fusedConv2DConfig } from './conv/conv2d';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv/convGrads';
 import { maxPoolGradConfig } from './pool/maxPoolGrad';
+import { avgPoolGradConfig } from './pool/avgPoolGrad';
 import { batchMatMulConfig } from './matmul/batchMatMul';
 import { meanConfig, sumConfig } from './reduce/sum';
 import { tileConfig } from './shape/tile';
@@ -50,6 +51,7 @@ const BUILDING_BLOCKS = [
   tf.Multiply,
   tf.Concat,
   tf.SplitV,
+  tf.AvgPoolGrad,
 ];
 
 /** Replacements of stock wasm kernels. */
@@ -59,6 +61,7 @@ const KERNEL_CONFIGS: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   maxPoolGradConfig,
+  avgPoolGradConfig,
   batchMatMulConfig,
   sumConfig,
   meanConfig,

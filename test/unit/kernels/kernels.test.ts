@@ -295,3 +295,29 @@ test('Concat and SplitV along the channels match cpu; other axes and int32 too (
     );
   assert.deepEqual([...(await ints('wasm')).values], [4, 1, 2, 3]);
 });
+
+test('AvgPoolGrad matches cpu: tiling windows (ours, odd sizes too) and overlapping ones (stock)', async () => {
+  const cases: Array<[number[], number | [number, number], number | [number, number], string]> = [
+    [[3, 14, 14, 36], 2, 2, 'valid'],
+    [[2, 7, 7, 5], 2, 2, 'valid'],
+    [[2, 9, 8, 3], [3, 2], [3, 2], 'valid'],
+    [[2, 8, 8, 4], 3, 2, 'same'],
+  ];
+  for (const [shape, filterSize, strides, pad] of cases) {
+    const x = { shape, values: rand(shape, 61) };
+    const pooled = await on('cpu', () =>
+      tf.avgPool(
+        tf.tensor4d(x.values, shape as [number, number, number, number]),
+        filterSize,
+        strides,
+        pad as 'valid',
+      ),
+    );
+    const dy = { shape: pooled.shape, values: rand(pooled.shape, 62) };
+    const err = await compare('AvgPoolGrad', { dy, input: x }, { filterSize, strides, pad });
+    assert.ok(
+      err < TOL,
+      `AvgPoolGrad ${JSON.stringify([shape, filterSize, strides, pad])}: ${err}`,
+    );
+  }
+});
