@@ -9,35 +9,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, stockKernel, type TI } from '../wasm/call';
 import { zeroFill } from '../wasm/zeroFill';
+import { poolGeometry } from './poolGeometry';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
 export function avgPoolGrad(args: Args): TI {
   const { dy, input } = args.inputs as { dy: TI; input: TI };
-  const { filterSize, strides, pad } = args.attrs as unknown as tf.AvgPoolGradAttrs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
+  const { n, h, w, c, ho, wo, sh, sw, kh, kw, pad, channelsLast } = poolGeometry(
+    input,
+    args.attrs as unknown as tf.AvgPoolGradAttrs,
   );
-  const {
-    batchSize: n,
-    inHeight: h,
-    inWidth: w,
-    inChannels: c,
-    outHeight: ho,
-    outWidth: wo,
-  } = info;
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
-  const { top, bottom, left, right } = info.padInfo;
   const tiles =
     dy.dtype === 'float32' &&
     kh === sh &&
     kw === sw &&
-    top + bottom + left + right === 0 &&
-    info.dataFormat === 'channelsLast';
+    pad.t + pad.b + pad.l + pad.r === 0 &&
+    channelsLast;
   if (!tiles) return stockKernel(tf.AvgPoolGrad)(args) as TI;
   const backend = args.backend as BackendWasm;
   const out = backend.makeOutput([n, h, w, c], 'float32');

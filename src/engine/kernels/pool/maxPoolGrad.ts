@@ -10,6 +10,7 @@ import { heapF32, TI } from '../wasm/call';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { imageParts, type Program } from '../threads/loopThreads';
 import { addressOf, loopThreadsFor, simdFor } from '../wasm/simd';
+import { poolGeometry } from './poolGeometry';
 
 export function maxPoolGrad(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -17,26 +18,11 @@ export function maxPoolGrad(args: {
   attrs: tf.NamedAttrMap;
 }): TI {
   const { dy, input } = args.inputs as { dy: TI; input: TI };
-  const { filterSize, strides, pad, dimRoundingMode } =
-    args.attrs as unknown as tf.MaxPoolGradAttrs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
+  const { n, h, w, c, ho, wo, sh, sw, kh, kw, pad } = poolGeometry(
+    input,
+    args.attrs as unknown as tf.MaxPoolGradAttrs,
   );
-  const {
-    batchSize: n,
-    inHeight: h,
-    inWidth: w,
-    inChannels: c,
-    outHeight: ho,
-    outWidth: wo,
-  } = info;
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
-  const { top: pt, left: pl } = info.padInfo;
+  const [pt, pl] = [pad.t, pad.l];
   const backend = args.backend as BackendWasm;
   const out = backend.makeOutput(input.shape, 'float32');
   // Views only after the allocation above (a heap growth would detach them).
